@@ -1,0 +1,20 @@
+package io.warpstats.crdt;
+
+import io.warpstats.crdt.store.KvStore;
+
+/**
+ * Told of every change of a key's visible value, inside the atomic write that makes it: the
+ * listener may add its own writes (a materialized aggregate, say) to {@code batch}, so that they
+ * are durable exactly when the change is. Called on the engine's writer thread; must be fast and
+ * must not call back into the engine's write methods.
+ */
+@FunctionalInterface
+public interface ChangeListener {
+    /**
+     * @param key      the key whose visible value changed
+     * @param oldValue the previous visible value, or {@code null}
+     * @param newValue the new visible value, or {@code null} if the key is now absent
+     * @param batch    the atomic batch this change is part of
+     */
+    void onChange(String key, byte[] oldValue, byte[] newValue, KvStore.Batch batch);
+}

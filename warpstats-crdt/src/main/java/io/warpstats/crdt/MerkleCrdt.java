@@ -1,0 +1,63 @@
+package io.warpstats.crdt;
+
+import io.warpstats.crdt.ipld.Cid;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * A replica of a Merkle-CRDT key/value store (the design of ipfs/go-ds-crdt, wire-compatible
+ * with it): add-wins observed-remove semantics with priorities; every change is a delta in a
+ * dag-pb block linking to the replica's heads.
+ *
+ * <p>Guarantees (implementations must keep them):
+ * <ul>
+ *   <li>{@link #put}/{@link #delete} are coalesced into the pending delta and become durable
+ *       and visible to other replicas when the pending delta is flushed (by size, after the
+ *       configured delay, or by {@link #flush}). Local reads see a write at once.</li>
+ *   <li>Applying a delta, marking its block processed, updating heads and the writes of every
+ *       {@link ChangeListener} are one atomic store write.</li>
+ *   <li>Merging is idempotent, commutative and associative.</li>
+ * </ul>
+ * Thread-safe.
+ */
+public interface MerkleCrdt extends AutoCloseable {
+
+    /** The DAG this replica writes to (the {@code dagName} of its deltas). */
+    String dagName();
+
+    /** Adds an element for {@code key} to the pending delta. */
+    void put(String key, byte[] value);
+
+    /** Tombstones every element of {@code key} seen so far (in the pending delta). */
+    void delete(String key);
+
+    /** The winning live value of {@code key}, if any. */
+    Optional<byte[]> get(String key);
+
+    /** Visits every live key under {@code prefix} in key order with its winning value. */
+    void query(String prefix, BiConsumer<String, byte[]> visitor);
+
+    /** Flushes the pending delta; completes when it is durable and its block is a head. */
+    CompletableFuture<Void> flush();
+
+    /** The current heads. */
+    List<Head> heads();
+
+    /**
+     * Handles a CRDTBroadcast received from the network: unknown heads are fetched through the
+     * {@link BlockFetcher} and merged. Malformed input throws {@link IllegalArgumentException}.
+     */
+    void onBroadcast(byte[] crdtBroadcast);
+
+    /** Handles one head learned some other way (for example from a sync peer). */
+    void onHead(Cid head);
+
+    /** Registers a listener for changes of visible values (local and merged). */
+    void addListener(ChangeListener listener);
+
+    /** Closes the replica: flushes, stops background work; the store is not closed. */
+    @Override
+    void close();
+}

@@ -1,0 +1,39 @@
+package io.warpstats.crdt.store;
+
+import java.util.Optional;
+import java.util.function.BiPredicate;
+
+/**
+ * A small ordered key/value store: byte keys in unsigned lexicographic order. Implementations:
+ * RocksDB (the default) and in-memory (tests). Thread-safe.
+ */
+public interface KvStore extends AutoCloseable {
+
+    Optional<byte[]> get(byte[] key);
+
+    void put(byte[] key, byte[] value);
+
+    void delete(byte[] key);
+
+    /** Visits keys starting with {@code prefix} in order until the visitor returns false. */
+    void scan(byte[] prefix, BiPredicate<byte[], byte[]> visitor);
+
+    /** A new empty batch; nothing is written until {@link #write}. */
+    Batch newBatch();
+
+    /** Applies every operation of {@code batch} atomically (and durably, for a persistent store). */
+    void write(Batch batch);
+
+    @Override
+    void close();
+
+    /** Operations applied together by {@link KvStore#write}. */
+    interface Batch {
+        void put(byte[] key, byte[] value);
+
+        void delete(byte[] key);
+
+        /** Operations added so far. */
+        int size();
+    }
+}
