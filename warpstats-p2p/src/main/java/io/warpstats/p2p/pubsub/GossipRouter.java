@@ -270,14 +270,19 @@ final class GossipRouter {
             return;
         }
         if (!subscriptions.contains(topic)) return; // not ours to validate or relay
-        Optional<String> sigError = MessageSigner.verify(m);
-        if (sigError.isPresent()) {
+        byte[] seq = m.seqno();
+        if (m.from() == null || seq == null || seq.length != 8) {
             score.invalidUnrecorded(from, topic);
             return;
         }
         MessageId id = MessageSigner.messageId(m, params.messageIdScheme());
-        if (seen.contains(id)) {
+        if (seen.contains(id)) { // duplicates are dropped before the (costly) signature check, as go and js do
             score.duplicate(from, id, now);
+            return;
+        }
+        Optional<String> sigError = MessageSigner.verify(m);
+        if (sigError.isPresent()) {
+            score.invalidUnrecorded(from, topic);
             return;
         }
         seen.add(id, now);
