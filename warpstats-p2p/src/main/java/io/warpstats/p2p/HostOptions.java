@@ -1,0 +1,96 @@
+package io.warpstats.p2p;
+
+import java.time.Duration;
+
+/**
+ * The limits and timeouts a {@link Host} enforces (see docs/p2p.md for the rationale of each).
+ *
+ * @param maxConnections           open connections (inbound and outbound, in upgrade or upgraded);
+ *                                 an inbound connection beyond it is closed at accept, a dial fails
+ * @param maxStreamsPerConnection  streams open at once on one connection; an inbound SYN beyond it
+ *                                 is answered with RST, {@code newStream} beyond it fails
+ * @param handshakeTimeout         TCP accept/connect → Yamux ready (multistream + Noise + multistream)
+ * @param idleTimeout              a connection with no open stream for this long is closed
+ *                                 ({@link Duration#ZERO} disables)
+ * @param streamNegotiationTimeout an inbound or outbound stream must settle its protocol within it
+ * @param dialTimeout              TCP connect
+ * @param maxNegotiationAttempts   protocol proposals accepted on one stream before it is reset
+ * @param maxMultistreamMessage    bytes of one multistream-select message (protocol id + newline)
+ * @param streamReceiveWindow      Yamux receive window per stream (≥ 256 KiB); also the most an
+ *                                 unread stream buffers
+ * @param maxFrameSize             largest Yamux data frame this host sends (received frames are
+ *                                 bounded by the receive window)
+ * @param maxStreamWriteBuffer     bytes accepted by {@code Stream.write} but not yet sent (waiting for
+ *                                 window) per stream; a write beyond it fails
+ * @param connectionWriteHighWater bytes queued on a TCP socket before streams stop sending until it
+ *                                 drains (to half of it)
+ * @param maxIdentifyMessage       bytes of one identify message
+ * @param agentVersion             announced by identify
+ * @param ioThreads                network threads (Netty event loops) of the host
+ */
+public record HostOptions(int maxConnections, int maxStreamsPerConnection, Duration handshakeTimeout,
+                          Duration idleTimeout, Duration streamNegotiationTimeout, Duration dialTimeout,
+                          int maxNegotiationAttempts, int maxMultistreamMessage, int streamReceiveWindow,
+                          int maxFrameSize, int maxStreamWriteBuffer, int connectionWriteHighWater,
+                          int maxIdentifyMessage, String agentVersion, int ioThreads) {
+
+    /** The Yamux spec's initial window, the smallest allowed receive window. */
+    public static final int YAMUX_INITIAL_WINDOW = 256 * 1024;
+
+    public HostOptions {
+        if (maxConnections < 1 || maxStreamsPerConnection < 1 || maxNegotiationAttempts < 1 || ioThreads < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        if (streamReceiveWindow < YAMUX_INITIAL_WINDOW) throw new IllegalArgumentException("streamReceiveWindow < 256 KiB");
+        if (maxFrameSize < 1024 || maxMultistreamMessage < 64 || maxIdentifyMessage < 1024) {
+            throw new IllegalArgumentException("size limit too small");
+        }
+        if (handshakeTimeout.isZero() || handshakeTimeout.isNegative() || idleTimeout.isNegative()
+                || streamNegotiationTimeout.isNegative() || streamNegotiationTimeout.isZero() || dialTimeout.isZero()) {
+            throw new IllegalArgumentException("invalid timeout");
+        }
+    }
+
+    /** The defaults documented in docs/p2p.md. */
+    public static HostOptions defaults() {
+        return new HostOptions(512, 512, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), 16, 1024, YAMUX_INITIAL_WINDOW, 64 * 1024, 1024 * 1024, 1024 * 1024,
+                64 * 1024, "warpstats/0.1.0", 2);
+    }
+
+    public HostOptions withMaxConnections(int v) {
+        return new HostOptions(v, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout, dialTimeout,
+                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+    }
+
+    public HostOptions withMaxStreamsPerConnection(int v) {
+        return new HostOptions(maxConnections, v, handshakeTimeout, idleTimeout, streamNegotiationTimeout, dialTimeout,
+                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+    }
+
+    public HostOptions withHandshakeTimeout(Duration v) {
+        return new HostOptions(maxConnections, maxStreamsPerConnection, v, idleTimeout, streamNegotiationTimeout, dialTimeout,
+                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+    }
+
+    public HostOptions withIdleTimeout(Duration v) {
+        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, v, streamNegotiationTimeout, dialTimeout,
+                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+    }
+
+    public HostOptions withStreamNegotiationTimeout(Duration v) {
+        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, v, dialTimeout,
+                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+    }
+
+    public HostOptions withIoThreads(int v) {
+        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
+                dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize,
+                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, v);
+    }
+}
