@@ -1,5 +1,6 @@
 package io.warpstats.p2p.pubsub;
 
+import io.warpstats.p2p.Host;
 import io.warpstats.p2p.PeerId;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,15 @@ import java.util.function.Consumer;
  * validators all accepted are delivered or forwarded; own messages are not delivered back.
  */
 public interface PubSub extends AutoCloseable {
+
+    /**
+     * Starts gossipsub on a host: registers the meshsub/floodsub handlers, opens a stream to
+     * every identified peer that speaks one of them, and signs with the host's key.
+     */
+    static PubSub create(Host host, GossipParams params) { return new HostPubSub(host, params); }
+
+    /** {@link #create(Host, GossipParams)} with the spec defaults. */
+    static PubSub create(Host host) { return create(host, GossipParams.defaults()); }
 
     /** Joins a topic; {@code handler} receives every accepted message of it. Replaces an earlier handler. */
     void subscribe(String topic, Consumer<PubSubMessage> handler);
