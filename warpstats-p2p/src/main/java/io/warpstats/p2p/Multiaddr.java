@@ -144,6 +144,11 @@ public final class Multiaddr {
         return new Multiaddr(components.subList(0, components.size() - 1));
     }
 
+    /** {@link #withoutPeerId()}, or this address if it is only a {@code /p2p} component. */
+    public Multiaddr withoutPeerIdSafe() {
+        return components.size() > 1 ? withoutPeerId() : this;
+    }
+
     /**
      * The TCP endpoint, for {@code /ip4|ip6|dns|dns4|dns6/H/tcp/P[/p2p/…]}: unresolved for DNS names
      * (the caller resolves), never a lookup here.

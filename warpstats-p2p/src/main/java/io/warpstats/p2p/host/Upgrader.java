@@ -1,0 +1,104 @@
+package io.warpstats.p2p.host;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.warpstats.p2p.Connection;
+import io.warpstats.p2p.Multiaddr;
+import io.warpstats.p2p.PeerId;
+import io.warpstats.p2p.ProtocolViolationException;
+import io.warpstats.p2p.multistream.MultistreamHandler;
+import io.warpstats.p2p.noise.NoiseHandler;
+import io.warpstats.p2p.yamux.YamuxSession;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the pipeline of one TCP connection and drives its upgrade:
+ * {@code /multistream/1.0.0 → /noise → /multistream/1.0.0 → /yamux/1.0.0}. A "guard" handler stays
+ * last: it logs the reason of any failure and closes the channel. The whole upgrade must finish
+ * within {@code handshakeTimeout}.
+ */
+final class Upgrader extends ChannelInitializer<Channel> {
+    private static final Logger log = LoggerFactory.getLogger(Upgrader.class);
+    static final String NOISE = "/noise";
+    static final String YAMUX = "/yamux/1.0.0";
+
+    private final NettyHost host;
+    private final boolean initiator;
+    private final PeerId expected;
+    private final CompletableFuture<Connection> result;
+
+    Upgrader(NettyHost host, boolean initiator, PeerId expected, CompletableFuture<Connection> result) {
+        this.host = host;
+        this.initiator = initiator;
+        this.expected = expected;
+        this.result = result;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline p = ch.pipeline();
+        if (!host.admit(ch, initiator)) return;
+        ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> {
+            if (p.get("yamux") == null && ch.isOpen()) {
+                log.warn("{}: closing connection: handshake timeout ({} ms)", ch, host.options().handshakeTimeout().toMillis());
+                result.completeExceptionally(new IOException("handshake timeout"));
+                ch.close();
+            }
+        }, host.options().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> timeout.cancel(false));
+        p.addLast("guard", new Guard());
+        int maxMsg = host.options().maxMultistreamMessage(), attempts = host.options().maxNegotiationAttempts();
+        p.addBefore("guard", "mss-noise", new MultistreamHandler(initiator, NOISE, maxMsg, attempts, c1 ->
+                NoiseHandler.install(p, "guard", initiator, host.noiseIdentity(), expected, this::secured)));
+    }
+
+    private void secured(ChannelHandlerContext ctx, PeerId remote) throws Exception {
+        Channel ch = ctx.channel();
+        Multiaddr remoteAddr = Multiaddr.of((InetSocketAddress) ch.remoteAddress());
+        if (!host.gate().allow(remote, remoteAddr, !initiator)) {
+            throw new ProtocolViolationException("gate refused peer " + remote);
+        }
+        ChannelPipeline p = ch.pipeline();
+        int maxMsg = host.options().maxMultistreamMessage(), attempts = host.options().maxNegotiationAttempts();
+        p.addBefore("guard", "mss-yamux", new MultistreamHandler(initiator, YAMUX, maxMsg, attempts, c2 -> {
+            HostConnection conn = new HostConnection(host, ch, remote, initiator);
+            YamuxSession session = new YamuxSession(initiator, host.options(), conn);
+            p.addBefore("guard", "yamux", session);
+            conn.start(session);
+            result.complete(conn);
+        }));
+    }
+
+    /** Last handler: logs and closes on any failure; fails the pending dial if the channel dies early. */
+    private final class Guard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            String reason = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+            if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null) {
+                reason = cause.getCause().getMessage() == null ? cause.getCause().toString() : cause.getCause().getMessage();
+            }
+            log.warn("{}: closing connection: {}", ctx.channel(), reason);
+            result.completeExceptionally(cause instanceof IOException ? cause : new IOException(reason, cause));
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            result.completeExceptionally(new IOException("connection closed during the handshake"));
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Identify ({@code /ipfs/id/1.0.0}, {@code /ipfs/id/push/1.0.0}): the message codec
+ * {@link io.warpstats.p2p.identify.IdentifyMessage}; the host runs the protocol on every new
+ * connection. Invariants: a message is bounded by {@code HostOptions.maxIdentifyMessage}; a public
+ * key that does not match the connection's authenticated peer is rejected.
+ */
+package io.warpstats.p2p.identify;

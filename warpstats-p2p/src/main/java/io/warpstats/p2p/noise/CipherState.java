@@ -1,0 +1,61 @@
+package io.warpstats.p2p.noise;
+
+import java.security.GeneralSecurityException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A Noise CipherState: ChaCha20-Poly1305 with a 64-bit counter nonce (4 zero bytes ‖ little-endian
+ * counter). Not thread-safe (one per direction, used on one event loop).
+ */
+final class CipherState {
+    static final int TAG = 16;
+    private final SecretKeySpec key;
+    private final Cipher cipher;
+    private final byte[] nonce = new byte[12];
+    private long n;
+
+    CipherState(byte[] k) {
+        this.key = new SecretKeySpec(k, "ChaCha20");
+        try {
+            this.cipher = Cipher.getInstance("ChaCha20-Poly1305");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 unavailable", e);
+        }
+    }
+
+    private void init(int mode, byte[] ad) throws GeneralSecurityException {
+        if (n == -1L) throw new GeneralSecurityException("nonce exhausted");
+        for (int i = 0; i < 8; i++) nonce[4 + i] = (byte) (n >>> (8 * i));
+        n++;
+        cipher.init(mode, key, new IvParameterSpec(nonce));
+        if (ad.length > 0) cipher.updateAAD(ad);
+    }
+
+    /** Encrypts {@code len} bytes of {@code in} into {@code out} at {@code outOff}; returns bytes written (len + 16). */
+    int encrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff) throws GeneralSecurityException {
+        init(Cipher.ENCRYPT_MODE, ad);
+        return cipher.doFinal(in, off, len, out, outOff);
+    }
+
+    /** Decrypts and authenticates; throws {@link javax.crypto.AEADBadTagException} on a forged frame. */
+    int decrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff) throws GeneralSecurityException {
+        if (len < TAG) throw new GeneralSecurityException("ciphertext shorter than its tag");
+        init(Cipher.DECRYPT_MODE, ad);
+        return cipher.doFinal(in, off, len, out, outOff);
+    }
+
+    byte[] encrypt(byte[] ad, byte[] pt) throws GeneralSecurityException {
+        byte[] out = new byte[pt.length + TAG];
+        encrypt(ad, pt, 0, pt.length, out, 0);
+        return out;
+    }
+
+    byte[] decrypt(byte[] ad, byte[] ct) throws GeneralSecurityException {
+        if (ct.length < TAG) throw new GeneralSecurityException("ciphertext shorter than its tag");
+        byte[] out = new byte[ct.length - TAG];
+        decrypt(ad, ct, 0, ct.length, out, 0);
+        return out;
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Noise XX ({@code Noise_XX_25519_ChaChaPoly_SHA256}) with the libp2p handshake payload:
+ * {@link io.warpstats.p2p.noise.NoiseHandshake} (pure state machine) and
+ * {@link io.warpstats.p2p.noise.NoiseHandler} (Netty framing and transport encryption).
+ * Invariants: frames are at most 65535 bytes; the remote's identity is proven by its signature
+ * over its static key and must equal the dialed peer id; any authentication failure closes the
+ * connection; nonces never repeat (a CipherState refuses to wrap).
+ */
+package io.warpstats.p2p.noise;

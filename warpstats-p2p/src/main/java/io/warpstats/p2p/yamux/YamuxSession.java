@@ -1,0 +1,224 @@
+package io.warpstats.p2p.yamux;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.warpstats.p2p.Connection;
+import io.warpstats.p2p.HostOptions;
+import io.warpstats.p2p.ProtocolViolationException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Yamux session over a secured channel. Decodes frames (bounded: a data frame must fit the
+ * window granted to its stream), dispatches them to streams, answers pings, honours GoAway and
+ * enforces the stream limit (an inbound SYN beyond it is answered with RST).
+ */
+public final class YamuxSession extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(YamuxSession.class);
+    static final int PROTOCOL_ERROR = 1;
+
+    /** Session events, on the event loop. */
+    public interface Listener {
+        void inboundStream(YamuxStream stream);
+
+        void streamCountChanged(int count);
+    }
+
+    final HostOptions options;
+    private final boolean initiator;
+    private final Listener listener;
+    private final Map<Integer, YamuxStream> streams = new HashMap<>();
+    private ChannelHandlerContext ctx;
+    private volatile Connection connection;
+    private volatile int streamCount;
+    private int nextId;
+    private boolean remoteGoAway;
+    private boolean closed;
+
+    public YamuxSession(boolean initiator, HostOptions options, Listener listener) {
+        this.initiator = initiator;
+        this.options = options;
+        this.listener = listener;
+        this.nextId = initiator ? 1 : 2;
+    }
+
+    /** Binds the host-level connection (for {@code Stream.connection()}). */
+    public void attach(Connection c) { this.connection = c; }
+
+    Connection connection() { return connection; }
+
+    public EventLoop eventLoop() { return ctx.channel().eventLoop(); }
+
+    public int streamCount() { return streamCount; }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Opens an outbound stream (SYN sent); fails if the session is closing or at its stream limit. */
+    public CompletableFuture<YamuxStream> openStream() {
+        CompletableFuture<YamuxStream> f = new CompletableFuture<>();
+        onLoop(() -> {
+            if (closed || remoteGoAway) {
+                f.completeExceptionally(new java.io.IOException("connection is closing"));
+            } else if (streams.size() >= options.maxStreamsPerConnection()) {
+                f.completeExceptionally(new java.io.IOException("stream limit reached (" + options.maxStreamsPerConnection() + ")"));
+            } else if (nextId < 0) {
+                f.completeExceptionally(new java.io.IOException("stream ids exhausted"));
+            } else {
+                YamuxStream s = new YamuxStream(this, nextId, true);
+                nextId += 2;
+                add(s);
+                writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.SYN, s.id(), options.streamReceiveWindow() - 256 * 1024L, null, 0, 0);
+                flush();
+                f.complete(s);
+            }
+        });
+        return f;
+    }
+
+    void onLoop(Runnable r) {
+        EventLoop loop = ctx.channel().eventLoop();
+        if (loop.inEventLoop()) r.run();
+        else loop.execute(r);
+    }
+
+    private void add(YamuxStream s) {
+        streams.put(s.id(), s);
+        streamCount = streams.size();
+        listener.streamCountChanged(streamCount);
+    }
+
+    void remove(YamuxStream s) {
+        if (streams.remove(s.id(), s)) {
+            streamCount = streams.size();
+            listener.streamCountChanged(streamCount);
+            if (remoteGoAway && streams.isEmpty()) ctx.close();
+        }
+    }
+
+    boolean writable() { return ctx.channel().isWritable(); }
+
+    void writeFrame(int type, int flags, int id, long length, byte[] data, int off, int len) {
+        ByteBuf b = ctx.alloc().heapBuffer(YamuxHeader.SIZE + len);
+        new YamuxHeader(type, flags, id, length).encode(b);
+        if (len > 0) b.writeBytes(data, off, len);
+        ctx.write(b, ctx.voidPromise());
+    }
+
+    void flush() { ctx.flush(); }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        while (in.readableBytes() >= YamuxHeader.SIZE && !closed) {
+            int start = in.readerIndex();
+            YamuxHeader h = YamuxHeader.decode(in);
+            if (h.type() == YamuxHeader.DATA) {
+                YamuxStream s = streams.get(h.streamId());
+                long limit = s != null ? s.recvCredit() : options.streamReceiveWindow();
+                if (h.length() > limit) {
+                    throw new ProtocolViolationException("data frame of " + h.length() + " bytes exceeds window " + limit
+                            + " on stream " + h.streamId());
+                }
+                if (in.readableBytes() < h.length()) {
+                    in.readerIndex(start);
+                    return;
+                }
+            }
+            handle(h, in);
+        }
+    }
+
+    private void handle(YamuxHeader h, ByteBuf in) throws ProtocolViolationException {
+        switch (h.type()) {
+            case YamuxHeader.PING -> {
+                if (h.has(YamuxHeader.SYN)) writeFrame(YamuxHeader.PING, YamuxHeader.ACK, 0, h.length(), null, 0, 0);
+            }
+            case YamuxHeader.GO_AWAY -> {
+                log.debug("{}: remote sent GoAway (code {})", ctx.channel(), h.length());
+                remoteGoAway = true;
+                if (streams.isEmpty()) ctx.close();
+            }
+            default -> {
+                int len = h.type() == YamuxHeader.DATA ? (int) h.length() : 0;
+                YamuxStream s = streams.get(h.streamId());
+                if (h.has(YamuxHeader.SYN)) {
+                    if (s != null) throw new ProtocolViolationException("SYN for open stream " + h.streamId());
+                    boolean remoteParity = (h.streamId() & 1) == (initiator ? 0 : 1);
+                    if (h.streamId() == 0 || !remoteParity) throw new ProtocolViolationException("bad inbound stream id " + h.streamId());
+                    if (streams.size() >= options.maxStreamsPerConnection()) {
+                        log.info("{}: refusing stream {}: limit {} reached", ctx.channel(), h.streamId(), options.maxStreamsPerConnection());
+                        writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, h.streamId(), 0, null, 0, 0);
+                        in.skipBytes(len);
+                        return;
+                    }
+                    s = new YamuxStream(this, h.streamId(), false);
+                    add(s);
+                    writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.ACK, s.id(), options.streamReceiveWindow() - 256 * 1024L, null, 0, 0);
+                    s.onFrame(h, in, len);
+                    listener.inboundStream(s);
+                    return;
+                }
+                if (s == null) {
+                    in.skipBytes(len); // late frame of a stream that is already gone
+                    return;
+                }
+                s.onFrame(h, in, len);
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        ctx.flush();
+        super.channelReadComplete(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            for (YamuxStream s : new ArrayList<>(streams.values())) s.pump();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        for (YamuxStream s : new ArrayList<>(streams.values())) s.onConnectionClosed();
+        streams.clear();
+        streamCount = 0;
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!closed) {
+            closed = true;
+            log.warn("{}: closing connection: {}", ctx.channel(), cause.getMessage() == null ? cause.toString() : cause.getMessage());
+            writeFrame(YamuxHeader.GO_AWAY, 0, 0, PROTOCOL_ERROR, null, 0, 0);
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+        }
+    }
+
+    /** Sends GoAway (normal termination) and closes the channel. */
+    public void goAwayAndClose() {
+        onLoop(() -> {
+            if (!closed && ctx.channel().isActive()) {
+                closed = true;
+                writeFrame(YamuxHeader.GO_AWAY, 0, 0, 0, null, 0, 0);
+                ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+            } else {
+                ctx.close();
+            }
+        });
+    }
+}

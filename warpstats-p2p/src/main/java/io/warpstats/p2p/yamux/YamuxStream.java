@@ -1,0 +1,404 @@
+package io.warpstats.p2p.yamux;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.warpstats.crdt.ipld.Varint;
+import io.warpstats.p2p.Connection;
+import io.warpstats.p2p.PeerId;
+import io.warpstats.p2p.ProtocolViolationException;
+import io.warpstats.p2p.Stream;
+import io.warpstats.p2p.StreamResetException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One Yamux stream. Flow control: the remote may send {@code recvCredit} more bytes; credit is
+ * returned (window update) as the application reads — or, while a read waits for more bytes than
+ * are buffered, for the bytes it has claimed — so memory stays within the window plus one message.
+ * Writes wait for the remote's window and for the socket to be writable.
+ */
+public final class YamuxStream implements Stream {
+    private enum Kind { ANY, EXACT, MESSAGE, MESSAGES }
+
+    private static final class ReadRequest {
+        final Kind kind;
+        final int n;
+        final CompletableFuture<byte[]> future;
+        final Consumer<byte[]> consumer;
+        final CompletableFuture<Void> done;
+
+        ReadRequest(Kind kind, int n, CompletableFuture<byte[]> future, Consumer<byte[]> consumer, CompletableFuture<Void> done) {
+            this.kind = kind;
+            this.n = n;
+            this.future = future;
+            this.consumer = consumer;
+            this.done = done;
+        }
+    }
+
+    private static final class PendingWrite {
+        final byte[] data;
+        int off;
+        final CompletableFuture<Void> future;
+
+        PendingWrite(byte[] data, CompletableFuture<Void> future) {
+            this.data = data;
+            this.future = future;
+        }
+    }
+
+    private final YamuxSession session;
+    private final int id;
+    private final boolean initiator;
+    private final int window;
+    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private volatile String protocol;
+    // loop-confined state
+    private long sendWindow = 256 * 1024L;
+    private long recvCredit = 256 * 1024L;
+    private ByteBuf in;
+    private long preCredited;
+    private long unacked;
+    private ReadRequest request;
+    private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
+    private long pendingBytes;
+    private boolean remoteFin;
+    private boolean finRequested;
+    private boolean localFin;
+    private boolean discardInput;
+    private IOException failure;
+
+    YamuxStream(YamuxSession session, int id, boolean initiator) {
+        this.session = session;
+        this.id = id;
+        this.initiator = initiator;
+        this.window = session.options.streamReceiveWindow();
+        this.recvCredit = window;
+    }
+
+    public int id() { return id; }
+
+    /** Records the negotiated protocol (set once by the host after multistream-select). */
+    public void negotiated(String protocol) { this.protocol = protocol; }
+
+    @Override public String protocol() { return protocol; }
+    @Override public Connection connection() { return session.connection(); }
+    @Override public PeerId remotePeer() { Connection c = session.connection(); return c == null ? null : c.remotePeer(); }
+    @Override public boolean isInitiator() { return initiator; }
+    @Override public CompletableFuture<Void> closeFuture() { return closeFuture; }
+
+    long recvCredit() { return recvCredit; }
+
+    // ------------------------------------------------------------------ inbound frames (event loop)
+
+    void onFrame(YamuxHeader h, ByteBuf data, int len) throws ProtocolViolationException {
+        if (h.type() == YamuxHeader.WINDOW_UPDATE) {
+            sendWindow += h.length();
+            if (sendWindow > 0xFFFF_FFFFL) throw new ProtocolViolationException("send window overflow on stream " + id);
+        } else if (len > 0) {
+            recvCredit -= len;
+            if (failure != null || discardInput) {
+                data.skipBytes(len);
+                credit(len);
+            } else {
+                if (in == null) in = Unpooled.buffer(Math.min(len, 64 * 1024));
+                in.writeBytes(data, len);
+            }
+        }
+        if (h.has(YamuxHeader.RST)) {
+            fail(new StreamResetException("stream " + id + " reset by remote"), false);
+            return;
+        }
+        if (h.has(YamuxHeader.FIN)) {
+            remoteFin = true;
+            maybeFinished();
+        }
+        drain();
+        if (h.type() == YamuxHeader.WINDOW_UPDATE) pump();
+    }
+
+    void onConnectionClosed() {
+        fail(new StreamResetException("connection closed"), false);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Override
+    public CompletableFuture<byte[]> read() { return request(Kind.ANY, 0); }
+
+    @Override
+    public CompletableFuture<byte[]> readExactly(int n) {
+        if (n < 0) throw new IllegalArgumentException("negative length");
+        return request(Kind.EXACT, n);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readMessage(int maxLength) { return request(Kind.MESSAGE, maxLength); }
+
+    @Override
+    public CompletableFuture<Void> forEachMessage(int maxLength, Consumer<byte[]> consumer) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.onLoop(() -> {
+            if (request != null) { done.completeExceptionally(new IllegalStateException("a read is already pending")); return; }
+            request = new ReadRequest(Kind.MESSAGES, maxLength, null, consumer, done);
+            drain();
+        });
+        return done;
+    }
+
+    private CompletableFuture<byte[]> request(Kind kind, int n) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        session.onLoop(() -> {
+            if (request != null) { f.completeExceptionally(new IllegalStateException("a read is already pending")); return; }
+            request = new ReadRequest(kind, n, f, null, null);
+            drain();
+        });
+        return f;
+    }
+
+    private int buffered() { return in == null ? 0 : in.readableBytes(); }
+
+    private byte[] take(int n) {
+        byte[] b = new byte[n];
+        in.readBytes(b);
+        consumed(n);
+        if (in.readableBytes() == 0) in.clear();
+        else if (in.readerIndex() > window) in.discardReadBytes();
+        return b;
+    }
+
+    private void consumed(int k) {
+        long pre = Math.min(k, preCredited);
+        preCredited -= pre;
+        credit(k - pre);
+    }
+
+    private void credit(long k) {
+        unacked += k;
+        if (unacked >= window / 2 && !localFinAndRemoteFin()) sendWindowUpdate();
+    }
+
+    private boolean localFinAndRemoteFin() { return remoteFin; }
+
+    private void sendWindowUpdate() {
+        if (unacked <= 0 || failure != null) return;
+        session.writeFrame(YamuxHeader.WINDOW_UPDATE, 0, id, unacked, null, 0, 0);
+        recvCredit += unacked;
+        unacked = 0;
+        session.flush();
+    }
+
+    /** Serves the pending read from the buffer; runs on the loop, re-entrant through callbacks. */
+    private void drain() {
+        while (request != null) {
+            ReadRequest r = request;
+            if (failure != null) {
+                request = null;
+                if (r.kind == Kind.MESSAGES) r.done.completeExceptionally(failure);
+                else r.future.completeExceptionally(failure);
+                return;
+            }
+            int avail = buffered();
+            byte[] result = null;
+            boolean eof = false;
+            IOException error = null;
+            switch (r.kind) {
+                case ANY -> {
+                    if (avail > 0) result = take(avail);
+                    else if (remoteFin || discardInput) eof = true;
+                }
+                case EXACT -> {
+                    if (avail >= r.n) result = take(r.n);
+                    else if (remoteFin || discardInput) error = new EOFException("stream ended after " + avail + " of " + r.n + " bytes");
+                }
+                default -> {
+                    long len = -1;
+                    int hdr = 0;
+                    for (int i = 0; i < Math.min(avail, Varint.MAX_BYTES); i++) {
+                        if ((in.getByte(in.readerIndex() + i) & 0x80) == 0) { hdr = i + 1; break; }
+                    }
+                    if (hdr == 0 && avail >= Varint.MAX_BYTES) {
+                        error = new ProtocolViolationException("message length prefix too long");
+                    } else if (hdr > 0) {
+                        len = 0;
+                        for (int i = 0; i < hdr; i++) len |= (long) (in.getByte(in.readerIndex() + i) & 0x7F) << (7 * i);
+                        if (len > r.n) error = new ProtocolViolationException("message of " + len + " bytes exceeds " + r.n);
+                        else if (avail >= hdr + len) {
+                            in.skipBytes(hdr);
+                            consumed(hdr);
+                            result = take((int) len);
+                        }
+                    }
+                    if (result == null && error == null && (remoteFin || discardInput)) {
+                        if (avail == 0 || discardInput) eof = true;
+                        else error = new EOFException("stream ended inside a message");
+                    }
+                }
+            }
+            if (error != null) {
+                request = null;
+                if (r.kind == Kind.MESSAGES) r.done.completeExceptionally(error);
+                else r.future.completeExceptionally(error);
+                if (error instanceof ProtocolViolationException) reset();
+                return;
+            }
+            if (result == null && !eof) {
+                // the read waits for more bytes: return the window for what it has claimed
+                long claim = buffered() - preCredited;
+                if (claim > 0) {
+                    preCredited += claim;
+                    unacked += claim;
+                }
+                sendWindowUpdate();
+                return;
+            }
+            if (r.kind == Kind.MESSAGES) {
+                if (eof) {
+                    request = null;
+                    r.done.complete(null);
+                    return;
+                }
+                try {
+                    r.consumer.accept(result);
+                } catch (RuntimeException e) {
+                    request = null;
+                    r.done.completeExceptionally(e);
+                    return;
+                }
+                continue;
+            }
+            request = null;
+            r.future.complete(eof ? null : result);
+            return;
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    @Override
+    public CompletableFuture<Void> write(byte[] data) {
+        byte[] copy = data.clone();
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        session.onLoop(() -> enqueue(copy, f));
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> writeMessage(byte[] message) {
+        byte[] framed = new byte[Varint.size(message.length) + message.length];
+        int o = Varint.write(message.length, framed, 0);
+        System.arraycopy(message, 0, framed, o, message.length);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        session.onLoop(() -> enqueue(framed, f));
+        return f;
+    }
+
+    private void enqueue(byte[] data, CompletableFuture<Void> f) {
+        if (failure != null) { f.completeExceptionally(failure); return; }
+        if (finRequested) { f.completeExceptionally(new IOException("stream " + id + " is closed for writing")); return; }
+        if (pendingBytes > 0 && pendingBytes + data.length > session.options.maxStreamWriteBuffer()) {
+            f.completeExceptionally(new IOException("stream " + id + " write buffer full (" + pendingBytes + " bytes unsent)"));
+            return;
+        }
+        if (data.length == 0) { f.complete(null); return; }
+        writes.add(new PendingWrite(data, f));
+        pendingBytes += data.length;
+        pump();
+    }
+
+    /** Sends queued bytes as far as the remote's window and the socket allow. */
+    void pump() {
+        boolean wrote = false;
+        int maxFrame = session.options.maxFrameSize();
+        while (!writes.isEmpty() && sendWindow > 0 && session.writable() && failure == null) {
+            PendingWrite w = writes.peek();
+            int n = (int) Math.min(Math.min(w.data.length - w.off, sendWindow), maxFrame);
+            session.writeFrame(YamuxHeader.DATA, 0, id, n, w.data, w.off, n);
+            wrote = true;
+            w.off += n;
+            sendWindow -= n;
+            pendingBytes -= n;
+            if (w.off == w.data.length) {
+                writes.poll();
+                w.future.complete(null);
+            }
+        }
+        if (writes.isEmpty() && finRequested && !localFin && failure == null) {
+            localFin = true;
+            session.writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.FIN, id, 0, null, 0, 0);
+            wrote = true;
+            maybeFinished();
+        }
+        if (wrote) session.flush();
+    }
+
+    @Override
+    public CompletableFuture<Void> closeWrite() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        session.onLoop(() -> {
+            if (failure == null && !finRequested) {
+                finRequested = true;
+                pump();
+            }
+            f.complete(null);
+        });
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> f = closeWrite();
+        session.onLoop(() -> {
+            if (failure != null || discardInput) return;
+            discardInput = true;
+            int b = buffered();
+            if (b > 0) {
+                in.skipBytes(b);
+                consumed(b);
+            }
+            drain();
+            // a remote that never finishes its side must not hold the stream forever
+            session.eventLoop().schedule(() -> {
+                if (!closeFuture.isDone()) reset();
+            }, session.options.streamNegotiationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        });
+        return f;
+    }
+
+    @Override
+    public void reset() {
+        session.onLoop(() -> {
+            if (failure != null) return;
+            session.writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, id, 0, null, 0, 0);
+            session.flush();
+            fail(new StreamResetException("stream " + id + " reset locally"), true);
+        });
+    }
+
+    private void fail(IOException e, boolean local) {
+        if (failure != null) return;
+        if (localFin && remoteFin) return; // already finished cleanly
+        failure = e;
+        in = null;
+        for (PendingWrite w : writes) w.future.completeExceptionally(e);
+        writes.clear();
+        pendingBytes = 0;
+        session.remove(this);
+        drain();
+        closeFuture.complete(null);
+    }
+
+    private void maybeFinished() {
+        if (localFin && remoteFin && failure == null) {
+            session.remove(this);
+            closeFuture.complete(null);
+        }
+    }
+
+    @Override
+    public String toString() { return "stream " + id + (protocol == null ? "" : " " + protocol); }
+}
