@@ -1,0 +1,108 @@
+package io.warpstats.p2p.pubsub;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Every parameter of the gossipsub router, immutable. Defaults ({@link #defaults()}) are those
+ * of the libp2p gossipsub v1.0/v1.1 specs and of go-libp2p-pubsub where the spec names none;
+ * limits on hostile input are ours. See {@code docs/pubsub.md}.
+ *
+ * @param d                        D: desired mesh degree (6)
+ * @param dLo                      D_lo: fewer mesh peers than this trigger grafting (4)
+ * @param dHi                      D_hi: more mesh peers than this trigger pruning (12)
+ * @param dScore                   D_score: mesh peers kept by score when pruning (4)
+ * @param dOut                     D_out: outbound mesh peers kept/grafted, < D_lo and <= D/2 (2)
+ * @param dLazy                    D_lazy: minimum number of peers gossiped to per topic (6)
+ * @param gossipFactor             share of non-mesh peers gossiped to, when above D_lazy (0.25)
+ * @param heartbeatInterval        heartbeat period (1 s)
+ * @param fanoutTtl                fanout state of a topic we published to but do not join is dropped after this (60 s)
+ * @param mcacheLength             message-cache history, in heartbeats (5)
+ * @param mcacheGossip             windows of the message cache advertised in IHAVE (3)
+ * @param seenTtl                  how long a message id stays in the seen cache (2 min)
+ * @param seenMaxEntries           hard cap of the seen cache; oldest ids are evicted first (262144)
+ * @param pruneBackoff             backoff after a PRUNE, sent in PRUNE and applied when the peer sends none (60 s)
+ * @param unsubscribeBackoff       backoff sent in the PRUNEs of an unsubscribe (10 s)
+ * @param graftFloodThreshold      a GRAFT this soon after our PRUNE is penalized twice (10 s)
+ * @param floodPublish             own messages go to every subscribed peer above publishThreshold (true)
+ * @param gossipRetransmission     times one message is served to one peer by IWANT (3)
+ * @param maxIHaveLength           message ids per IHAVE sent, and asked from one peer per heartbeat (5000)
+ * @param maxIHaveMessages         IHAVE messages handled per peer per heartbeat (10)
+ * @param iwantFollowupTime        time for a peer to deliver a message it advertised and we asked for (3 s)
+ * @param opportunisticGraftTicks  heartbeats between opportunistic grafting rounds (60)
+ * @param opportunisticGraftPeers  peers grafted per opportunistic round (2)
+ * @param maxRpcBytes              largest RPC frame accepted or sent (1 MiB)
+ * @param maxMessageBytes          largest message data accepted or published (1 MiB minus 16 KiB of envelope)
+ * @param maxSubscriptionsPerRpc   subscription entries per RPC (1024)
+ * @param maxMessagesPerRpc        messages per RPC (1024)
+ * @param maxControlEntriesPerRpc  control entries (IHAVE+IWANT+GRAFT+PRUNE) per RPC (2048)
+ * @param maxMessageIdsPerRpc      message ids per RPC over IHAVE and IWANT (12000)
+ * @param maxTopicBytes            longest topic name (1024 bytes)
+ * @param maxTopicsPerPeer         topics one peer may be subscribed to; more are ignored (1024)
+ * @param maxOutboundQueue         RPCs queued per peer before new ones are dropped and the peer penalized (1024)
+ * @param messageIdScheme          how message ids are derived (js-libp2p's, the default)
+ * @param score                    peer-score parameters and thresholds
+ */
+public record GossipParams(
+        int d, int dLo, int dHi, int dScore, int dOut, int dLazy, double gossipFactor,
+        Duration heartbeatInterval, Duration fanoutTtl, int mcacheLength, int mcacheGossip,
+        Duration seenTtl, int seenMaxEntries, Duration pruneBackoff, Duration unsubscribeBackoff,
+        Duration graftFloodThreshold, boolean floodPublish, int gossipRetransmission,
+        int maxIHaveLength, int maxIHaveMessages, Duration iwantFollowupTime,
+        int opportunisticGraftTicks, int opportunisticGraftPeers,
+        int maxRpcBytes, int maxMessageBytes, int maxSubscriptionsPerRpc, int maxMessagesPerRpc,
+        int maxControlEntriesPerRpc, int maxMessageIdsPerRpc, int maxTopicBytes, int maxTopicsPerPeer,
+        int maxOutboundQueue, MessageIdScheme messageIdScheme, ScoreParams score) {
+
+    /** How a message id is derived from a StrictSign message. */
+    public enum MessageIdScheme {
+        /** js-libp2p gossipsub: protobuf public key of the author ‖ 8-byte seqno. */
+        JS_KEY_SEQNO,
+        /** go-libp2p-pubsub: {@code from} (peer-id bytes) ‖ 8-byte seqno. */
+        GO_FROM_SEQNO
+    }
+
+    public GossipParams {
+        Objects.requireNonNull(messageIdScheme);
+        Objects.requireNonNull(score);
+        if (!(dLo <= d && d <= dHi && dLo >= 1)) throw new IllegalArgumentException("need 1 <= D_lo <= D <= D_hi");
+        if (dOut >= dLo || dOut > d / 2) throw new IllegalArgumentException("need D_out < D_lo and D_out <= D/2");
+        if (dScore > d) throw new IllegalArgumentException("need D_score <= D");
+        if (mcacheGossip > mcacheLength || mcacheGossip < 1) throw new IllegalArgumentException("need 1 <= mcacheGossip <= mcacheLength");
+        if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) throw new IllegalArgumentException("heartbeat must be positive");
+        if (maxMessageBytes >= maxRpcBytes) throw new IllegalArgumentException("need maxMessageBytes < maxRpcBytes");
+    }
+
+    /** The spec defaults. */
+    public static GossipParams defaults() {
+        return new GossipParams(6, 4, 12, 4, 2, 6, 0.25,
+                Duration.ofSeconds(1), Duration.ofSeconds(60), 5, 3,
+                Duration.ofMinutes(2), 262_144, Duration.ofSeconds(60), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), true, 3,
+                5000, 10, Duration.ofSeconds(3),
+                60, 2,
+                1 << 20, (1 << 20) - (16 << 10), 1024, 1024,
+                2048, 12_000, 1024, 1024,
+                1024, MessageIdScheme.JS_KEY_SEQNO, ScoreParams.defaults());
+    }
+
+    /** A copy with other peer-score parameters. */
+    public GossipParams withScore(ScoreParams s) {
+        return new GossipParams(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, heartbeatInterval, fanoutTtl,
+                mcacheLength, mcacheGossip, seenTtl, seenMaxEntries, pruneBackoff, unsubscribeBackoff,
+                graftFloodThreshold, floodPublish, gossipRetransmission, maxIHaveLength, maxIHaveMessages,
+                iwantFollowupTime, opportunisticGraftTicks, opportunisticGraftPeers, maxRpcBytes, maxMessageBytes,
+                maxSubscriptionsPerRpc, maxMessagesPerRpc, maxControlEntriesPerRpc, maxMessageIdsPerRpc,
+                maxTopicBytes, maxTopicsPerPeer, maxOutboundQueue, messageIdScheme, s);
+    }
+
+    /** A copy with flood publishing switched on or off. */
+    public GossipParams withFloodPublish(boolean on) {
+        return new GossipParams(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, heartbeatInterval, fanoutTtl,
+                mcacheLength, mcacheGossip, seenTtl, seenMaxEntries, pruneBackoff, unsubscribeBackoff,
+                graftFloodThreshold, on, gossipRetransmission, maxIHaveLength, maxIHaveMessages,
+                iwantFollowupTime, opportunisticGraftTicks, opportunisticGraftPeers, maxRpcBytes, maxMessageBytes,
+                maxSubscriptionsPerRpc, maxMessagesPerRpc, maxControlEntriesPerRpc, maxMessageIdsPerRpc,
+                maxTopicBytes, maxTopicsPerPeer, maxOutboundQueue, messageIdScheme, score);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Gossipsub v1.1 publish/subscribe for libp2p ({@code /meshsub/1.1.0}, with {@code /meshsub/1.0.0}
+ * and {@code /floodsub/1.0.0} for older peers), wire-compatible with js-libp2p and go-libp2p.
+ *
+ * <p>Public API: {@link io.warpstats.p2p.pubsub.PubSub} (subscribe, publish, validators,
+ * events), {@link io.warpstats.p2p.pubsub.GossipParams} and
+ * {@link io.warpstats.p2p.pubsub.ScoreParams} (every parameter, spec defaults), and the RPC
+ * records of {@link io.warpstats.p2p.pubsub.Rpc}. Inside: {@code RpcCodec} (bounded protobuf
+ * decoding of hostile input), {@code MessageSigner} (StrictSign), {@code GossipRouter} (the
+ * protocol as a single-threaded, transport-independent state machine), {@code PeerScore},
+ * {@code MessageCache} and {@code SeenCache}. See {@code docs/pubsub.md}.
+ */
+package io.warpstats.p2p.pubsub;

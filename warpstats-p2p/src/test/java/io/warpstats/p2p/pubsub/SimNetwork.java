@@ -1,0 +1,142 @@
+package io.warpstats.p2p.pubsub;
+
+import io.warpstats.p2p.PeerId;
+import io.warpstats.p2p.crypto.PrivateKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+
+/**
+ * A deterministic network of in-memory routers: a virtual clock, one event queue, fixed link
+ * latency (so links are FIFO), heartbeats every second per node (staggered), and every RPC
+ * encoded and decoded on its way (so the codec is exercised too). A drop filter can lose RPCs.
+ */
+final class SimNetwork {
+    interface DropFilter {
+        boolean drop(PeerId from, PeerId to, Rpc rpc);
+    }
+
+    private record Event(long at, long seq, Runnable action) {}
+
+    final class Node implements GossipRouter.Output {
+        final PeerId id;
+        final GossipRouter router;
+        final List<PubSubMessage> delivered = new ArrayList<>();
+        final List<PubSubEvent> events = new ArrayList<>();
+
+        Node(PrivateKey key, GossipParams params, long seed) {
+            this.id = PeerId.fromPublicKey(key.publicKey());
+            this.router = new GossipRouter(id, key, params, () -> now, new Random(seed), this);
+        }
+
+        @Override
+        public void send(PeerId to, Rpc rpc) {
+            sent++;
+            if (drop.drop(id, to, rpc)) return;
+            byte[] bytes = rpc.encode();
+            schedule(latencyMs, () -> {
+                Node dst = nodes.get(to);
+                if (dst == null || !links.containsKey(key(id, to))) return;
+                try {
+                    dst.router.onRpc(id, RpcCodec.decode(bytes, RpcCodec.Limits.of(GossipParams.defaults())));
+                } catch (MalformedRpcException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+
+        @Override
+        public void deliver(PubSubMessage message) { delivered.add(message); }
+
+        @Override
+        public void event(PubSubEvent event) { events.add(event); }
+    }
+
+    private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+    private final Map<PeerId, Node> nodes = new LinkedHashMap<>();
+    private final Map<String, Boolean> links = new HashMap<>();
+    private final Random random;
+    long now = 1_000_000;
+    private long seq;
+    long latencyMs = 5;
+    long sent;
+    DropFilter drop = (a, b, r) -> false;
+
+    SimNetwork(long seed) { this.random = new Random(seed); }
+
+    Node addNode(GossipParams params) {
+        byte[] seed = new byte[32];
+        random.nextBytes(seed);
+        Node n = new Node(PrivateKey.fromSeed(seed), params, random.nextLong());
+        nodes.put(n.id, n);
+        long offset = random.nextInt(1000);
+        scheduleHeartbeat(n, offset, params.heartbeatInterval().toMillis());
+        return n;
+    }
+
+    List<Node> addNodes(int count, GossipParams params) {
+        List<Node> l = new ArrayList<>();
+        for (int i = 0; i < count; i++) l.add(addNode(params));
+        return l;
+    }
+
+    private void scheduleHeartbeat(Node n, long delay, long interval) {
+        schedule(delay, () -> {
+            if (nodes.get(n.id) != n) return;
+            n.router.heartbeat();
+            scheduleHeartbeat(n, interval, interval);
+        });
+    }
+
+    void connect(Node dialer, Node listener) { connect(dialer, listener, PubSubProtocol.MESHSUB_V11); }
+
+    void connect(Node dialer, Node listener, PubSubProtocol protocol) {
+        if (dialer == listener || links.containsKey(key(dialer.id, listener.id))) return;
+        links.put(key(dialer.id, listener.id), true);
+        links.put(key(listener.id, dialer.id), true);
+        dialer.router.addPeer(listener.id, protocol, true);
+        listener.router.addPeer(dialer.id, protocol, false);
+    }
+
+    void disconnect(Node a, Node b) {
+        links.remove(key(a.id, b.id));
+        links.remove(key(b.id, a.id));
+        a.router.removePeer(b.id);
+        b.router.removePeer(a.id);
+    }
+
+    /** Connects every node to {@code degree} random others (at least). */
+    void connectRandomly(List<Node> ns, int degree) {
+        for (Node n : ns) {
+            int tries = 0;
+            while (tries++ < degree * 4 && countLinks(n) < degree) connect(n, ns.get(random.nextInt(ns.size())));
+        }
+    }
+
+    private long countLinks(Node n) {
+        return nodes.keySet().stream().filter(p -> links.containsKey(key(n.id, p))).count();
+    }
+
+    void schedule(long delayMs, Runnable action) { queue.add(new Event(now + delayMs, seq++, action)); }
+
+    /** Runs every event due within {@code ms} of virtual time. */
+    void run(long ms) {
+        long end = now + ms;
+        int guard = 0;
+        while (!queue.isEmpty() && queue.peek().at <= end) {
+            if (++guard > 50_000_000) throw new AssertionError("event storm");
+            Event e = queue.poll();
+            now = e.at;
+            e.action.run();
+        }
+        now = end;
+    }
+
+    Random random() { return random; }
+
+    private static String key(PeerId a, PeerId b) { return a + ">" + b; }
+}
