@@ -1,0 +1,179 @@
+package io.warpstats.crdt;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.crdt.ipld.Varint;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The wire record of a delta, proto3, byte-exact with go-ds-crdt for fields 1–4:
+ * <pre>
+ * message Delta {
+ *   repeated Element elements   = 1;
+ *   repeated Element tombstones = 2;
+ *   uint64 priority             = 3;
+ *   string dagName              = 4;
+ *   bytes  author               = 1001;  // warpstats: the author's id (a libp2p peer id's bytes)
+ *   bytes  signature            = 1002;  // warpstats: signature over signingPayload(links)
+ * }
+ * </pre>
+ * Fields 1001/1002 are far beyond the numbers go-ds-crdt uses (1–4), so go-ds-crdt readers skip
+ * them and our readers accept unsigned go-ds-crdt deltas (if the configuration allows).
+ *
+ * <p>{@code priority} is a uint64: Java's {@code long} holds its bits; compare with
+ * {@link Long#compareUnsigned}. Heights in this engine never come near 2<sup>63</sup>.
+ */
+public record Delta(List<Element> elements, List<Element> tombstones, long priority, String dagName,
+                    byte[] author, byte[] signature) {
+    public static final int FIELD_AUTHOR = 1001;
+    public static final int FIELD_SIGNATURE = 1002;
+    /** Longest author id accepted. */
+    public static final int MAX_AUTHOR = 256;
+    /** Longest signature accepted. */
+    public static final int MAX_SIGNATURE = 1024;
+    /** Longest dag name accepted. */
+    public static final int MAX_DAG_NAME = 256;
+    private static final byte[] SIGNING_DOMAIN = "warpstats/delta-signature/v1\n".getBytes(StandardCharsets.US_ASCII);
+
+    public Delta {
+        elements = List.copyOf(elements);
+        tombstones = List.copyOf(tombstones);
+        Objects.requireNonNull(dagName, "dagName");
+        author = author == null ? Wire.EMPTY : author;
+        signature = signature == null ? Wire.EMPTY : signature;
+    }
+
+    /** An unsigned delta (the go-ds-crdt form). */
+    public Delta(List<Element> elements, List<Element> tombstones, long priority, String dagName) {
+        this(elements, tombstones, priority, dagName, Wire.EMPTY, Wire.EMPTY);
+    }
+
+    /** True if author or signature is set. */
+    public boolean isSigned() {
+        return author.length > 0 || signature.length > 0;
+    }
+
+    /** This delta with {@code author} and {@code signature} set. */
+    public Delta withSignature(byte[] author, byte[] signature) {
+        return new Delta(elements, tombstones, priority, dagName, author, signature);
+    }
+
+    private int size(boolean withSignature) {
+        int s = 0;
+        for (Element e : elements) s += embedded(1, e.serializedSize());
+        for (Element e : tombstones) s += embedded(2, e.serializedSize());
+        if (priority != 0) s += CodedOutputStream.computeUInt64Size(3, priority);
+        if (!dagName.isEmpty()) s += CodedOutputStream.computeStringSize(4, dagName);
+        if (author.length > 0) s += CodedOutputStream.computeByteArraySize(FIELD_AUTHOR, author);
+        if (withSignature && signature.length > 0) s += CodedOutputStream.computeByteArraySize(FIELD_SIGNATURE, signature);
+        return s;
+    }
+
+    private static int embedded(int field, int size) {
+        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+    }
+
+    private void write(CodedOutputStream out, boolean withSignature) throws IOException {
+        for (Element e : elements) writeElement(out, 1, e);
+        for (Element e : tombstones) writeElement(out, 2, e);
+        if (priority != 0) out.writeUInt64(3, priority);
+        if (!dagName.isEmpty()) out.writeString(4, dagName);
+        if (author.length > 0) out.writeByteArray(FIELD_AUTHOR, author);
+        if (withSignature && signature.length > 0) out.writeByteArray(FIELD_SIGNATURE, signature);
+    }
+
+    private static void writeElement(CodedOutputStream out, int field, Element e) throws IOException {
+        out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(e.serializedSize());
+        e.writeTo(out);
+    }
+
+    /** The serialized message (fields in number order, proto3 defaults omitted, as protoc-gen-go writes). */
+    public byte[] toBytes() {
+        return Wire.serialize(size(true), out -> write(out, true));
+    }
+
+    /**
+     * The bytes a signature covers: a domain string, the block's links (count, then each CID
+     * length-prefixed, in order) and this delta serialized without its signature field. Covering
+     * the links binds the delta to its block: a relayer cannot re-wrap a signed delta in a new
+     * block (with a new CID, thus new element ids) to resurrect elements the author deleted.
+     */
+    public byte[] signingPayload(List<Cid> links) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size(false) + 64 + links.size() * 40);
+        out.writeBytes(SIGNING_DOMAIN);
+        out.writeBytes(Varint.encode(links.size()));
+        for (Cid c : links) {
+            out.writeBytes(Varint.encode(c.length()));
+            out.writeBytes(c.toBytes());
+        }
+        out.writeBytes(Wire.serialize(size(false), o -> write(o, false)));
+        return out.toByteArray();
+    }
+
+    /** Parses a serialized Delta; unknown fields are skipped; malformed or oversized input throws IAE. */
+    public static Delta parse(byte[] bytes) {
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        List<Element> elements = new ArrayList<>();
+        List<Element> tombstones = new ArrayList<>();
+        long priority = 0;
+        String dagName = "";
+        byte[] author = Wire.EMPTY, signature = Wire.EMPTY;
+        try {
+            while (!in.isAtEnd()) {
+                int tag = in.readTag();
+                if (tag == ((1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)
+                        || tag == ((2 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                    List<Element> target = (tag >>> 3) == 1 ? elements : tombstones;
+                    if (elements.size() + tombstones.size() >= Wire.MAX_REPEATED) {
+                        throw new IllegalArgumentException("Delta: more than " + Wire.MAX_REPEATED + " elements");
+                    }
+                    int len = in.readRawVarint32();
+                    if (len < 0) throw new IllegalArgumentException("Delta: negative length");
+                    int old = in.pushLimit(len);
+                    target.add(Element.read(in));
+                    in.popLimit(old);
+                } else if (tag == ((3 << 3) | WireFormat.WIRETYPE_VARINT)) {
+                    priority = in.readUInt64();
+                } else if (tag == ((4 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                    dagName = Wire.readString(in, MAX_DAG_NAME, "dagName");
+                } else if (tag == ((FIELD_AUTHOR << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                    author = Wire.readBytes(in, MAX_AUTHOR, "author");
+                } else if (tag == ((FIELD_SIGNATURE << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                    signature = Wire.readBytes(in, MAX_SIGNATURE, "signature");
+                } else {
+                    Wire.skip(in, tag);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Delta: malformed protobuf: " + e.getMessage(), e);
+        }
+        return new Delta(elements, tombstones, priority, dagName, author, signature);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Delta d && d.priority == priority && d.dagName.equals(dagName)
+                && d.elements.equals(elements) && d.tombstones.equals(tombstones)
+                && Arrays.equals(d.author, author) && Arrays.equals(d.signature, signature);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(elements, tombstones, priority, dagName, Arrays.hashCode(author), Arrays.hashCode(signature));
+    }
+
+    @Override
+    public String toString() {
+        return "Delta[priority=" + Long.toUnsignedString(priority) + ", dagName=" + dagName + ", elements=" + elements
+                + ", tombstones=" + tombstones + ", signed=" + isSigned() + "]";
+    }
+}
