@@ -24,6 +24,11 @@ import java.util.function.BiConsumer;
  */
 public interface MerkleCrdt extends AutoCloseable {
 
+    /** A builder of a replica over {@code store} (see {@link MerkleCrdtBuilder}). */
+    static MerkleCrdtBuilder builder(io.warpstats.crdt.store.KvStore store) {
+        return new MerkleCrdtBuilder(store);
+    }
+
     /** The DAG this replica writes to (the {@code dagName} of its deltas). */
     String dagName();
 
@@ -56,6 +61,24 @@ public interface MerkleCrdt extends AutoCloseable {
 
     /** Registers a listener for changes of visible values (local and merged). */
     void addListener(ChangeListener listener);
+
+    /** The stored bytes of a processed block (to serve other replicas' fetches), if held. */
+    default Optional<byte[]> block(Cid cid) {
+        return Optional.empty();
+    }
+
+    /** Announces the heads now and retries failed fetches (the periodic task does the same). */
+    default void rebroadcast() {}
+
+    /** Completes when no fetch is running or queued (failed fetches wait for the next rebroadcast). */
+    default CompletableFuture<Void> whenIdle() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Counters of this replica. */
+    default CrdtMetrics metrics() {
+        return new CrdtMetrics(0, 0, 0, 0, 0, 0, 0, heads().size());
+    }
 
     /** Closes the replica: flushes, stops background work; the store is not closed. */
     @Override

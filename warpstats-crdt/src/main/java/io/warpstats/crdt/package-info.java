@@ -1,7 +1,16 @@
 /**
- * The Merkle-CRDT engine's public API: {@link io.warpstats.crdt.MerkleCrdt}, its options and
- * the interfaces through which it reaches the network ({@link io.warpstats.crdt.Broadcaster},
- * {@link io.warpstats.crdt.BlockFetcher}) and upper layers ({@link io.warpstats.crdt.ChangeListener}).
- * Knows nothing of the network.
+ * The Merkle-CRDT engine: the API {@link io.warpstats.crdt.MerkleCrdt} (built with
+ * {@link io.warpstats.crdt.MerkleCrdt#builder}), its {@link io.warpstats.crdt.MerkleCrdtOptions},
+ * the wire records ({@link io.warpstats.crdt.Delta}, {@link io.warpstats.crdt.Element},
+ * {@link io.warpstats.crdt.CrdtBroadcast}, {@link io.warpstats.crdt.Block}), and the interfaces
+ * through which it reaches the network ({@link io.warpstats.crdt.Broadcaster},
+ * {@link io.warpstats.crdt.BlockFetcher}), trust ({@link io.warpstats.crdt.DeltaSigner},
+ * {@link io.warpstats.crdt.DeltaVerifier}, {@link io.warpstats.crdt.WriteAuthorizer}) and upper
+ * layers ({@link io.warpstats.crdt.ChangeListener}). Knows nothing of the network.
+ *
+ * <p>Invariants: the wire records encode byte-exactly as go-ds-crdt (proto3, fields in number
+ * order, defaults omitted) and parse hostile input into {@link java.lang.IllegalArgumentException};
+ * a block is marked processed only in the atomic write that applies it; the engine class is
+ * package-private ({@code CrdtEngine}), its key layout is in {@code Keys} and docs/crdt.md.
  */
 package io.warpstats.crdt;

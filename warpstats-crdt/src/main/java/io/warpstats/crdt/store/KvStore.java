@@ -35,5 +35,15 @@ public interface KvStore extends AutoCloseable {
 
         /** Operations added so far. */
         int size();
+
+        /**
+         * Reads {@code key} through this batch: its own writes first, then the store. The batches
+         * the engine hands to a {@code ChangeListener} support it, so a listener that updates an
+         * aggregate twice in one batch sees its first update; other batches may throw
+         * {@link UnsupportedOperationException}.
+         */
+        default Optional<byte[]> get(byte[] key) {
+            throw new UnsupportedOperationException("this batch cannot read");
+        }
     }
 }

@@ -1,0 +1,746 @@
+package io.warpstats.crdt;
+
+import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.crdt.store.KvStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Merkle-CRDT engine (Sanjuan, Pöyhtäri, Teixeira, Psaras: "Merkle-CRDTs: Merkle-DAGs meet
+ * CRDTs", arXiv 2004.00107; semantics and wire format of ipfs/go-ds-crdt).
+ *
+ * <h2>State and merge</h2>
+ * An add-wins observed-remove set of (key, id, priority, value) elements plus the set of
+ * tombstoned (key, id) pairs, both grow-only, so merging deltas in any order, any number of
+ * times, gives the same state. The visible value of a key is the live element with the highest
+ * priority, ties broken by the larger value (unsigned bytes) — a total order, hence the same
+ * winner everywhere. Tombstones are stored even when their element is unknown, because the walk
+ * goes top-down (a head before its ancestors): the delete may be merged before the put it removes.
+ *
+ * <h2>Local writes</h2>
+ * {@code put}/{@code delete} only touch {@link PendingWrites} (a concurrent map key → latest
+ * value): N puts of a key between two flushes become one element. A flush (after
+ * {@code flushDelay}, at {@code maxBatchKeys} keys, or on demand) takes the pending map, builds
+ * one delta whose priority is max(head height) + 1, links it to all heads of this replica's DAG,
+ * and applies it through the same path as a remote block.
+ *
+ * <h2>Remote blocks and crash safety</h2>
+ * A block is applied by {@link #apply} in ONE store batch that: stores the block bytes, merges
+ * its delta, marks it processed, removes the heads it links to, makes it a head if no processed
+ * block links to it, removes it from the walk frontier ({@code p/}) and adds its unprocessed
+ * children to the frontier, and carries the change listeners' writes. The frontier is durable, so
+ * an interrupted walk resumes at open; go-ds-crdt marked blocks processed before their branch was
+ * done and lost branches on crashes (go-ds-crdt issues 23, 279) — here a marker is never written
+ * before the work it stands for. A {@code m/dirty} marker present at open means the previous run
+ * did not close; {@link #repair} then re-derives the frontier from the stored blocks.
+ *
+ * <h2>Concurrency</h2>
+ * Reads are lock-free against the store. All store writes of the engine go through
+ * {@code writeLock} (one writer at a time; RocksDB batches are cheap). Fetches run concurrently,
+ * at most {@code maxConcurrentFetches}; their completions may run on any thread (or inline, as in
+ * the deterministic simulation), and {@link #pump} is a trampoline so inline completions never
+ * recurse.
+ */
+final class CrdtEngine implements MerkleCrdt {
+    private static final Logger log = LoggerFactory.getLogger(CrdtEngine.class);
+    private static final byte[] EMPTY = new byte[0];
+    private static final int MAX_REJECTED_REMEMBERED = 10_000;
+
+    private final KvStore store;
+    private final MerkleCrdtOptions options;
+    private final Keys keys;
+    private final Broadcaster broadcaster;
+    private final BlockFetcher fetcher;
+    private final DeltaSigner signer;
+    private final DeltaVerifier verifier;
+    private final WriteAuthorizer authorizer;
+    private final Consumer<RejectedBlockException> onRejected;
+    private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService scheduler;
+
+    // local writes
+    private final ReentrantReadWriteLock pendingLock = new ReentrantReadWriteLock();
+    private volatile PendingWrites current = new PendingWrites();
+    private volatile PendingWrites flushing;
+    private final AtomicBoolean flushArmed = new AtomicBoolean();
+    private final AtomicBoolean sizeFlushRequested = new AtomicBoolean();
+    private final ReentrantLock flushLock = new ReentrantLock();
+
+    // the single writer
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** dag name → (head → height); guarded by writeLock for writes, copied for reads. */
+    private final Map<String, Map<Cid, Long>> heads = new ConcurrentHashMap<>();
+
+    // walks
+    private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
+    private final ArrayDeque<Cid> queue = new ArrayDeque<>();
+    private final Set<Cid> retry = ConcurrentHashMap.newKeySet();
+    private final Set<Cid> rejected = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Cid, Boolean> e) {
+            return size() > MAX_REJECTED_REMEMBERED;
+        }
+    }));
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger wip = new AtomicInteger();
+    private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
+    private volatile boolean closed;
+
+    // metrics
+    private final LongAdder puts = new LongAdder();
+    private final LongAdder localBlocks = new LongAdder();
+    private final LongAdder mergedBlocks = new LongAdder();
+    private final LongAdder rejectedBlocks = new LongAdder();
+    private final LongAdder fetchFailures = new LongAdder();
+
+    CrdtEngine(KvStore store, MerkleCrdtOptions options, Broadcaster broadcaster, BlockFetcher fetcher, DeltaSigner signer,
+               DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected) {
+        this.store = store;
+        this.options = options;
+        this.keys = new Keys(options.namespace());
+        this.broadcaster = broadcaster;
+        this.fetcher = fetcher;
+        this.signer = signer;
+        this.verifier = verifier;
+        this.authorizer = authorizer;
+        this.onRejected = onRejected;
+        loadHeads();
+        boolean dirty = store.get(keys.dirty).isPresent();
+        if (dirty) repair();
+        store.put(keys.dirty, new byte[] {1});
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "warpstats-crdt-" + options.dagName());
+            t.setDaemon(true);
+            return t;
+        });
+        long rb = options.rebroadcastInterval().toMillis();
+        if (rb > 0) scheduler.scheduleWithFixedDelay(this::rebroadcastQuietly, rb, rb, TimeUnit.MILLISECONDS);
+        resumeFrontier();
+    }
+
+    // ------------------------------------------------------------------ startup
+
+    private void loadHeads() {
+        store.scan(keys.h, (k, v) -> {
+            int start = keys.h.length;
+            int sep = indexOf(k, (byte) 0, start);
+            String dag = new String(k, start, sep - start, StandardCharsets.UTF_8);
+            Cid cid = Cid.fromBytes(Arrays.copyOfRange(k, sep + 1, k.length));
+            heads.computeIfAbsent(dag, d -> new ConcurrentHashMap<>()).put(cid, Keys.getLong(v));
+            return true;
+        });
+    }
+
+    private static int indexOf(byte[] a, byte b, int from) {
+        for (int i = from; i < a.length; i++) if (a[i] == b) return i;
+        throw new IllegalStateException("corrupt key: no separator");
+    }
+
+    /** Puts every frontier block back into the fetch queue (an interrupted walk resumes). */
+    private void resumeFrontier() {
+        List<Cid> frontier = new ArrayList<>();
+        store.scan(keys.p, (k, v) -> {
+            frontier.add(Cid.fromBytes(Arrays.copyOfRange(k, keys.p.length, k.length)));
+            return true;
+        });
+        for (Cid c : frontier) enqueue(c);
+        pump();
+    }
+
+    /**
+     * Re-derives the walk frontier from what is stored: every block reachable from a head is
+     * either processed (and stored) or must be in the frontier. With atomic batches this finds
+     * nothing to do; it is the safety net the dirty flag stands for (a store that lost its tail,
+     * a bug). Cost: one pass over the processed blocks.
+     */
+    private void repair() {
+        log.info("replica was not closed cleanly: checking the DAG below the heads");
+        ArrayDeque<Cid> todo = new ArrayDeque<>();
+        Set<Cid> seen = new HashSet<>();
+        for (Map<Cid, Long> m : heads.values()) todo.addAll(m.keySet());
+        KvStore.Batch fix = store.newBatch();
+        while (!todo.isEmpty()) {
+            Cid c = todo.poll();
+            if (!seen.add(c)) continue;
+            Optional<byte[]> bytes = store.get(keys.block(c));
+            if (bytes.isEmpty() || store.get(keys.processed(c)).isEmpty()) {
+                if (store.get(keys.pending(c)).isEmpty()) {
+                    fix.put(keys.pending(c), new byte[] {1});
+                }
+                continue;
+            }
+            Block b;
+            try {
+                b = Block.decode(bytes.get());
+            } catch (IllegalArgumentException e) {
+                log.warn("stored block {} is corrupt; refetching it", c);
+                fix.delete(keys.processed(c));
+                fix.put(keys.pending(c), new byte[] {1});
+                continue;
+            }
+            todo.addAll(b.links());
+        }
+        if (fix.size() > 0) {
+            log.warn("repair: {} blocks added to the walk frontier", fix.size());
+            store.write(fix);
+        }
+    }
+
+    // ------------------------------------------------------------------ local writes
+
+    @Override
+    public String dagName() {
+        return options.dagName();
+    }
+
+    static void checkKey(String key) {
+        if (key.isEmpty()) throw new IllegalArgumentException("empty key");
+        if (key.length() > Element.MAX_KEY_BYTES) throw new IllegalArgumentException("key longer than " + Element.MAX_KEY_BYTES);
+        if (key.indexOf('\0') >= 0) throw new IllegalArgumentException("key contains NUL");
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+        checkKey(key);
+        if (value == null) throw new NullPointerException("value");
+        if (closed) throw new IllegalStateException("closed");
+        boolean full;
+        pendingLock.readLock().lock();
+        try {
+            full = current.put(key, value) >= options.maxBatchKeys();
+        } finally {
+            pendingLock.readLock().unlock();
+        }
+        afterWrite(full);
+    }
+
+    @Override
+    public void delete(String key) {
+        checkKey(key);
+        if (closed) throw new IllegalStateException("closed");
+        boolean full;
+        pendingLock.readLock().lock();
+        try {
+            full = current.delete(key) >= options.maxBatchKeys();
+        } finally {
+            pendingLock.readLock().unlock();
+        }
+        afterWrite(full);
+    }
+
+    private void afterWrite(boolean full) {
+        puts.increment();
+        if (full) {
+            if (sizeFlushRequested.compareAndSet(false, true)) scheduler.execute(this::flushQuietly);
+        } else if (!flushArmed.get() && !options.flushDelay().isZero() && flushArmed.compareAndSet(false, true)) {
+            scheduler.schedule(this::flushQuietly, options.flushDelay().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flushNow();
+        } catch (RuntimeException e) {
+            if (!closed) log.error("flush failed (changes kept, retried on the next flush)", e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        try {
+            flushNow();
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void flushNow() {
+        flushLock.lock();
+        try {
+            sizeFlushRequested.set(false);
+            flushArmed.set(false);
+            PendingWrites gen;
+            pendingLock.writeLock().lock();
+            try {
+                gen = current;
+                if (gen.isEmpty()) return;
+                flushing = gen;
+                current = new PendingWrites();
+            } finally {
+                pendingLock.writeLock().unlock();
+            }
+            try {
+                writeLocal(gen);
+            } catch (RuntimeException e) {
+                pendingLock.writeLock().lock();
+                try {
+                    current.mergeOlder(gen);
+                } finally {
+                    pendingLock.writeLock().unlock();
+                }
+                throw e;
+            } finally {
+                flushing = null;
+            }
+        } finally {
+            flushLock.unlock();
+        }
+        broadcastHeads();
+    }
+
+    private void writeLocal(PendingWrites gen) {
+        writeLock.lock();
+        try {
+            Map<Cid, Long> mine = heads.getOrDefault(options.dagName(), Map.of());
+            List<Cid> links = new ArrayList<>(mine.keySet());
+            Collections.sort(links);
+            long prio = 0;
+            for (long h : mine.values()) prio = Math.max(prio, h);
+            prio++;
+            List<Element> tombs = new ArrayList<>();
+            for (String k : gen.sortedDeletes()) {
+                store.scan(keys.elementPrefix(k), (sk, sv) -> {
+                    int start = keys.elementPrefix(k).length;
+                    tombs.add(Element.tombstone(k, new String(sk, start, sk.length - start, StandardCharsets.UTF_8)));
+                    return true;
+                });
+            }
+            List<Element> elems = gen.sortedElements();
+            if (elems.isEmpty() && tombs.isEmpty()) return;
+            Delta delta = new Delta(elems, tombs, prio, options.dagName());
+            if (signer != null) {
+                byte[] author = signer.authorId();
+                delta = delta.withSignature(author, EMPTY); // the payload covers the author, not the signature
+                delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
+            }
+            byte[] bytes = Block.encode(links, delta);
+            Block block = new Block(Cid.ofDagPb(bytes), links, delta);
+            apply(block, bytes, false);
+            localBlocks.increment();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        PendingWrites p = current;
+        byte[] v = p.get(key);
+        if (v != null) return v == PendingWrites.DELETED ? Optional.empty() : Optional.of(v);
+        PendingWrites f = flushing;
+        if (f != null) {
+            v = f.get(key);
+            if (v != null) return v == PendingWrites.DELETED ? Optional.empty() : Optional.of(v);
+        }
+        return store.get(keys.value(key)).map(r -> Arrays.copyOfRange(r, 8, r.length));
+    }
+
+    @Override
+    public void query(String prefix, BiConsumer<String, byte[]> visitor) {
+        TreeMap<String, byte[]> out = new TreeMap<>();
+        byte[] p = keys.value(prefix);
+        int nsLen = keys.v.length;
+        store.scan(p, (k, v) -> {
+            out.put(new String(k, nsLen, k.length - nsLen, StandardCharsets.UTF_8), Arrays.copyOfRange(v, 8, v.length));
+            return true;
+        });
+        PendingWrites f = flushing;
+        if (f != null) f.overlay(prefix, out);
+        current.overlay(prefix, out);
+        out.forEach(visitor);
+    }
+
+    @Override
+    public List<Head> heads() {
+        List<Head> r = new ArrayList<>();
+        heads.getOrDefault(options.dagName(), Map.of()).forEach((c, h) -> r.add(new Head(c, h)));
+        r.sort((a, b) -> a.cid().compareTo(b.cid()));
+        return r;
+    }
+
+    @Override
+    public Optional<byte[]> block(Cid cid) {
+        return store.get(keys.block(cid));
+    }
+
+    @Override
+    public void addListener(ChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public CrdtMetrics metrics() {
+        return new CrdtMetrics(puts.sum(), localBlocks.sum(), mergedBlocks.sum(), rejectedBlocks.sum(), fetchFailures.sum(),
+                inFlight.size() + retry.size(), running.get(), heads.getOrDefault(options.dagName(), Map.of()).size());
+    }
+
+    // ------------------------------------------------------------------ the atomic apply
+
+    /**
+     * Applies a verified block in one atomic write (see the class comment). Caller holds
+     * {@code writeLock}. Returns the block's links that are not processed yet.
+     */
+    private List<Cid> apply(Block block, byte[] bytes, boolean remote) {
+        Cid cid = block.cid();
+        Txn txn = new Txn(store);
+        if (txn.contains(keys.processed(cid))) return List.of();
+        Delta d = block.delta();
+        String dag = d.dagName();
+        byte[] pendingRec = store.get(keys.pending(cid)).orElse(null);
+        boolean linkedTo = pendingRec != null && pendingRec.length > 0 && pendingRec[0] == 1;
+
+        txn.put(keys.block(cid), bytes);
+        mergeDelta(txn, cid.toString(), d, remote);
+        txn.put(keys.processed(cid), Keys.longBytes(d.priority()));
+        Map<Cid, Long> dagHeads = heads.getOrDefault(dag, Map.of());
+        List<Cid> removedHeads = new ArrayList<>();
+        List<Cid> children = new ArrayList<>();
+        for (Cid l : block.links()) {
+            if (dagHeads.containsKey(l)) {
+                txn.delete(keys.head(dag, l));
+                removedHeads.add(l);
+            }
+            if (!txn.contains(keys.processed(l)) && !rejected.contains(l)) {
+                byte[] dagBytes = Keys.bytes(dag);
+                byte[] rec = new byte[1 + dagBytes.length];
+                rec[0] = 1;
+                System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
+                txn.put(keys.pending(l), rec);
+                children.add(l);
+            }
+        }
+        if (!linkedTo) txn.put(keys.head(dag, cid), Keys.longBytes(d.priority()));
+        if (pendingRec != null) txn.delete(keys.pending(cid));
+        txn.commit();
+        // the in-memory mirror of the heads follows the store, after the write succeeded
+        Map<Cid, Long> m = heads.computeIfAbsent(dag, x -> new ConcurrentHashMap<>());
+        for (Cid r : removedHeads) m.remove(r);
+        if (!linkedTo) m.put(cid, d.priority());
+        if (remote) mergedBlocks.increment();
+        return children;
+    }
+
+    /** go-ds-crdt's Merge: tombstones first, then elements (id = the block's CID string). */
+    private void mergeDelta(Txn txn, String id, Delta d, boolean remote) {
+        Map<String, byte[]> before = new HashMap<>();
+        Set<String> recompute = new HashSet<>();
+        for (Element t : d.tombstones()) {
+            remember(txn, before, t.key());
+            txn.put(keys.tombstone(t.key(), t.id()), EMPTY);
+            byte[] ek = keys.element(t.key(), t.id());
+            if (txn.contains(ek)) {
+                txn.delete(ek);
+                recompute.add(t.key());
+            }
+        }
+        for (String k : recompute) {
+            byte[][] best = new byte[1][];
+            txn.scan(keys.elementPrefix(k), (sk, sv) -> {
+                if (best[0] == null || better(sv, best[0])) best[0] = sv;
+                return true;
+            });
+            if (best[0] == null) txn.delete(keys.value(k));
+            else txn.put(keys.value(k), best[0]);
+        }
+        for (Element e : d.elements()) {
+            String k = e.key();
+            if (remote && txn.contains(keys.tombstone(k, id))) continue;
+            remember(txn, before, k);
+            byte[] rec = Keys.prioValue(d.priority(), e.value());
+            txn.put(keys.element(k, id), rec);
+            byte[] cur = txn.getOrNull(keys.value(k));
+            if (cur == null || better(rec, cur)) txn.put(keys.value(k), rec);
+        }
+        if (listeners.isEmpty()) return;
+        for (Map.Entry<String, byte[]> b : before.entrySet()) {
+            byte[] oldRec = b.getValue();
+            byte[] newRec = txn.getOrNull(keys.value(b.getKey()));
+            byte[] oldV = oldRec == null ? null : Arrays.copyOfRange(oldRec, 8, oldRec.length);
+            byte[] newV = newRec == null ? null : Arrays.copyOfRange(newRec, 8, newRec.length);
+            if (Arrays.equals(oldV, newV)) continue;
+            for (ChangeListener l : listeners) l.onChange(b.getKey(), oldV, newV, txn);
+        }
+    }
+
+    private void remember(Txn txn, Map<String, byte[]> before, String k) {
+        if (!listeners.isEmpty() && !before.containsKey(k)) before.put(k, txn.getOrNull(keys.value(k)));
+    }
+
+    /** Higher priority wins; on a tie the larger value (unsigned bytes). Records are prio ‖ value. */
+    static boolean better(byte[] a, byte[] b) {
+        long pa = Keys.getLong(a), pb = Keys.getLong(b);
+        if (pa != pb) return Long.compareUnsigned(pa, pb) > 0;
+        return Arrays.compareUnsigned(a, 8, a.length, b, 8, b.length) > 0;
+    }
+
+    // ------------------------------------------------------------------ remote: announcements and walks
+
+    @Override
+    public void onBroadcast(byte[] crdtBroadcast) {
+        CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
+        for (CrdtBroadcast.Announced h : msg.heads()) announce(h.cid());
+        pump();
+    }
+
+    @Override
+    public void onHead(Cid head) {
+        announce(head);
+        pump();
+    }
+
+    private void announce(Cid c) {
+        if (closed || c.codec() != Cid.DAG_PB || rejected.contains(c)) return;
+        if (inFlight.contains(c) || store.get(keys.processed(c)).isPresent()) return;
+        if (inFlight.size() >= options.maxPendingBlocks()) return; // it will be announced again
+        writeLock.lock();
+        try {
+            if (closed || store.get(keys.processed(c)).isPresent()) return;
+            if (store.get(keys.pending(c)).isEmpty()) store.put(keys.pending(c), new byte[] {0});
+        } finally {
+            writeLock.unlock();
+        }
+        enqueue(c);
+    }
+
+    private void enqueue(Cid c) {
+        if (!inFlight.add(c)) return;
+        retry.remove(c);
+        synchronized (queue) {
+            queue.add(c);
+        }
+    }
+
+    /** Starts queued fetches up to the limit; a trampoline, safe against inline completions. */
+    private void pump() {
+        if (wip.getAndIncrement() != 0) return;
+        int missed = 1;
+        while (true) {
+            while (!closed && running.get() < options.maxConcurrentFetches()) {
+                Cid c;
+                synchronized (queue) {
+                    c = queue.poll();
+                }
+                if (c == null) break;
+                running.incrementAndGet();
+                startFetch(c);
+            }
+            checkIdle();
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) return;
+        }
+    }
+
+    private void startFetch(Cid c) {
+        if (store.get(keys.processed(c)).isPresent()) {
+            finishFetch(c, List.of(), null);
+            return;
+        }
+        Set<Cid> frontier = new HashSet<>();
+        for (Map<Cid, Long> m : heads.values()) frontier.addAll(m.keySet());
+        List<Cid> discovered = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> f;
+        try {
+            f = fetcher.fetchBranch(c, Collections.unmodifiableSet(frontier), bytes -> onBlock(bytes, discovered));
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((v, err) -> finishFetch(c, discovered, err));
+    }
+
+    private void finishFetch(Cid c, List<Cid> discovered, Throwable err) {
+        running.decrementAndGet();
+        inFlight.remove(c);
+        if (!closed) {
+            boolean done = rejected.contains(c) || store.get(keys.processed(c)).isPresent();
+            if (!done) {
+                fetchFailures.increment();
+                retry.add(c);
+                if (err != null) log.debug("fetch of {} failed: {}", c, err.toString());
+            }
+            List<Cid> next;
+            synchronized (discovered) {
+                next = new ArrayList<>(discovered);
+            }
+            for (Cid d : next) {
+                if (!rejected.contains(d) && store.get(keys.processed(d)).isEmpty()) enqueue(d);
+            }
+        }
+        pump();
+    }
+
+    /** The sink of a branch fetch: verifies, authorizes and applies one block. */
+    private void onBlock(byte[] bytes, List<Cid> discovered) {
+        if (closed) return;
+        Cid cid = Cid.ofDagPb(bytes);
+        if (store.get(keys.processed(cid)).isPresent()) return;
+        if (store.get(keys.pending(cid)).isEmpty()) return; // unsolicited: not ours to judge, ignore
+        Block block;
+        try {
+            block = Block.decodeVerified(cid, bytes);
+            check(block);
+        } catch (IllegalArgumentException e) {
+            reject(cid, e.getMessage());
+            return; // unreachable: reject throws
+        }
+        writeLock.lock();
+        try {
+            if (closed) return;
+            discovered.addAll(apply(block, bytes, true));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void check(Block block) {
+        Delta d = block.delta();
+        if (d.dagName().indexOf('\0') >= 0) throw new IllegalArgumentException("dagName contains NUL");
+        String author = null;
+        if (d.isSigned() && verifier != null) {
+            author = verifier.verify(d.author(), d.signingPayload(block.links()), d.signature());
+        } else if (!options.acceptUnsigned()) {
+            throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
+        }
+        for (Element e : d.elements()) {
+            checkKey(e.key());
+            if (!authorizer.mayWrite(author, e.key())) throw new IllegalArgumentException(author + " may not write " + e.key());
+        }
+        for (Element t : d.tombstones()) {
+            checkKey(t.key());
+            if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
+            if (!authorizer.mayWrite(author, t.key())) throw new IllegalArgumentException(author + " may not delete " + t.key());
+        }
+    }
+
+    private void reject(Cid cid, String reason) {
+        RejectedBlockException e = new RejectedBlockException(cid, reason);
+        rejected.add(cid);
+        rejectedBlocks.increment();
+        writeLock.lock();
+        try {
+            if (!closed) store.delete(keys.pending(cid));
+        } catch (RuntimeException ignored) {
+            // store closed under us: the frontier entry stays and the block is judged again later
+        } finally {
+            writeLock.unlock();
+        }
+        try {
+            onRejected.accept(e);
+        } catch (RuntimeException ignored) {
+            // a faulty callback must not stop the walk
+        }
+        throw e;
+    }
+
+    private void checkIdle() {
+        List<CompletableFuture<Void>> done = null;
+        synchronized (idleWaiters) {
+            if (idleWaiters.isEmpty()) return;
+            boolean empty;
+            synchronized (queue) {
+                empty = queue.isEmpty();
+            }
+            if (empty && running.get() == 0) {
+                done = new ArrayList<>(idleWaiters);
+                idleWaiters.clear();
+            }
+        }
+        if (done != null) done.forEach(f -> f.complete(null));
+    }
+
+    @Override
+    public CompletableFuture<Void> whenIdle() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        synchronized (idleWaiters) {
+            idleWaiters.add(f);
+        }
+        pump();
+        return f;
+    }
+
+    // ------------------------------------------------------------------ broadcast
+
+    private void rebroadcastQuietly() {
+        try {
+            rebroadcast();
+        } catch (RuntimeException e) {
+            if (!closed) log.warn("rebroadcast failed", e);
+        }
+    }
+
+    @Override
+    public void rebroadcast() {
+        if (closed) return;
+        broadcastHeads();
+        for (Cid c : new ArrayList<>(retry)) {
+            retry.remove(c);
+            if (store.get(keys.processed(c)).isEmpty() && !rejected.contains(c)) enqueue(c);
+        }
+        pump();
+    }
+
+    private void broadcastHeads() {
+        List<CrdtBroadcast.Announced> all = new ArrayList<>();
+        heads.forEach((dag, m) -> m.keySet().forEach(c -> all.add(new CrdtBroadcast.Announced(c, dag))));
+        if (all.isEmpty()) return;
+        all.sort((a, b) -> a.cid().compareTo(b.cid()));
+        for (int i = 0; i < all.size(); i += CrdtBroadcast.MAX_HEADS) {
+            byte[] msg = new CrdtBroadcast(all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS))).toBytes();
+            try {
+                broadcaster.broadcast(msg);
+            } catch (RuntimeException e) {
+                log.debug("broadcast failed: {}", e.toString());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public void close() {
+        if (closed) return;
+        try {
+            flushNow();
+        } catch (RuntimeException e) {
+            log.warn("final flush failed", e);
+        }
+        closed = true;
+        scheduler.shutdownNow();
+        writeLock.lock();
+        try {
+            store.delete(keys.dirty);
+        } catch (RuntimeException e) {
+            log.debug("could not clear the dirty flag: {}", e.toString());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+}

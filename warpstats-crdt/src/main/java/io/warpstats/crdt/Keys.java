@@ -1,0 +1,91 @@
+package io.warpstats.crdt;
+
+import io.warpstats.crdt.ipld.Cid;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The store key layout of one replica, in one place (also in docs/crdt.md). {@code ns} is the
+ * namespace (default {@code /CRDT}); {@code key} is a CRDT key as on the wire (no NUL allowed);
+ * {@code cid} is a CID's binary form; {@code \0} separates a key from what follows so that a
+ * prefix of keys is a prefix of store keys.
+ * <pre>
+ * ns/v/key              winning value: 8-byte big-endian priority ‖ value       (absent: no live element)
+ * ns/e/key\0id          live element: 8-byte priority ‖ value                    (id = CID string of its block)
+ * ns/t/key\0id          tombstone of element id (empty value; kept forever, a tombstone may arrive first)
+ * ns/b/cid              processed block: 8-byte height (priority)
+ * ns/B/cid              block bytes (served to peers)
+ * ns/h/dag\0cid         head of DAG dag: 8-byte height
+ * ns/p/cid              walk frontier: a block known (announced or linked) but not processed:
+ *                       1 byte (1 if a processed block links to it, so it will not become a head) ‖ dag name
+ * ns/m/dirty            present while a replica is open; found at open: the last run crashed, run repair
+ * </pre>
+ */
+final class Keys {
+    final byte[] v, e, t, b, blk, h, p, dirty;
+
+    Keys(String ns) {
+        v = bytes(ns + "/v/");
+        e = bytes(ns + "/e/");
+        t = bytes(ns + "/t/");
+        b = bytes(ns + "/b/");
+        blk = bytes(ns + "/B/");
+        h = bytes(ns + "/h/");
+        p = bytes(ns + "/p/");
+        dirty = bytes(ns + "/m/dirty");
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = new byte[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    static byte[] concat(byte[] a, byte[] b, byte[] c) {
+        byte[] r = new byte[a.length + b.length + 1 + c.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        System.arraycopy(c, 0, r, a.length + b.length + 1, c.length);
+        return r;
+    }
+
+    byte[] value(String key) { return concat(v, bytes(key)); }
+    byte[] elementPrefix(String key) { return concat(e, bytes(key), new byte[0]); }
+    byte[] element(String key, String id) { return concat(e, bytes(key), bytes(id)); }
+    byte[] tombstone(String key, String id) { return concat(t, bytes(key), bytes(id)); }
+    byte[] processed(Cid c) { return concat(b, c.toBytes()); }
+    byte[] block(Cid c) { return concat(blk, c.toBytes()); }
+    byte[] headPrefix(String dag) { return concat(h, bytes(dag), new byte[0]); }
+    byte[] head(String dag, Cid c) { return concat(h, bytes(dag), c.toBytes()); }
+    byte[] pending(Cid c) { return concat(p, c.toBytes()); }
+
+    static byte[] prioValue(long prio, byte[] value) {
+        byte[] r = new byte[8 + value.length];
+        putLong(r, prio);
+        System.arraycopy(value, 0, r, 8, value.length);
+        return r;
+    }
+
+    static byte[] longBytes(long x) {
+        byte[] r = new byte[8];
+        putLong(r, x);
+        return r;
+    }
+
+    static void putLong(byte[] r, long x) {
+        for (int i = 7; i >= 0; i--) {
+            r[i] = (byte) x;
+            x >>>= 8;
+        }
+    }
+
+    static long getLong(byte[] r) {
+        long x = 0;
+        for (int i = 0; i < 8; i++) x = (x << 8) | (r[i] & 0xFF);
+        return x;
+    }
+}

@@ -1,0 +1,97 @@
+package io.warpstats.crdt;
+
+import io.warpstats.crdt.store.KvStore;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Builds a {@link MerkleCrdt}. Only the store is required:
+ * <pre>{@code
+ * MerkleCrdt crdt = MerkleCrdt.builder(KvStores.rocksDb(dir))
+ *     .broadcaster(pubsub::publish)
+ *     .fetcher(sync)
+ *     .signer(signer).verifier(verifier).authorizer(stats::mayWrite).acceptUnsigned(false)
+ *     .onRejected(e -> p2p.penalize(e))
+ *     .build();
+ * }</pre>
+ */
+public final class MerkleCrdtBuilder {
+    private final KvStore store;
+    private MerkleCrdtOptions o = MerkleCrdtOptions.defaults();
+    private Broadcaster broadcaster = msg -> {};
+    private BlockFetcher fetcher = cid -> CompletableFuture.failedFuture(new IllegalStateException("no BlockFetcher configured"));
+    private DeltaSigner signer;
+    private DeltaVerifier verifier;
+    private WriteAuthorizer authorizer = WriteAuthorizer.allowAll();
+    private Consumer<RejectedBlockException> onRejected = e -> {};
+
+    MerkleCrdtBuilder(KvStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    public MerkleCrdtBuilder options(MerkleCrdtOptions options) { this.o = Objects.requireNonNull(options); return this; }
+
+    public MerkleCrdtBuilder namespace(String ns) {
+        o = new MerkleCrdtOptions(ns, o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        return this;
+    }
+
+    public MerkleCrdtBuilder dagName(String dag) {
+        o = new MerkleCrdtOptions(o.namespace(), dag, o.flushDelay(), o.maxBatchKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        return this;
+    }
+
+    public MerkleCrdtBuilder flushDelay(Duration d) {
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), d, o.maxBatchKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        return this;
+    }
+
+    public MerkleCrdtBuilder maxBatchKeys(int n) {
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), n, o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        return this;
+    }
+
+    public MerkleCrdtBuilder rebroadcastInterval(Duration d) {
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), d, o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        return this;
+    }
+
+    public MerkleCrdtBuilder maxConcurrentFetches(int n) {
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.rebroadcastInterval(), n, o.maxPendingBlocks(), o.acceptUnsigned());
+        return this;
+    }
+
+    public MerkleCrdtBuilder acceptUnsigned(boolean accept) {
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), accept);
+        return this;
+    }
+
+    /** Where heads are announced (default: nowhere). */
+    public MerkleCrdtBuilder broadcaster(Broadcaster b) { this.broadcaster = Objects.requireNonNull(b); return this; }
+
+    /** Where unknown blocks are fetched (default: fails every fetch). */
+    public MerkleCrdtBuilder fetcher(BlockFetcher f) { this.fetcher = Objects.requireNonNull(f); return this; }
+
+    /** Signs local deltas (default: unsigned, go-ds-crdt style). */
+    public MerkleCrdtBuilder signer(DeltaSigner s) { this.signer = s; return this; }
+
+    /** Verifies signed remote deltas (default: none; signatures are then ignored and the author is unknown). */
+    public MerkleCrdtBuilder verifier(DeltaVerifier v) { this.verifier = v; return this; }
+
+    /** Decides who may write which key (default: everyone everything). */
+    public MerkleCrdtBuilder authorizer(WriteAuthorizer a) { this.authorizer = Objects.requireNonNull(a); return this; }
+
+    /** Told of every rejected block (also thrown to the fetchBranch sink). */
+    public MerkleCrdtBuilder onRejected(Consumer<RejectedBlockException> c) { this.onRejected = Objects.requireNonNull(c); return this; }
+
+    /** The options so far. */
+    public MerkleCrdtOptions options() { return o; }
+
+    /** Opens the replica: loads heads, resumes interrupted walks, repairs if the last run did not close cleanly. */
+    public MerkleCrdt build() {
+        return new CrdtEngine(store, o, broadcaster, fetcher, signer, verifier, authorizer, onRejected);
+    }
+
+}
