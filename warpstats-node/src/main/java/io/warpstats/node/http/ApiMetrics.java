@@ -1,0 +1,50 @@
+package io.warpstats.node.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.warpstats.stats.Source;
+import io.warpstats.stats.StatsService;
+import java.time.Duration;
+
+/**
+ * The meters of the API and of the node: operations by outcome, request latencies by route and status,
+ * merges, blocks, heads, peers, sync lag, store size, outbox and read source.
+ */
+final class ApiMetrics {
+    private final PrometheusMeterRegistry registry;
+
+    ApiMetrics(PrometheusMeterRegistry registry, StatsService stats, CachedNodeInfo node) {
+        this.registry = registry;
+        FunctionCounter.builder("warpstats.crdt.merges", node, n -> n.get().merges())
+                .description("blocks merged since start").register(registry);
+        Gauge.builder("warpstats.crdt.blocks", node, n -> n.get().blocks()).description("blocks in the store").register(registry);
+        Gauge.builder("warpstats.crdt.heads", node, n -> n.get().heads().size()).description("DAG heads").register(registry);
+        Gauge.builder("warpstats.p2p.peers", node, n -> n.get().peers().size()).description("connected peers").register(registry);
+        Gauge.builder("warpstats.sync.lag", node, n -> n.get().syncLagSeconds()).baseUnit("seconds")
+                .description("age of the oldest head heard of and not merged yet").register(registry);
+        Gauge.builder("warpstats.store.size", node, n -> n.get().storeSizeBytes()).baseUnit("bytes").register(registry);
+        Gauge.builder("warpstats.stats.outbox", stats, StatsService::outboxSize)
+                .description("CRDT keys waiting in the outbox").register(registry);
+        Gauge.builder("warpstats.stats.source.crdt", stats, s -> s.source() == Source.CRDT ? 1 : 0)
+                .description("1 if reads come from the CRDT, 0 if from the local database").register(registry);
+    }
+
+    void operation(String op, String outcome) {
+        Counter.builder("warpstats.operations").tag("operation", op).tag("outcome", outcome)
+                .description("statistics operations by outcome").register(registry).increment();
+    }
+
+    void request(String route, String method, int status, long nanos) {
+        Timer.builder("warpstats.http.requests").tag("route", route).tag("method", method)
+                .tag("status", Integer.toString(status)).publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}

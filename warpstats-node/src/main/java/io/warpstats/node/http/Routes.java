@@ -1,0 +1,302 @@
+package io.warpstats.node.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.warpstats.stats.LikedPost;
+import io.warpstats.stats.Page;
+import io.warpstats.stats.PostStats;
+import io.warpstats.stats.StatsException;
+import io.warpstats.stats.StatsService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Maps a {@link Request} to a {@link Response}: the endpoints of docs/http.md. Runs on worker threads. */
+final class Routes {
+    static final int DEFAULT_LIMIT = 50;
+    private final StatsService stats;
+    private final CachedNodeInfo node;
+    private final ApiMetrics metrics;
+    private final byte[] dashboard = resource("dashboard.html");
+    private final byte[] openapi = resource("openapi.json");
+
+    Routes(StatsService stats, CachedNodeInfo node, ApiMetrics metrics) {
+        this.stats = stats;
+        this.node = node;
+        this.metrics = metrics;
+    }
+
+    /** The route template of {@code r} (for metrics and 405), or {@code null} if no route matches the path. */
+    static String template(List<String> s) {
+        int n = s.size();
+        if (n == 0) {
+            return "/";
+        }
+        if (n == 1) {
+            return switch (s.get(0)) {
+                case "openapi.json" -> "/openapi.json";
+                case "health" -> "/health";
+                case "metrics" -> "/metrics";
+                default -> null;
+            };
+        }
+        if (!s.get(0).equals("v1")) {
+            return null;
+        }
+        if (n == 2 && (s.get(1).equals("node") || s.get(1).equals("dashboard"))) {
+            return "/v1/" + s.get(1);
+        }
+        if (n == 4 && s.get(1).equals("users") && s.get(3).equals("likes")) {
+            return "/v1/users/{id}/likes";
+        }
+        if (!s.get(1).equals("posts") || n < 4 || n > 5) {
+            return null;
+        }
+        String what = s.get(3);
+        if (n == 4 && List.of("likes", "retweets", "replies", "views", "stats", "likers").contains(what)) {
+            return "/v1/posts/{id}/" + what;
+        }
+        if (n == 5 && what.equals("likes")) {
+            return "/v1/posts/{id}/likes/{userId}";
+        }
+        if (n == 5 && what.equals("retweets")) {
+            return "/v1/posts/{id}/retweets/{userId}";
+        }
+        if (n == 5 && what.equals("replies")) {
+            return "/v1/posts/{id}/replies/{replyId}";
+        }
+        return null;
+    }
+
+    /** The methods {@code template} allows. */
+    static List<String> methods(String template) {
+        return switch (template) {
+            case "/v1/posts/{id}/likes", "/v1/posts/{id}/retweets", "/v1/posts/{id}/replies",
+                    "/v1/posts/{id}/views" -> List.of("POST");
+            case "/v1/posts/{id}/likes/{userId}", "/v1/posts/{id}/retweets/{userId}",
+                    "/v1/posts/{id}/replies/{replyId}" -> List.of("DELETE");
+            default -> List.of("GET", "HEAD");
+        };
+    }
+
+    Response handle(String template, Request r) {
+        List<String> s = r.segments();
+        try {
+            return switch (template) {
+                case "/" -> new Response(200, "text/html; charset=utf-8", dashboard, Map.of());
+                case "/openapi.json" -> new Response(200, "application/json", openapi, Map.of());
+                case "/health" -> health();
+                case "/metrics" -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+                case "/v1/node" -> Response.json(200, node.get());
+                case "/v1/dashboard" -> dashboard();
+                case "/v1/users/{id}/likes" -> likedBy(s.get(2), r);
+                case "/v1/posts/{id}/stats" -> Response.json(200, statsJson(stats.stats(s.get(2))));
+                case "/v1/posts/{id}/likers" -> likers(s.get(2), r);
+                default -> write(template, s, r);
+            };
+        } catch (StatsException e) {
+            metrics.operation(operation(template), e.problem().name().toLowerCase(java.util.Locale.ROOT));
+            throw problem(e);
+        }
+    }
+
+    private Response write(String template, List<String> s, Request r) {
+        String post = s.get(2);
+        String op = operation(template);
+        int status = 201;
+        switch (template) {
+            case "/v1/posts/{id}/likes" -> {
+                stats.like(post, field(body(r, true), "userId"));
+            }
+            case "/v1/posts/{id}/likes/{userId}" -> {
+                status = 200;
+                stats.unlike(post, s.get(4));
+            }
+            case "/v1/posts/{id}/retweets" -> {
+                stats.retweet(post, field(body(r, true), "userId"));
+            }
+            case "/v1/posts/{id}/retweets/{userId}" -> {
+                status = 200;
+                stats.unretweet(post, s.get(4));
+            }
+            case "/v1/posts/{id}/replies" -> {
+                JsonNode body = body(r, true);
+                stats.reply(post, field(body, "userId"), field(body, "replyId"));
+            }
+            case "/v1/posts/{id}/replies/{replyId}" -> {
+                status = 200;
+                stats.deleteReply(post, s.get(4));
+            }
+            case "/v1/posts/{id}/views" -> {
+                status = 200;
+                JsonNode body = body(r, false);
+                stats.view(post, body == null || !body.has("userId") ? null : field(body, "userId"));
+            }
+            default -> throw new IllegalStateException(template);
+        }
+        metrics.operation(op, "ok");
+        return Response.json(status, statsJson(stats.stats(post)));
+    }
+
+    private Response health() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("status", "up");
+        h.put("source", stats.source().key());
+        h.put("nodeId", stats.nodeId());
+        return Response.json(200, h);
+    }
+
+    private Response likers(String post, Request r) {
+        Page<String> page = stats.likers(post, r.param("cursor"), limit(r));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("postId", post);
+        out.put("likers", page.items());
+        out.put("nextCursor", page.nextCursor());
+        out.put("source", page.source().key());
+        return Response.json(200, out);
+    }
+
+    private Response likedBy(String user, Request r) {
+        Page<LikedPost> page = stats.likedBy(user, r.param("cursor"), limit(r));
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (LikedPost p : page.items()) {
+            items.add(Map.of("postId", p.postId(), "likedAt", p.likedAt().toString()));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("userId", user);
+        out.put("likes", items);
+        out.put("nextCursor", page.nextCursor());
+        out.put("source", page.source().key());
+        return Response.json(200, out);
+    }
+
+    private Response dashboard() {
+        NodeInfo info = node.get();
+        List<Map<String, Object>> posts = new ArrayList<>();
+        for (PostStats p : stats.busiest(10)) {
+            posts.add(statsJson(p));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("nodeId", stats.nodeId());
+        out.put("source", stats.source().key());
+        out.put("time", System.currentTimeMillis());
+        out.put("posts", posts);
+        out.put("peers", info.peers());
+        out.put("heads", info.heads().size());
+        out.put("headCids", info.heads().subList(0, Math.min(5, info.heads().size())));
+        out.put("merges", info.merges());
+        out.put("blocks", info.blocks());
+        out.put("syncLagSeconds", info.syncLagSeconds());
+        return Response.json(200, out);
+    }
+
+    /** The operation name of a route, for the operations meter. */
+    static String operation(String template) {
+        return switch (template) {
+            case "/v1/posts/{id}/likes" -> "like";
+            case "/v1/posts/{id}/likes/{userId}" -> "unlike";
+            case "/v1/posts/{id}/retweets" -> "retweet";
+            case "/v1/posts/{id}/retweets/{userId}" -> "unretweet";
+            case "/v1/posts/{id}/replies" -> "reply";
+            case "/v1/posts/{id}/replies/{replyId}" -> "deleteReply";
+            case "/v1/posts/{id}/views" -> "view";
+            case "/v1/posts/{id}/stats" -> "stats";
+            case "/v1/posts/{id}/likers" -> "likers";
+            case "/v1/users/{id}/likes" -> "likedBy";
+            default -> "other";
+        };
+    }
+
+    static Map<String, Object> statsJson(PostStats p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("postId", p.postId());
+        m.put("likes", p.likes());
+        m.put("retweets", p.retweets());
+        m.put("replies", p.replies());
+        m.put("views", p.views());
+        m.put("source", p.source().key());
+        m.put("lastActivity", p.lastActivity() == null ? null : p.lastActivity().toString());
+        return m;
+    }
+
+    private static int limit(Request r) {
+        String v = r.param("limit");
+        if (v == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= StatsService.MAX_PAGE) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ProblemException.badRequest("invalid-parameter",
+                "limit must be a whole number from 1 to " + StatsService.MAX_PAGE + " (default " + DEFAULT_LIMIT + ")");
+    }
+
+    /** The JSON object of the body; {@code null} if the body is empty and not {@code required}. */
+    private static JsonNode body(Request r, boolean required) {
+        if (r.body().length == 0) {
+            if (!required) {
+                return null;
+            }
+            throw ProblemException.badRequest("invalid-body", "the request needs a JSON body, for example {\"userId\":\"alice\"}");
+        }
+        String ct = r.contentType() == null ? "" : r.contentType().toLowerCase();
+        String mediaType = ct.split(";", 2)[0].trim();
+        if (!mediaType.equals("application/json")) {
+            throw new ProblemException(415, "unsupported-media-type", "Unsupported media type",
+                    "the body must be JSON sent with Content-Type: application/json"
+                            + (ct.isEmpty() ? " (none was given)" : " (not " + mediaType + ")"));
+        }
+        JsonNode node;
+        try {
+            node = Response.JSON.readTree(r.body());
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("invalid-json", "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (node == null || !node.isObject()) {
+            throw ProblemException.badRequest("invalid-body", "the body must be a JSON object, for example {\"userId\":\"alice\"}");
+        }
+        return node;
+    }
+
+    private static String field(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || !v.isTextual()) {
+            throw ProblemException.badRequest("invalid-body", "the body must have a string field \"" + name + "\"");
+        }
+        return v.textValue();
+    }
+
+    static ProblemException problem(StatsException e) {
+        return switch (e.problem()) {
+            case INVALID_ID -> ProblemException.badRequest("invalid-id", e.getMessage());
+            case INVALID_ARGUMENT -> ProblemException.badRequest("invalid-parameter", e.getMessage());
+            case ALREADY_DONE -> new ProblemException(409, "already-done", "Already done", e.getMessage());
+            case NOT_DONE -> new ProblemException(404, "not-done", "Nothing to undo", e.getMessage());
+            case UNKNOWN_POST -> new ProblemException(404, "unknown-post", "Unknown post", e.getMessage());
+            case STORAGE -> new ProblemException(503, "storage-unavailable", "Storage unavailable",
+                    "the node's database failed, nothing was recorded; try again later");
+        };
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = Routes.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

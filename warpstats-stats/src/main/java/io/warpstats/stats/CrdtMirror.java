@@ -1,0 +1,292 @@
+package io.warpstats.stats;
+
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.store.KvStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mirrors the local database into the CRDT through the durable outbox ({@code o/{crdtKey}} → the
+ * sequence number of the write that last changed it). A key leaves the outbox only when a CRDT flush
+ * that started after its latest put has completed. The value put is always recomputed from the local
+ * database, so replays are idempotent. Every method that touches the outbox runs under {@code lock}.
+ */
+final class CrdtMirror implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CrdtMirror.class);
+    static final int REPLAY_CHUNK = 5000;
+    static final String IMPORTED = "/stats/imported/";
+
+    private final LocalDb db;
+    private final KvStore crdtStore;
+    private final String nodeId;
+    private final String incarnation;
+    private final Object lock;
+    private final ScheduledExecutorService flusher;
+    private final Map<String, Long> inflight = new HashMap<>(); // guarded by lock
+    private volatile MerkleCrdt crdt;
+    private volatile boolean healthy;
+    private volatile boolean failing; // a failure was logged and no flush has succeeded since
+    private long retryAtNanos; // guarded by lock
+    private String replayAfter; // guarded by lock; null: no replay due
+    private boolean replayDue; // guarded by lock
+
+    CrdtMirror(LocalDb db, KvStore crdtStore, String nodeId, String incarnation, Object lock, long flushMillis) {
+        this.db = db;
+        this.crdtStore = crdtStore;
+        this.nodeId = nodeId;
+        this.incarnation = incarnation;
+        this.lock = lock;
+        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "stats-outbox");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::drainQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The attached CRDT if it is usable. */
+    Optional<MerkleCrdt> usable() {
+        MerkleCrdt c = crdt;
+        return c != null && healthy ? Optional.of(c) : Optional.empty();
+    }
+
+    void attach(MerkleCrdt c) {
+        synchronized (lock) {
+            crdt = c;
+            healthy = true;
+            failing = false;
+            migrateIfDue();
+            replayDue = true;
+            replayAfter = null;
+        }
+        flusher.execute(this::drainQuietly);
+    }
+
+    void detach() {
+        synchronized (lock) {
+            crdt = null;
+            healthy = false;
+            inflight.clear();
+        }
+    }
+
+    /** Called under lock after a local write that changed {@code keys} with sequence number {@code seq}. */
+    void push(List<String> keys, long seq) {
+        MerkleCrdt c = crdt;
+        if (c == null || !healthy) {
+            return;
+        }
+        try {
+            for (String k : keys) {
+                putCurrent(c, k);
+                inflight.put(k, seq);
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    /** Called when a CRDT operation failed: reads go local and the outbox is replayed when it works again. */
+    void failed(Throwable e) {
+        if (!failing) {
+            log.warn("CRDT unavailable, writes go to the outbox until it works again: {}", e.toString());
+        }
+        failing = true;
+        healthy = false;
+        retryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    }
+
+    long size() {
+        long[] n = {0};
+        db.scan(LocalKeys.OUTBOX, null, (k, v) -> {
+            n[0]++;
+            return true;
+        });
+        return n[0];
+    }
+
+    private void putCurrent(MerkleCrdt c, String crdtKey) {
+        byte[] value = currentValue(crdtKey);
+        if (value == null) {
+            c.delete(crdtKey);
+        } else {
+            c.put(crdtKey, value);
+        }
+    }
+
+    /** The value {@code crdtKey} must have according to the local database; {@code null}: absent. */
+    byte[] currentValue(String crdtKey) {
+        Optional<SlotKey> slot = SlotKey.parse(crdtKey);
+        if (slot.isPresent()) {
+            long[] totals = Bytes.longs(db.get(LocalKeys.counter(slot.get().stat(), slot.get().postId())), 2);
+            return Bytes.u64(slot.get().increment() ? totals[0] : totals[1]);
+        }
+        String[] p = crdtKey.split("/", -1);
+        if (p.length == 4 && p[1].equals("likers")) {
+            return db.get(LocalKeys.like(p[2], p[3]));
+        }
+        if (p.length == 4 && p[1].equals("retweeters")) {
+            return db.get(LocalKeys.retweet(p[2], p[3]));
+        }
+        if (p.length == 3 && p[1].equals("activity")) {
+            return db.get(LocalKeys.activity(p[2]));
+        }
+        throw new IllegalStateException("unexpected key in the outbox: " + crdtKey);
+    }
+
+    /** First attach of a CRDT store in this incarnation: every local total and member goes to the outbox. */
+    private void migrateIfDue() {
+        byte[] marker = Bytes.utf8(IMPORTED + incarnation);
+        if (crdtStore.get(marker).isPresent()) {
+            return;
+        }
+        long seq = db.getLong(LocalKeys.SEQ);
+        LocalDb.Batch[] batch = {db.batch()};
+        long[] n = {0};
+        db.scan(LocalKeys.COUNTERS, null, (k, v) -> {
+            String[] p = k.split("/", -1);
+            Stat stat = Stat.fromKey(p[1]).orElseThrow();
+            long[] t = Bytes.longs(v, 2);
+            batch[0].putLong(LocalKeys.outbox(new SlotKey(true, stat, p[2], nodeId, incarnation).key()), seq);
+            if (stat.decrementable() && t[1] > 0) {
+                batch[0].putLong(LocalKeys.outbox(new SlotKey(false, stat, p[2], nodeId, incarnation).key()), seq);
+            }
+            return flushIfBig(batch, n);
+        });
+        db.scan(LocalKeys.LIKES, null, (k, v) -> {
+            String[] p = k.split("/", -1);
+            batch[0].putLong(LocalKeys.outbox(StatsKeys.liker(p[1], p[2])), seq);
+            return flushIfBig(batch, n);
+        });
+        db.scan(LocalKeys.RETWEETS, null, (k, v) -> {
+            String[] p = k.split("/", -1);
+            batch[0].putLong(LocalKeys.outbox(StatsKeys.retweeter(p[1], p[2])), seq);
+            return flushIfBig(batch, n);
+        });
+        db.scan(LocalKeys.ACTIVITY, null, (k, v) -> {
+            batch[0].putLong(LocalKeys.outbox(StatsKeys.activity(k.substring(2))), seq);
+            return flushIfBig(batch, n);
+        });
+        db.write(batch[0]);
+        crdtStore.put(marker, Bytes.u64(seq)); // only after the outbox that carries the import is durable
+        log.info("imported {} local keys into the CRDT slots of incarnation {}", n[0], incarnation);
+    }
+
+    private boolean flushIfBig(LocalDb.Batch[] batch, long[] n) {
+        n[0]++;
+        if (batch[0].size() >= 10_000) {
+            db.write(batch[0]);
+            batch[0] = db.batch();
+        }
+        return true;
+    }
+
+    private void drainQuietly() {
+        try {
+            drain();
+        } catch (RuntimeException e) {
+            log.warn("outbox drain failed: {}", e.toString());
+        }
+    }
+
+    /** One round: replay a chunk if due, flush the CRDT, drop outbox entries the flush made durable. */
+    void drain() {
+        MerkleCrdt c;
+        Map<String, Long> flushed;
+        synchronized (lock) {
+            c = crdt;
+            if (c == null) {
+                return;
+            }
+            if (!healthy) {
+                if (System.nanoTime() - retryAtNanos < 0) {
+                    return;
+                }
+                healthy = true; // try again: replay everything
+                replayDue = true;
+                replayAfter = null;
+            }
+            if (replayDue) {
+                replayChunk(c);
+            }
+            if (inflight.isEmpty() || !healthy) {
+                return;
+            }
+            flushed = new HashMap<>(inflight);
+            inflight.clear();
+        }
+        try {
+            c.flush().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            synchronized (lock) {
+                failed(e);
+            }
+            return;
+        }
+        synchronized (lock) {
+            if (failing) {
+                failing = false;
+                log.info("CRDT available again");
+            }
+            LocalDb.Batch batch = db.batch();
+            for (Map.Entry<String, Long> e : flushed.entrySet()) {
+                String ok = LocalKeys.outbox(e.getKey());
+                if (db.getLong(ok) == e.getValue()) {
+                    batch.delete(ok);
+                }
+            }
+            db.write(batch);
+        }
+    }
+
+    private void replayChunk(MerkleCrdt c) {
+        List<String> keys = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
+        db.scan(LocalKeys.OUTBOX, replayAfter, (k, v) -> {
+            keys.add(k.substring(LocalKeys.OUTBOX.length()));
+            seqs.add(Bytes.u64(v));
+            return keys.size() < REPLAY_CHUNK;
+        });
+        try {
+            for (int i = 0; i < keys.size(); i++) {
+                putCurrent(c, keys.get(i));
+                inflight.put(keys.get(i), seqs.get(i));
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+            return;
+        }
+        if (keys.size() < REPLAY_CHUNK) {
+            replayDue = false;
+            replayAfter = null;
+            if (!keys.isEmpty()) {
+                log.info("replayed the outbox into the CRDT");
+            }
+        } else {
+            replayAfter = keys.get(keys.size() - 1);
+        }
+    }
+
+    /** Stops the flusher after a last drain. */
+    @Override
+    public void close() {
+        flusher.shutdown();
+        try {
+            flusher.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (usable().isPresent()) {
+            drainQuietly();
+        }
+        detach();
+    }
+}

@@ -1,0 +1,365 @@
+package io.warpstats.stats;
+
+import io.warpstats.crdt.ChangeListener;
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.store.KvStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@link StatsService}: local database first, then the CRDT through the {@link CrdtMirror}. */
+final class DefaultStatsService implements StatsService {
+    private final LocalDb db;
+    private final String nodeId;
+    private final String incarnation;
+    private final Clock clock;
+    private final HotPosts hot = new HotPosts();
+    private final Aggregates aggregates;
+    private final CrdtMirror mirror;
+    private final Object writeLock = new Object();
+    private long seq; // guarded by writeLock
+
+    DefaultStatsService(LocalDb db, KvStore crdtStore, String nodeId, Clock clock, Duration flushInterval) {
+        this.db = db;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.incarnation = loadIncarnation(db);
+        this.seq = db.getLong(LocalKeys.SEQ);
+        this.aggregates = new Aggregates(crdtStore, nodeId, incarnation, hot);
+        this.mirror = new CrdtMirror(db, crdtStore, nodeId, incarnation, writeLock, flushInterval.toMillis());
+    }
+
+    private static String loadIncarnation(LocalDb db) {
+        byte[] v = db.get(LocalKeys.INCARNATION);
+        if (v != null) {
+            return Bytes.str(v);
+        }
+        byte[] r = new byte[8];
+        new SecureRandom().nextBytes(r);
+        String inc = HexFormat.of().formatHex(r);
+        db.write(db.batch().put(LocalKeys.INCARNATION, Bytes.utf8(inc)));
+        return inc;
+    }
+
+    // ---- writes ----
+
+    @Override
+    public void like(String postId, String userId) {
+        toggleMember(Stat.LIKES, postId, userId, true);
+    }
+
+    @Override
+    public void unlike(String postId, String userId) {
+        toggleMember(Stat.LIKES, postId, userId, false);
+    }
+
+    @Override
+    public void retweet(String postId, String userId) {
+        toggleMember(Stat.RETWEETS, postId, userId, true);
+    }
+
+    @Override
+    public void unretweet(String postId, String userId) {
+        toggleMember(Stat.RETWEETS, postId, userId, false);
+    }
+
+    private void toggleMember(Stat stat, String postId, String userId, boolean add) {
+        Ids.require("post id", postId);
+        Ids.require("user id", userId);
+        boolean like = stat == Stat.LIKES;
+        String memberKey = like ? LocalKeys.like(postId, userId) : LocalKeys.retweet(postId, userId);
+        String crdtMember = like ? StatsKeys.liker(postId, userId) : StatsKeys.retweeter(postId, userId);
+        String verb = like ? "liked" : "retweeted";
+        synchronized (writeLock) {
+            byte[] existing = db.get(memberKey);
+            if (add && existing != null) {
+                throw new StatsException(StatsException.Problem.ALREADY_DONE,
+                        "user " + userId + " already " + verb + " post " + postId);
+            }
+            if (!add && existing == null) {
+                throw new StatsException(StatsException.Problem.NOT_DONE,
+                        "user " + userId + " has not " + verb + " post " + postId + " (on this node)");
+            }
+            long now = clock.millis();
+            LocalDb.Batch b = db.batch();
+            if (add) {
+                b.putLong(memberKey, now);
+                if (like) {
+                    b.put(LocalKeys.userLike(userId, now, postId), new byte[0]);
+                }
+            } else {
+                b.delete(memberKey);
+                if (like) {
+                    b.delete(LocalKeys.userLike(userId, Bytes.u64(existing), postId));
+                }
+            }
+            String slot = bump(b, stat, postId, add);
+            commit(b, now, (add ? "" : "un") + (like ? "like" : "retweet"), postId, userId, "", slot, crdtMember);
+        }
+    }
+
+    @Override
+    public void reply(String postId, String userId, String replyId) {
+        Ids.require("post id", postId);
+        Ids.require("user id", userId);
+        Ids.require("reply id", replyId);
+        synchronized (writeLock) {
+            String key = LocalKeys.reply(postId, replyId);
+            if (db.get(key) != null) {
+                throw new StatsException(StatsException.Problem.ALREADY_DONE,
+                        "reply " + replyId + " to post " + postId + " already exists");
+            }
+            long now = clock.millis();
+            LocalDb.Batch b = db.batch();
+            byte[] user = Bytes.utf8(userId);
+            byte[] v = new byte[8 + user.length];
+            Bytes.putLong(v, 0, now);
+            System.arraycopy(user, 0, v, 8, user.length);
+            b.put(key, v);
+            commit(b, now, "reply", postId, userId, replyId, bump(b, Stat.REPLIES, postId, true));
+        }
+    }
+
+    @Override
+    public void deleteReply(String postId, String replyId) {
+        Ids.require("post id", postId);
+        Ids.require("reply id", replyId);
+        synchronized (writeLock) {
+            String key = LocalKeys.reply(postId, replyId);
+            byte[] v = db.get(key);
+            if (v == null) {
+                throw new StatsException(StatsException.Problem.NOT_DONE,
+                        "post " + postId + " has no reply " + replyId + " (made through this node)");
+            }
+            String userId = Bytes.str(java.util.Arrays.copyOfRange(v, 8, v.length));
+            LocalDb.Batch b = db.batch().delete(key);
+            commit(b, clock.millis(), "deletereply", postId, userId, replyId, bump(b, Stat.REPLIES, postId, false));
+        }
+    }
+
+    @Override
+    public void view(String postId, String userId) {
+        Ids.require("post id", postId);
+        if (userId != null) {
+            Ids.require("user id", userId);
+        }
+        synchronized (writeLock) {
+            LocalDb.Batch b = db.batch();
+            commit(b, clock.millis(), "view", postId, userId == null ? "" : userId, "", bump(b, Stat.VIEWS, postId, true));
+        }
+    }
+
+    /** Adds one to this node's incr (or decr) total of (stat, post) in {@code b}; returns the slot key. */
+    private String bump(LocalDb.Batch b, Stat stat, String postId, boolean increment) {
+        String key = LocalKeys.counter(stat, postId);
+        long[] totals = Bytes.longs(db.get(key), 2);
+        totals[increment ? 0 : 1]++;
+        b.put(key, Bytes.longs(totals));
+        return new SlotKey(increment, stat, postId, nodeId, incarnation).key();
+    }
+
+    /** Adds the event, the activity time and the outbox entries to {@code b}, writes it, mirrors it. */
+    private void commit(LocalDb.Batch b, long now, String action, String postId, String userId, String extra,
+                        String... crdtKeys) {
+        long s = seq + 1;
+        b.putLong(LocalKeys.SEQ, s);
+        b.put(LocalKeys.event(s), Bytes.utf8(now + "\t" + action + "\t" + postId + "\t" + userId + "\t" + extra));
+        long activity = Math.max(now, db.getLong(LocalKeys.activity(postId)));
+        b.putLong(LocalKeys.activity(postId), activity);
+        List<String> keys = new ArrayList<>(List.of(crdtKeys));
+        keys.add(StatsKeys.activity(postId));
+        for (String k : keys) {
+            b.putLong(LocalKeys.outbox(k), s);
+        }
+        db.write(b);
+        seq = s;
+        hot.touch(postId);
+        mirror.push(keys, s);
+    }
+
+    // ---- reads ----
+
+    @Override
+    public PostStats stats(String postId) {
+        Ids.require("post id", postId);
+        Optional<MerkleCrdt> crdt = mirror.usable();
+        if (crdt.isPresent()) {
+            try {
+                return read(postId, crdt.get());
+            } catch (StatsException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                mirror.failed(e);
+            }
+        }
+        return read(postId, null);
+    }
+
+    private PostStats read(String postId, MerkleCrdt crdt) {
+        long[] v = new long[Stat.values().length];
+        boolean known = false;
+        for (Stat stat : Stat.values()) {
+            byte[] localBytes = db.get(LocalKeys.counter(stat, postId));
+            long[] local = Bytes.longs(localBytes, 2);
+            known |= localBytes != null;
+            long incr = local[0];
+            long decr = local[1];
+            if (crdt != null) {
+                long[] agg = aggregates.read(stat, postId);
+                if (agg != null) {
+                    known = true;
+                    // every other slot as merged, plus this node's latest totals (which may not be flushed yet)
+                    incr += agg[0] - agg[2];
+                    decr += agg[1] - agg[3];
+                }
+            }
+            v[stat.ordinal()] = stat.decrementable() ? Math.max(0, incr - decr) : Math.max(0, incr);
+        }
+        if (!known) {
+            throw new StatsException(StatsException.Problem.UNKNOWN_POST, "nothing is known of post " + postId);
+        }
+        long activity = db.getLong(LocalKeys.activity(postId));
+        if (crdt != null) {
+            activity = Math.max(activity, crdt.get(StatsKeys.activity(postId)).map(Bytes::u64).orElse(0L));
+        }
+        return new PostStats(postId, v[0], v[1], v[2], v[3], activity == 0 ? null : Instant.ofEpochMilli(activity),
+                crdt != null ? Source.CRDT : Source.LOCAL);
+    }
+
+    @Override
+    public Page<String> likers(String postId, String cursor, int limit) {
+        Ids.require("post id", postId);
+        checkLimit(limit);
+        String after = cursor == null ? null : Cursors.decodeId(cursor);
+        stats(postId); // unknown post: 404
+        Optional<MerkleCrdt> crdt = mirror.usable();
+        List<String> users = new ArrayList<>();
+        Source source = Source.LOCAL;
+        if (crdt.isPresent()) {
+            try {
+                String prefix = StatsKeys.likersPrefix(postId);
+                crdt.get().query(prefix, (k, v) -> {
+                    String user = k.substring(prefix.length());
+                    if (users.size() <= limit && (after == null || user.compareTo(after) > 0)) {
+                        users.add(user);
+                    }
+                });
+                source = Source.CRDT;
+            } catch (RuntimeException e) {
+                mirror.failed(e);
+                users.clear();
+            }
+        }
+        if (source == Source.LOCAL) {
+            String prefix = LocalKeys.LIKES + postId + "/";
+            db.scan(prefix, after, (k, v) -> {
+                users.add(k.substring(prefix.length()));
+                return users.size() <= limit;
+            });
+        }
+        users.sort(Comparator.naturalOrder());
+        return page(users, limit, Cursors::encode, source);
+    }
+
+    @Override
+    public Page<LikedPost> likedBy(String userId, String cursor, int limit) {
+        Ids.require("user id", userId);
+        checkLimit(limit);
+        String after = cursor == null ? null : Cursors.decodeLikedBy(cursor);
+        String prefix = LocalKeys.USER_LIKES + userId + "/";
+        List<String> rest = new ArrayList<>();
+        db.scan(prefix, after, (k, v) -> {
+            rest.add(k.substring(prefix.length()));
+            return rest.size() <= limit;
+        });
+        List<LikedPost> items = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, rest.size()); i++) {
+            String r = rest.get(i);
+            long inverted = Long.parseUnsignedLong(r.substring(0, 16), 16);
+            items.add(new LikedPost(r.substring(17), Instant.ofEpochMilli(Long.MAX_VALUE - inverted)));
+        }
+        String next = rest.size() > limit ? Cursors.encode(rest.get(limit - 1)) : null;
+        return new Page<>(items, next, Source.LOCAL);
+    }
+
+    private static Page<String> page(List<String> found, int limit, java.util.function.Function<String, String> enc,
+                                         Source source) {
+        if (found.size() > limit) {
+            return new Page<>(found.subList(0, limit), enc.apply(found.get(limit - 1)), source);
+        }
+        return new Page<>(found, null, source);
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new StatsException(StatsException.Problem.INVALID_ARGUMENT,
+                    "limit must be between 1 and " + MAX_PAGE + ", not " + limit);
+        }
+    }
+
+    @Override
+    public List<PostStats> busiest(int n) {
+        List<PostStats> out = new ArrayList<>();
+        for (String postId : hot.top(Math.min(Math.max(n, 0), 4 * n + 16))) {
+            try {
+                out.add(stats(postId));
+            } catch (StatsException e) {
+                // forgotten since: skip
+            }
+        }
+        out.sort(Comparator.comparingLong(PostStats::activity).reversed().thenComparing(PostStats::postId));
+        return out.size() > n ? out.subList(0, n) : out;
+    }
+
+    @Override
+    public Source source() {
+        return mirror.usable().isPresent() ? Source.CRDT : Source.LOCAL;
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public String incarnation() {
+        return incarnation;
+    }
+
+    @Override
+    public long outboxSize() {
+        return mirror.size();
+    }
+
+    @Override
+    public ChangeListener changeListener() {
+        return aggregates;
+    }
+
+    @Override
+    public void attach(MerkleCrdt crdt) {
+        mirror.attach(crdt);
+    }
+
+    @Override
+    public void detach() {
+        mirror.detach();
+    }
+
+    /** Drains the outbox once (tests). */
+    void drainOutbox() {
+        mirror.drain();
+    }
+
+    @Override
+    public void close() {
+        mirror.close();
+        db.close();
+    }
+}

@@ -1,0 +1,150 @@
+package io.warpstats.stats;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BiPredicate;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The local database: a RocksDB instance of its own, string keys (UTF-8; every id is ASCII so byte
+ * order is string order). Batches are written atomically and synced. The key layout is in
+ * {@code docs/stats.md}. Thread-safe.
+ */
+final class LocalDb implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final RocksDB db;
+    private final Options options;
+    private final WriteOptions sync = new WriteOptions().setSync(true);
+
+    private LocalDb(RocksDB db, Options options) {
+        this.db = db;
+        this.options = options;
+    }
+
+    static LocalDb open(Path dir) {
+        Options options = new Options().setCreateIfMissing(true);
+        try {
+            Files.createDirectories(dir);
+            return new LocalDb(RocksDB.open(options, dir.toString()), options);
+        } catch (Exception e) {
+            options.close();
+            throw new StatsException(StatsException.Problem.STORAGE,
+                    "cannot open the local database in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    byte[] get(String key) {
+        try {
+            return db.get(Bytes.utf8(key));
+        } catch (RocksDBException e) {
+            throw failure("read", e);
+        }
+    }
+
+    long getLong(String key) {
+        return Bytes.u64(get(key));
+    }
+
+    /** A new batch; nothing is written until {@link #write}. */
+    Batch batch() {
+        return new Batch();
+    }
+
+    /** Writes {@code batch} atomically and durably (synced). */
+    void write(Batch batch) {
+        try (WriteBatch wb = batch.wb) {
+            db.write(sync, wb);
+        } catch (RocksDBException e) {
+            throw failure("write", e);
+        }
+    }
+
+    /**
+     * Visits the keys that start with {@code prefix} and sort after {@code prefix + startAfter}
+     * ({@code null}: from the first), in order, until the visitor returns false.
+     */
+    void scan(String prefix, String startAfter, BiPredicate<String, byte[]> visitor) {
+        byte[] p = Bytes.utf8(prefix);
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
+            if (startAfter == null) {
+                it.seek(p);
+            } else {
+                byte[] start = Bytes.utf8(prefix + startAfter);
+                it.seek(start);
+                if (it.isValid() && java.util.Arrays.equals(it.key(), start)) {
+                    it.next();
+                }
+            }
+            for (; it.isValid(); it.next()) {
+                byte[] k = it.key();
+                if (!startsWith(k, p) || !visitor.test(Bytes.str(k), it.value())) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static boolean startsWith(byte[] k, byte[] p) {
+        if (k.length < p.length) {
+            return false;
+        }
+        for (int i = 0; i < p.length; i++) {
+            if (k[i] != p[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static StatsException failure(String op, RocksDBException e) {
+        return new StatsException(StatsException.Problem.STORAGE, "the local database failed to " + op + ": "
+                + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        db.close();
+        sync.close();
+        options.close();
+    }
+
+    /** Operations written together. */
+    static final class Batch {
+        private final WriteBatch wb = new WriteBatch();
+
+        Batch put(String key, byte[] value) {
+            try {
+                wb.put(Bytes.utf8(key), value);
+            } catch (RocksDBException e) {
+                throw failure("prepare a write", e);
+            }
+            return this;
+        }
+
+        Batch putLong(String key, long value) {
+            return put(key, Bytes.u64(value));
+        }
+
+        Batch delete(String key) {
+            try {
+                wb.delete(Bytes.utf8(key));
+            } catch (RocksDBException e) {
+                throw failure("prepare a delete", e);
+            }
+            return this;
+        }
+
+        int size() {
+            return wb.count();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.warpstats.stats;
+
+/** The key layout of the local database (documented in {@code docs/stats.md}). */
+final class LocalKeys {
+    static final String INCARNATION = "m/incarnation";
+    static final String SEQ = "m/seq";
+    static final String COUNTERS = "c/";
+    static final String ACTIVITY = "a/";
+    static final String LIKES = "l/";
+    static final String RETWEETS = "r/";
+    static final String REPLIES = "p/";
+    static final String USER_LIKES = "u/";
+    static final String EVENTS = "e/";
+    static final String OUTBOX = "o/";
+
+    private LocalKeys() {}
+
+    /** This node's running totals of (stat, post): two big-endian int64, incr then decr. */
+    static String counter(Stat stat, String postId) {
+        return COUNTERS + stat.key() + "/" + postId;
+    }
+
+    static String activity(String postId) {
+        return ACTIVITY + postId;
+    }
+
+    static String like(String postId, String userId) {
+        return LIKES + postId + "/" + userId;
+    }
+
+    static String retweet(String postId, String userId) {
+        return RETWEETS + postId + "/" + userId;
+    }
+
+    static String reply(String postId, String replyId) {
+        return REPLIES + postId + "/" + replyId;
+    }
+
+    /** Newest first: the time is stored inverted, as 16 hex digits. */
+    static String userLike(String userId, long millis, String postId) {
+        return USER_LIKES + userId + "/" + invertedTime(millis) + "/" + postId;
+    }
+
+    static String invertedTime(long millis) {
+        return String.format("%016x", Long.MAX_VALUE - millis);
+    }
+
+    static String event(long seq) {
+        return EVENTS + String.format("%016x", seq);
+    }
+
+    static String outbox(String crdtKey) {
+        return OUTBOX + crdtKey;
+    }
+}

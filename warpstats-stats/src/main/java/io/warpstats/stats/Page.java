@@ -1,0 +1,13 @@
+package io.warpstats.stats;
+
+import java.util.List;
+
+/**
+ * One page of a list. {@code nextCursor} is opaque: pass it back to get the next page; it is
+ * {@code null} on the last page.
+ */
+public record Page<T>(List<T> items, String nextCursor, Source source) {
+    public Page {
+        items = List.copyOf(items);
+    }
+}

@@ -1,0 +1,110 @@
+package io.warpstats.stats;
+
+import io.warpstats.crdt.ChangeListener;
+import io.warpstats.crdt.MerkleCrdt;
+import java.util.List;
+
+/**
+ * The repository of post statistics: records who did what in the local database and keeps this
+ * node's counter slots, the likers/retweeters OR-sets and the activity register of the CRDT in step
+ * with it.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>A write method returns only after the action is durable in the local database (one atomic,
+ *       synced write holding the action, the new local totals and an outbox entry per CRDT key it
+ *       changes). It succeeds whether or not a CRDT is attached.</li>
+ *   <li>Outbox: every CRDT key a write changes stays in the durable outbox until the CRDT has flushed
+ *       it. It is replayed when a CRDT is attached, after a CRDT failure, and after a crash. The value
+ *       replayed is recomputed from the local database (a slot's running total, whether a member is
+ *       present), so a replay is idempotent: nothing is lost, nothing counted twice.</li>
+ *   <li>Migration: the first time a CRDT store is attached for this incarnation, every total already in
+ *       the local database is put into this node's slots (idempotent, so exactly once in effect).</li>
+ *   <li>Reads are O(1) in the number of nodes: they read the aggregates that {@link #changeListener()}
+ *       materializes inside the engine's atomic writes. Without a usable CRDT they fall back to the
+ *       local totals and say {@link Source#LOCAL}.</li>
+ *   <li>Every id is validated ({@link Ids}); a bad one raises {@link InvalidIdException} before
+ *       anything is written.</li>
+ * </ul>
+ * Thread-safe. Writes are serialized; reads are concurrent.
+ */
+public interface StatsService extends AutoCloseable {
+
+    /** Records that {@code userId} likes {@code postId}; {@link StatsException.Problem#ALREADY_DONE} if it already does. */
+    void like(String postId, String userId);
+
+    /** Withdraws a like; {@link StatsException.Problem#NOT_DONE} if {@code userId} does not like {@code postId} (on this node). */
+    void unlike(String postId, String userId);
+
+    /** Records a retweet; {@link StatsException.Problem#ALREADY_DONE} if already retweeted. */
+    void retweet(String postId, String userId);
+
+    /** Withdraws a retweet; {@link StatsException.Problem#NOT_DONE} without one. */
+    void unretweet(String postId, String userId);
+
+    /** Records reply {@code replyId} by {@code userId}; {@link StatsException.Problem#ALREADY_DONE} if the reply id is taken. */
+    void reply(String postId, String userId, String replyId);
+
+    /** Deletes a reply made through this node; {@link StatsException.Problem#NOT_DONE} if unknown. */
+    void deleteReply(String postId, String replyId);
+
+    /** Records a view; {@code userId} may be {@code null} (anonymous). */
+    void view(String postId, String userId);
+
+    /** The post's statistics; {@link StatsException.Problem#UNKNOWN_POST} if nothing is known of it. */
+    PostStats stats(String postId);
+
+    /**
+     * Who likes the post across every node (the {@code /likers} OR-set; with {@link Source#LOCAL}, the
+     * likes recorded on this node), in user id order.
+     *
+     * @param cursor {@code null} for the first page
+     * @param limit  1 to {@link #MAX_PAGE}
+     */
+    Page<String> likers(String postId, String cursor, int limit);
+
+    /** The posts {@code userId} liked on this node, newest first. */
+    Page<LikedPost> likedBy(String userId, String cursor, int limit);
+
+    /** Up to {@code n} of the busiest posts this node has seen recently, busiest first. */
+    List<PostStats> busiest(int n);
+
+    /** Where reads come from right now. */
+    Source source();
+
+    /** This node's id, as in its slot keys. */
+    String nodeId();
+
+    /** This store life's incarnation, as in this node's slot keys. */
+    String incarnation();
+
+    /** CRDT keys waiting in the outbox. */
+    long outboxSize();
+
+    /**
+     * The listener that materializes the aggregates. Register it with the engine before the engine
+     * merges or flushes anything; the engine must write to the {@code crdtStore} given to the builder.
+     */
+    ChangeListener changeListener();
+
+    /**
+     * Starts writing to {@code crdt}: runs the migration if due, replays the outbox, then mirrors every
+     * write. Reads say {@link Source#CRDT} from now on, until the CRDT fails or {@link #detach} is called.
+     */
+    void attach(MerkleCrdt crdt);
+
+    /** Stops using the CRDT (before the node closes it): writes go to the outbox only, reads are local. */
+    void detach();
+
+    /** Detaches, flushes what it can and closes the local database. */
+    @Override
+    void close();
+
+    /** The largest page size. */
+    int MAX_PAGE = 1000;
+
+    /** A builder. */
+    static StatsServiceBuilder builder() {
+        return new StatsServiceBuilder();
+    }
+}

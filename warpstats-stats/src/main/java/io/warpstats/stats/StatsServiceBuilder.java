@@ -1,0 +1,62 @@
+package io.warpstats.stats;
+
+import io.warpstats.crdt.store.KvStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Builds a {@link StatsService}. Required: {@link #localDatabase} (a directory, created if missing),
+ * {@link #crdtStore} (the store the engine writes to; the aggregates are read from it), {@link #nodeId}.
+ */
+public final class StatsServiceBuilder {
+    private Path localDatabase;
+    private KvStore crdtStore;
+    private String nodeId;
+    private Clock clock = Clock.systemUTC();
+    private Duration flushInterval = Duration.ofMillis(100);
+
+    StatsServiceBuilder() {}
+
+    /** The directory of the local RocksDB database (who did what, local totals, outbox). */
+    public StatsServiceBuilder localDatabase(Path dir) {
+        this.localDatabase = Objects.requireNonNull(dir);
+        return this;
+    }
+
+    /** The key/value store the CRDT engine writes to (holds the materialized aggregates). */
+    public StatsServiceBuilder crdtStore(KvStore store) {
+        this.crdtStore = Objects.requireNonNull(store);
+        return this;
+    }
+
+    /** This node's id (its peer id), as in its slot keys. */
+    public StatsServiceBuilder nodeId(String nodeId) {
+        this.nodeId = Ids.require("node id", nodeId);
+        return this;
+    }
+
+    /** The clock for action times (default: the system clock, UTC). */
+    public StatsServiceBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock);
+        return this;
+    }
+
+    /** How often the outbox is flushed into the CRDT and drained (default 100 ms). */
+    public StatsServiceBuilder flushInterval(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("flush interval must be positive");
+        }
+        this.flushInterval = interval;
+        return this;
+    }
+
+    /** Opens the local database and returns the service (not yet attached to a CRDT). */
+    public StatsService open() {
+        Objects.requireNonNull(localDatabase, "localDatabase");
+        Objects.requireNonNull(crdtStore, "crdtStore");
+        Objects.requireNonNull(nodeId, "nodeId");
+        return new DefaultStatsService(LocalDb.open(localDatabase), crdtStore, nodeId, clock, flushInterval);
+    }
+}
