@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "CRDT-based post statistics over a libp2p network.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BlockCommand.class,
         })
 public final class Main implements Runnable {
 
