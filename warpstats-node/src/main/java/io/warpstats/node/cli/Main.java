@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "CRDT-based post statistics over a libp2p network.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PubsubCommand.class, // to become `p2p pubsub` once P2pCommand exists
         })
 public final class Main implements Runnable {
 
