@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "CRDT-based post statistics over a libp2p network.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            IdCommand.class,
+            P2pCommand.class,
         })
 public final class Main implements Runnable {
 
