@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = "CRDT-based post statistics over a libp2p network.",
         subcommands = {
             CommandLine.HelpCommand.class,
-            PubsubCommand.class, // to become `p2p pubsub` once P2pCommand exists
+            IdCommand.class,
+            P2pCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -26,6 +27,7 @@ public final class Main implements Runnable {
     /** Builds the command line with the project's error handling: bad input exits 2 with one line on stderr. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("p2p").addSubcommand("pubsub", new PubsubCommand());
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage());
             return 2;
