@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             BlockCommand.class,
+            IdCommand.class,
+            P2pCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -26,6 +28,7 @@ public final class Main implements Runnable {
     /** Builds the command line with the project's error handling: bad input exits 2 with one line on stderr. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("p2p").addSubcommand("pubsub", new PubsubCommand());
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage());
             return 2;

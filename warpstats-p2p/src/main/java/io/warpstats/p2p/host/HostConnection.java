@@ -150,6 +150,8 @@ final class HostConnection implements Connection, YamuxSession.Listener {
                 }));
     }
 
+    Channel channel() { return channel; }
+
     @Override public PeerId remotePeer() { return remotePeer; }
     @Override public Multiaddr remoteAddress() { return remoteAddress; }
     @Override public Multiaddr localAddress() { return localAddress; }

@@ -80,8 +80,12 @@ final class Upgrader extends ChannelInitializer<Channel> {
 
     /** Last handler: logs and closes on any failure; fails the pending dial if the channel dies early. */
     private final class Guard extends ChannelInboundHandlerAdapter {
+        private boolean failed;
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (failed) return; // the first reason is the one that matters
+            failed = true;
             String reason = cause.getMessage() == null ? cause.toString() : cause.getMessage();
             if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null) {
                 reason = cause.getCause().getMessage() == null ? cause.getCause().toString() : cause.getCause().getMessage();

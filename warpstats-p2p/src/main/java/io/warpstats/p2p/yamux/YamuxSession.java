@@ -41,6 +41,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
     private int nextId;
     private boolean remoteGoAway;
     private boolean closed;
+    private long refusedStreams;
 
     public YamuxSession(boolean initiator, HostOptions options, Listener listener) {
         this.initiator = initiator;
@@ -155,7 +156,9 @@ public final class YamuxSession extends ByteToMessageDecoder {
                     boolean remoteParity = (h.streamId() & 1) == (initiator ? 0 : 1);
                     if (h.streamId() == 0 || !remoteParity) throw new ProtocolViolationException("bad inbound stream id " + h.streamId());
                     if (streams.size() >= options.maxStreamsPerConnection()) {
-                        log.info("{}: refusing stream {}: limit {} reached", ctx.channel(), h.streamId(), options.maxStreamsPerConnection());
+                        if (refusedStreams++ == 0) {
+                            log.info("{}: refusing streams: limit {} reached", ctx.channel(), options.maxStreamsPerConnection());
+                        }
                         writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, h.streamId(), 0, null, 0, 0);
                         in.skipBytes(len);
                         return;
@@ -203,7 +206,8 @@ public final class YamuxSession extends ByteToMessageDecoder {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!closed) {
             closed = true;
-            log.warn("{}: closing connection: {}", ctx.channel(), cause.getMessage() == null ? cause.toString() : cause.getMessage());
+            Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            log.warn("{}: closing connection: {}", ctx.channel(), c.getMessage() == null ? c.toString() : c.getMessage());
             writeFrame(YamuxHeader.GO_AWAY, 0, 0, PROTOCOL_ERROR, null, 0, 0);
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
         }

@@ -1,0 +1,136 @@
+package io.warpstats.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The p2p CLI at process level, against the shared js-libp2p peer. */
+class P2pCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path jsPeerDir() {
+        Path p = Path.of(System.getProperty("warpstats.jspeer", ".build/js-peer"));
+        Assumptions.assumeTrue(Files.isDirectory(p.resolve("node_modules")), "js peer not installed");
+        return p;
+    }
+
+    /** A child process whose stdout lines are queued. */
+    private static final class Child implements AutoCloseable {
+        final Process process;
+        final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        Child(ProcessBuilder pb) throws IOException {
+            process = pb.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Thread t = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String l;
+                    while ((l = r.readLine()) != null) lines.add(l);
+                } catch (IOException ignored) { }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String next() throws InterruptedException {
+            String l = lines.poll(30, TimeUnit.SECONDS);
+            if (l == null) throw new AssertionError("no output from child process within 30 s");
+            return l;
+        }
+
+        JsonNode awaitEvent(String name) throws Exception {
+            for (int i = 0; i < 200; i++) {
+                JsonNode n = JSON.readTree(next());
+                if (n.path("event").asText().equals(name)) return n;
+                if (n.path("event").asText().endsWith("-failed")) throw new AssertionError("js peer: " + n);
+            }
+            throw new AssertionError("no " + name + " event");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Child js(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("node", "--import", "./polyfill-node20.mjs", "peer.mjs"));
+        cmd.addAll(List.of(args));
+        return new Child(new ProcessBuilder(cmd).directory(jsPeerDir().toFile()));
+    }
+
+    private static Child warpstats(String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new Child(new ProcessBuilder(cmd));
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void jsDialsListenAndIdMatches(@TempDir Path dir) throws Exception {
+        jsPeerDir();
+        try (Child listen = warpstats("p2p", "listen", "--data-dir", dir.toString(), "--listen", "/ip4/127.0.0.1/tcp/0")) {
+            String addr = listen.next();
+            assertThat(addr).startsWith("/ip4/127.0.0.1/tcp/").contains("/p2p/12D3KooW");
+            Run id = run("id", "--data-dir", dir.toString());
+            assertThat(id.exit()).isZero();
+            assertThat(addr).endsWith("/p2p/" + id.out().trim());
+            try (Child peer = js("--dial", addr, "--count", "0")) {
+                assertThat(peer.awaitEvent("dialed").path("peer").asText()).isEqualTo(id.out().trim());
+                assertThat(peer.awaitEvent("ping").path("rttMs").isNumber()).isTrue();
+                assertThat(peer.awaitEvent("echo-response").path("data").asText()).startsWith("echo:ping-from-");
+            }
+        }
+    }
+
+    @Test
+    void pingJsPeer() throws Exception {
+        jsPeerDir();
+        try (Child peer = js("--count", "0")) {
+            JsonNode l = peer.awaitEvent("listening");
+            String addr = l.path("multiaddrs").get(0).asText();
+            Run r = CompletableFuture.supplyAsync(() -> run("p2p", "ping", addr, "--count", "2")).get(60, TimeUnit.SECONDS);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out().lines().toList()).hasSize(2).allMatch(s -> s.matches("pong from 12D3KooW\\w+: seq=\\d time=\\d+\\.\\d{3} ms"));
+        }
+    }
+
+    @Test
+    void pingExitCodes() {
+        Run unreachable = run("p2p", "ping", "/ip4/127.0.0.1/tcp/1", "--count", "1", "--timeout", "5");
+        assertThat(unreachable.exit()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("cannot reach");
+        assertThat(run("p2p", "ping", "/ip4/1.2.3/tcp/1").exit()).isEqualTo(2);
+        assertThat(run("p2p", "ping", "/ip4/127.0.0.1/tcp/1", "--count", "0").exit()).isEqualTo(2);
+        assertThat(run("p2p", "ping").exit()).isEqualTo(2);
+    }
+}
