@@ -49,6 +49,8 @@ class SyncNetworkTest {
             assertThat(b.state()).isEqualTo(a.state());
             assertThat(b.crdt.heads()).isEqualTo(a.crdt.heads());
             assertThat(b.client.metrics().blocks()).isEqualTo(depth);
+            System.out.printf("sync: branch of %d blocks, budget %d: %d round trips, %d wire bytes for %d block bytes%n", depth, budget,
+                    b.client.metrics().requests(), b.client.metrics().wireBytes(), b.client.metrics().blockBytes());
             assertThat(b.client.metrics().requests()).isLessThanOrEqualTo((depth + budget - 1) / budget + 1);
             assertThat(a.server.metrics().requests()).isEqualTo(b.client.metrics().requests());
 
