@@ -60,6 +60,20 @@ class ThroughputSmokeTest {
             assertThat(c.get(sample[(int) ((total - 1) & (n - 1))])).isPresent();
             c.close();
         }
+        // remote merging is measured on small blocks (a few elements each), the shape of gossip
+        blocks.clear();
+        heads.clear();
+        try (KvStore s = KvStores.rocksDb(dir.resolve("src"))) {
+            MerkleCrdt c = MerkleCrdt.builder(s).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
+            for (int i = 0; i < 20_000; i++) {
+                c.put(sample[i & (n - 1)], values[i & (n - 1)]);
+                c.put(sample[(i * 7) & (n - 1)], values[i & (n - 1)]);
+                c.flush().join();
+            }
+            c.heads().forEach(h -> heads.add(h.cid()));
+            heads.forEach(h -> EngineTest.collect(c, h, blocks));
+            c.close();
+        }
         try (KvStore s = KvStores.rocksDb(dir.resolve("b"))) {
             MerkleCrdt r = MerkleCrdt.builder(s).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
                     .fetcher(cid -> CompletableFuture.completedFuture(blocks.get(cid))).build();
