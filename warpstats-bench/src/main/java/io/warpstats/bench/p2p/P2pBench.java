@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class P2pBench {
     static final String BENCH = "/bench/echo/1.0.0";
     static final int CHUNK = 64 * 1024;
+    /** Throughput runs per scenario; the table shows the best. */
+    static final int RUNS = 3;
 
     private P2pBench() {}
 
@@ -60,8 +62,11 @@ public final class P2pBench {
             Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
             Connection c = client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
             throughput(c, bytes / 4, 1); // warm-up
-            j1 = throughput(c, bytes, 1);
-            j64 = throughput(c, bytes, 64);
+            j1 = j64 = 0;
+            for (int r = 0; r < RUNS; r++) { // best of RUNS: the machine is shared, the best run is the least disturbed
+                j1 = Math.max(j1, throughput(c, bytes, 1));
+                j64 = Math.max(j64, throughput(c, bytes, 64));
+            }
             c.close().get(10, TimeUnit.SECONDS);
             setups(client, addr, setups / 4, 1); // warm-up
             jSeq = setups(client, addr, setups, 1);
@@ -78,11 +83,12 @@ public final class P2pBench {
             try {
                 BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
                 String jsAddr = new ObjectMapper().readTree(r.readLine()).path("addr").asText();
-                List<JsonNode> a = runClient(jsDir, jsAddr, bytes, 1, jsSetups);
-                List<JsonNode> b = runClient(jsDir, jsAddr, bytes, 64, 0);
-                s1 = field(a, "throughput", "mibPerSec");
-                sSeq = field(a, "setups", "perSec");
-                s64 = field(b, "throughput", "mibPerSec");
+                s1 = s64 = 0;
+                for (int run = 0; run < RUNS; run++) {
+                    s1 = Math.max(s1, field(runClient(jsDir, jsAddr, bytes, 1, 0), "throughput", "mibPerSec"));
+                    s64 = Math.max(s64, field(runClient(jsDir, jsAddr, bytes, 64, 0), "throughput", "mibPerSec"));
+                }
+                sSeq = field(runClient(jsDir, jsAddr, bytes / 16, 1, jsSetups), "setups", "perSec");
             } finally {
                 server.destroy();
                 if (!server.waitFor(5, TimeUnit.SECONDS)) server.destroyForcibly();
@@ -93,7 +99,7 @@ public final class P2pBench {
 
         System.out.println();
         System.out.println("load average at the end: " + java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf(Locale.ROOT, "%-44s %12s %12s %8s%n", "scenario (loopback)", "Java<->Java", "JS<->JS", "ratio");
+        System.out.printf(Locale.ROOT, "%-44s %12s %12s %8s%n", "scenario (loopback; throughput: best of " + RUNS + ")", "Java<->Java", "JS<->JS", "ratio");
         row("echo throughput, 1 stream (MiB/s)", j1, s1);
         row("echo throughput, 64 streams (MiB/s)", j64, s64);
         row("connection setups/s, sequential", jSeq, sSeq);
