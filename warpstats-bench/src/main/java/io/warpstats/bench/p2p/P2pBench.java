@@ -85,9 +85,11 @@ public final class P2pBench {
                 String jsAddr = new ObjectMapper().readTree(r.readLine()).path("addr").asText();
                 s1 = s64 = 0;
                 for (int run = 0; run < RUNS; run++) {
-                    s1 = Math.max(s1, field(runClient(jsDir, jsAddr, bytes, 1, 0), "throughput", "mibPerSec"));
-                    s64 = Math.max(s64, field(runClient(jsDir, jsAddr, bytes, 64, 0), "throughput", "mibPerSec"));
+                    s1 = best(s1, field(runClient(jsDir, jsAddr, bytes, 1, 0), "throughput", "mibPerSec"));
+                    s64 = best(s64, field(runClient(jsDir, jsAddr, bytes, 64, 0), "throughput", "mibPerSec"));
                 }
+                if (s1 == 0) s1 = Double.NaN;
+                if (s64 == 0) s64 = Double.NaN;
                 sSeq = field(runClient(jsDir, jsAddr, bytes / 16, 1, jsSetups), "setups", "perSec");
             } finally {
                 server.destroy();
@@ -104,6 +106,11 @@ public final class P2pBench {
         row("echo throughput, 64 streams (MiB/s)", j64, s64);
         row("connection setups/s, sequential", jSeq, sSeq);
         row("connection setups/s, 8 concurrent dialers", jPar, Double.NaN);
+    }
+
+    /** The larger of two results; a failed run (NaN) does not count. */
+    private static double best(double a, double b) {
+        return Double.isNaN(b) ? a : Math.max(a, b);
     }
 
     private static void row(String name, double java, double js) {
@@ -204,6 +211,7 @@ public final class P2pBench {
             }
         }
         if (!p.waitFor(300, TimeUnit.SECONDS)) p.destroyForcibly();
+        if (out.isEmpty()) System.out.println("(a js client run failed: exit " + p.exitValue() + ")");
         return out;
     }
 

@@ -179,13 +179,12 @@ public final class YamuxStream implements Stream {
 
     private void credit(long k) {
         unacked += k;
-        if (unacked >= window / 2 && !localFinAndRemoteFin()) sendWindowUpdate();
+        if (unacked >= window / 2) sendWindowUpdate();
     }
 
-    private boolean localFinAndRemoteFin() { return remoteFin; }
-
+    /** Returns the unacknowledged credit to the remote (never after its FIN: it sends no more). */
     private void sendWindowUpdate() {
-        if (unacked <= 0 || failure != null) return;
+        if (unacked <= 0 || failure != null || remoteFin) return;
         session.writeFrame(YamuxHeader.WINDOW_UPDATE, 0, id, unacked, null, 0, 0);
         recvCredit += unacked;
         unacked = 0;
