@@ -71,7 +71,7 @@ final class Upgrader extends ChannelInitializer<Channel> {
         int maxMsg = host.options().maxMultistreamMessage(), attempts = host.options().maxNegotiationAttempts();
         p.addBefore("guard", "mss-yamux", new MultistreamHandler(initiator, YAMUX, maxMsg, attempts, c2 -> {
             HostConnection conn = new HostConnection(host, ch, remote, initiator);
-            YamuxSession session = new YamuxSession(initiator, host.options(), conn);
+            YamuxSession session = new YamuxSession(initiator, host.options(), host.receiveBudget(), conn);
             p.addBefore("guard", "yamux", session);
             conn.start(session);
             result.complete(conn);

@@ -32,6 +32,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
     }
 
     final HostOptions options;
+    final ReceiveBudget budget;
     private final boolean initiator;
     private final Listener listener;
     private final Map<Integer, YamuxStream> streams = new HashMap<>();
@@ -43,8 +44,9 @@ public final class YamuxSession extends ByteToMessageDecoder {
     private boolean closed;
     private long refusedStreams;
 
-    public YamuxSession(boolean initiator, HostOptions options, Listener listener) {
+    public YamuxSession(boolean initiator, HostOptions options, ReceiveBudget budget, Listener listener) {
         this.initiator = initiator;
+        this.budget = budget;
         this.options = options;
         this.listener = listener;
         this.nextId = initiator ? 1 : 2;

@@ -230,4 +230,29 @@ class RobustnessTest {
             idle.close();
         }
     }
+
+    @Test
+    void receiveBufferOfTheHostIsBounded() {
+        Host small = TestHosts.listening(HostOptions.defaults().withMaxReceiveBuffer(600 * 1024));
+        try {
+            CompletableFuture<Void> never = new CompletableFuture<>();
+            small.setHandler("/test/sink/1.0.0", s -> never.whenComplete((v, e) -> s.reset())); // never reads
+            Connection c = await(client.dial(addr(small)));
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            List<Stream> streams = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Stream s = await(c.newStream(List.of("/test/sink/1.0.0")));
+                streams.add(s);
+                sent.add(s.write(new byte[HostOptions.YAMUX_INITIAL_WINDOW - 64])); // each within its window
+            }
+            // 4 x ~256 KiB > 600 KiB: at least one stream is reset by the receiver, whatever the others do
+            long reset = streams.stream().map(s -> s.closeFuture().orTimeout(10, TimeUnit.SECONDS))
+                    .filter(f -> { try { f.get(); return true; } catch (Exception e) { return false; } }).count();
+            assertThat(reset).isGreaterThanOrEqualTo(1);
+            never.complete(null);
+            assertThat(await(Echo.request(c, "budget"))).isEqualTo("echo:budget");
+        } finally {
+            small.close();
+        }
+    }
 }
