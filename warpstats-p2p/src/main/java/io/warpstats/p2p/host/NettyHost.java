@@ -273,7 +273,8 @@ final class NettyHost implements Host {
 
     private void pushIdentify() {
         for (HostConnection c : connections) {
-            if (!c.isOpen() || c.identifyInfo().map(i -> !i.supports(IDENTIFY_PUSH)).orElse(true)) continue;
+            // a peer not identified yet may support push: try (a refusal only costs a failed negotiation)
+            if (!c.isOpen() || c.identifyInfo().map(i -> !i.supports(IDENTIFY_PUSH)).orElse(false)) continue;
             c.newStream(List.of(IDENTIFY_PUSH)).whenComplete((s, e) -> {
                 if (e != null) return;
                 s.writeMessage(identifyMessage(c));
