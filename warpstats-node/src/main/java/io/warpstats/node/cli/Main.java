@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             BlockCommand.class,
             IdCommand.class,
             P2pCommand.class,
+            NodeCommand.class,
         })
 public final class Main implements Runnable {
 
