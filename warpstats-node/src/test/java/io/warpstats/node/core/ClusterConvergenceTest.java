@@ -49,8 +49,7 @@ class ClusterConvergenceTest {
             } finally {
                 pool.shutdownNow();
             }
-            for (int i = 0; i < 5; i++) c.node(i).crdt().flush().get(10, TimeUnit.SECONDS);
-            c.awaitConvergence(Duration.ofSeconds(30));
+            c.settle(Duration.ofSeconds(30));
             var reference = TestCluster.state(c.node(0));
             for (int i = 0; i < 5; i++) {
                 assertThat(TestCluster.state(c.node(i))).isEqualTo(reference);

@@ -116,13 +116,35 @@ final class TestCluster implements AutoCloseable {
         return m;
     }
 
-    /** Waits until every running node has the same non-empty heads (announcing them while waiting). */
+    /**
+     * Waits until every running node's statistics outbox is drained into its CRDT and flushed, then
+     * until all have the same heads.
+     */
+    void settle(Duration timeout) {
+        List<Node> all = running();
+        awaitWith("drained outboxes", timeout, () -> all.stream().allMatch(n -> n.stats().outboxSize() == 0),
+                () -> all.stream().map(n -> n.stats().outboxSize()).toList().toString());
+        for (Node n : all) {
+            try {
+                n.crdt().flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("flush failed", e);
+            }
+        }
+        awaitConvergence(timeout);
+    }
+
+    /**
+     * Waits until every running node has the same non-empty heads and no block left to fetch (a head
+     * may be merged before the rest of its branch), announcing the heads while waiting.
+     */
     void awaitConvergence(Duration timeout) {
         List<Node> all = running();
         long[] lastAnnounce = {0};
         awaitWith("convergence of " + all.size() + " nodes", timeout, () -> {
             Set<String> first = heads(all.get(0));
-            boolean same = !first.isEmpty() && all.stream().allMatch(n -> heads(n).equals(first));
+            boolean same = !first.isEmpty() && all.stream().allMatch(n -> heads(n).equals(first)
+                    && n.crdt().metrics().pendingBlocks() == 0 && n.crdt().metrics().fetchesInFlight() == 0);
             if (!same && System.nanoTime() - lastAnnounce[0] > TimeUnit.MILLISECONDS.toNanos(500)) {
                 lastAnnounce[0] = System.nanoTime();
                 all.forEach(Node::announce); // gossip may have dropped an announcement; this is the periodic rebroadcast, sooner
