@@ -31,6 +31,7 @@ final class CrdtMirror implements AutoCloseable {
     private final Object lock;
     private final ScheduledExecutorService flusher;
     private final Map<String, Long> inflight = new HashMap<>(); // guarded by lock
+    private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile MerkleCrdt crdt;
     private volatile boolean healthy;
     private volatile boolean failing; // a failure was logged and no flush has succeeded since
@@ -197,8 +198,17 @@ final class CrdtMirror implements AutoCloseable {
         }
     }
 
-    /** One round: replay a chunk if due, flush the CRDT, drop outbox entries the flush made durable. */
+    /** One round: replay a chunk if due, flush the CRDT, drop outbox entries the flush made durable. One at a time. */
     void drain() {
+        drainLock.lock();
+        try {
+            drainOnce();
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    private void drainOnce() {
         MerkleCrdt c;
         Map<String, Long> flushed;
         synchronized (lock) {

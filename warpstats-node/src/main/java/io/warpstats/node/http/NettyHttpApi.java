@@ -124,8 +124,11 @@ final class NettyHttpApi implements HttpApi {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMessage oversized) {
+            // like Netty's default: keep a keep-alive connection (the rest of the body is discarded), else close
+            boolean keep = !(oversized instanceof io.netty.handler.codec.http.FullHttpMessage)
+                    && io.netty.handler.codec.http.HttpUtil.isKeepAlive(oversized);
             ApiHandler.send(ctx, Response.problem(413, "body-too-large", "Body too large",
-                    "the request body is larger than the limit of " + limit + " bytes"), false);
+                    "the request body is larger than the limit of " + limit + " bytes"), keep);
         }
     }
 }

@@ -1,0 +1,100 @@
+package io.warpstats.bench.crdt;
+
+import io.warpstats.crdt.BlockFetcher;
+import io.warpstats.crdt.Head;
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.store.KvStores;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Merging remote blocks: a writer replica produces a chain of {@link #BLOCKS} blocks (each a
+ * flush of 4 counter slots, as a busy remote node produces them); every invocation opens a
+ * fresh RocksDB replica (outside the measurement), announces the top head and waits until the
+ * whole chain is fetched (from memory, verified by CID), decoded, applied and marked processed.
+ * The figure is merged blocks per second.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+public class MergeBenchmark {
+    static final int BLOCKS = 20_000;
+
+    private final Map<Cid, byte[]> blocks = new HashMap<>();
+    private Cid top;
+    private Path dir;
+    private KvStore kv;
+    private MerkleCrdt replica;
+
+    @Setup(Level.Trial)
+    public void produce() throws IOException {
+        try (KvStore src = KvStores.inMemory();
+             MerkleCrdt writer = MerkleCrdt.builder(src).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build()) {
+            String[] keys = ZipfKeys.slotKeys(1000);
+            int[] seq = ZipfKeys.draw(1000, 1.0, BLOCKS * 4, 7);
+            for (int b = 0; b < BLOCKS; b++) {
+                for (int i = 0; i < 4; i++) writer.put(keys[seq[b * 4 + i]], ByteBuffer.allocate(8).putLong(b).array());
+                writer.flush().join();
+                Head h = writer.heads().get(0);
+                blocks.put(h.cid(), writer.block(h.cid()).orElseThrow());
+            }
+            List<Head> heads = writer.heads();
+            top = heads.get(0).cid();
+        }
+    }
+
+    @Setup(Level.Invocation)
+    public void freshReplica() throws IOException {
+        dir = Files.createTempDirectory("warpstats-bench-merge");
+        kv = KvStores.rocksDb(dir);
+        BlockFetcher fetcher = cid -> {
+            byte[] b = blocks.get(cid);
+            return b == null ? CompletableFuture.failedFuture(new IllegalStateException("unknown " + cid))
+                    : CompletableFuture.completedFuture(b);
+        };
+        replica = MerkleCrdt.builder(kv).fetcher(fetcher).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void mergeChain() {
+        replica.onHead(top);
+        replica.whenIdle().join();
+        if (replica.heads().size() != 1 || !replica.heads().get(0).cid().equals(top)) {
+            throw new IllegalStateException("replica did not reach the head: " + replica.heads());
+        }
+    }
+
+    @TearDown(Level.Invocation)
+    public void closeReplica() throws IOException {
+        replica.close();
+        kv.close();
+        BenchFiles.deleteTree(dir);
+    }
+}

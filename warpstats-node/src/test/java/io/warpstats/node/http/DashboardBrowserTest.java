@@ -1,0 +1,130 @@
+package io.warpstats.node.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Drives the dashboard in headless Chromium through chromedriver's W3C WebDriver protocol: the page must
+ * show a post's likes and update them live after a like; a screenshot is kept in target/.
+ */
+class DashboardBrowserTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    @TempDir Path dir;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void showsLiveTotals() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM),
+                "skipped: no Chromium at " + CHROMIUM + " (apt-get install -y chromium chromium-driver)");
+        Assumptions.assumeTrue(Files.isExecutable(CHROMEDRIVER),
+                "skipped: Chromium is installed but not chromedriver at " + CHROMEDRIVER + " (apt-get install -y chromium-driver)");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Process driver = new ProcessBuilder(CHROMEDRIVER.toString(), "--port=" + port, "--allowed-ips=127.0.0.1")
+                .redirectErrorStream(true).start();
+        try (TestNode node = new TestNode(dir, HttpConfig.loopback(0))) {
+            awaitReady(driver);
+            node.send("POST", "/v1/posts/hello-world/likes", "{\"userId\":\"alice\"}");
+            node.send("POST", "/v1/posts/hello-world/views", null);
+            node.send("POST", "/v1/posts/second-post/retweets", "{\"userId\":\"bob\"}");
+            String wd = "http://127.0.0.1:" + port;
+            JsonNode session = post(wd + "/session", Map.of("capabilities", Map.of("alwaysMatch", Map.of(
+                    "browserName", "chrome",
+                    "goog:chromeOptions", Map.of("binary", CHROMIUM.toString(), "args", List.of(
+                            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                            "--disable-dev-shm-usage", "--window-size=1100,700",
+                            "--user-data-dir=" + dir.resolve("chromium-profile")))))));
+            String id = session.get("value").get("sessionId").asText();
+            String s = wd + "/session/" + id;
+            try {
+                post(s + "/timeouts", Map.of("script", 15_000));
+                post(s + "/url", Map.of("url", node.base() + "/"));
+                assertThat(likesShown(s, "1")).isEqualTo("1");
+                node.send("POST", "/v1/posts/hello-world/likes", "{\"userId\":\"carol\"}"); // the page must follow without reload
+                assertThat(likesShown(s, "2")).isEqualTo("2");
+                assertThat(script(s, "return document.getElementById('source').textContent", List.of()).asText()).isEqualTo("crdt");
+                String png = http.send(HttpRequest.newBuilder(URI.create(s + "/screenshot")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Path shot = Path.of("target", "dashboard.png");
+                Files.createDirectories(shot.getParent());
+                Files.write(shot, Base64.getDecoder().decode(JSON.readTree(png).get("value").asText()));
+                assertThat(Files.size(shot)).isGreaterThan(1000);
+            } finally {
+                http.send(HttpRequest.newBuilder(URI.create(s)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            }
+        } finally {
+            driver.destroy();
+            driver.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits in the page (bounded by the script timeout) until hello-world's likes cell shows {@code expected}. */
+    private String likesShown(String session, String expected) throws Exception {
+        String js = "const [want, done] = arguments;"
+                + "const cell = () => document.querySelector('tr[data-post=\"hello-world\"] td.likes');"
+                + "const check = () => { const c = cell(); if (c && c.textContent === want) { done(c.textContent); return true; } return false; };"
+                + "if (!check()) { new MutationObserver((m, o) => { if (check()) o.disconnect(); })"
+                + ".observe(document.body, {childList: true, subtree: true, characterData: true}); }";
+        return script(session, js, List.of(expected), true).asText();
+    }
+
+    private JsonNode script(String session, String js, List<Object> args) throws Exception {
+        return script(session, js, args, false);
+    }
+
+    private JsonNode script(String session, String js, List<Object> args, boolean async) throws Exception {
+        JsonNode r = post(session + (async ? "/execute/async" : "/execute/sync"), Map.of("script", js, "args", args));
+        return r.get("value");
+    }
+
+    private JsonNode post(String url, Object body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url + " -> " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    /** Reads chromedriver's output until it says it started (bounded by its lines; it exits on failure). */
+    private static void awaitReady(Process driver) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
+        for (int i = 0; i < 50; i++) {
+            String line = out.readLine();
+            if (line == null) {
+                throw new AssertionError("chromedriver exited: " + driver.waitFor());
+            }
+            if (line.contains("started successfully")) {
+                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "chromedriver-output");
+                drain.setDaemon(true);
+                drain.start();
+                return;
+            }
+        }
+        throw new AssertionError("chromedriver did not report a successful start");
+    }
+}
