@@ -24,7 +24,7 @@ import java.util.Set;
  */
 final class NodeSettings {
     static final int MAX_FILE_BYTES = 64 * 1024;
-    static final Set<String> KEYS = Set.of("data-dir", "listen", "bootstrap", "http", "http-token", "topic",
+    static final Set<String> KEYS = Set.of("data-dir", "listen", "bootstrap", "http", "http-token", "dag-name",
             "flush-delay-ms", "rebroadcast-interval-ms", "reconnect-min-ms", "reconnect-max-ms", "maintenance-interval-ms",
             "max-known-peers", "target-peers", "fetch-timeout-ms");
 
@@ -70,7 +70,7 @@ final class NodeSettings {
                 int port = integer("http port", hp.substring(colon + 1), 0, 65535);
                 http = HttpConfig.loopback(port).withBinding(hp.substring(0, colon), values.get("http-token"));
             }
-            return new NodeConfig(d.dataDir(), d.listen(), boot, http, values.getOrDefault("topic", d.topic()),
+            return new NodeConfig(d.dataDir(), d.listen(), boot, http, values.getOrDefault("dag-name", d.dagName()),
                     ms("flush-delay-ms", d.flushDelay()), ms("rebroadcast-interval-ms", d.rebroadcastInterval()),
                     ms("reconnect-min-ms", d.reconnectMin()), ms("reconnect-max-ms", d.reconnectMax()),
                     ms("maintenance-interval-ms", d.maintenanceInterval()),

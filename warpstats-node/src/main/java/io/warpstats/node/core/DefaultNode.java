@@ -2,7 +2,9 @@ package io.warpstats.node.core;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.warpstats.crdt.CrdtBroadcast;
 import io.warpstats.crdt.CrdtMetrics;
+import io.warpstats.crdt.Head;
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
@@ -17,6 +19,12 @@ import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
 import io.warpstats.p2p.pubsub.PubSub;
 import io.warpstats.p2p.pubsub.PubSubEvent;
+import io.warpstats.p2p.sync.PeerPenalty;
+import io.warpstats.p2p.sync.PubSubBroadcaster;
+import io.warpstats.p2p.sync.SyncClient;
+import io.warpstats.p2p.sync.SyncParams;
+import io.warpstats.p2p.sync.SyncServer;
+import java.time.Duration;
 import io.warpstats.stats.StatsKeys;
 import io.warpstats.stats.StatsService;
 import java.io.IOException;
@@ -53,8 +61,9 @@ final class DefaultNode implements Node {
     private final StatsService stats;
     private final Host host;
     private final PubSub pubsub;
-    private final HeadsBroadcaster heads;
-    private final BlockExchange blocks;
+    private final PubSubBroadcaster heads;
+    private final SyncClient sync;
+    private final SyncServer syncServer;
     private final MerkleCrdt crdt;
     private final PeerManager peers;
     private final ScheduledExecutorService scheduler;
@@ -84,23 +93,26 @@ final class DefaultNode implements Node {
             opened.add(host);
             pubsub = PubSub.create(host);
             opened.add(pubsub);
-            heads = new HeadsBroadcaster(pubsub, config.topic());
+            PeerPenalty penalty = (peer, offense, detail) -> log.warn("sync peer {} misbehaved ({}): {}", peer, offense, detail);
+            sync = SyncClient.create(host, SyncParams.defaults().withRequestTimeout(config.fetchTimeout()), penalty);
+            opened.add(sync);
+            heads = PubSubBroadcaster.create(pubsub, config.dagName(), sync, config.rebroadcastInterval());
             opened.add(heads);
-            MerkleCrdt[] holder = new MerkleCrdt[1];
-            blocks = new BlockExchange(host, () -> holder[0], config.fetchTimeout());
-            crdt = MerkleCrdt.builder(store).flushDelay(config.flushDelay()).rebroadcastInterval(config.rebroadcastInterval())
-                    .broadcaster(heads).fetcher(blocks)
+            crdt = MerkleCrdt.builder(store).dagName(config.dagName()).flushDelay(config.flushDelay())
+                    .rebroadcastInterval(Duration.ZERO) // the broadcaster runs the jittered rebroadcast
+                    .broadcaster(heads).fetcher(sync)
                     .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
                     .authorizer(StatsKeys::mayWrite).acceptUnsigned(false)
                     .onRejected(e -> log.warn("rejected block: {}", e.getMessage()))
                     .build();
             crdt.addListener(stats.changeListener());
-            holder[0] = crdt;
             opened.add(crdt);
-            host.setHandler(BlockExchange.PROTOCOL, blocks.handler());
-            heads.subscribe(crdt, m -> blocks.hint(m.receivedFrom()));
+            sync.attach(crdt);
+            syncServer = SyncServer.register(host, crdt::block, SyncParams.defaults(), penalty);
+            opened.add(syncServer);
+            heads.attach(crdt);
             pubsub.addEventListener(ev -> {
-                if (ev instanceof PubSubEvent.Subscribed s && s.topic().equals(config.topic())) announceSoon();
+                if (ev instanceof PubSubEvent.Subscribed s && s.topic().equals(heads.topic())) announceSoon();
             });
             stats.attach(crdt);
             Multiaddr bound = host.listen(config.listen()).get(LISTEN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -158,11 +170,25 @@ final class DefaultNode implements Node {
         return out;
     }
 
+    /**
+     * Publishes the heads at once, bypassing the broadcaster's suppression of recently announced
+     * heads: a peer that just subscribed (a node coming back, say) has not heard them.
+     */
     @Override
     public void announce() {
-        if (closed.get()) return;
+        if (!closed.get()) publishHeads();
+    }
+
+    private void publishHeads() {
         try {
-            crdt.rebroadcast();
+            List<CrdtBroadcast.Announced> all = new ArrayList<>();
+            for (Head h : crdt.heads()) all.add(new CrdtBroadcast.Announced(h.cid(), config.dagName()));
+            for (int i = 0; i < all.size(); i += CrdtBroadcast.MAX_HEADS) {
+                byte[] msg = new CrdtBroadcast(all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS))).toBytes();
+                pubsub.publish(heads.topic(), msg).whenComplete((r, e) -> {
+                    if (e != null) log.debug("announcing heads failed: {}", e.toString());
+                });
+            }
         } catch (RuntimeException e) {
             log.debug("announce failed: {}", e.toString());
         }
@@ -196,10 +222,12 @@ final class DefaultNode implements Node {
         step("http", () -> { if (http != null) http.close(); });
         step("stats", stats::close);           // flushes the outbox into the CRDT, detaches
         step("crdt flush", () -> crdt.flush().get(5, TimeUnit.SECONDS));
-        step("announce", crdt::rebroadcast);   // the last heads, best effort
+        step("announce", this::publishHeads);  // the last heads, best effort
         step("crdt", crdt::close);
         step("scheduler", scheduler::shutdownNow);
         step("heads", heads::close);
+        step("sync server", syncServer::close);
+        step("sync client", sync::close);
         step("pubsub", pubsub::close);
         step("host", host::close);
         step("store", store::close);

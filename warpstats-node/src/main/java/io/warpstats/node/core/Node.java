@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A running warpstats node: a libp2p host (identity kept in the data directory), gossipsub on
- * {@link NodeConfig#topic()}, the block exchange, the Merkle-CRDT engine on RocksDB with signed
+ * A running warpstats node: a libp2p host (identity kept in the data directory), gossipsub with the
+ * CRDT heads announced on the DAG's topic, the block sync protocol (client and server), the Merkle-CRDT engine on RocksDB with signed
  * deltas (Ed25519, the host key) and the statistics layer's write authorization, the
  * {@link StatsService}, and the HTTP API when configured.
  *
