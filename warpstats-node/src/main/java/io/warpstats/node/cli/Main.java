@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             IdCommand.class,
             P2pCommand.class,
             NodeCommand.class,
+            DemoCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -100,6 +100,7 @@ final class DefaultNode implements Node {
             opened.add(heads);
             crdt = MerkleCrdt.builder(store).dagName(config.dagName()).flushDelay(config.flushDelay())
                     .rebroadcastInterval(Duration.ZERO) // the broadcaster runs the jittered rebroadcast
+                    .maxConcurrentFetches(SyncParams.defaults().maxStreamsPerPeer()) // a server refuses more streams per peer
                     .broadcaster(heads).fetcher(sync)
                     .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
                     .authorizer(StatsKeys::mayWrite).acceptUnsigned(false)
