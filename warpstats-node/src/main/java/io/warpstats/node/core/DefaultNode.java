@@ -177,7 +177,13 @@ final class DefaultNode implements Node {
      */
     @Override
     public void announce() {
-        if (!closed.get()) publishHeads();
+        if (closed.get()) return;
+        publishHeads();
+        try {
+            crdt.rebroadcast(); // also retries failed fetches now (its own announcement is suppressed as recent)
+        } catch (RuntimeException e) {
+            log.debug("rebroadcast failed: {}", e.toString());
+        }
     }
 
     private void publishHeads() {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** A partition made by the hosts' connection gates heals, and both sides converge with nothing lost. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PartitionTest {
 
     @Test
@@ -18,7 +18,7 @@ class PartitionTest {
         try (TestCluster c = new TestCluster(4)) {
             c.awaitFullMesh(Duration.ofSeconds(15));
             c.node(0).stats().like("shared", "before");
-            c.settle(Duration.ofSeconds(15));
+            c.settle(Duration.ofSeconds(30));
 
             c.partition(Set.of(0, 1));
             TestCluster.await("the partition to cut every cross link", Duration.ofSeconds(10), () ->
@@ -41,7 +41,7 @@ class PartitionTest {
 
             c.heal();
             c.awaitFullMesh(Duration.ofSeconds(15));
-            c.settle(Duration.ofSeconds(15));
+            c.settle(Duration.ofSeconds(30));
             for (int i = 0; i < 4; i++) {
                 Node n = c.node(i);
                 int ni = i;
