@@ -14,6 +14,14 @@ import picocli.CommandLine.Command;
             BlockCommand.class,
             IdCommand.class,
             P2pCommand.class,
+            NodeCommand.class,
+            DemoCommand.class,
+            ClientCommands.Like.class,
+            ClientCommands.Unlike.class,
+            ClientCommands.Retweet.class,
+            ClientCommands.Unretweet.class,
+            ClientCommands.View.class,
+            ClientCommands.Stats.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,80 @@
+package io.warpstats.node.cli;
+
+import io.warpstats.node.core.Node;
+import io.warpstats.node.core.NodeConfig;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code warpstats node}: runs a full node until SIGTERM/SIGINT. The first line of stdout is the
+ * node's full multiaddr (with {@code /p2p/…}); logs go to stderr. A shutdown hook closes the node
+ * gracefully (flush, close pubsub and host, close the stores).
+ */
+@Command(name = "node", description = "Run a full node (prints its multiaddr first, then runs until SIGTERM).")
+public final class NodeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(NodeCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data-dir", description = "Data directory (identity key, CRDT store, local database).")
+    Path dataDir;
+
+    @Option(names = "--listen", description = "Listen multiaddr (default /ip4/127.0.0.1/tcp/0).")
+    String listen;
+
+    @Option(names = "--bootstrap", description = "A peer to connect to and keep connected (repeatable).")
+    List<String> bootstrap;
+
+    @Option(names = "--http", description = "Serve the HTTP API and dashboard on HOST:PORT.")
+    String http;
+
+    @Option(names = "--http-token", description = "Bearer token of the HTTP API (required off loopback).")
+    String httpToken;
+
+    @Option(names = "--config", description = "A properties file of settings (flags override it; see docs/node.md).")
+    Path config;
+
+    /** Settings from the flags and the file. */
+    NodeConfig nodeConfig() {
+        NodeSettings s = new NodeSettings();
+        if (config != null) s.load(config);
+        s.set("data-dir", dataDir == null ? null : dataDir.toString());
+        s.set("listen", listen);
+        s.set("bootstrap", bootstrap == null ? null : String.join(",", bootstrap));
+        s.set("http", http);
+        s.set("http-token", httpToken);
+        return s.toConfig();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        NodeConfig cfg = nodeConfig();
+        Node node;
+        try {
+            node = Node.start(cfg);
+        } catch (UncheckedIOException e) {
+            spec.commandLine().getErr().println("failed: " + e.getCause().getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "shutdown"));
+        spec.commandLine().getOut().println(node.address());
+        spec.commandLine().getOut().flush();
+        node.httpAddress().ifPresent(a -> log.info("HTTP API and dashboard on http://{}:{}/", a.getHostString(), a.getPort()));
+        stopped.await();
+        return 0;
+    }
+}

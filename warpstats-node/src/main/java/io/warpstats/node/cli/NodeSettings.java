@@ -1,0 +1,113 @@
+package io.warpstats.node.cli;
+
+import io.warpstats.node.core.NodeConfig;
+import io.warpstats.node.http.HttpConfig;
+import io.warpstats.p2p.Multiaddr;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The daemon's settings: a properties file ({@code --config}) overridden by flags, turned into a
+ * {@link NodeConfig}. Every key is documented in docs/node.md; an unknown key, a malformed value or a
+ * file over {@value #MAX_FILE_BYTES} bytes is a {@link BadInputException}.
+ */
+final class NodeSettings {
+    static final int MAX_FILE_BYTES = 64 * 1024;
+    static final Set<String> KEYS = Set.of("data-dir", "listen", "bootstrap", "http", "http-token", "dag-name",
+            "flush-delay-ms", "rebroadcast-interval-ms", "reconnect-min-ms", "reconnect-max-ms", "maintenance-interval-ms",
+            "max-known-peers", "target-peers", "fetch-timeout-ms");
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    /** Loads {@code file} (Java properties syntax, UTF-8). */
+    void load(Path file) {
+        try {
+            if (!Files.isRegularFile(file)) throw new BadInputException("config file not found: " + file);
+            if (Files.size(file) > MAX_FILE_BYTES) throw new BadInputException("config file larger than " + MAX_FILE_BYTES + " bytes: " + file);
+            Properties p = new Properties();
+            try (Reader r = new StringReader(Files.readString(file, StandardCharsets.UTF_8))) {
+                p.load(r);
+            }
+            for (String k : p.stringPropertyNames()) {
+                if (!KEYS.contains(k)) throw new BadInputException("unknown key '" + k + "' in " + file + " (known: " + new java.util.TreeSet<>(KEYS) + ")");
+                values.put(k, p.getProperty(k).trim());
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A flag's value wins over the file's; {@code null} leaves the file's value. */
+    void set(String key, String value) {
+        if (value != null) values.put(key, value);
+    }
+
+    NodeConfig toConfig() {
+        String dir = values.get("data-dir");
+        if (dir == null || dir.isBlank()) throw new BadInputException("--data-dir is required (flag or 'data-dir' in the config file)");
+        String listen = values.getOrDefault("listen", "/ip4/127.0.0.1/tcp/0");
+        try {
+            NodeConfig d = NodeConfig.defaults(Path.of(dir), addr("listen", listen));
+            List<Multiaddr> boot = new ArrayList<>();
+            String b = values.get("bootstrap");
+            if (b != null) for (String s : b.split("[,\\s]+")) if (!s.isEmpty()) boot.add(addr("bootstrap", s));
+            HttpConfig http = null;
+            if (values.containsKey("http")) {
+                String hp = values.get("http");
+                int colon = hp.lastIndexOf(':');
+                if (colon <= 0) throw new BadInputException("http must be HOST:PORT, not '" + hp + "'");
+                int port = integer("http port", hp.substring(colon + 1), 0, 65535);
+                http = HttpConfig.loopback(port).withBinding(hp.substring(0, colon), values.get("http-token"));
+            }
+            return new NodeConfig(d.dataDir(), d.listen(), boot, http, values.getOrDefault("dag-name", d.dagName()),
+                    ms("flush-delay-ms", d.flushDelay()), ms("rebroadcast-interval-ms", d.rebroadcastInterval()),
+                    ms("reconnect-min-ms", d.reconnectMin()), ms("reconnect-max-ms", d.reconnectMax()),
+                    ms("maintenance-interval-ms", d.maintenanceInterval()),
+                    intOr("max-known-peers", d.maxKnownPeers()), intOr("target-peers", d.targetPeers()),
+                    ms("fetch-timeout-ms", d.fetchTimeout()));
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new BadInputException("bad data directory '" + dir + "': " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
+    private static Multiaddr addr(String what, String s) {
+        try {
+            return Multiaddr.parse(s);
+        } catch (RuntimeException e) {
+            throw new BadInputException("bad " + what + " multiaddr '" + s + "': " + e.getMessage());
+        }
+    }
+
+    private Duration ms(String key, Duration dflt) {
+        String v = values.get(key);
+        return v == null ? dflt : Duration.ofMillis(integer(key, v, 1, 86_400_000));
+    }
+
+    private int intOr(String key, int dflt) {
+        String v = values.get(key);
+        return v == null ? dflt : integer(key, v, 1, 10_000);
+    }
+
+    private static int integer(String key, String v, int min, int max) {
+        try {
+            int i = Integer.parseInt(v.trim());
+            if (i < min || i > max) throw new NumberFormatException();
+            return i;
+        } catch (NumberFormatException e) {
+            throw new BadInputException(key + " must be an integer in " + min + ".." + max + ", not '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.warpstats.node.core;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.warpstats.crdt.CrdtBroadcast;
+import io.warpstats.crdt.CrdtMetrics;
+import io.warpstats.crdt.Head;
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.store.KvStores;
+import io.warpstats.node.http.HttpApi;
+import io.warpstats.node.http.NodeInfo;
+import io.warpstats.p2p.Host;
+import io.warpstats.p2p.HostOptions;
+import io.warpstats.p2p.Multiaddr;
+import io.warpstats.p2p.PeerId;
+import io.warpstats.p2p.crypto.Identity;
+import io.warpstats.p2p.crypto.PrivateKey;
+import io.warpstats.p2p.host.Hosts;
+import io.warpstats.p2p.pubsub.PubSub;
+import io.warpstats.p2p.pubsub.PubSubEvent;
+import io.warpstats.p2p.sync.PeerPenalty;
+import io.warpstats.p2p.sync.PubSubBroadcaster;
+import io.warpstats.p2p.sync.SyncClient;
+import io.warpstats.p2p.sync.SyncParams;
+import io.warpstats.p2p.sync.SyncServer;
+import java.time.Duration;
+import io.warpstats.stats.StatsKeys;
+import io.warpstats.stats.StatsService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the parts of a {@link Node} together and takes them down in order. */
+final class DefaultNode implements Node {
+    /** Bound on waiting for the host to bind its listener at start. */
+    static final long LISTEN_TIMEOUT_MS = 10_000;
+    /** Announcements triggered by new subscribers are at most this frequent. */
+    static final long ANNOUNCE_MIN_GAP_MS = 100;
+    private static final Logger log = LoggerFactory.getLogger(DefaultNode.class);
+
+    private final NodeConfig config;
+    private final KvStore store;
+    private final StatsService stats;
+    private final Host host;
+    private final PubSub pubsub;
+    private final PubSubBroadcaster heads;
+    private final SyncClient sync;
+    private final SyncServer syncServer;
+    private final MerkleCrdt crdt;
+    private final PeerManager peers;
+    private final ScheduledExecutorService scheduler;
+    private final HttpApi http;
+    private final Multiaddr address;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong lastAnnounce = new AtomicLong();
+    private final AtomicBoolean announceScheduled = new AtomicBoolean();
+
+    private DefaultNode(NodeConfig config) throws IOException {
+        this.config = config;
+        PrivateKey key = Identity.loadOrCreate(config.dataDir());
+        PeerId self = PeerId.fromPublicKey(key.publicKey());
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "node-" + self.toString().substring(self.toString().length() - 6));
+            t.setDaemon(true);
+            return t;
+        });
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            store = KvStores.rocksDb(config.dataDir().resolve("crdt"));
+            opened.add(store);
+            stats = StatsService.builder().localDatabase(config.dataDir().resolve("local")).crdtStore(store)
+                    .nodeId(self.toString()).open();
+            opened.add(stats);
+            host = Hosts.create(key, HostOptions.defaults());
+            opened.add(host);
+            pubsub = PubSub.create(host);
+            opened.add(pubsub);
+            PeerPenalty penalty = (peer, offense, detail) -> log.warn("sync peer {} misbehaved ({}): {}", peer, offense, detail);
+            sync = SyncClient.create(host, SyncParams.defaults().withRequestTimeout(config.fetchTimeout()), penalty);
+            opened.add(sync);
+            heads = PubSubBroadcaster.create(pubsub, config.dagName(), sync, config.rebroadcastInterval());
+            opened.add(heads);
+            crdt = MerkleCrdt.builder(store).dagName(config.dagName()).flushDelay(config.flushDelay())
+                    .rebroadcastInterval(Duration.ZERO) // the broadcaster runs the jittered rebroadcast
+                    .maxConcurrentFetches(SyncParams.defaults().maxStreamsPerPeer()) // a server refuses more streams per peer
+                    .broadcaster(heads).fetcher(sync)
+                    .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
+                    .authorizer(StatsKeys::mayWrite).acceptUnsigned(false)
+                    .onRejected(e -> log.warn("rejected block: {}", e.getMessage()))
+                    .build();
+            crdt.addListener(stats.changeListener());
+            opened.add(crdt);
+            sync.attach(crdt);
+            syncServer = SyncServer.register(host, crdt::block, SyncParams.defaults(), penalty);
+            opened.add(syncServer);
+            heads.attach(crdt);
+            pubsub.addEventListener(ev -> {
+                if (ev instanceof PubSubEvent.Subscribed s && s.topic().equals(heads.topic())) announceSoon();
+            });
+            stats.attach(crdt);
+            Multiaddr bound = host.listen(config.listen()).get(LISTEN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            address = bound.withPeerId(self);
+            peers = new PeerManager(host, config, scheduler);
+            peers.start();
+            http = config.http() == null ? null
+                    : HttpApi.start(config.http(), stats, this::nodeInfo, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        } catch (RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
+            scheduler.shutdownNow();
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try { opened.get(i).close(); } catch (Exception suppressed) { e.addSuppressed(suppressed); }
+            }
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            if (e instanceof ExecutionException ee && ee.getCause() != null) {
+                throw new UncheckedIOException(new IOException("cannot listen on " + config.listen() + ": " + ee.getCause().getMessage(), ee.getCause()));
+            }
+            if (e instanceof RuntimeException re) throw re;
+            throw new UncheckedIOException(new IOException(e.toString(), e));
+        }
+        log.info("node {} listening on {}", self, address);
+    }
+
+    static Node start(NodeConfig config) {
+        try {
+            return new DefaultNode(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Announces the heads once, at most every {@value #ANNOUNCE_MIN_GAP_MS} ms (a burst of subscribers costs one). */
+    private void announceSoon() {
+        if (closed.get() || !announceScheduled.compareAndSet(false, true)) return;
+        long wait = Math.max(0, lastAnnounce.get() + ANNOUNCE_MIN_GAP_MS - System.currentTimeMillis());
+        scheduler.schedule(() -> {
+            announceScheduled.set(false);
+            lastAnnounce.set(System.currentTimeMillis());
+            announce();
+        }, wait, TimeUnit.MILLISECONDS);
+    }
+
+    @Override public PeerId peerId() { return host.peerId(); }
+    @Override public Multiaddr address() { return address; }
+    @Override public Optional<InetSocketAddress> httpAddress() { return Optional.ofNullable(http).map(HttpApi::address); }
+    @Override public Host host() { return host; }
+    @Override public MerkleCrdt crdt() { return crdt; }
+    @Override public StatsService stats() { return stats; }
+    @Override public Set<PeerId> knownPeers() { return peers.knownPeers(); }
+
+    @Override
+    public Set<PeerId> connectedPeers() {
+        Set<PeerId> out = new HashSet<>();
+        host.connections().forEach(c -> out.add(c.remotePeer()));
+        return out;
+    }
+
+    /**
+     * Publishes the heads at once, bypassing the broadcaster's suppression of recently announced
+     * heads: a peer that just subscribed (a node coming back, say) has not heard them.
+     */
+    @Override
+    public void announce() {
+        if (closed.get()) return;
+        publishHeads();
+        try {
+            crdt.rebroadcast(); // also retries failed fetches now (its own announcement is suppressed as recent)
+        } catch (RuntimeException e) {
+            log.debug("rebroadcast failed: {}", e.toString());
+        }
+    }
+
+    private void publishHeads() {
+        try {
+            List<CrdtBroadcast.Announced> all = new ArrayList<>();
+            for (Head h : crdt.heads()) all.add(new CrdtBroadcast.Announced(h.cid(), config.dagName()));
+            for (int i = 0; i < all.size(); i += CrdtBroadcast.MAX_HEADS) {
+                byte[] msg = new CrdtBroadcast(all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS))).toBytes();
+                pubsub.publish(heads.topic(), msg).whenComplete((r, e) -> {
+                    if (e != null) log.debug("announcing heads failed: {}", e.toString());
+                });
+            }
+        } catch (RuntimeException e) {
+            log.debug("announce failed: {}", e.toString());
+        }
+    }
+
+    NodeInfo nodeInfo() {
+        List<NodeInfo.Peer> ps = new ArrayList<>();
+        host.connections().forEach(c -> ps.add(new NodeInfo.Peer(c.remotePeer().toString(), c.remoteAddress().toString())));
+        List<String> hs = new ArrayList<>();
+        crdt.heads().forEach(h -> hs.add(h.cid().toString()));
+        CrdtMetrics m = crdt.metrics();
+        return new NodeInfo(peerId().toString(), List.of(address.toString()), ps, hs, dirSize(config.dataDir()),
+                m.mergedBlocks(), m.localBlocks() + m.mergedBlocks(), m.pendingBlocks() > 0 ? 1 : 0);
+    }
+
+    private static long dirSize(Path dir) {
+        try (Stream<Path> files = Files.walk(dir, 3)) {
+            return files.limit(100_000).filter(Files::isRegularFile).mapToLong(p -> {
+                try { return Files.size(p); } catch (IOException e) { return 0; }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        log.info("node {} shutting down", peerId());
+        peers.close();
+        step("http", () -> { if (http != null) http.close(); });
+        step("stats", stats::close);           // flushes the outbox into the CRDT, detaches
+        step("crdt flush", () -> crdt.flush().get(5, TimeUnit.SECONDS));
+        step("announce", this::publishHeads);  // the last heads, best effort
+        step("crdt", crdt::close);
+        step("scheduler", scheduler::shutdownNow);
+        step("heads", heads::close);
+        step("sync server", syncServer::close);
+        step("sync client", sync::close);
+        step("pubsub", pubsub::close);
+        step("host", host::close);
+        step("store", store::close);
+        log.info("node {} stopped", peerId());
+    }
+
+    private interface Step { void run() throws Exception; }
+
+    private static void step(String what, Step s) {
+        try {
+            s.run();
+        } catch (Exception e) {
+            log.warn("shutdown: closing {} failed: {}", what, e.toString());
+        }
+    }
+}

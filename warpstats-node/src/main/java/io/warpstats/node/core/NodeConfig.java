@@ -1,0 +1,90 @@
+package io.warpstats.node.core;
+
+import io.warpstats.node.http.HttpConfig;
+import io.warpstats.p2p.Multiaddr;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a {@link Node} needs; {@link #defaults(Path, Multiaddr)} gives the documented defaults
+ * (docs/node.md), the {@code with…} methods change one field.
+ *
+ * @param dataDir             directory of the identity key ({@code identity.key}), the CRDT store ({@code crdt/}) and the local database ({@code local/})
+ * @param listen              the TCP multiaddr to listen on ({@code /ip4/127.0.0.1/tcp/0} picks a free port)
+ * @param bootstrap           peers dialed at start and kept connected (each with {@code /p2p/…} to authenticate it, or without to accept whoever answers)
+ * @param http                the HTTP API's configuration, or {@code null} for no HTTP server
+ * @param dagName             the DAG this node writes and follows ({@code ""}: the statistics DAG, announced on {@code /warpstats/stats/1.0.0})
+ * @param flushDelay          the CRDT's pending delta is flushed this long after its first change
+ * @param rebroadcastInterval the heads are re-announced (and failed fetches retried) this often
+ * @param reconnectMin        first delay before redialing a lost or failed peer; doubled on each failure
+ * @param reconnectMax        the largest redial delay (each delay is jittered by ±20 %)
+ * @param maintenanceInterval how often the peer manager looks for peers to (re)dial
+ * @param maxKnownPeers       the most peers remembered for reconnection and discovery (bootstrap peers always kept)
+ * @param targetPeers         the peer manager stops dialing discovered (non-bootstrap) peers once this many are connected
+ * @param fetchTimeout        one sync request (a round of a branch fetch) to one peer must be answered within this
+ */
+public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstrap, HttpConfig http, String dagName,
+                         Duration flushDelay, Duration rebroadcastInterval, Duration reconnectMin, Duration reconnectMax,
+                         Duration maintenanceInterval, int maxKnownPeers, int targetPeers, Duration fetchTimeout) {
+
+    public NodeConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(listen, "listen");
+        if (listen.tcpAddress().isEmpty()) throw new IllegalArgumentException("listen address must be /ip4|ip6/…/tcp/PORT: " + listen);
+        bootstrap = List.copyOf(bootstrap);
+        if (bootstrap.size() > 256) throw new IllegalArgumentException("at most 256 bootstrap peers");
+        for (Multiaddr b : bootstrap) {
+            if (b.tcpAddress().isEmpty()) throw new IllegalArgumentException("bootstrap address must be /ip4|ip6/…/tcp/PORT[/p2p/ID]: " + b);
+        }
+        Objects.requireNonNull(dagName, "dagName");
+        if (!dagName.matches("[A-Za-z0-9._-]{0,64}")) throw new IllegalArgumentException("dag name must be 0..64 of [A-Za-z0-9._-]");
+        positive("flushDelay", flushDelay);
+        positive("rebroadcastInterval", rebroadcastInterval);
+        positive("reconnectMin", reconnectMin);
+        positive("reconnectMax", reconnectMax);
+        positive("maintenanceInterval", maintenanceInterval);
+        positive("fetchTimeout", fetchTimeout);
+        if (reconnectMax.compareTo(reconnectMin) < 0) throw new IllegalArgumentException("reconnectMax < reconnectMin");
+        if (maxKnownPeers < 1 || maxKnownPeers > 10_000) throw new IllegalArgumentException("maxKnownPeers must be 1..10000");
+        if (targetPeers < 1 || targetPeers > 1000) throw new IllegalArgumentException("targetPeers must be 1..1000");
+    }
+
+    private static void positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive");
+        if (d.compareTo(Duration.ofHours(24)) > 0) throw new IllegalArgumentException(name + " must be at most 24 h");
+    }
+
+    /** No bootstrap peers, no HTTP; 10 ms flush, 5 s rebroadcast, redial 250 ms … 30 s, maintenance 500 ms, 256 known, 16 target, 10 s fetch. */
+    public static NodeConfig defaults(Path dataDir, Multiaddr listen) {
+        return new NodeConfig(dataDir, listen, List.of(), null, "", Duration.ofMillis(10), Duration.ofSeconds(5),
+                Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMillis(500), 256, 16, Duration.ofSeconds(10));
+    }
+
+    public NodeConfig withBootstrap(List<Multiaddr> peers) {
+        return new NodeConfig(dataDir, listen, peers, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout);
+    }
+
+    public NodeConfig withHttp(HttpConfig h) {
+        return new NodeConfig(dataDir, listen, bootstrap, h, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout);
+    }
+
+    public NodeConfig withListen(Multiaddr l) {
+        return new NodeConfig(dataDir, l, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout);
+    }
+
+    public NodeConfig withTimings(Duration flush, Duration rebroadcast, Duration redialMin, Duration redialMax, Duration maintenance) {
+        return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flush, rebroadcast, redialMin, redialMax,
+                maintenance, maxKnownPeers, targetPeers, fetchTimeout);
+    }
+
+    public NodeConfig withPeerLimits(int known, int target) {
+        return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
+                maintenanceInterval, known, target, fetchTimeout);
+    }
+}
