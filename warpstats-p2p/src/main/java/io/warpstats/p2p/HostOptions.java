@@ -88,6 +88,12 @@ public record HostOptions(int maxConnections, int maxStreamsPerConnection, Durat
                 connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
     }
 
+    public HostOptions withStreamReceiveWindow(int v) {
+        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
+                dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, v, maxFrameSize,
+                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+    }
+
     public HostOptions withIoThreads(int v) {
         return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
                 dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize,

@@ -90,7 +90,12 @@ final class Upgrader extends ChannelInitializer<Channel> {
             if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null) {
                 reason = cause.getCause().getMessage() == null ? cause.getCause().toString() : cause.getCause().getMessage();
             }
-            log.warn("{}: closing connection: {}", ctx.channel(), reason);
+            if (cause instanceof IOException && !(cause instanceof ProtocolViolationException)
+                    && !(cause.getCause() instanceof ProtocolViolationException)) {
+                log.debug("{}: closing connection: {}", ctx.channel(), reason); // the peer went away
+            } else {
+                log.warn("{}: closing connection: {}", ctx.channel(), reason);
+            }
             result.completeExceptionally(cause instanceof IOException ? cause : new IOException(reason, cause));
             ctx.close();
         }

@@ -207,7 +207,9 @@ public final class YamuxSession extends ByteToMessageDecoder {
         if (!closed) {
             closed = true;
             Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-            log.warn("{}: closing connection: {}", ctx.channel(), c.getMessage() == null ? c.toString() : c.getMessage());
+            String reason = c.getMessage() == null ? c.toString() : c.getMessage();
+            if (c instanceof ProtocolViolationException) log.warn("{}: closing connection: {}", ctx.channel(), reason);
+            else log.debug("{}: closing connection: {}", ctx.channel(), reason); // the peer went away
             writeFrame(YamuxHeader.GO_AWAY, 0, 0, PROTOCOL_ERROR, null, 0, 0);
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
         }
