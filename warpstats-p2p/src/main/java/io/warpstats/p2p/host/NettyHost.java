@@ -56,6 +56,7 @@ final class NettyHost implements Host {
     private final List<Channel> servers = new CopyOnWriteArrayList<>();
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private final AtomicInteger channels = new AtomicInteger();
+    private final ByteCounter bytes = new ByteCounter();
     private volatile ConnectionGate gate = ConnectionGate.OPEN;
     private volatile boolean closed;
 
@@ -75,6 +76,7 @@ final class NettyHost implements Host {
     @Override public HostOptions options() { return options; }
     NoiseIdentity noiseIdentity() { return noiseIdentity; }
     ConnectionGate gate() { return gate; }
+    ByteCounter byteCounter() { return bytes; }
     boolean hasHandler(String p) { return handlers.containsKey(p); }
     ProtocolHandler handler(String p) { return handlers.get(p); }
 
@@ -107,6 +109,8 @@ final class NettyHost implements Host {
     }
 
     @Override public List<Multiaddr> listenAddresses() { return List.copyOf(listenAddrs); }
+
+    @Override public io.warpstats.p2p.Traffic traffic() { return new io.warpstats.p2p.Traffic(bytes.in.sum(), bytes.out.sum()); }
 
     /** Connection manager: counts the channel, or refuses it (limit, gate, host closed). */
     boolean admit(Channel ch, boolean initiator) {
