@@ -84,6 +84,11 @@ public interface Host extends AutoCloseable {
      */
     void setGate(ConnectionGate gate);
 
+    /** Raw TCP bytes received and sent over all connections since creation. */
+    default Traffic traffic() {
+        return new Traffic(0, 0);
+    }
+
     /** Closes every connection and listener; idempotent. */
     CompletableFuture<Void> closeAsync();
 

@@ -58,6 +58,7 @@ final class NettyHost implements Host {
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private final AtomicInteger channels = new AtomicInteger();
     private final ReceiveBudget receiveBudget;
+    private final ByteCounter bytes = new ByteCounter();
     private volatile ConnectionGate gate = ConnectionGate.OPEN;
     private volatile boolean closed;
 
@@ -79,6 +80,7 @@ final class NettyHost implements Host {
     NoiseIdentity noiseIdentity() { return noiseIdentity; }
     ReceiveBudget receiveBudget() { return receiveBudget; }
     ConnectionGate gate() { return gate; }
+    ByteCounter byteCounter() { return bytes; }
     boolean hasHandler(String p) { return handlers.containsKey(p); }
     ProtocolHandler handler(String p) { return handlers.get(p); }
 
@@ -111,6 +113,8 @@ final class NettyHost implements Host {
     }
 
     @Override public List<Multiaddr> listenAddresses() { return List.copyOf(listenAddrs); }
+
+    @Override public io.warpstats.p2p.Traffic traffic() { return new io.warpstats.p2p.Traffic(bytes.in.sum(), bytes.out.sum()); }
 
     /** Connection manager: counts the channel, or refuses it (limit, gate, host closed). */
     boolean admit(Channel ch, boolean initiator) {

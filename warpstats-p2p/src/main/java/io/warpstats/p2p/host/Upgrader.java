@@ -47,6 +47,7 @@ final class Upgrader extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         if (!host.admit(ch, initiator)) return;
+        p.addFirst("bytes", host.byteCounter());
         ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> {
             if (p.get("yamux") == null && ch.isOpen()) {
                 log.warn("{}: closing connection: handshake timeout ({} ms)", ch, host.options().handshakeTimeout().toMillis());

@@ -27,6 +27,32 @@ final class BranchWalk {
 
     private record Entry(long priority, Cid cid, List<Cid> links) {}
 
+    /** Priority and links of a held block (immutable, so cacheable by CID). */
+    record Meta(long priority, List<Cid> links) {}
+
+    /**
+     * A bounded LRU of {@link Meta} shared by the walks of one server: consecutive requests walk the
+     * same top of the DAG (the asker's "have" blocks, the recent heads), and decoding each block's
+     * whole delta only to read its priority was the server's main cost (profiled in the cluster
+     * benchmark, docs/benchmarks.md).
+     */
+    static final class MetaCache {
+        private final Map<Cid, Meta> map;
+
+        MetaCache(int capacity) {
+            map = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Cid, Meta> e) {
+                    return size() > capacity;
+                }
+            });
+        }
+
+        Meta get(Cid cid) { return map.get(cid); }
+
+        void put(Cid cid, Meta m) { map.put(cid, m); }
+    }
+
     /** The outcome: blocks in dependency order, continuation (if truncated), blocks the server lacks. */
     record Result(List<byte[]> blocks, long bytes, boolean truncated, List<Cid> continuation, List<Cid> missing, int steps) {}
 
@@ -35,6 +61,7 @@ final class BranchWalk {
     private final long maxBytes;
     private final int maxSteps;
     private final int maxCids;
+    private final MetaCache cache;
     private final Map<Cid, State> state = new HashMap<>();
     private final PriorityQueue<Entry> queue = new PriorityQueue<>((a, b) -> {
         int c = Long.compareUnsigned(b.priority, a.priority);
@@ -45,6 +72,11 @@ final class BranchWalk {
     private int steps;
 
     BranchWalk(BlockSource source, int maxBlocks, long maxBytes, int maxSteps, int maxCids) {
+        this(source, maxBlocks, maxBytes, maxSteps, maxCids, new MetaCache(0));
+    }
+
+    BranchWalk(BlockSource source, int maxBlocks, long maxBytes, int maxSteps, int maxCids, MetaCache cache) {
+        this.cache = cache;
         this.source = source;
         this.maxBlocks = maxBlocks;
         this.maxBytes = maxBytes;
@@ -121,6 +153,13 @@ final class BranchWalk {
     /** Reads a block's priority and links and queues it; a block not held (or not decodable) is missing. */
     private void enqueue(Cid cid, State s) {
         steps++;
+        Meta m = cache.get(cid);
+        if (m != null) {
+            state.put(cid, s);
+            if (s == State.UNKNOWN) unknownQueued++;
+            queue.add(new Entry(m.priority(), cid, m.links()));
+            return;
+        }
         Optional<byte[]> bytes = source.block(cid);
         Block block = null;
         if (bytes.isPresent()) {
@@ -137,6 +176,8 @@ final class BranchWalk {
         }
         state.put(cid, s);
         if (s == State.UNKNOWN) unknownQueued++;
-        queue.add(new Entry(block.delta().priority(), cid, block.links()));
+        Meta meta = new Meta(block.delta().priority(), List.copyOf(block.links()));
+        cache.put(cid, meta);
+        queue.add(new Entry(meta.priority(), cid, meta.links()));
     }
 }

@@ -29,9 +29,25 @@ public interface PubSubBroadcaster extends Broadcaster, AutoCloseable {
         return dagName.isEmpty() ? "/warpstats/stats/1.0.0" : "/warpstats/dag/" + dagName + "/1.0.0";
     }
 
-    /** A broadcaster for {@code dagName}; nothing is received until {@link #attach}. */
+    /** Default of the least time between two announcements of this node (see {@link #create(PubSub, String, SyncClient, Duration, Duration)}). */
+    Duration DEFAULT_MIN_PUBLISH_GAP = Duration.ofMillis(50);
+
+    /** A broadcaster for {@code dagName} with {@link #DEFAULT_MIN_PUBLISH_GAP}; nothing is received until {@link #attach}. */
     static PubSubBroadcaster create(PubSub pubsub, String dagName, SyncClient sync, Duration rebroadcastInterval) {
-        return new PubSubBroadcasterImpl(pubsub, topic(dagName), sync, rebroadcastInterval);
+        return create(pubsub, dagName, sync, rebroadcastInterval, DEFAULT_MIN_PUBLISH_GAP);
+    }
+
+    /**
+     * A broadcaster that publishes at most one announcement per {@code minPublishGap}: heads given
+     * within the gap wait and go out together at its end, minus those that are no longer heads of
+     * the replica (a newer block links to them, and its announcement covers them). Every gossipsub
+     * message costs a StrictSign signature and one verification per receiving node (Ed25519, the
+     * dominant CPU cost of replication with small flush delays), so this bounds that cost to
+     * 1 / gap per node whatever the flush rate. Zero: every flush is announced at once.
+     */
+    static PubSubBroadcaster create(PubSub pubsub, String dagName, SyncClient sync, Duration rebroadcastInterval,
+                                    Duration minPublishGap) {
+        return new PubSubBroadcasterImpl(pubsub, topic(dagName), sync, rebroadcastInterval, minPublishGap);
     }
 
     /** Subscribes to the topic, feeding {@code crdt}, and starts the jittered rebroadcast. */

@@ -32,6 +32,11 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     private final SyncClient sync;
     private final long intervalNanos;
     private final long windowNanos;
+    private final long minGapNanos;
+    /** Heads waiting for the next allowed publish (coalescing), in arrival order; guarded by lastAnnounced. */
+    private final Map<Cid, CrdtBroadcast.Announced> waiting = new LinkedHashMap<>();
+    private long nextPublishNanos;
+    private boolean flushScheduled;
     /** head → when it was last announced (by anyone). */
     private final Map<Cid, Long> lastAnnounced = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -54,12 +59,14 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     private volatile MerkleCrdt crdt;
     private volatile boolean closed;
 
-    PubSubBroadcasterImpl(PubSub pubsub, String topic, SyncClient sync, Duration rebroadcastInterval) {
+    PubSubBroadcasterImpl(PubSub pubsub, String topic, SyncClient sync, Duration rebroadcastInterval, Duration minPublishGap) {
         this.pubsub = pubsub;
         this.topic = topic;
         this.sync = sync;
         this.intervalNanos = rebroadcastInterval.toNanos();
         this.windowNanos = intervalNanos / 4 * 3;
+        this.minGapNanos = Math.max(0, minPublishGap.toNanos());
+        this.nextPublishNanos = System.nanoTime();
     }
 
     @Override
@@ -78,11 +85,58 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
                     suppressed.increment();
                     continue;
                 }
-                lastAnnounced.put(h.cid(), now);
                 keep.add(h);
             }
+            if (keep.isEmpty()) return;
+            if (minGapNanos > 0 && now - nextPublishNanos < 0) {
+                // coalesce: publish the heads still current at the next allowed moment (a newer local
+                // head links to the older ones, so they need not be announced separately)
+                for (CrdtBroadcast.Announced h : keep) waiting.put(h.cid(), h);
+                if (!flushScheduled) {
+                    flushScheduled = true;
+                    try {
+                        timer.schedule(this::publishWaiting, nextPublishNanos - now, TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException e) {
+                        flushScheduled = false; // closed
+                    }
+                }
+                return;
+            }
+            for (CrdtBroadcast.Announced h : keep) lastAnnounced.put(h.cid(), now);
+            nextPublishNanos = now + minGapNanos;
         }
-        if (keep.isEmpty()) return;
+        publish(keep);
+    }
+
+    private void publishWaiting() {
+        MerkleCrdt r = crdt;
+        java.util.Set<Cid> current = null;
+        if (r != null) {
+            current = new java.util.HashSet<>();
+            for (var h : r.heads()) current.add(h.cid());
+        }
+        List<CrdtBroadcast.Announced> keep = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (lastAnnounced) {
+            flushScheduled = false;
+            for (CrdtBroadcast.Announced h : waiting.values()) {
+                // superseded heads (no longer heads: a newer block links to them) are skipped
+                if (current != null && h.dagName().equals(r.dagName()) && !current.contains(h.cid())) continue;
+                Long t = lastAnnounced.get(h.cid());
+                if (t != null && windowNanos > 0 && now - t < windowNanos) continue;
+                lastAnnounced.put(h.cid(), now);
+                keep.add(h);
+                if (keep.size() == CrdtBroadcast.MAX_HEADS) break;
+            }
+            waiting.clear();
+            if (keep.isEmpty()) return;
+            nextPublishNanos = now + minGapNanos;
+        }
+        publish(keep);
+    }
+
+    private void publish(List<CrdtBroadcast.Announced> keep) {
+        if (closed) return;
         published.increment();
         pubsub.publish(topic, new CrdtBroadcast(keep).toBytes()).whenComplete((r, e) -> {
             if (e != null) log.debug("announcement not published: {}", e.toString());

@@ -41,6 +41,7 @@ final class SyncServerImpl implements SyncServer {
     private final PeerPenalty penalty;
     private final SyncCodec.Limits limits;
     private final ExecutorService workers;
+    private final BranchWalk.MetaCache walkCache = new BranchWalk.MetaCache(65_536);
     private final Map<PeerId, AtomicInteger> streamsPerPeer = new ConcurrentHashMap<>();
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger answering = new AtomicInteger();
@@ -192,7 +193,7 @@ final class SyncServerImpl implements SyncServer {
             } else {
                 Branch b = (Branch) m;
                 int budget = b.maxBlocks() == 0 ? p.blockBudget() : Math.min(b.maxBlocks(), p.blockBudget());
-                BranchWalk.Result r = new BranchWalk(source, budget, p.maxAnswerBytes(), p.maxWalkSteps(), p.maxCidsPerRequest())
+                BranchWalk.Result r = new BranchWalk(source, budget, p.maxAnswerBytes(), p.maxWalkSteps(), p.maxCidsPerRequest(), walkCache)
                         .run(new LinkedHashSet<>(b.heads()), have);
                 sent = r.blocks();
                 status = new Status(r.truncated() ? Code.TRUNCATED : Code.COMPLETE, r.continuation(), r.missing(), "");

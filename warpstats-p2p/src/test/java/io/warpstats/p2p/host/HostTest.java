@@ -42,6 +42,23 @@ class HostTest {
     }
 
     @Test
+    void trafficCountsRawBytesBothWays() throws Exception {
+        try (Host a = TestHosts.listening(); Host b = TestHosts.listening()) {
+            assertThat(a.traffic()).isEqualTo(new io.warpstats.p2p.Traffic(0, 0));
+            Connection c = await(a.dial(addr(b)));
+            await(c.identified());
+            assertThat(await(Echo.request(c, "x".repeat(10_000)))).hasSize(10_005);
+            // every byte one host writes is read by the other (bounded wait for in-flight frames)
+            for (int i = 0; i < 100 && (a.traffic().bytesOut() != b.traffic().bytesIn()
+                    || b.traffic().bytesOut() != a.traffic().bytesIn()); i++) {
+                Thread.sleep(20);
+            }
+            assertThat(a.traffic().bytesOut()).isEqualTo(b.traffic().bytesIn()).isGreaterThan(10_000);
+            assertThat(b.traffic().bytesOut()).isEqualTo(a.traffic().bytesIn()).isGreaterThan(10_000);
+        }
+    }
+
+    @Test
     void dialWithWrongPeerIdFails() {
         try (Host a = TestHosts.listening(); Host b = TestHosts.listening()) {
             Multiaddr wrong = b.listenAddresses().get(0).withPeerId(io.warpstats.p2p.PeerId.fromPublicKey(PrivateKey.generate().publicKey()));

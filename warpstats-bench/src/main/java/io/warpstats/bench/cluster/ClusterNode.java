@@ -1,0 +1,111 @@
+package io.warpstats.bench.cluster;
+
+import io.warpstats.crdt.ChangeListener;
+import io.warpstats.crdt.Head;
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.store.KvStores;
+import io.warpstats.p2p.ConnectionGate;
+import io.warpstats.p2p.Host;
+import io.warpstats.p2p.HostOptions;
+import io.warpstats.p2p.Multiaddr;
+import io.warpstats.p2p.crypto.PrivateKey;
+import io.warpstats.p2p.host.Hosts;
+import io.warpstats.p2p.pubsub.PubSub;
+import io.warpstats.p2p.sync.PeerPenalty;
+import io.warpstats.p2p.sync.PubSubBroadcaster;
+import io.warpstats.p2p.sync.SyncClient;
+import io.warpstats.p2p.sync.SyncParams;
+import io.warpstats.p2p.sync.SyncServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One replica of the cluster, wired as in docs/sync.md "Public API": its own host on 127.0.0.1,
+ * gossipsub, sync client and server, the pubsub broadcaster and a Merkle-CRDT on RocksDB.
+ */
+final class ClusterNode implements AutoCloseable {
+    final int index;
+    final Host host;
+    final KvStore store;
+    final SyncClient client;
+    final SyncServer server;
+    final PubSub pubsub;
+    final PubSubBroadcaster broadcaster;
+    final MerkleCrdt crdt;
+    final String slotSuffix;
+    final AtomicLong penalties = new AtomicLong();
+
+    ClusterNode(int index, Path dir, ConvergenceBench.Config cfg, ChangeListener listener) {
+        this.index = index;
+        host = Hosts.create(PrivateKey.generate(), HostOptions.defaults().withIoThreads(cfg.ioThreads()));
+        await(host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        store = KvStores.rocksDb(dir, false);
+        SyncParams params = SyncParams.defaults();
+        PeerPenalty penalty = (peer, offense, detail) -> penalties.incrementAndGet();
+        client = SyncClient.create(host, params, penalty);
+        pubsub = PubSub.create(host);
+        broadcaster = PubSubBroadcaster.create(pubsub, "", client, cfg.rebroadcast(),
+                Duration.ofMillis(Long.getLong("warpstats.bench.announceGapMs", PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toMillis())));
+        crdt = MerkleCrdt.builder(store)
+                .flushDelay(cfg.flushDelay())
+                .rebroadcastInterval(Duration.ZERO)
+                .fetcher(client)
+                .broadcaster(broadcaster)
+                .build();
+        crdt.addListener(listener);
+        client.attach(crdt);
+        broadcaster.attach(crdt);
+        server = SyncServer.register(host, crdt::block, params, penalty);
+        // the slot of this node: /incr/{stat}/{postId}/{nodeId}/{incarnation} (docs/stats.md)
+        slotSuffix = "/" + host.peerId() + "/" + String.format("%016x", new java.util.SplittableRandom().nextLong());
+    }
+
+    Multiaddr addr() {
+        return host.listenAddresses().get(0).withPeerId(host.peerId());
+    }
+
+    void connect(ClusterNode other) {
+        await(host.dial(other.addr()).thenCompose(c -> c.identified()));
+    }
+
+    /** Refuses every connection (closes the open ones): the node is cut off. */
+    void disconnect() {
+        host.setGate((peer, remote, inbound) -> false);
+    }
+
+    void reopen() {
+        host.setGate(ConnectionGate.OPEN);
+    }
+
+    int subscribedPeers() {
+        return await(pubsub.peers(broadcaster.topic())).size();
+    }
+
+    Set<Head> heads() {
+        return new HashSet<>(crdt.heads());
+    }
+
+    static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("future failed or timed out: " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        broadcaster.close();
+        server.close();
+        crdt.close();
+        client.close();
+        pubsub.close();
+        host.close();
+        store.close();
+    }
+}

@@ -1,0 +1,86 @@
+package io.warpstats.bench.cluster;
+
+import io.warpstats.crdt.ChangeListener;
+import io.warpstats.crdt.store.KvStore;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Time from a put on one node until its value is visible on every other node. A sampled put
+ * registers (key, value, time); each node's {@link ChangeListener} marks the sample seen when the
+ * key's visible value reaches at least that value (slot values are running totals, so a later
+ * coalesced total also makes the sampled put visible); the last node records the latency. At
+ * most one sample per key is outstanding; unsampled keys cost one map lookup per change.
+ */
+final class LatencyProbe {
+    private record Sample(int origin, long value, long putNanos, AtomicInteger seen) {}
+
+    private final int nodes;
+    private final ConcurrentHashMap<String, Sample> outstanding = new ConcurrentHashMap<>();
+    private final Recorder recorder = new Recorder(3);
+    private final AtomicLong completed = new AtomicLong();
+    private volatile boolean recording = true;
+
+    LatencyProbe(int nodes) {
+        this.nodes = nodes;
+    }
+
+    /** Called by the writer just before {@code put(key, total)}; false if the key already has a sample. */
+    boolean sample(int origin, String key, long total) {
+        return outstanding.putIfAbsent(key, new Sample(origin, total, System.nanoTime(), new AtomicInteger())) == null;
+    }
+
+    ChangeListener listener(int node) {
+        return (String key, byte[] oldValue, byte[] newValue, KvStore.Batch batch) -> {
+            Sample s = outstanding.get(key);
+            if (s == null || s.origin == node || newValue == null || newValue.length != 8) return;
+            if (decode(newValue) < s.value) return;
+            int bit = 1 << node;
+            int all = ((1 << nodes) - 1) & ~(1 << s.origin);
+            int seen;
+            do {
+                seen = s.seen.get();
+                if ((seen & bit) != 0) return;
+            } while (!s.seen.compareAndSet(seen, seen | bit));
+            if ((seen | bit) == all && outstanding.remove(key, s)) {
+                if (recording) recorder.recordValue(Math.max(1, (System.nanoTime() - s.putNanos) / 1000));
+                completed.incrementAndGet();
+            }
+        };
+    }
+
+    /** Starts a new measurement interval (drops what was recorded so far). */
+    void reset() {
+        recorder.getIntervalHistogram();
+    }
+
+    Histogram interval() {
+        return recorder.getIntervalHistogram();
+    }
+
+    int outstanding() {
+        return outstanding.size();
+    }
+
+    void clear() {
+        outstanding.clear();
+    }
+
+    static long decode(byte[] v) {
+        long x = 0;
+        for (int i = 0; i < 8; i++) x = (x << 8) | (v[i] & 0xff);
+        return x;
+    }
+
+    static byte[] encode(long x) {
+        byte[] b = new byte[8];
+        for (int i = 7; i >= 0; i--) {
+            b[i] = (byte) x;
+            x >>>= 8;
+        }
+        return b;
+    }
+}
