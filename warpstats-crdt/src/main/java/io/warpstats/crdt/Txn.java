@@ -8,36 +8,69 @@ import java.util.TreeMap;
 import java.util.function.BiPredicate;
 
 /**
- * One atomic write being prepared: a store batch plus an overlay of its own writes, so that
- * reads inside the transaction (the engine's, and the change listeners' through
- * {@link KvStore.Batch#get}) see earlier writes of the same transaction. Single-threaded.
+ * One atomic write being prepared: an overlay of its own writes (the last write of each key),
+ * turned into one store batch at {@link #commit}, so that reads inside the transaction (the
+ * engine's, and the change listeners' through {@link KvStore.Batch#get}) see earlier writes of
+ * the same transaction. Several blocks may share one transaction (group commit); {@link #mark}
+ * and {@link #rollback} undo the writes of one block that failed half-way. Single-threaded.
  */
 final class Txn implements KvStore.Batch {
     private static final byte[] DELETED = new byte[0];
+    private static final byte[] ABSENT = new byte[0];
     private final KvStore store;
-    private final KvStore.Batch batch;
     private final TreeMap<byte[], byte[]> overlay = new TreeMap<>(Arrays::compareUnsigned);
+    /** key → overlay value before the mark (ABSENT: none); null when no mark is set. */
+    private TreeMap<byte[], byte[]> undo;
+    private long bytes;
 
     Txn(KvStore store) {
         this.store = store;
-        this.batch = store.newBatch();
     }
 
     @Override
     public void put(byte[] key, byte[] value) {
-        overlay.put(key, value);
-        batch.put(key, value);
+        record(key, overlay.put(key, value));
+        bytes += key.length + value.length;
     }
 
     @Override
     public void delete(byte[] key) {
-        overlay.put(key, DELETED);
-        batch.delete(key);
+        record(key, overlay.put(key, DELETED));
+        bytes += key.length;
+    }
+
+    private void record(byte[] key, byte[] previous) {
+        if (undo != null && !undo.containsKey(key)) undo.put(key, previous == null ? ABSENT : previous);
+    }
+
+    /** Starts recording what {@link #rollback} undoes. */
+    void mark() {
+        undo = new TreeMap<>(Arrays::compareUnsigned);
+    }
+
+    /** Stops recording (the writes since {@link #mark} are kept). */
+    void unmark() {
+        undo = null;
+    }
+
+    /** Undoes every write since {@link #mark}. */
+    void rollback() {
+        if (undo == null) return;
+        undo.forEach((k, prev) -> {
+            if (prev == ABSENT) overlay.remove(k);
+            else overlay.put(k, prev);
+        });
+        undo = null;
+    }
+
+    /** Approximate bytes written so far. */
+    long bytes() {
+        return bytes;
     }
 
     @Override
     public int size() {
-        return batch.size();
+        return overlay.size();
     }
 
     @Override
@@ -86,6 +119,12 @@ final class Txn implements KvStore.Batch {
     }
 
     void commit() {
+        if (overlay.isEmpty()) return;
+        KvStore.Batch batch = store.newBatch();
+        for (Map.Entry<byte[], byte[]> e : overlay.entrySet()) {
+            if (e.getValue() == DELETED) batch.delete(e.getKey());
+            else batch.put(e.getKey(), e.getValue());
+        }
         store.write(batch);
     }
 }
