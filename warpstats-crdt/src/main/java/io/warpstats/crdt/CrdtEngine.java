@@ -110,6 +110,8 @@ final class CrdtEngine implements MerkleCrdt {
     private final Map<Cid, byte[]> frontier = new ConcurrentHashMap<>();
     /** CIDs known processed (committed); a subset of {@code b/}, so never ahead of the store. */
     private final Set<Cid> processedCache = ConcurrentHashMap.newKeySet();
+    /** Exact mirror of the early-tombstone index ({@code T/}): element id → keys; small (ids of unprocessed blocks). */
+    private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
     /** The open group-commit transaction; guarded by writeLock. */
     private Stage stage;
 
@@ -152,6 +154,7 @@ final class CrdtEngine implements MerkleCrdt {
         if (dirty) repair();
         store.put(keys.dirty, new byte[] {1});
         loadFrontier();
+        loadEarly();
         refreshHeadSnapshot();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "warpstats-crdt-" + options.dagName());
@@ -179,6 +182,17 @@ final class CrdtEngine implements MerkleCrdt {
     private static int indexOf(byte[] a, byte b, int from) {
         for (int i = from; i < a.length; i++) if (a[i] == b) return i;
         throw new IllegalStateException("corrupt key: no separator");
+    }
+
+    private void loadEarly() {
+        store.scan(keys.early, (k, v) -> {
+            int start = keys.early.length;
+            int sep = indexOf(k, (byte) 0, start);
+            String id = new String(k, start, sep - start, StandardCharsets.UTF_8);
+            String key = new String(k, sep + 1, k.length - sep - 1, StandardCharsets.UTF_8);
+            early.computeIfAbsent(id, x -> new HashSet<>()).add(key);
+            return true;
+        });
     }
 
     private void loadFrontier() {
@@ -531,6 +545,10 @@ final class CrdtEngine implements MerkleCrdt {
         final Set<Cid> processed = new HashSet<>();
         /** frontier changes: record, or REMOVED. */
         final Map<Cid, byte[]> frontier = new HashMap<>();
+        /** frontier records and heads this stage created (absent from the store): dropped, not deleted, when undone. */
+        final Set<Cid> createdPending = new HashSet<>(), createdHeads = new HashSet<>();
+        /** T/ index changes: id → its full new key set (empty: removed). */
+        final Map<String, Set<String>> early = new HashMap<>();
         int blocks, merged;
 
         /** The staged heads of {@code dag} (a private copy, taken once per stage). */
@@ -555,6 +573,10 @@ final class CrdtEngine implements MerkleCrdt {
         s.frontier.forEach((c, rec) -> {
             if (rec == REMOVED) frontier.remove(c);
             else frontier.put(c, rec);
+        });
+        s.early.forEach((id, ks) -> {
+            if (ks.isEmpty()) early.remove(id);
+            else early.put(id, ks);
         });
         if (processedCache.size() + s.processed.size() > PROCESSED_CACHE) processedCache.clear();
         processedCache.addAll(s.processed);
@@ -619,20 +641,33 @@ final class CrdtEngine implements MerkleCrdt {
             if (!isProcessed(l) && !rejected.contains(l)) children.add(l);
         }
         Txn txn = s.txn;
+        String id = cid.toString();
+        List<String[]> earlyAdded = new ArrayList<>(0);
         txn.mark();
         try {
             txn.put(keys.block(cid), bytes);
-            mergeDelta(txn, cid.toString(), d, remote);
+            mergeDelta(txn, id, d, remote, earlyAdded);
         } catch (RuntimeException e) {
             txn.rollback();
             throw e;
         }
         txn.unmark();
         // no store reads below: nothing can fail half-way
+        for (String[] ik : earlyAdded) {
+            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(early.getOrDefault(x, Set.of()))).add(ik[1]);
+        }
+        Set<String> earlyMine = earlyKeys(id);
+        if (!earlyMine.isEmpty()) { // this block's elements were handled by mergeDelta: the index entries are done
+            for (String k : earlyMine) txn.delete(keys.early(id, k));
+            s.early.put(id, Set.of());
+        }
         txn.put(keys.processed(cid), Keys.longBytes(d.priority()));
         Map<Cid, Long> dagHeads = s.heads(dag);
         for (Cid l : block.links()) {
-            if (dagHeads.remove(l) != null) txn.delete(keys.head(dag, l));
+            if (dagHeads.remove(l) != null) {
+                if (s.createdHeads.remove(l)) txn.forget(keys.head(dag, l));
+                else txn.delete(keys.head(dag, l));
+            }
         }
         if (!children.isEmpty()) {
             byte[] dagBytes = Keys.bytes(dag);
@@ -640,6 +675,7 @@ final class CrdtEngine implements MerkleCrdt {
             rec[0] = 1;
             System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
             for (Cid l : children) {
+                if (!frontier.containsKey(l)) s.createdPending.add(l);
                 txn.put(keys.pending(l), rec);
                 s.frontier.put(l, rec);
             }
@@ -647,9 +683,11 @@ final class CrdtEngine implements MerkleCrdt {
         if (!linkedTo) {
             txn.put(keys.head(dag, cid), Keys.longBytes(d.priority()));
             dagHeads.put(cid, d.priority());
+            s.createdHeads.add(cid);
         }
         if (pendingRec != null) {
-            txn.delete(keys.pending(cid));
+            if (s.createdPending.remove(cid)) txn.forget(keys.pending(cid));
+            else txn.delete(keys.pending(cid));
             s.frontier.put(cid, REMOVED);
         }
         s.processed.add(cid);
@@ -659,7 +697,7 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     /** go-ds-crdt's Merge: tombstones first, then elements (id = the block's CID string). */
-    private void mergeDelta(Txn txn, String id, Delta d, boolean remote) {
+    private void mergeDelta(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
         Map<String, byte[]> before = new HashMap<>();
         Set<String> recompute = new HashSet<>();
         for (Element t : d.tombstones()) {
@@ -669,6 +707,10 @@ final class CrdtEngine implements MerkleCrdt {
             if (txn.contains(ek)) {
                 txn.delete(ek);
                 recompute.add(t.key());
+            } else if (!earlyKeys(t.id()).contains(t.key()) && mayStillArrive(t.id())) {
+                // the delete came first (top-down walk): remember it for the block that carries the element
+                txn.put(keys.early(t.id(), t.key()), EMPTY);
+                earlyAdded.add(new String[] {t.id(), t.key()});
             }
         }
         for (String k : recompute) {
@@ -680,12 +722,13 @@ final class CrdtEngine implements MerkleCrdt {
             if (best[0] == null) txn.delete(keys.value(k));
             else txn.put(keys.value(k), best[0]);
         }
+        byte[] idBytes = Keys.bytes(id);
         for (Element e : d.elements()) {
             String k = e.key();
-            if (remote && txn.contains(keys.tombstone(k, id))) continue;
+            if (remote && earlyKeys(id).contains(k)) continue; // tombstoned before it arrived
             remember(txn, before, k);
             byte[] rec = Keys.prioValue(d.priority(), e.value());
-            txn.put(keys.element(k, id), rec);
+            txn.put(keys.element(k, idBytes), rec);
             byte[] cur = txn.getOrNull(keys.value(k));
             if (cur == null || better(rec, cur)) txn.put(keys.value(k), rec);
         }
@@ -702,6 +745,25 @@ final class CrdtEngine implements MerkleCrdt {
 
     private void remember(Txn txn, Map<String, byte[]> before, String k) {
         if (!listeners.isEmpty() && !before.containsKey(k)) before.put(k, txn.getOrNull(keys.value(k)));
+    }
+
+    /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */
+    private Set<String> earlyKeys(String id) {
+        Stage s = stage;
+        if (s != null) {
+            Set<String> x = s.early.get(id);
+            if (x != null) return x;
+        }
+        return early.getOrDefault(id, Set.of());
+    }
+
+    /** Whether a block with this id (a CID string) may still be merged: a valid CID, not processed. */
+    private boolean mayStillArrive(String id) {
+        try {
+            return !isProcessed(Cid.parse(id));
+        } catch (IllegalArgumentException e) {
+            return false; // no block has this id: the tombstone alone says it all
+        }
     }
 
     /** Higher priority wins; on a tie the larger value (unsigned bytes). Records are prio ‖ value. */
@@ -793,7 +855,17 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     private void finishFetch(Cid c, List<Cid> discovered, Throwable err) {
-        running.decrementAndGet();
+        // `running` drops only after the children are queued: a concurrent pump must never see
+        // an empty queue and no fetch running while this walk still has work (whenIdle would lie)
+        try {
+            finishFetch0(c, discovered, err);
+        } finally {
+            running.decrementAndGet();
+        }
+        pump();
+    }
+
+    private void finishFetch0(Cid c, List<Cid> discovered, Throwable err) {
         inFlight.remove(c);
         if (!closed) {
             boolean done = rejected.contains(c) || isProcessed(c);
@@ -810,7 +882,6 @@ final class CrdtEngine implements MerkleCrdt {
                 if (!rejected.contains(d) && !isProcessed(d)) enqueue(d);
             }
         }
-        pump();
     }
 
     /** The sink of a branch fetch: verifies, authorizes and applies one block. */
