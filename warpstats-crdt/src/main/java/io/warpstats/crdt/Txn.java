@@ -152,7 +152,10 @@ final class Txn implements KvStore.Batch {
     void commit() {
         if (overlay.isEmpty()) return;
         KvStore.Batch batch = store.newBatch();
-        for (Map.Entry<Key, byte[]> e : overlay.entrySet()) {
+        List<Map.Entry<Key, byte[]>> entries = new ArrayList<>(overlay.entrySet());
+        // in key order: RocksDB inserts a sorted batch into its memtable skiplist with far fewer cache misses
+        entries.sort((x, y) -> Arrays.compareUnsigned(x.getKey().b, y.getKey().b));
+        for (Map.Entry<Key, byte[]> e : entries) {
             if (e.getValue() == DELETED) batch.delete(e.getKey().b);
             else batch.put(e.getKey().b, e.getValue());
         }
