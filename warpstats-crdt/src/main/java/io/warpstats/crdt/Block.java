@@ -58,6 +58,12 @@ public record Block(Cid cid, List<Cid> links, Delta delta) {
         return decode(expected, bytes);
     }
 
+    /** Decodes a block whose CID the caller just computed from these very bytes (no second hash). */
+    static Block decodeHashed(Cid cid, byte[] bytes) {
+        if (bytes.length > DagPb.MAX_BLOCK_SIZE) throw new IllegalArgumentException("block too large");
+        return decode(cid, bytes);
+    }
+
     private static Block decode(Cid cid, byte[] bytes) {
         DagPb.Node node = DagPb.decode(bytes);
         List<Cid> links = new ArrayList<>(node.links().size());

@@ -71,6 +71,14 @@ final class CrdtEngine implements MerkleCrdt {
     private static final Logger log = LoggerFactory.getLogger(CrdtEngine.class);
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_REJECTED_REMEMBERED = 10_000;
+    /** Remote blocks applied into one store batch at most (group commit); the batch is also committed whenever the walk waits. */
+    static final int GROUP_COMMIT_BLOCKS = 512;
+    private static final long GROUP_COMMIT_BYTES = 16L << 20;
+    /** Processed CIDs remembered in memory (a positive cache: processed is forever); cleared when full. */
+    private static final int PROCESSED_CACHE = 200_000;
+    /** A value that cannot fit a block even alone is refused by put. */
+    static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
+    private static final byte[] REMOVED = new byte[0];
 
     private final KvStore store;
     private final MerkleCrdtOptions options;
@@ -96,6 +104,16 @@ final class CrdtEngine implements MerkleCrdt {
     private final ReentrantLock writeLock = new ReentrantLock();
     /** dag name → (head → height); guarded by writeLock for writes, copied for reads. */
     private final Map<String, Map<Cid, Long>> heads = new ConcurrentHashMap<>();
+    /** All heads of all DAGs (the fetch frontier), rebuilt when the heads change. */
+    private volatile Set<Cid> headSnapshot = Set.of();
+    /** Exact mirror of the durable walk frontier ({@code p/}): written only after the store write succeeded. */
+    private final Map<Cid, byte[]> frontier = new ConcurrentHashMap<>();
+    /** CIDs known processed (committed); a subset of {@code b/}, so never ahead of the store. */
+    private final Set<Cid> processedCache = ConcurrentHashMap.newKeySet();
+    /** Exact mirror of the early-tombstone index ({@code T/}): element id → keys; small (ids of unprocessed blocks). */
+    private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
+    /** The open group-commit transaction; guarded by writeLock. */
+    private Stage stage;
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
@@ -118,6 +136,7 @@ final class CrdtEngine implements MerkleCrdt {
     private final LongAdder mergedBlocks = new LongAdder();
     private final LongAdder rejectedBlocks = new LongAdder();
     private final LongAdder fetchFailures = new LongAdder();
+    private final LongAdder pressureWaits = new LongAdder();
 
     CrdtEngine(KvStore store, MerkleCrdtOptions options, Broadcaster broadcaster, BlockFetcher fetcher, DeltaSigner signer,
                DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected) {
@@ -134,6 +153,9 @@ final class CrdtEngine implements MerkleCrdt {
         boolean dirty = store.get(keys.dirty).isPresent();
         if (dirty) repair();
         store.put(keys.dirty, new byte[] {1});
+        loadFrontier();
+        loadEarly();
+        refreshHeadSnapshot();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "warpstats-crdt-" + options.dagName());
             t.setDaemon(true);
@@ -162,14 +184,33 @@ final class CrdtEngine implements MerkleCrdt {
         throw new IllegalStateException("corrupt key: no separator");
     }
 
-    /** Puts every frontier block back into the fetch queue (an interrupted walk resumes). */
-    private void resumeFrontier() {
-        List<Cid> frontier = new ArrayList<>();
-        store.scan(keys.p, (k, v) -> {
-            frontier.add(Cid.fromBytes(Arrays.copyOfRange(k, keys.p.length, k.length)));
+    private void loadEarly() {
+        store.scan(keys.early, (k, v) -> {
+            int start = keys.early.length;
+            int sep = indexOf(k, (byte) 0, start);
+            String id = new String(k, start, sep - start, StandardCharsets.UTF_8);
+            String key = new String(k, sep + 1, k.length - sep - 1, StandardCharsets.UTF_8);
+            early.computeIfAbsent(id, x -> new HashSet<>()).add(key);
             return true;
         });
-        for (Cid c : frontier) enqueue(c);
+    }
+
+    private void loadFrontier() {
+        store.scan(keys.p, (k, v) -> {
+            frontier.put(Cid.fromBytes(Arrays.copyOfRange(k, keys.p.length, k.length)), v);
+            return true;
+        });
+    }
+
+    private void refreshHeadSnapshot() {
+        Set<Cid> all = new HashSet<>();
+        for (Map<Cid, Long> m : heads.values()) all.addAll(m.keySet());
+        headSnapshot = Collections.unmodifiableSet(all);
+    }
+
+    /** Puts every frontier block back into the fetch queue (an interrupted walk resumes). */
+    private void resumeFrontier() {
+        for (Cid c : new ArrayList<>(frontier.keySet())) enqueue(c);
         pump();
     }
 
@@ -190,6 +231,7 @@ final class CrdtEngine implements MerkleCrdt {
             if (!seen.add(c)) continue;
             Optional<byte[]> bytes = store.get(keys.block(c));
             if (bytes.isEmpty() || store.get(keys.processed(c)).isEmpty()) {
+                if (bytes.isEmpty()) fix.delete(keys.processed(c)); // a marker without its block: not to be trusted
                 if (store.get(keys.pending(c)).isEmpty()) {
                     fix.put(keys.pending(c), new byte[] {1});
                 }
@@ -229,7 +271,9 @@ final class CrdtEngine implements MerkleCrdt {
     public void put(String key, byte[] value) {
         checkKey(key);
         if (value == null) throw new NullPointerException("value");
+        if (value.length > MAX_VALUE_BYTES) throw new IllegalArgumentException("value longer than " + MAX_VALUE_BYTES + " bytes");
         if (closed) throw new IllegalStateException("closed");
+        if (current.size() >= options.maxPendingKeys()) backpressure();
         boolean full;
         pendingLock.readLock().lock();
         try {
@@ -244,6 +288,7 @@ final class CrdtEngine implements MerkleCrdt {
     public void delete(String key) {
         checkKey(key);
         if (closed) throw new IllegalStateException("closed");
+        if (current.size() >= options.maxPendingKeys()) backpressure();
         boolean full;
         pendingLock.readLock().lock();
         try {
@@ -252,6 +297,28 @@ final class CrdtEngine implements MerkleCrdt {
             pendingLock.readLock().unlock();
         }
         afterWrite(full);
+    }
+
+    /**
+     * The pending generation is at its hard bound ({@code maxPendingKeys}): the writer waits for
+     * the running flush and then flushes the generation itself, so writers never outrun the store
+     * by more than one bound. A flush that fails is thrown to the writer (nothing is added).
+     */
+    private void backpressure() {
+        if (writeLock.isHeldByCurrentThread() || flushLock.isHeldByCurrentThread()) return; // a listener writing: never deadlock
+        pressureWaits.increment();
+        flushNow();
+    }
+
+    /** Keys waiting for a flush: the current generation plus the one being flushed (tests). */
+    int pendingKeys() {
+        PendingWrites f = flushing;
+        return current.size() + (f == null ? 0 : f.size());
+    }
+
+    /** Times a writer had to wait for a flush because {@code maxPendingKeys} keys were pending. */
+    long backpressureWaits() {
+        return pressureWaits.sum();
     }
 
     private void afterWrite(boolean full) {
@@ -313,40 +380,100 @@ final class CrdtEngine implements MerkleCrdt {
             flushLock.unlock();
         }
         broadcastHeads();
+        // a size flush requested while this one ran (the writer kept going): do not lose it
+        if (!closed && current.size() >= options.maxBatchKeys() && sizeFlushRequested.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(this::flushQuietly);
+            } catch (RuntimeException e) {
+                sizeFlushRequested.set(false); // closing
+            }
+        }
     }
 
+    /**
+     * Writes a generation as a chain of blocks, each under {@link MerkleCrdtOptions#MAX_BLOCK_BUDGET}
+     * bytes and at most {@code maxBatchKeys} elements + tombstones, each linking to the heads the
+     * previous one left (so one block, linking to all heads, in the usual case), all applied in
+     * ONE atomic store batch: the whole generation becomes durable, or none of it.
+     */
     private void writeLocal(PendingWrites gen) {
         writeLock.lock();
         try {
-            Map<Cid, Long> mine = heads.getOrDefault(options.dagName(), Map.of());
-            List<Cid> links = new ArrayList<>(mine.keySet());
-            Collections.sort(links);
-            long prio = 0;
-            for (long h : mine.values()) prio = Math.max(prio, h);
-            prio++;
+            commitStage(); // remote blocks staged so far go first, on their own
+            String dag = options.dagName();
             List<Element> tombs = new ArrayList<>();
             for (String k : gen.sortedDeletes()) {
-                store.scan(keys.elementPrefix(k), (sk, sv) -> {
-                    int start = keys.elementPrefix(k).length;
-                    tombs.add(Element.tombstone(k, new String(sk, start, sk.length - start, StandardCharsets.UTF_8)));
+                byte[] prefix = keys.elementPrefix(k);
+                store.scan(prefix, (sk, sv) -> {
+                    tombs.add(Element.tombstone(k, new String(sk, prefix.length, sk.length - prefix.length, StandardCharsets.UTF_8)));
                     return true;
                 });
             }
             List<Element> elems = gen.sortedElements();
             if (elems.isEmpty() && tombs.isEmpty()) return;
-            Delta delta = new Delta(elems, tombs, prio, options.dagName());
-            if (signer != null) {
-                byte[] author = signer.authorId();
-                delta = delta.withSignature(author, EMPTY); // the payload covers the author, not the signature
-                delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
+            int maxPerBlock = Math.min(options.maxBatchKeys(), Wire.MAX_REPEATED - 1);
+            Stage s = stage();
+            int blocks = 0;
+            try {
+                int ti = 0, ei = 0;
+                while (ti < tombs.size() || ei < elems.size()) {
+                    Map<Cid, Long> mine = s.heads(dag);
+                    List<Cid> links = new ArrayList<>(mine.keySet());
+                    Collections.sort(links);
+                    long prio = 0;
+                    for (long h : mine.values()) prio = Math.max(prio, h);
+                    prio++;
+                    long budget = MerkleCrdtOptions.MAX_BLOCK_BUDGET - 2048L - 48L * links.size();
+                    long used = 0;
+                    int n = 0;
+                    List<Element> ct = new ArrayList<>(), ce = new ArrayList<>();
+                    while (ti < tombs.size() && n < maxPerBlock) {
+                        long sz = wireSize(tombs.get(ti));
+                        if (n > 0 && used + sz > budget) break;
+                        ct.add(tombs.get(ti++));
+                        used += sz;
+                        n++;
+                    }
+                    while (ti == tombs.size() && ei < elems.size() && n < maxPerBlock) {
+                        long sz = wireSize(elems.get(ei));
+                        if (n > 0 && used + sz > budget) break;
+                        ce.add(elems.get(ei++));
+                        used += sz;
+                        n++;
+                    }
+                    Delta delta = new Delta(ce, ct, prio, dag);
+                    if (signer != null) {
+                        byte[] author = signer.authorId();
+                        delta = delta.withSignature(author, EMPTY); // the payload covers the author, not the signature
+                        delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
+                    }
+                    byte[] bytes = Block.encode(links, delta);
+                    apply(new Block(Cid.ofDagPb(bytes), links, delta), bytes, false);
+                    blocks++;
+                }
+                commitStage();
+            } catch (RuntimeException e) {
+                stage = null; // all or nothing: the generation goes back to the pending writes
+                throw e;
             }
-            byte[] bytes = Block.encode(links, delta);
-            Block block = new Block(Cid.ofDagPb(bytes), links, delta);
-            apply(block, bytes, false);
-            localBlocks.increment();
+            localBlocks.add(blocks);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** An upper bound of an element's (or tombstone's) bytes inside a serialized delta. */
+    private static long wireSize(Element e) {
+        return utf8Length(e.key()) + utf8Length(e.id()) + (e.value() == null ? 0 : e.value().length) + 24;
+    }
+
+    private static int utf8Length(String s) {
+        int n = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) n += c >= 0x800 ? 2 : 1;
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ reads
@@ -406,51 +533,171 @@ final class CrdtEngine implements MerkleCrdt {
     // ------------------------------------------------------------------ the atomic apply
 
     /**
-     * Applies a verified block in one atomic write (see the class comment). Caller holds
-     * {@code writeLock}. Returns the block's links that are not processed yet.
+     * Writes of the engine not yet committed: ONE store transaction holding one or more blocks
+     * (group commit), plus the changes of the in-memory mirrors (heads, frontier, processed
+     * CIDs) that are published only after the store write succeeded — the mirrors never run
+     * ahead of the store. Guarded by {@code writeLock}. A crash loses the whole stage and
+     * nothing else: every marker in it is written with the work it stands for.
+     */
+    private final class Stage {
+        final Txn txn = new Txn(store);
+        final Map<String, Map<Cid, Long>> heads = new HashMap<>();
+        final Set<Cid> processed = new HashSet<>();
+        /** frontier changes: record, or REMOVED. */
+        final Map<Cid, byte[]> frontier = new HashMap<>();
+        /** frontier records and heads this stage created (absent from the store): dropped, not deleted, when undone. */
+        final Set<Cid> createdPending = new HashSet<>(), createdHeads = new HashSet<>();
+        /** T/ index changes: id → its full new key set (empty: removed). */
+        final Map<String, Set<String>> early = new HashMap<>();
+        int blocks, merged;
+
+        /** The staged heads of {@code dag} (a private copy, taken once per stage). */
+        Map<Cid, Long> heads(String dag) {
+            return heads.computeIfAbsent(dag, d -> new HashMap<>(CrdtEngine.this.heads.getOrDefault(d, Map.of())));
+        }
+    }
+
+    private Stage stage() {
+        if (stage == null) stage = new Stage();
+        return stage;
+    }
+
+    /** Commits the open stage (caller holds writeLock); on failure the stage is dropped and the error thrown. */
+    private void commitStage() {
+        Stage s = stage;
+        if (s == null) return;
+        stage = null;
+        s.txn.commit();
+        s.heads.forEach((dag, m) -> heads.put(dag, new ConcurrentHashMap<>(m)));
+        if (!s.heads.isEmpty()) refreshHeadSnapshot();
+        s.frontier.forEach((c, rec) -> {
+            if (rec == REMOVED) frontier.remove(c);
+            else frontier.put(c, rec);
+        });
+        s.early.forEach((id, ks) -> {
+            if (ks.isEmpty()) early.remove(id);
+            else early.put(id, ks);
+        });
+        if (processedCache.size() + s.processed.size() > PROCESSED_CACHE) processedCache.clear();
+        processedCache.addAll(s.processed);
+        mergedBlocks.add(s.merged);
+    }
+
+    private void commitQuietly() {
+        writeLock.lock();
+        try {
+            if (!closed) commitStage();
+        } catch (RuntimeException e) {
+            if (!closed) log.error("commit of merged blocks failed (their walks resume at the next announcement)", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** The frontier record of {@code c} as the store will hold it after the stage, or null. */
+    private byte[] pendingRecord(Cid c) {
+        writeLock.lock();
+        try {
+            Stage s = stage;
+            if (s != null) {
+                byte[] r = s.frontier.get(c);
+                if (r != null) return r == REMOVED ? null : r;
+            }
+            return frontier.get(c);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Whether {@code c} is processed (staged or committed). A block in the frontier is not processed. */
+    private boolean isProcessed(Cid c) {
+        writeLock.lock();
+        try {
+            Stage s = stage;
+            if (s != null && s.processed.contains(c)) return true;
+            if (processedCache.contains(c)) return true;
+            if (pendingRecord(c) != null) return false;
+            return store.get(keys.processed(c)).isPresent();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Applies a verified block into the open stage (see the class comment): block bytes, delta,
+     * processed marker, head moves, frontier update — committed together with the stage. Caller
+     * holds {@code writeLock}. Returns the block's links that are not processed yet.
      */
     private List<Cid> apply(Block block, byte[] bytes, boolean remote) {
         Cid cid = block.cid();
-        Txn txn = new Txn(store);
-        if (txn.contains(keys.processed(cid))) return List.of();
+        if (isProcessed(cid)) return List.of();
+        Stage s = stage();
         Delta d = block.delta();
         String dag = d.dagName();
-        byte[] pendingRec = store.get(keys.pending(cid)).orElse(null);
+        byte[] pendingRec = pendingRecord(cid);
         boolean linkedTo = pendingRec != null && pendingRec.length > 0 && pendingRec[0] == 1;
-
-        txn.put(keys.block(cid), bytes);
-        mergeDelta(txn, cid.toString(), d, remote);
-        txn.put(keys.processed(cid), Keys.longBytes(d.priority()));
-        Map<Cid, Long> dagHeads = heads.getOrDefault(dag, Map.of());
-        List<Cid> removedHeads = new ArrayList<>();
         List<Cid> children = new ArrayList<>();
         for (Cid l : block.links()) {
-            if (dagHeads.containsKey(l)) {
-                txn.delete(keys.head(dag, l));
-                removedHeads.add(l);
-            }
-            if (!txn.contains(keys.processed(l)) && !rejected.contains(l)) {
-                byte[] dagBytes = Keys.bytes(dag);
-                byte[] rec = new byte[1 + dagBytes.length];
-                rec[0] = 1;
-                System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
-                txn.put(keys.pending(l), rec);
-                children.add(l);
+            if (!isProcessed(l) && !rejected.contains(l)) children.add(l);
+        }
+        Txn txn = s.txn;
+        String id = cid.toString();
+        List<String[]> earlyAdded = new ArrayList<>(0);
+        txn.mark();
+        try {
+            txn.put(keys.block(cid), bytes);
+            mergeDelta(txn, id, d, remote, earlyAdded);
+        } catch (RuntimeException e) {
+            txn.rollback();
+            throw e;
+        }
+        txn.unmark();
+        // no store reads below: nothing can fail half-way
+        for (String[] ik : earlyAdded) {
+            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(early.getOrDefault(x, Set.of()))).add(ik[1]);
+        }
+        Set<String> earlyMine = earlyKeys(id);
+        if (!earlyMine.isEmpty()) { // this block's elements were handled by mergeDelta: the index entries are done
+            for (String k : earlyMine) txn.delete(keys.early(id, k));
+            s.early.put(id, Set.of());
+        }
+        txn.put(keys.processed(cid), Keys.longBytes(d.priority()));
+        Map<Cid, Long> dagHeads = s.heads(dag);
+        for (Cid l : block.links()) {
+            if (dagHeads.remove(l) != null) {
+                if (s.createdHeads.remove(l)) txn.forget(keys.head(dag, l));
+                else txn.delete(keys.head(dag, l));
             }
         }
-        if (!linkedTo) txn.put(keys.head(dag, cid), Keys.longBytes(d.priority()));
-        if (pendingRec != null) txn.delete(keys.pending(cid));
-        txn.commit();
-        // the in-memory mirror of the heads follows the store, after the write succeeded
-        Map<Cid, Long> m = heads.computeIfAbsent(dag, x -> new ConcurrentHashMap<>());
-        for (Cid r : removedHeads) m.remove(r);
-        if (!linkedTo) m.put(cid, d.priority());
-        if (remote) mergedBlocks.increment();
+        if (!children.isEmpty()) {
+            byte[] dagBytes = Keys.bytes(dag);
+            byte[] rec = new byte[1 + dagBytes.length];
+            rec[0] = 1;
+            System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
+            for (Cid l : children) {
+                if (!frontier.containsKey(l)) s.createdPending.add(l);
+                txn.put(keys.pending(l), rec);
+                s.frontier.put(l, rec);
+            }
+        }
+        if (!linkedTo) {
+            txn.put(keys.head(dag, cid), Keys.longBytes(d.priority()));
+            dagHeads.put(cid, d.priority());
+            s.createdHeads.add(cid);
+        }
+        if (pendingRec != null) {
+            if (s.createdPending.remove(cid)) txn.forget(keys.pending(cid));
+            else txn.delete(keys.pending(cid));
+            s.frontier.put(cid, REMOVED);
+        }
+        s.processed.add(cid);
+        s.blocks++;
+        if (remote) s.merged++;
         return children;
     }
 
     /** go-ds-crdt's Merge: tombstones first, then elements (id = the block's CID string). */
-    private void mergeDelta(Txn txn, String id, Delta d, boolean remote) {
+    private void mergeDelta(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
         Map<String, byte[]> before = new HashMap<>();
         Set<String> recompute = new HashSet<>();
         for (Element t : d.tombstones()) {
@@ -460,6 +707,10 @@ final class CrdtEngine implements MerkleCrdt {
             if (txn.contains(ek)) {
                 txn.delete(ek);
                 recompute.add(t.key());
+            } else if (!earlyKeys(t.id()).contains(t.key()) && mayStillArrive(t.id())) {
+                // the delete came first (top-down walk): remember it for the block that carries the element
+                txn.put(keys.early(t.id(), t.key()), EMPTY);
+                earlyAdded.add(new String[] {t.id(), t.key()});
             }
         }
         for (String k : recompute) {
@@ -471,12 +722,13 @@ final class CrdtEngine implements MerkleCrdt {
             if (best[0] == null) txn.delete(keys.value(k));
             else txn.put(keys.value(k), best[0]);
         }
+        byte[] idBytes = Keys.bytes(id);
         for (Element e : d.elements()) {
             String k = e.key();
-            if (remote && txn.contains(keys.tombstone(k, id))) continue;
+            if (remote && earlyKeys(id).contains(k)) continue; // tombstoned before it arrived
             remember(txn, before, k);
             byte[] rec = Keys.prioValue(d.priority(), e.value());
-            txn.put(keys.element(k, id), rec);
+            txn.put(keys.element(k, idBytes), rec);
             byte[] cur = txn.getOrNull(keys.value(k));
             if (cur == null || better(rec, cur)) txn.put(keys.value(k), rec);
         }
@@ -493,6 +745,25 @@ final class CrdtEngine implements MerkleCrdt {
 
     private void remember(Txn txn, Map<String, byte[]> before, String k) {
         if (!listeners.isEmpty() && !before.containsKey(k)) before.put(k, txn.getOrNull(keys.value(k)));
+    }
+
+    /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */
+    private Set<String> earlyKeys(String id) {
+        Stage s = stage;
+        if (s != null) {
+            Set<String> x = s.early.get(id);
+            if (x != null) return x;
+        }
+        return early.getOrDefault(id, Set.of());
+    }
+
+    /** Whether a block with this id (a CID string) may still be merged: a valid CID, not processed. */
+    private boolean mayStillArrive(String id) {
+        try {
+            return !isProcessed(Cid.parse(id));
+        } catch (IllegalArgumentException e) {
+            return false; // no block has this id: the tombstone alone says it all
+        }
     }
 
     /** Higher priority wins; on a tie the larger value (unsigned bytes). Records are prio ‖ value. */
@@ -519,12 +790,16 @@ final class CrdtEngine implements MerkleCrdt {
 
     private void announce(Cid c) {
         if (closed || c.codec() != Cid.DAG_PB || rejected.contains(c)) return;
-        if (inFlight.contains(c) || store.get(keys.processed(c)).isPresent()) return;
+        if (inFlight.contains(c) || isProcessed(c)) return;
         if (inFlight.size() >= options.maxPendingBlocks()) return; // it will be announced again
         writeLock.lock();
         try {
-            if (closed || store.get(keys.processed(c)).isPresent()) return;
-            if (store.get(keys.pending(c)).isEmpty()) store.put(keys.pending(c), new byte[] {0});
+            if (closed || isProcessed(c)) return;
+            if (pendingRecord(c) == null) {
+                byte[] rec = {0};
+                store.put(keys.pending(c), rec);
+                frontier.put(c, rec);
+            }
         } finally {
             writeLock.unlock();
         }
@@ -553,6 +828,11 @@ final class CrdtEngine implements MerkleCrdt {
                 running.incrementAndGet();
                 startFetch(c);
             }
+            boolean empty;
+            synchronized (queue) {
+                empty = queue.isEmpty();
+            }
+            if (empty) commitQuietly(); // the walk waits (or is done): make what it merged durable and visible
             checkIdle();
             missed = wip.addAndGet(-missed);
             if (missed == 0) return;
@@ -560,16 +840,14 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     private void startFetch(Cid c) {
-        if (store.get(keys.processed(c)).isPresent()) {
+        if (isProcessed(c)) {
             finishFetch(c, List.of(), null);
             return;
         }
-        Set<Cid> frontier = new HashSet<>();
-        for (Map<Cid, Long> m : heads.values()) frontier.addAll(m.keySet());
         List<Cid> discovered = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> f;
         try {
-            f = fetcher.fetchBranch(c, Collections.unmodifiableSet(frontier), bytes -> onBlock(bytes, discovered));
+            f = fetcher.fetchBranch(c, headSnapshot, bytes -> onBlock(bytes, discovered));
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -577,10 +855,20 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     private void finishFetch(Cid c, List<Cid> discovered, Throwable err) {
-        running.decrementAndGet();
+        // `running` drops only after the children are queued: a concurrent pump must never see
+        // an empty queue and no fetch running while this walk still has work (whenIdle would lie)
+        try {
+            finishFetch0(c, discovered, err);
+        } finally {
+            running.decrementAndGet();
+        }
+        pump();
+    }
+
+    private void finishFetch0(Cid c, List<Cid> discovered, Throwable err) {
         inFlight.remove(c);
         if (!closed) {
-            boolean done = rejected.contains(c) || store.get(keys.processed(c)).isPresent();
+            boolean done = rejected.contains(c) || isProcessed(c);
             if (!done) {
                 fetchFailures.increment();
                 retry.add(c);
@@ -591,21 +879,20 @@ final class CrdtEngine implements MerkleCrdt {
                 next = new ArrayList<>(discovered);
             }
             for (Cid d : next) {
-                if (!rejected.contains(d) && store.get(keys.processed(d)).isEmpty()) enqueue(d);
+                if (!rejected.contains(d) && !isProcessed(d)) enqueue(d);
             }
         }
-        pump();
     }
 
     /** The sink of a branch fetch: verifies, authorizes and applies one block. */
     private void onBlock(byte[] bytes, List<Cid> discovered) {
         if (closed) return;
         Cid cid = Cid.ofDagPb(bytes);
-        if (store.get(keys.processed(cid)).isPresent()) return;
-        if (store.get(keys.pending(cid)).isEmpty()) return; // unsolicited: not ours to judge, ignore
+        if (isProcessed(cid)) return;
+        if (pendingRecord(cid) == null) return; // unsolicited: not ours to judge, ignore
         Block block;
         try {
-            block = Block.decodeVerified(cid, bytes);
+            block = Block.decodeHashed(cid, bytes);
             check(block);
         } catch (IllegalArgumentException e) {
             reject(cid, e.getMessage());
@@ -615,6 +902,8 @@ final class CrdtEngine implements MerkleCrdt {
         try {
             if (closed) return;
             discovered.addAll(apply(block, bytes, true));
+            Stage s = stage;
+            if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
         } finally {
             writeLock.unlock();
         }
@@ -646,9 +935,11 @@ final class CrdtEngine implements MerkleCrdt {
         rejectedBlocks.increment();
         writeLock.lock();
         try {
-            if (!closed) store.delete(keys.pending(cid));
-        } catch (RuntimeException ignored) {
-            // store closed under us: the frontier entry stays and the block is judged again later
+            if (!closed && pendingRecord(cid) != null) {
+                Stage s = stage();
+                s.txn.delete(keys.pending(cid));
+                s.frontier.put(cid, REMOVED);
+            }
         } finally {
             writeLock.unlock();
         }
@@ -702,7 +993,7 @@ final class CrdtEngine implements MerkleCrdt {
         broadcastHeads();
         for (Cid c : new ArrayList<>(retry)) {
             retry.remove(c);
-            if (store.get(keys.processed(c)).isEmpty() && !rejected.contains(c)) enqueue(c);
+            if (!isProcessed(c) && !rejected.contains(c)) enqueue(c);
         }
         pump();
     }
@@ -732,6 +1023,7 @@ final class CrdtEngine implements MerkleCrdt {
         } catch (RuntimeException e) {
             log.warn("final flush failed", e);
         }
+        commitQuietly();
         closed = true;
         scheduler.shutdownNow();
         writeLock.lock();

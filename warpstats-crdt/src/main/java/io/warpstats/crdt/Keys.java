@@ -17,11 +17,13 @@ import java.nio.charset.StandardCharsets;
  * ns/h/dag\0cid         head of DAG dag: 8-byte height
  * ns/p/cid              walk frontier: a block known (announced or linked) but not processed:
  *                       1 byte (1 if a processed block links to it, so it will not become a head) ‖ dag name
+ * ns/T/id\0key           an "early" tombstone: element id of key was tombstoned before its block was processed
+ *                       (empty value; removed when block id is processed; tells the merge to drop that element)
  * ns/m/dirty            present while a replica is open; found at open: the last run crashed, run repair
  * </pre>
  */
 final class Keys {
-    final byte[] v, e, t, b, blk, h, p, dirty;
+    final byte[] v, e, t, b, blk, h, p, early, dirty;
 
     Keys(String ns) {
         v = bytes(ns + "/v/");
@@ -31,6 +33,7 @@ final class Keys {
         blk = bytes(ns + "/B/");
         h = bytes(ns + "/h/");
         p = bytes(ns + "/p/");
+        early = bytes(ns + "/T/");
         dirty = bytes(ns + "/m/dirty");
     }
 
@@ -57,11 +60,14 @@ final class Keys {
     byte[] elementPrefix(String key) { return concat(e, bytes(key), new byte[0]); }
     byte[] element(String key, String id) { return concat(e, bytes(key), bytes(id)); }
     byte[] tombstone(String key, String id) { return concat(t, bytes(key), bytes(id)); }
+    byte[] element(String key, byte[] id) { return concat(e, bytes(key), id); }
+    byte[] tombstone(String key, byte[] id) { return concat(t, bytes(key), id); }
     byte[] processed(Cid c) { return concat(b, c.toBytes()); }
     byte[] block(Cid c) { return concat(blk, c.toBytes()); }
     byte[] headPrefix(String dag) { return concat(h, bytes(dag), new byte[0]); }
     byte[] head(String dag, Cid c) { return concat(h, bytes(dag), c.toBytes()); }
     byte[] pending(Cid c) { return concat(p, c.toBytes()); }
+    byte[] early(String id, String key) { return concat(early, bytes(id), bytes(key)); }
 
     static byte[] prioValue(long prio, byte[] value) {
         byte[] r = new byte[8 + value.length];

@@ -34,6 +34,11 @@ final class PendingWrites {
         return keys.get();
     }
 
+    /** Distinct keys touched (approximately, under races). */
+    int size() {
+        return keys.get();
+    }
+
     boolean isEmpty() {
         return puts.isEmpty() && deletes.isEmpty();
     }

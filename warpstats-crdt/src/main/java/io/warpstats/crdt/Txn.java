@@ -1,43 +1,115 @@
 package io.warpstats.crdt;
 
 import io.warpstats.crdt.store.KvStore;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiPredicate;
 
 /**
- * One atomic write being prepared: a store batch plus an overlay of its own writes, so that
- * reads inside the transaction (the engine's, and the change listeners' through
- * {@link KvStore.Batch#get}) see earlier writes of the same transaction. Single-threaded.
+ * One atomic write being prepared: an overlay of its own writes (the last write of each key),
+ * turned into one store batch at {@link #commit}, so that reads inside the transaction (the
+ * engine's, and the change listeners' through {@link KvStore.Batch#get}) see earlier writes of
+ * the same transaction. Several blocks may share one transaction (group commit); {@link #mark}
+ * and {@link #rollback} undo the writes of one block that failed half-way. The overlay is a hash
+ * map (point reads and writes are the hot path); {@link #scan} sorts the few overlay entries
+ * under its prefix. Single-threaded.
  */
 final class Txn implements KvStore.Batch {
     private static final byte[] DELETED = new byte[0];
+    private static final byte[] ABSENT = new byte[0];
     private final KvStore store;
-    private final KvStore.Batch batch;
-    private final TreeMap<byte[], byte[]> overlay = new TreeMap<>(Arrays::compareUnsigned);
+    private final HashMap<Key, byte[]> overlay = new HashMap<>();
+    /** key → overlay value before the mark (ABSENT: none); null when no mark is set. */
+    private HashMap<Key, byte[]> undo;
+    private long bytes;
+
+    /** A byte[] with value equality, for the hash map. */
+    private static final class Key {
+        final byte[] b;
+        final int hash;
+
+        Key(byte[] b) {
+            this.b = b;
+            this.hash = Arrays.hashCode(b);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.b, b);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     Txn(KvStore store) {
         this.store = store;
-        this.batch = store.newBatch();
     }
 
     @Override
     public void put(byte[] key, byte[] value) {
-        overlay.put(key, value);
-        batch.put(key, value);
+        Key k = new Key(key);
+        record(k, overlay.put(k, value));
+        bytes += key.length + value.length;
     }
 
     @Override
     public void delete(byte[] key) {
-        overlay.put(key, DELETED);
-        batch.delete(key);
+        Key k = new Key(key);
+        record(k, overlay.put(k, DELETED));
+        bytes += key.length;
+    }
+
+    /**
+     * Drops an earlier write of this transaction to {@code key} (neither put nor delete reaches
+     * the store): for a key this transaction created and no longer wants, e.g. a head that a
+     * later block of the same group commit replaced.
+     */
+    void forget(byte[] key) {
+        Key k = new Key(key);
+        byte[] prev = overlay.remove(k);
+        if (prev != null) record(k, prev);
+    }
+
+    private void record(Key key, byte[] previous) {
+        if (undo != null && !undo.containsKey(key)) undo.put(key, previous == null ? ABSENT : previous);
+    }
+
+    /** Starts recording what {@link #rollback} undoes. */
+    void mark() {
+        undo = new HashMap<>();
+    }
+
+    /** Stops recording (the writes since {@link #mark} are kept). */
+    void unmark() {
+        undo = null;
+    }
+
+    /** Undoes every write since {@link #mark}. */
+    void rollback() {
+        if (undo == null) return;
+        undo.forEach((k, prev) -> {
+            if (prev == ABSENT) overlay.remove(k);
+            else overlay.put(k, prev);
+        });
+        undo = null;
+    }
+
+    /** Approximate bytes written so far. */
+    long bytes() {
+        return bytes;
     }
 
     @Override
     public int size() {
-        return batch.size();
+        return overlay.size();
     }
 
     @Override
@@ -46,7 +118,7 @@ final class Txn implements KvStore.Batch {
     }
 
     byte[] getOrNull(byte[] key) {
-        byte[] v = overlay.get(key);
+        byte[] v = overlay.get(new Key(key));
         if (v == DELETED) return null;
         if (v != null) return v;
         return store.get(key).orElse(null);
@@ -63,29 +135,30 @@ final class Txn implements KvStore.Batch {
             merged.put(k, v);
             return true;
         });
-        byte[] end = prefixEnd(prefix);
-        Map<byte[], byte[]> sub = end == null ? overlay.tailMap(prefix, true) : overlay.subMap(prefix, true, end, false);
-        for (Map.Entry<byte[], byte[]> e : sub.entrySet()) {
-            if (e.getValue() == DELETED) merged.remove(e.getKey());
-            else merged.put(e.getKey(), e.getValue());
+        List<Map.Entry<Key, byte[]>> mine = new ArrayList<>();
+        for (Map.Entry<Key, byte[]> e : overlay.entrySet()) {
+            byte[] k = e.getKey().b;
+            if (k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) mine.add(e);
+        }
+        for (Map.Entry<Key, byte[]> e : mine) {
+            if (e.getValue() == DELETED) merged.remove(e.getKey().b);
+            else merged.put(e.getKey().b, e.getValue());
         }
         for (Map.Entry<byte[], byte[]> e : merged.entrySet()) {
             if (!visitor.test(e.getKey(), e.getValue())) return;
         }
     }
 
-    static byte[] prefixEnd(byte[] prefix) {
-        byte[] end = prefix.clone();
-        for (int i = end.length - 1; i >= 0; i--) {
-            if (end[i] != (byte) 0xFF) {
-                end[i]++;
-                return Arrays.copyOf(end, i + 1);
-            }
-        }
-        return null;
-    }
-
     void commit() {
+        if (overlay.isEmpty()) return;
+        KvStore.Batch batch = store.newBatch();
+        List<Map.Entry<Key, byte[]>> entries = new ArrayList<>(overlay.entrySet());
+        // in key order: RocksDB inserts a sorted batch into its memtable skiplist with far fewer cache misses
+        entries.sort((x, y) -> Arrays.compareUnsigned(x.getKey().b, y.getKey().b));
+        for (Map.Entry<Key, byte[]> e : entries) {
+            if (e.getValue() == DELETED) batch.delete(e.getKey().b);
+            else batch.put(e.getKey().b, e.getValue());
+        }
         store.write(batch);
     }
 }

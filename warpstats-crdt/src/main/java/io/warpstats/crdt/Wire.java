@@ -37,11 +37,17 @@ final class Wire {
         int len = in.readRawVarint32();
         if (len < 0 || len > max) throw new IllegalArgumentException(what + " longer than " + max + " bytes");
         byte[] b = in.readRawBytes(len);
+        if (isAscii(b)) return new String(b, StandardCharsets.ISO_8859_1); // the common case, no decoder
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b)).toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(what + " is not valid UTF-8", e);
         }
+    }
+
+    private static boolean isAscii(byte[] b) {
+        for (byte x : b) if (x < 0) return false;
+        return true;
     }
 
     static byte[] readBytes(CodedInputStream in, int max, String what) throws IOException {

@@ -32,6 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Keys: {@code keys} counter slots, drawn with a Zipf skew (s = 1.0). One writer thread, the
  * way a node's stats service calls the engine.
+ *
+ * <p>{@link #putOneBlockEach} is the baseline of the same engine without coalescing: flush delay
+ * zero and a flush after every put (one block, one RocksDB batch per increment, the way a plain
+ * go-ds-crdt {@code Put} works). Run both in one JMH run and divide: that is the coalescing gain.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -41,6 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class LocalWriteBenchmark {
     static final int PUTS_PER_INVOCATION = 200_000;
+    static final int BASELINE_PUTS_PER_INVOCATION = 2_000;
 
     @Param({"1000", "100000"})
     int keys;
@@ -51,6 +56,10 @@ public class LocalWriteBenchmark {
     private Path dir;
     private KvStore kv;
     private MerkleCrdt crdt;
+    private Path baselineDir;
+    private KvStore baselineKv;
+    private MerkleCrdt baseline;
+    private int baselineNext;
     private String[] slotKeys;
     private int[] sequence;
     private long[] totals;
@@ -63,6 +72,9 @@ public class LocalWriteBenchmark {
         slotKeys = ZipfKeys.slotKeys(keys);
         sequence = ZipfKeys.draw(keys, 1.0, PUTS_PER_INVOCATION, 42);
         totals = new long[keys];
+        baselineDir = Files.createTempDirectory("warpstats-bench-write-baseline");
+        baselineKv = store.equals("memory") ? KvStores.inMemory() : KvStores.rocksDb(baselineDir);
+        baseline = MerkleCrdt.builder(baselineKv).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
     }
 
     @Benchmark
@@ -74,10 +86,24 @@ public class LocalWriteBenchmark {
         crdt.flush().join();
     }
 
+    /** Baseline: no coalescing, one block per put (flush after each). */
+    @Benchmark
+    @OperationsPerInvocation(BASELINE_PUTS_PER_INVOCATION)
+    public void putOneBlockEach() {
+        for (int i = 0; i < BASELINE_PUTS_PER_INVOCATION; i++) {
+            int k = sequence[baselineNext++ % sequence.length];
+            baseline.put(slotKeys[k], ByteBuffer.allocate(8).putLong(++totals[k]).array());
+            baseline.flush().join();
+        }
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         crdt.close();
         kv.close();
         BenchFiles.deleteTree(dir);
+        baseline.close();
+        baselineKv.close();
+        BenchFiles.deleteTree(baselineDir);
     }
 }

@@ -1,11 +1,15 @@
 package io.warpstats.bench.crdt;
 
 import io.warpstats.crdt.BlockFetcher;
+import io.warpstats.crdt.DeltaSigner;
+import io.warpstats.crdt.DeltaVerifier;
 import io.warpstats.crdt.Head;
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.ipld.Cid;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
+import io.warpstats.p2p.crypto.PrivateKey;
+import io.warpstats.p2p.crypto.PublicKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -24,6 +28,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -36,6 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * fresh RocksDB replica (outside the measurement), announces the top head and waits until the
  * whole chain is fetched (from memory, verified by CID), decoded, applied and marked processed.
  * The figure is merged blocks per second.
+ *
+ * <p>{@code deltas=signed}: the writer signs every delta with an Ed25519 node key
+ * ({@code io.warpstats.p2p.crypto}) and the replica verifies every signature and refuses
+ * unsigned deltas, as a production node does.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -46,6 +55,12 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MergeBenchmark {
     static final int BLOCKS = 20_000;
 
+    @Param({"unsigned", "signed"})
+    String deltas;
+
+    private DeltaSigner signer;
+    private DeltaVerifier verifier;
+
     private final Map<Cid, byte[]> blocks = new HashMap<>();
     private Cid top;
     private Path dir;
@@ -54,8 +69,28 @@ public class MergeBenchmark {
 
     @Setup(Level.Trial)
     public void produce() throws IOException {
+        if (deltas.equals("signed")) {
+            PrivateKey key = PrivateKey.generate();
+            byte[] author = key.publicKey().toProtobuf();
+            signer = new DeltaSigner() {
+                @Override
+                public byte[] authorId() {
+                    return author;
+                }
+
+                @Override
+                public byte[] sign(byte[] payload) {
+                    return key.sign(payload);
+                }
+            };
+            verifier = (a, payload, sig) -> {
+                PublicKey pk = PublicKey.fromProtobuf(a);
+                if (!pk.verify(payload, sig)) throw new IllegalArgumentException("bad signature");
+                return pk.toString();
+            };
+        }
         try (KvStore src = KvStores.inMemory();
-             MerkleCrdt writer = MerkleCrdt.builder(src).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build()) {
+             MerkleCrdt writer = MerkleCrdt.builder(src).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).signer(signer).build()) {
             String[] keys = ZipfKeys.slotKeys(1000);
             int[] seq = ZipfKeys.draw(1000, 1.0, BLOCKS * 4, 7);
             for (int b = 0; b < BLOCKS; b++) {
@@ -78,7 +113,8 @@ public class MergeBenchmark {
             return b == null ? CompletableFuture.failedFuture(new IllegalStateException("unknown " + cid))
                     : CompletableFuture.completedFuture(b);
         };
-        replica = MerkleCrdt.builder(kv).fetcher(fetcher).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
+        replica = MerkleCrdt.builder(kv).fetcher(fetcher).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+                .verifier(verifier).acceptUnsigned(verifier == null).build();
     }
 
     @Benchmark

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiPredicate;
 import org.rocksdb.CompressionType;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -42,7 +44,12 @@ final class RocksKvStore implements KvStore {
             options = new Options().setCreateIfMissing(true)
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setMaxBackgroundJobs(2)
-                    .setWriteBufferSize(64L << 20);
+                    .setWriteBufferSize(64L << 20)
+                    // most point reads of the engine are misses (is this block processed? a tombstone for this element?):
+                    // bloom filters answer them without searching the memtable skiplist or reading SST blocks
+                    .setMemtablePrefixBloomSizeRatio(0.02)
+                    .setMemtableWholeKeyFiltering(true)
+                    .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
             writeOptions = new WriteOptions().setSync(syncWrites).setDisableWAL(false);
             db = RocksDB.open(options, dir.toString());
         } catch (RocksDBException | java.io.IOException e) {
