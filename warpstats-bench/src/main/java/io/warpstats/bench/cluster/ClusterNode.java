@@ -54,6 +54,7 @@ final class ClusterNode implements AutoCloseable {
         crdt = MerkleCrdt.builder(store)
                 .flushDelay(cfg.flushDelay())
                 .rebroadcastInterval(Duration.ZERO)
+                .maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))
                 .fetcher(client)
                 .broadcaster(broadcaster)
                 .build();
