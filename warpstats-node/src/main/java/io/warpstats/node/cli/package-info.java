@@ -1,0 +1,10 @@
+/**
+ * The {@code warpstats} command line (picocli): the node daemon, the demo, client commands
+ * against a node's HTTP API, and the inspection tools ({@code id}, {@code p2p …}, {@code block …}).
+ *
+ * <p>Invariants: every command reads its input as hostile; bad input prints one line on stderr
+ * and exits 2, a failed operation exits 1, success exits 0 ({@link io.warpstats.node.cli.Main}).
+ * Commands hold no logic of their own beyond parsing and printing: they call the node, stats,
+ * p2p and crdt APIs.
+ */
+package io.warpstats.node.cli;
