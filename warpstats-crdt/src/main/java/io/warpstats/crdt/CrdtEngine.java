@@ -139,8 +139,10 @@ final class CrdtEngine implements MerkleCrdt {
     private final LongAdder pressureWaits = new LongAdder();
 
     CrdtEngine(KvStore store, MerkleCrdtOptions options, Broadcaster broadcaster, BlockFetcher fetcher, DeltaSigner signer,
-               DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected) {
+               DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected,
+               List<ChangeListener> initialListeners) {
         this.store = store;
+        this.listeners.addAll(initialListeners); // before the walks resume below: no merge goes unseen
         this.options = options;
         this.keys = new Keys(options.namespace());
         this.broadcaster = broadcaster;
