@@ -38,43 +38,49 @@ public final class MerkleCrdtBuilder {
     public MerkleCrdtBuilder options(MerkleCrdtOptions options) { this.o = Objects.requireNonNull(options); return this; }
 
     public MerkleCrdtBuilder namespace(String ns) {
-        o = new MerkleCrdtOptions(ns, o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(ns, o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder dagName(String dag) {
-        o = new MerkleCrdtOptions(o.namespace(), dag, o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), dag, o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder flushDelay(Duration d) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), d, o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), d, o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder maxBatchKeys(int n) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), n, Math.max(n, (int) Math.min(Integer.MAX_VALUE, 4L * n)), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), n, Math.max(n, (int) Math.min(Integer.MAX_VALUE, 4L * n)), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     /** Hard bound on keys waiting for a flush; writers beyond it wait for (and help) the flush. */
     public MerkleCrdtBuilder maxPendingKeys(int n) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), n, o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), n, o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder rebroadcastInterval(Duration d) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), d, o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), d, o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder maxConcurrentFetches(int n) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), n, o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), n, o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder acceptUnsigned(boolean accept) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), accept);
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), accept, o.fetchTimeout());
+        return this;
+    }
+
+    /** Deadline of one branch fetch (see {@link MerkleCrdtOptions#fetchTimeout()}). */
+    public MerkleCrdtBuilder fetchTimeout(Duration d) {
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), d);
         return this;
     }
 

@@ -297,6 +297,30 @@ class EngineTest {
         }
     }
 
+    /** A fetch whose future never completes is abandoned at fetchTimeout: its slot is freed and the walk completes. */
+    @Test
+    void fetchThatNeverCompletesTimesOutAndIsRetried() throws Exception {
+        MerkleCrdt src = manual(KvStores.inMemory()).build();
+        for (int i = 0; i < 5; i++) {
+            src.put("/k/" + i, b("v" + i));
+            src.flush().join();
+        }
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        BlockFetcher good = from(List.of(src));
+        BlockFetcher stuckOnce = cid -> calls.getAndIncrement() == 0 ? new CompletableFuture<>() : good.fetch(cid);
+        MerkleCrdt r = manual(KvStores.inMemory()).fetcher(stuckOnce).maxConcurrentFetches(1)
+                .fetchTimeout(Duration.ofMillis(200)).build();
+        r.onHead(src.heads().get(0).cid());
+        assertThat(r.metrics().fetchesInFlight()).isEqualTo(1);
+        r.whenIdle().get(5, TimeUnit.SECONDS); // completes: the stuck fetch ended at its deadline
+        assertThat(((CrdtEngine) r).fetchTimeouts()).isEqualTo(1);
+        r.rebroadcast();
+        r.whenIdle().get(5, TimeUnit.SECONDS);
+        assertThat(dump(r)).isEqualTo(dump(src));
+        assertThat(r.metrics().pendingBlocks()).isZero();
+        r.close();
+    }
+
     static void collect(MerkleCrdt c, Cid cid, Map<Cid, byte[]> out) {
         List<Cid> todo = new ArrayList<>(List.of(cid));
         while (!todo.isEmpty()) {
