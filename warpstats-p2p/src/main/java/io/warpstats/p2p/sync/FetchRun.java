@@ -45,6 +45,8 @@ final class FetchRun {
     private PeerId peer;
     private Stream stream;
     private Set<Cid> expected;
+    /** The heads asked in the current round (a head neither sent, nor held, nor reported missing stays needed). */
+    private List<Cid> roundHeads = List.of();
     private int rounds;
     private int roundBlocks;
     private ScheduledFuture<?> deadline;
@@ -87,8 +89,12 @@ final class FetchRun {
             }
             c.host.newStream(candidate, List.of(SyncServer.PROTOCOL)).whenCompleteAsync((s, err) -> {
                 if (err != null || done.isDone()) {
-                    if (s != null) s.reset();
-                    c.release(candidate);
+                    if (s != null) {
+                        s.reset();
+                        c.releaseWhenClosed(candidate, s);
+                    } else {
+                        c.release(candidate);
+                    }
                     tryNextPeer();
                     return;
                 }
@@ -118,6 +124,7 @@ final class FetchRun {
     private void request(List<Cid> heads, List<Cid> haveNow, int myAttempt) {
         rounds++;
         roundBlocks = 0;
+        roundHeads = heads;
         expected.addAll(heads);
         c.requests.increment();
         SyncMessage m = single ? new Get(heads) : new Branch(heads, haveNow, 0);
@@ -236,9 +243,15 @@ final class FetchRun {
             }
         }
         endAttempt(false);
-        // complete with this peer: what it lacked may be elsewhere; the rest is below our history
+        // complete with this peer: what it lacked may be elsewhere; the rest is below our history —
+        // except an asked head it did not send: the fetch is not done with it (next peer, or failure)
+        List<Cid> unserved = new ArrayList<>();
+        for (Cid h : roundHeads) {
+            if (expected.contains(h) && !lacking.contains(h) && !c.held(h)) unserved.add(h);
+        }
         needed.clear();
         needed.addAll(lacking);
+        needed.addAll(unserved);
         lacking.clear();
         if (st.code() == Code.TRUNCATED) {
             done.complete(null); // out of rounds: the engine resumes from its frontier
@@ -258,7 +271,7 @@ final class FetchRun {
         if (stream != null) {
             if (reset) stream.reset();
             else stream.close();
-            c.release(peer);
+            c.releaseWhenClosed(peer, stream);
         }
         stream = null;
     }
