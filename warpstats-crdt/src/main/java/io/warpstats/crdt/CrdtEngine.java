@@ -48,10 +48,13 @@ import org.slf4j.LoggerFactory;
  * value): N puts of a key between two flushes become one element. A flush (after
  * {@code flushDelay}, at {@code maxBatchKeys} keys, or on demand) takes the pending map, builds
  * one delta whose priority is max(head height) + 1, links it to all heads of this replica's DAG,
- * and applies it through the same path as a remote block.
+ * and applies it through the same path as a remote block; a generation too large for one block
+ * becomes a chain of blocks, all in one atomic batch. At {@code maxPendingKeys} pending keys a
+ * writer waits for the flush (backpressure).
  *
  * <h2>Remote blocks and crash safety</h2>
- * A block is applied by {@link #apply} in ONE store batch that: stores the block bytes, merges
+ * A block is applied by {@link #apply} into the open {@link Stage} (group commit: several blocks,
+ * ONE store batch) that: stores the block bytes, merges
  * its delta, marks it processed, removes the heads it links to, makes it a head if no processed
  * block links to it, removes it from the walk frontier ({@code p/}) and adds its unprocessed
  * children to the frontier, and carries the change listeners' writes. The frontier is durable, so
