@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,11 @@ final class CrdtEngine implements MerkleCrdt {
     /** A value that cannot fit a block even alone is refused by put. */
     static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
     private static final byte[] REMOVED = new byte[0];
+    /**
+     * Blocks decoded and waiting (for their signature check, or for an earlier block's) before
+     * the single apply: the walk starts no new fetch while this many are in the verify stage.
+     */
+    static final int VERIFY_AHEAD = 512;
 
     private final KvStore store;
     private final MerkleCrdtOptions options;
@@ -129,6 +135,15 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }));
     private final AtomicInteger running = new AtomicInteger();
+    /** Signature checks of signed deltas, in parallel ahead of the apply (null: no verifier, nothing to verify). */
+    private final ExecutorService verifyPool;
+    /** The verify stage: decoded blocks in arrival order (a block arrives after the block that links to it); guarded by itself. */
+    private final ArrayDeque<Ready> ready = new ArrayDeque<>();
+    /** CIDs in the verify stage (accepted by the sink, not yet applied or dropped). */
+    private final Set<Cid> inStage = ConcurrentHashMap.newKeySet();
+    /** Links of the blocks in the verify stage → count: wanted though not yet in the frontier (their parent is not applied yet). */
+    private final Map<Cid, Integer> stageLinks = new ConcurrentHashMap<>();
+    private final AtomicInteger drainWip = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
     private volatile boolean closed;
@@ -166,6 +181,17 @@ final class CrdtEngine implements MerkleCrdt {
         });
         long rb = options.rebroadcastInterval().toMillis();
         if (rb > 0) scheduler.scheduleWithFixedDelay(this::rebroadcastQuietly, rb, rb, TimeUnit.MILLISECONDS);
+        if (verifier != null) {
+            int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+            AtomicInteger no = new AtomicInteger();
+            this.verifyPool = Executors.newFixedThreadPool(n, r -> {
+                Thread t = new Thread(r, "warpstats-crdt-verify-" + no.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            this.verifyPool = null;
+        }
         resumeFrontier();
     }
 
@@ -822,7 +848,7 @@ final class CrdtEngine implements MerkleCrdt {
         if (wip.getAndIncrement() != 0) return;
         int missed = 1;
         while (true) {
-            while (!closed && running.get() < options.maxConcurrentFetches()) {
+            while (!closed && running.get() < options.maxConcurrentFetches() && inStage.size() < VERIFY_AHEAD) {
                 Cid c;
                 synchronized (queue) {
                     c = queue.poll();
@@ -835,7 +861,7 @@ final class CrdtEngine implements MerkleCrdt {
             synchronized (queue) {
                 empty = queue.isEmpty();
             }
-            if (empty) commitQuietly(); // the walk waits (or is done): make what it merged durable and visible
+            if (empty && inStage.isEmpty()) commitQuietly(); // the walk waits (or is done): make what it merged durable and visible
             checkIdle();
             missed = wip.addAndGet(-missed);
             if (missed == 0) return;
@@ -871,7 +897,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void finishFetch0(Cid c, List<Cid> discovered, Throwable err) {
         inFlight.remove(c);
         if (!closed) {
-            boolean done = rejected.contains(c) || isProcessed(c);
+            boolean done = rejected.contains(c) || inStage.contains(c) || isProcessed(c);
             if (!done) {
                 fetchFailures.increment();
                 retry.add(c);
@@ -887,34 +913,170 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }
 
-    /** The sink of a branch fetch: verifies, authorizes and applies one block. */
+    /**
+     * The sink of a branch fetch: hashes and decodes one block, then verifies, authorizes and
+     * applies it. Its links are handed to the walk at once (before it is applied), so the walk
+     * keeps fetching while signatures are checked: a signed delta is verified on {@code verifyPool}
+     * (in parallel) and the block waits in the verify stage; blocks leave the stage in arrival
+     * order, one at a time, into {@link #apply} (a block arrives after the block linking to it, so
+     * the walk order is the one of a sequential walk). A block whose parent was rejected meanwhile
+     * is not in the frontier when its turn comes and is dropped. Anything found wrong while
+     * decoding is thrown from here as a {@link RejectedBlockException}; a bad signature found by
+     * the parallel stage is reported to {@code onRejected} (the sink has returned).
+     */
     private void onBlock(byte[] bytes, List<Cid> discovered) {
         if (closed) return;
         Cid cid = Cid.ofDagPb(bytes);
-        if (isProcessed(cid)) return;
-        if (pendingRecord(cid) == null) return; // unsolicited: not ours to judge, ignore
+        if (inStage.contains(cid) || isProcessed(cid)) return;
+        if (pendingRecord(cid) == null && !stageLinks.containsKey(cid)) return; // unsolicited: not ours to judge, ignore
         Block block;
         try {
             block = Block.decodeHashed(cid, bytes);
-            check(block);
+            checkShape(block);
         } catch (IllegalArgumentException e) {
             reject(cid, e.getMessage());
             return; // unreachable: reject throws
         }
+        boolean parallel = verifyPool != null && block.delta().isSigned();
+        if (!parallel) {
+            try {
+                checkAuthor(block);
+            } catch (IllegalArgumentException e) {
+                reject(cid, e.getMessage());
+                return;
+            }
+            boolean direct;
+            synchronized (ready) {
+                direct = ready.isEmpty() && inStage.isEmpty();
+            }
+            if (direct) { // nothing ahead of it: apply here (the deterministic, synchronous path)
+                writeLock.lock();
+                try {
+                    if (closed || pendingRecord(cid) == null) return;
+                    discovered.addAll(apply(block, bytes, true));
+                    commitIfFull();
+                } finally {
+                    writeLock.unlock();
+                }
+                return;
+            }
+        }
+        Ready r = new Ready(block, bytes, parallel ? Ready.VERIFYING : Ready.OK);
+        inStage.add(cid);
+        for (Cid l : block.links()) stageLinks.merge(l, 1, Integer::sum);
+        synchronized (ready) {
+            ready.add(r);
+        }
+        discovered.addAll(block.links()); // the walk goes on below it now (processed ones are filtered there)
+        if (parallel) {
+            try {
+                verifyPool.execute(() -> {
+                    try {
+                        checkAuthor(block);
+                        r.state = Ready.OK;
+                    } catch (RuntimeException e) {
+                        r.error = String.valueOf(e.getMessage());
+                        r.state = Ready.BAD;
+                    }
+                    drain();
+                });
+            } catch (RuntimeException e) { // closing
+                r.error = "closed";
+                r.state = Ready.BAD;
+            }
+        }
+        drain();
+    }
+
+    /** A decoded block in the verify stage. */
+    private static final class Ready {
+        static final int VERIFYING = 0, OK = 1, BAD = 2;
+        final Block block;
+        final byte[] bytes;
+        volatile int state;
+        volatile String error;
+
+        Ready(Block block, byte[] bytes, int state) {
+            this.block = block;
+            this.bytes = bytes;
+            this.state = state;
+        }
+    }
+
+    /** Applies the verified blocks at the front of the verify stage, in order (one drainer at a time). */
+    private void drain() {
+        if (drainWip.getAndIncrement() != 0) return;
+        int missed = 1;
+        boolean any = false;
+        while (true) {
+            while (true) {
+                Ready r;
+                synchronized (ready) {
+                    r = ready.peek();
+                    if (r == null || r.state == Ready.VERIFYING) break;
+                    ready.poll();
+                }
+                any = true;
+                try {
+                    applyReady(r);
+                } catch (RuntimeException e) {
+                    if (!closed) log.error("apply of {} failed (its walk resumes at the next announcement)", r.block.cid(), e);
+                } finally {
+                    inStage.remove(r.block.cid());
+                    for (Cid l : r.block.links()) stageLinks.computeIfPresent(l, (k, n) -> n == 1 ? null : n - 1);
+                }
+            }
+            missed = drainWip.addAndGet(-missed);
+            if (missed == 0) break;
+        }
+        if (any) pump(); // below the bound again, maybe done: fetch on, commit, tell idle waiters
+    }
+
+    private void applyReady(Ready r) {
+        Cid cid = r.block.cid();
+        if (closed) return;
+        if (r.state == Ready.BAD) {
+            try {
+                reject(cid, r.error);
+            } catch (RejectedBlockException e) {
+                // reported to onRejected; nobody to throw to
+            }
+            return;
+        }
         writeLock.lock();
         try {
             if (closed) return;
-            discovered.addAll(apply(block, bytes, true));
-            Stage s = stage;
-            if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
+            // a block whose parent was rejected (or that is already done) is no longer wanted
+            if (isProcessed(cid) || pendingRecord(cid) == null) return;
+            apply(r.block, r.bytes, true);
+            commitIfFull();
         } finally {
             writeLock.unlock();
         }
     }
 
-    private void check(Block block) {
+    private void commitIfFull() {
+        Stage s = stage;
+        if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
+    }
+
+    /** The checks that need no signature: cheap, done while decoding. */
+    private void checkShape(Block block) {
         Delta d = block.delta();
         if (d.dagName().indexOf('\0') >= 0) throw new IllegalArgumentException("dagName contains NUL");
+        if (!(d.isSigned() && verifier != null) && !options.acceptUnsigned()) {
+            throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
+        }
+        for (Element e : d.elements()) checkKey(e.key());
+        for (Element t : d.tombstones()) {
+            checkKey(t.key());
+            if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
+        }
+    }
+
+    /** Signature (the costly part: run on the verify pool for signed deltas) and authorizer. */
+    private void checkAuthor(Block block) {
+        Delta d = block.delta();
         String author = null;
         if (d.isSigned() && verifier != null) {
             author = verifier.verify(d.author(), d.signingPayload(block.links()), d.signature());
@@ -922,12 +1084,9 @@ final class CrdtEngine implements MerkleCrdt {
             throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
         }
         for (Element e : d.elements()) {
-            checkKey(e.key());
             if (!authorizer.mayWrite(author, e.key())) throw new IllegalArgumentException(author + " may not write " + e.key());
         }
         for (Element t : d.tombstones()) {
-            checkKey(t.key());
-            if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
             if (!authorizer.mayWrite(author, t.key())) throw new IllegalArgumentException(author + " may not delete " + t.key());
         }
     }
@@ -962,7 +1121,7 @@ final class CrdtEngine implements MerkleCrdt {
             synchronized (queue) {
                 empty = queue.isEmpty();
             }
-            if (empty && running.get() == 0) {
+            if (empty && running.get() == 0 && inStage.isEmpty()) {
                 done = new ArrayList<>(idleWaiters);
                 idleWaiters.clear();
             }
@@ -1029,6 +1188,7 @@ final class CrdtEngine implements MerkleCrdt {
         commitQuietly();
         closed = true;
         scheduler.shutdownNow();
+        if (verifyPool != null) verifyPool.shutdownNow();
         writeLock.lock();
         try {
             store.delete(keys.dirty);
