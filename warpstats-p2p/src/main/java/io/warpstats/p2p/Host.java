@@ -87,7 +87,7 @@ public interface Host extends AutoCloseable {
     /** Closes every connection and listener; idempotent. */
     CompletableFuture<Void> closeAsync();
 
-    /** {@link #closeAsync()} and waits (bounded) for it. */
+    /** {@link #closeAsync()} and waits (bounded, 5 s) for it; call it from an application thread, not a network thread. */
     @Override
     void close();
 }

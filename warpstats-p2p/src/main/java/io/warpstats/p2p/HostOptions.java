@@ -27,12 +27,15 @@ import java.time.Duration;
  * @param maxIdentifyMessage       bytes of one identify message
  * @param agentVersion             announced by identify
  * @param ioThreads                network threads (Netty event loops) of the host
+ * @param maxReceiveBuffer         bytes received but not yet read, summed over every stream of the
+ *                                 host; a data frame that would exceed it resets its stream (the
+ *                                 per-stream windows alone would allow streams × window per connection)
  */
 public record HostOptions(int maxConnections, int maxStreamsPerConnection, Duration handshakeTimeout,
                           Duration idleTimeout, Duration streamNegotiationTimeout, Duration dialTimeout,
                           int maxNegotiationAttempts, int maxMultistreamMessage, int streamReceiveWindow,
                           int maxFrameSize, int maxStreamWriteBuffer, int connectionWriteHighWater,
-                          int maxIdentifyMessage, String agentVersion, int ioThreads) {
+                          int maxIdentifyMessage, String agentVersion, int ioThreads, long maxReceiveBuffer) {
 
     /** The Yamux spec's initial window, the smallest allowed receive window. */
     public static final int YAMUX_INITIAL_WINDOW = 256 * 1024;
@@ -41,6 +44,7 @@ public record HostOptions(int maxConnections, int maxStreamsPerConnection, Durat
         if (maxConnections < 1 || maxStreamsPerConnection < 1 || maxNegotiationAttempts < 1 || ioThreads < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
+        if (maxReceiveBuffer < 1) throw new IllegalArgumentException("maxReceiveBuffer must be positive");
         if (streamReceiveWindow < YAMUX_INITIAL_WINDOW) throw new IllegalArgumentException("streamReceiveWindow < 256 KiB");
         if (maxFrameSize < 1024 || maxMultistreamMessage < 64 || maxIdentifyMessage < 1024) {
             throw new IllegalArgumentException("size limit too small");
@@ -55,42 +59,54 @@ public record HostOptions(int maxConnections, int maxStreamsPerConnection, Durat
     public static HostOptions defaults() {
         return new HostOptions(512, 512, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(10),
                 Duration.ofSeconds(10), 16, 1024, YAMUX_INITIAL_WINDOW, 64 * 1024, 1024 * 1024, 1024 * 1024,
-                64 * 1024, "warpstats/0.1.0", 2);
+                64 * 1024, "warpstats/0.1.0", 2, 256L * 1024 * 1024);
     }
 
     public HostOptions withMaxConnections(int v) {
         return new HostOptions(v, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout, dialTimeout,
                 maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
     }
 
     public HostOptions withMaxStreamsPerConnection(int v) {
         return new HostOptions(maxConnections, v, handshakeTimeout, idleTimeout, streamNegotiationTimeout, dialTimeout,
                 maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
     }
 
     public HostOptions withHandshakeTimeout(Duration v) {
         return new HostOptions(maxConnections, maxStreamsPerConnection, v, idleTimeout, streamNegotiationTimeout, dialTimeout,
                 maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
     }
 
     public HostOptions withIdleTimeout(Duration v) {
         return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, v, streamNegotiationTimeout, dialTimeout,
                 maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
     }
 
     public HostOptions withStreamNegotiationTimeout(Duration v) {
         return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, v, dialTimeout,
                 maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads);
+                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+    }
+
+    public HostOptions withStreamReceiveWindow(int v) {
+        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
+                dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, v, maxFrameSize,
+                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+    }
+
+    public HostOptions withMaxReceiveBuffer(long v) {
+        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
+                dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize,
+                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, v);
     }
 
     public HostOptions withIoThreads(int v) {
         return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
                 dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize,
-                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, v);
+                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, v, maxReceiveBuffer);
     }
 }

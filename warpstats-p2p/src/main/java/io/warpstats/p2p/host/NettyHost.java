@@ -24,6 +24,7 @@ import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.identify.IdentifyMessage;
 import io.warpstats.p2p.noise.NoiseIdentity;
 import io.warpstats.p2p.ping.Ping;
+import io.warpstats.p2p.yamux.ReceiveBudget;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -56,6 +57,7 @@ final class NettyHost implements Host {
     private final List<Channel> servers = new CopyOnWriteArrayList<>();
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private final AtomicInteger channels = new AtomicInteger();
+    private final ReceiveBudget receiveBudget;
     private volatile ConnectionGate gate = ConnectionGate.OPEN;
     private volatile boolean closed;
 
@@ -64,6 +66,7 @@ final class NettyHost implements Host {
         this.peerId = PeerId.fromPublicKey(key.publicKey());
         this.options = options;
         this.noiseIdentity = new NoiseIdentity(key);
+        this.receiveBudget = new ReceiveBudget(options.maxReceiveBuffer());
         this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
         handlers.put(IDENTIFY, this::serveIdentify);
         handlers.put(IDENTIFY_PUSH, this::receivePush);
@@ -74,6 +77,7 @@ final class NettyHost implements Host {
     @Override public PrivateKey privateKey() { return key; }
     @Override public HostOptions options() { return options; }
     NoiseIdentity noiseIdentity() { return noiseIdentity; }
+    ReceiveBudget receiveBudget() { return receiveBudget; }
     ConnectionGate gate() { return gate; }
     boolean hasHandler(String p) { return handlers.containsKey(p); }
     ProtocolHandler handler(String p) { return handlers.get(p); }
@@ -269,7 +273,8 @@ final class NettyHost implements Host {
 
     private void pushIdentify() {
         for (HostConnection c : connections) {
-            if (!c.isOpen() || c.identifyInfo().map(i -> !i.supports(IDENTIFY_PUSH)).orElse(true)) continue;
+            // a peer not identified yet may support push: try (a refusal only costs a failed negotiation)
+            if (!c.isOpen() || c.identifyInfo().map(i -> !i.supports(IDENTIFY_PUSH)).orElse(false)) continue;
             c.newStream(List.of(IDENTIFY_PUSH)).whenComplete((s, e) -> {
                 if (e != null) return;
                 s.writeMessage(identifyMessage(c));

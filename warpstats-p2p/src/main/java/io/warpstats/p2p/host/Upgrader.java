@@ -71,7 +71,7 @@ final class Upgrader extends ChannelInitializer<Channel> {
         int maxMsg = host.options().maxMultistreamMessage(), attempts = host.options().maxNegotiationAttempts();
         p.addBefore("guard", "mss-yamux", new MultistreamHandler(initiator, YAMUX, maxMsg, attempts, c2 -> {
             HostConnection conn = new HostConnection(host, ch, remote, initiator);
-            YamuxSession session = new YamuxSession(initiator, host.options(), conn);
+            YamuxSession session = new YamuxSession(initiator, host.options(), host.receiveBudget(), conn);
             p.addBefore("guard", "yamux", session);
             conn.start(session);
             result.complete(conn);
@@ -90,7 +90,12 @@ final class Upgrader extends ChannelInitializer<Channel> {
             if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null) {
                 reason = cause.getCause().getMessage() == null ? cause.getCause().toString() : cause.getCause().getMessage();
             }
-            log.warn("{}: closing connection: {}", ctx.channel(), reason);
+            if (cause instanceof IOException && !(cause instanceof ProtocolViolationException)
+                    && !(cause.getCause() instanceof ProtocolViolationException)) {
+                log.debug("{}: closing connection: {}", ctx.channel(), reason); // the peer went away
+            } else {
+                log.warn("{}: closing connection: {}", ctx.channel(), reason);
+            }
             result.completeExceptionally(cause instanceof IOException ? cause : new IOException(reason, cause));
             ctx.close();
         }

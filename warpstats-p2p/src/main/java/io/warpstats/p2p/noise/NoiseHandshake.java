@@ -122,9 +122,7 @@ public final class NoiseHandshake {
         } catch (IllegalArgumentException ex) {
             throw new ProtocolViolationException("unsupported identity key in noise payload");
         }
-        if (!pk.verify(concat(SIG_PREFIX.getBytes(StandardCharsets.US_ASCII), rs), sig)) {
-            throw new ProtocolViolationException("bad noise identity signature");
-        }
+        if (!VerifiedKeys.verify(pk, rs, sig)) throw new ProtocolViolationException("bad noise identity signature");
         remotePeer = PeerId.fromPublicKey(pk);
     }
 

@@ -32,6 +32,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
     }
 
     final HostOptions options;
+    final ReceiveBudget budget;
     private final boolean initiator;
     private final Listener listener;
     private final Map<Integer, YamuxStream> streams = new HashMap<>();
@@ -43,8 +44,9 @@ public final class YamuxSession extends ByteToMessageDecoder {
     private boolean closed;
     private long refusedStreams;
 
-    public YamuxSession(boolean initiator, HostOptions options, Listener listener) {
+    public YamuxSession(boolean initiator, HostOptions options, ReceiveBudget budget, Listener listener) {
         this.initiator = initiator;
+        this.budget = budget;
         this.options = options;
         this.listener = listener;
         this.nextId = initiator ? 1 : 2;
@@ -207,7 +209,9 @@ public final class YamuxSession extends ByteToMessageDecoder {
         if (!closed) {
             closed = true;
             Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-            log.warn("{}: closing connection: {}", ctx.channel(), c.getMessage() == null ? c.toString() : c.getMessage());
+            String reason = c.getMessage() == null ? c.toString() : c.getMessage();
+            if (c instanceof ProtocolViolationException) log.warn("{}: closing connection: {}", ctx.channel(), reason);
+            else log.debug("{}: closing connection: {}", ctx.channel(), reason); // the peer went away
             writeFrame(YamuxHeader.GO_AWAY, 0, 0, PROTOCOL_ERROR, null, 0, 0);
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
         }

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
  * Writes wait for the remote's window and for the socket to be writable.
  */
 public final class YamuxStream implements Stream {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(YamuxStream.class);
     private enum Kind { ANY, EXACT, MESSAGE, MESSAGES }
 
     private static final class ReadRequest {
@@ -104,6 +105,11 @@ public final class YamuxStream implements Stream {
             if (failure != null || discardInput) {
                 data.skipBytes(len);
                 credit(len);
+            } else if (!session.budget.tryReserve(len)) {
+                data.skipBytes(len);
+                log.warn("resetting {}: the host's receive buffer ({} bytes) is full", this, session.options.maxReceiveBuffer());
+                resetNow();
+                return;
             } else {
                 if (in == null) in = Unpooled.buffer(Math.min(len, 64 * 1024));
                 in.writeBytes(data, len);
@@ -165,6 +171,7 @@ public final class YamuxStream implements Stream {
     private byte[] take(int n) {
         byte[] b = new byte[n];
         in.readBytes(b);
+        session.budget.release(n);
         consumed(n);
         if (in.readableBytes() == 0) in.clear();
         else if (in.readerIndex() > window) in.discardReadBytes();
@@ -179,13 +186,12 @@ public final class YamuxStream implements Stream {
 
     private void credit(long k) {
         unacked += k;
-        if (unacked >= window / 2 && !localFinAndRemoteFin()) sendWindowUpdate();
+        if (unacked >= window / 2) sendWindowUpdate();
     }
 
-    private boolean localFinAndRemoteFin() { return remoteFin; }
-
+    /** Returns the unacknowledged credit to the remote (never after its FIN: it sends no more). */
     private void sendWindowUpdate() {
-        if (unacked <= 0 || failure != null) return;
+        if (unacked <= 0 || failure != null || remoteFin) return;
         session.writeFrame(YamuxHeader.WINDOW_UPDATE, 0, id, unacked, null, 0, 0);
         recvCredit += unacked;
         unacked = 0;
@@ -229,6 +235,7 @@ public final class YamuxStream implements Stream {
                         if (len > r.n) error = new ProtocolViolationException("message of " + len + " bytes exceeds " + r.n);
                         else if (avail >= hdr + len) {
                             in.skipBytes(hdr);
+                            session.budget.release(hdr);
                             consumed(hdr);
                             result = take((int) len);
                         }
@@ -262,6 +269,7 @@ public final class YamuxStream implements Stream {
                     r.done.complete(null);
                     return;
                 }
+                maybeFinished();
                 try {
                     r.consumer.accept(result);
                 } catch (RuntimeException e) {
@@ -272,6 +280,7 @@ public final class YamuxStream implements Stream {
                 continue;
             }
             request = null;
+            maybeFinished();
             r.future.complete(eof ? null : result);
             return;
         }
@@ -358,8 +367,10 @@ public final class YamuxStream implements Stream {
             int b = buffered();
             if (b > 0) {
                 in.skipBytes(b);
+                session.budget.release(b);
                 consumed(b);
             }
+            maybeFinished();
             drain();
             // a remote that never finishes its side must not hold the stream forever
             session.eventLoop().schedule(() -> {
@@ -371,18 +382,20 @@ public final class YamuxStream implements Stream {
 
     @Override
     public void reset() {
-        session.onLoop(() -> {
-            if (failure != null) return;
-            session.writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, id, 0, null, 0, 0);
-            session.flush();
-            fail(new StreamResetException("stream " + id + " reset locally"), true);
-        });
+        session.onLoop(this::resetNow);
+    }
+
+    private void resetNow() {
+        if (failure != null) return;
+        session.writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, id, 0, null, 0, 0);
+        session.flush();
+        fail(new StreamResetException("stream " + id + " reset locally"), true);
     }
 
     private void fail(IOException e, boolean local) {
-        if (failure != null) return;
-        if (localFin && remoteFin) return; // already finished cleanly
+        if (failure != null || closeFuture.isDone()) return; // already ended
         failure = e;
+        session.budget.release(buffered());
         in = null;
         for (PendingWrite w : writes) w.future.completeExceptionally(e);
         writes.clear();
@@ -392,8 +405,9 @@ public final class YamuxStream implements Stream {
         closeFuture.complete(null);
     }
 
+    /** Both sides sent FIN and everything received was read (or discarded): the stream is done. */
     private void maybeFinished() {
-        if (localFin && remoteFin && failure == null) {
+        if (localFin && remoteFin && failure == null && buffered() == 0 && !closeFuture.isDone()) {
             session.remove(this);
             closeFuture.complete(null);
         }

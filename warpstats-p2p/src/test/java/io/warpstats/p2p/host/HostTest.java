@@ -76,4 +76,40 @@ class HostTest {
             assertThat(await(Echo.request(await(a.dial(addr(b))), "healed"))).isEqualTo("echo:healed");
         }
     }
+
+    @Test
+    void messagesLargerThanTheWindowFlowThrough() {
+        try (Host a = TestHosts.listening(); Host b = TestHosts.listening()) {
+            b.setHandler("/test/big/1.0.0", s -> s.readMessage(4 << 20).thenAccept(m -> {
+                s.writeMessage(m);
+                s.close();
+            }));
+            Stream s = await(a.newStream(addr(b), List.of("/test/big/1.0.0")));
+            byte[] big = new byte[3 << 20];
+            new java.util.Random(7).nextBytes(big);
+            s.writeMessage(big);
+            assertThat(await(s.readMessage(4 << 20))).isEqualTo(big);
+            // a message above the reader's limit resets the stream instead of buffering it
+            Stream t = await(a.newStream(b.peerId(), List.of("/test/big/1.0.0")));
+            t.writeMessage(new byte[64]);
+            assertThatThrownBy(() -> t.readMessage(16).get(10, TimeUnit.SECONDS)).hasMessageContaining("exceeds");
+        }
+    }
+
+    @Test
+    void identifyPushAnnouncesNewProtocols() {
+        try (Host a = TestHosts.listening(); Host b = TestHosts.listening()) {
+            CompletableFuture<IdentifyInfo> pushed = new CompletableFuture<>();
+            a.addConnectionListener(new ConnectionListener() {
+                @Override public void identified(Connection c, IdentifyInfo info) {
+                    if (info.supports("/meshsub/1.1.0")) pushed.complete(info);
+                }
+            });
+            Connection c = await(a.dial(addr(b)));
+            assertThat(await(c.identified()).supports("/meshsub/1.1.0")).isFalse();
+            b.setHandler("/meshsub/1.1.0", Stream::reset);
+            assertThat(await(pushed).protocols()).contains("/meshsub/1.1.0");
+            assertThat(a.identifyInfo(b.peerId()).orElseThrow().supports("/meshsub/1.1.0")).isTrue();
+        }
+    }
 }

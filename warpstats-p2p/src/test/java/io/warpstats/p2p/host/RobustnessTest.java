@@ -145,9 +145,10 @@ class RobustnessTest {
         List<CompletableFuture<Stream>> opened = new ArrayList<>();
         for (int i = 0; i < 200; i++) opened.add(c.newStream(List.of("/test/hold/1.0.0")));
         int ok = 0, refused = 0;
+        List<Stream> held = new ArrayList<>();
         for (CompletableFuture<Stream> f : opened) {
             try {
-                f.get(15, TimeUnit.SECONDS);
+                held.add(f.get(15, TimeUnit.SECONDS));
                 ok++;
             } catch (Exception e) {
                 refused++;
@@ -156,6 +157,7 @@ class RobustnessTest {
         assertThat(ok).isLessThanOrEqualTo(16);
         assertThat(refused).isGreaterThanOrEqualTo(184);
         never.complete(null);
+        for (Stream h : held) await(h.closeFuture()); // the server released its streams
         // the connection itself survives the flood and serves again once streams are released
         assertThat(await(Echo.request(await(client.dial(addr(server))), "after flood"))).isEqualTo("echo:after flood");
         serverStillServes();
@@ -228,6 +230,31 @@ class RobustnessTest {
             assertThat(await(gone).remotePeer()).isEqualTo(client.peerId());
         } finally {
             idle.close();
+        }
+    }
+
+    @Test
+    void receiveBufferOfTheHostIsBounded() {
+        Host small = TestHosts.listening(HostOptions.defaults().withMaxReceiveBuffer(600 * 1024));
+        try {
+            CompletableFuture<Void> never = new CompletableFuture<>();
+            small.setHandler("/test/sink/1.0.0", s -> never.whenComplete((v, e) -> s.reset())); // never reads
+            Connection c = await(client.dial(addr(small)));
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            List<Stream> streams = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Stream s = await(c.newStream(List.of("/test/sink/1.0.0")));
+                streams.add(s);
+                sent.add(s.write(new byte[HostOptions.YAMUX_INITIAL_WINDOW - 64])); // each within its window
+            }
+            // 4 x ~256 KiB > 600 KiB: at least one stream is reset by the receiver, whatever the others do
+            long reset = streams.stream().map(s -> s.closeFuture().orTimeout(10, TimeUnit.SECONDS))
+                    .filter(f -> { try { f.get(); return true; } catch (Exception e) { return false; } }).count();
+            assertThat(reset).isGreaterThanOrEqualTo(1);
+            never.complete(null);
+            assertThat(await(Echo.request(c, "budget"))).isEqualTo("echo:budget");
+        } finally {
+            small.close();
         }
     }
 }

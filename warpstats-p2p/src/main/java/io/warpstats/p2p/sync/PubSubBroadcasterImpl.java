@@ -1,0 +1,174 @@
+package io.warpstats.p2p.sync;
+
+import io.warpstats.crdt.CrdtBroadcast;
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.p2p.pubsub.PubSub;
+import io.warpstats.p2p.pubsub.PubSubMessage;
+import io.warpstats.p2p.pubsub.ValidationResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** See {@link PubSubBroadcaster}. */
+final class PubSubBroadcasterImpl implements PubSubBroadcaster {
+    private static final Logger log = LoggerFactory.getLogger(PubSubBroadcasterImpl.class);
+    private static final int MAX_REMEMBERED = 10_000;
+    private static final int MAX_QUEUED = 1024;
+
+    private final PubSub pubsub;
+    private final String topic;
+    private final SyncClient sync;
+    private final long intervalNanos;
+    private final long windowNanos;
+    /** head → when it was last announced (by anyone). */
+    private final Map<Cid, Long> lastAnnounced = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Cid, Long> e) {
+            return size() > MAX_REMEMBERED;
+        }
+    };
+    private final ThreadPoolExecutor inbound = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(MAX_QUEUED), r -> {
+        Thread t = new Thread(r, "crdt-announcements");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "crdt-rebroadcast");
+        t.setDaemon(true);
+        return t;
+    });
+    private final LongAdder published = new LongAdder();
+    private final LongAdder suppressed = new LongAdder();
+    private volatile MerkleCrdt crdt;
+    private volatile boolean closed;
+
+    PubSubBroadcasterImpl(PubSub pubsub, String topic, SyncClient sync, Duration rebroadcastInterval) {
+        this.pubsub = pubsub;
+        this.topic = topic;
+        this.sync = sync;
+        this.intervalNanos = rebroadcastInterval.toNanos();
+        this.windowNanos = intervalNanos / 4 * 3;
+    }
+
+    @Override
+    public String topic() { return topic; }
+
+    @Override
+    public void broadcast(byte[] crdtBroadcast) {
+        if (closed) return;
+        CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
+        List<CrdtBroadcast.Announced> keep = new ArrayList<>(msg.heads().size());
+        long now = System.nanoTime();
+        synchronized (lastAnnounced) {
+            for (CrdtBroadcast.Announced h : msg.heads()) {
+                Long t = lastAnnounced.get(h.cid());
+                if (t != null && windowNanos > 0 && now - t < windowNanos) {
+                    suppressed.increment();
+                    continue;
+                }
+                lastAnnounced.put(h.cid(), now);
+                keep.add(h);
+            }
+        }
+        if (keep.isEmpty()) return;
+        published.increment();
+        pubsub.publish(topic, new CrdtBroadcast(keep).toBytes()).whenComplete((r, e) -> {
+            if (e != null) log.debug("announcement not published: {}", e.toString());
+        });
+    }
+
+    @Override
+    public void attach(MerkleCrdt replica) {
+        this.crdt = replica;
+        pubsub.addValidator(topic, m -> {
+            try {
+                CrdtBroadcast.parse(m.data());
+                return ValidationResult.ACCEPT;
+            } catch (IllegalArgumentException e) {
+                return ValidationResult.REJECT;
+            }
+        });
+        pubsub.subscribe(topic, this::onMessage);
+        if (intervalNanos > 0) scheduleRebroadcast();
+    }
+
+    private void onMessage(PubSubMessage m) {
+        byte[] data = m.data();
+        CrdtBroadcast msg;
+        try {
+            msg = CrdtBroadcast.parse(data);
+        } catch (IllegalArgumentException e) {
+            return; // the validator rejected it already
+        }
+        long now = System.nanoTime();
+        synchronized (lastAnnounced) {
+            for (CrdtBroadcast.Announced h : msg.heads()) lastAnnounced.put(h.cid(), now);
+        }
+        for (CrdtBroadcast.Announced h : msg.heads()) {
+            sync.hint(h.cid(), m.from());
+            if (m.receivedFrom() != null) sync.hint(h.cid(), m.receivedFrom());
+        }
+        try {
+            inbound.execute(() -> {
+                MerkleCrdt r = crdt;
+                if (r == null || closed) return;
+                try {
+                    r.onBroadcast(data);
+                } catch (RuntimeException e) {
+                    log.debug("announcement not handled: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("announcement queue full: dropped (it comes again)");
+        }
+    }
+
+    private void scheduleRebroadcast() {
+        if (closed) return;
+        long jitter = (long) (intervalNanos * 0.2 * (2 * ThreadLocalRandom.current().nextDouble() - 1));
+        try {
+            timer.schedule(() -> {
+                MerkleCrdt r = crdt;
+                try {
+                    if (r != null && !closed) r.rebroadcast();
+                } catch (RuntimeException e) {
+                    log.debug("rebroadcast failed: {}", e.toString());
+                }
+                scheduleRebroadcast();
+            }, intervalNanos + jitter, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException ignored) {
+            // closed
+        }
+    }
+
+    @Override
+    public long published() { return published.sum(); }
+
+    @Override
+    public long suppressed() { return suppressed.sum(); }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        timer.shutdownNow();
+        inbound.shutdownNow();
+        try {
+            pubsub.unsubscribe(topic);
+        } catch (RuntimeException ignored) {
+            // pubsub closed first
+        }
+    }
+}

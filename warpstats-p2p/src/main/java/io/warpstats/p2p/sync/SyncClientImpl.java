@@ -1,0 +1,259 @@
+package io.warpstats.p2p.sync;
+
+import io.warpstats.crdt.Block;
+import io.warpstats.crdt.Head;
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.RejectedBlockException;
+import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.p2p.Connection;
+import io.warpstats.p2p.Host;
+import io.warpstats.p2p.PeerId;
+import io.warpstats.p2p.sync.PeerPenalty.Offense;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The client side of the sync protocol (see {@link SyncClient}); one {@link FetchRun} per fetch. */
+final class SyncClientImpl implements SyncClient {
+    private static final Logger log = LoggerFactory.getLogger(SyncClientImpl.class);
+    private static final int MAX_WAITERS_PER_PEER = 1024;
+
+    final Host host;
+    final SyncParams p;
+    final SyncCodec.Limits limits;
+    private final PeerPenalty penalty;
+    final ScheduledThreadPoolExecutor worker;
+    private volatile MerkleCrdt crdt;
+    private final Map<Cid, List<PeerId>> hints;
+    private final Map<PeerId, Score> scores = new ConcurrentHashMap<>();
+    private final Map<PeerId, Slots> slots = new HashMap<>();
+    final LongAdder requests = new LongAdder();
+    final LongAdder blocks = new LongAdder();
+    final LongAdder blockBytes = new LongAdder();
+    final LongAdder wireBytes = new LongAdder();
+    private final LongAdder penalties = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    volatile boolean closed;
+
+    private static final class Score {
+        int points;
+        long bannedUntil;
+    }
+
+    private static final class Slots {
+        int used;
+        final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
+    }
+
+    SyncClientImpl(Host host, SyncParams params, PeerPenalty penalty) {
+        this.host = host;
+        this.p = params;
+        this.limits = SyncCodec.Limits.of(params);
+        this.penalty = penalty;
+        this.worker = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sync-client");
+            t.setDaemon(true);
+            return t;
+        });
+        this.worker.setRemoveOnCancelPolicy(true);
+        int max = params.maxHints();
+        this.hints = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Cid, List<PeerId>> e) {
+                return size() > max;
+            }
+        };
+    }
+
+    @Override
+    public void attach(MerkleCrdt crdt) {
+        this.crdt = crdt;
+    }
+
+    @Override
+    public void hint(Cid head, PeerId peer) {
+        synchronized (hints) {
+            List<PeerId> l = hints.computeIfAbsent(head, k -> new ArrayList<>(2));
+            if (!l.contains(peer) && l.size() < 8) l.add(peer);
+        }
+    }
+
+    @Override
+    public int score(PeerId peer) {
+        Score s = scores.get(peer);
+        if (s == null) return 0;
+        synchronized (s) {
+            return s.points;
+        }
+    }
+
+    @Override
+    public SyncMetrics metrics() {
+        return new SyncMetrics(requests.sum(), blocks.sum(), blockBytes.sum(), wireBytes.sum(), penalties.sum(), failures.sum());
+    }
+
+    @Override
+    public CompletableFuture<byte[]> fetch(Cid cid) {
+        byte[][] got = new byte[1][];
+        return fetch(cid, Set.of(), b -> got[0] = b, true).thenApply(v -> {
+            if (got[0] == null) throw new IllegalStateException("no peer served " + cid);
+            return got[0];
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> fetchBranch(Cid head, Set<Cid> frontier, Consumer<byte[]> sink) {
+        return fetch(head, frontier, sink, false);
+    }
+
+    private CompletableFuture<Void> fetch(Cid head, Set<Cid> frontier, Consumer<byte[]> sink, boolean single) {
+        if (closed) return CompletableFuture.failedFuture(new IllegalStateException("sync client closed"));
+        if (!single && held(head)) return CompletableFuture.completedFuture(null);
+        FetchRun run = new FetchRun(this, head, single ? List.of() : have(frontier), sink, single, candidates(head));
+        CompletableFuture<Void> f = run.start();
+        f.whenComplete((v, e) -> {
+            if (e != null) failures.increment();
+        });
+        return f;
+    }
+
+    // ------------------------------------------------------------------ local knowledge
+
+    boolean held(Cid c) {
+        MerkleCrdt r = crdt;
+        return r != null && r.block(c).isPresent();
+    }
+
+    /** The asker's "have": the engine's frontier, the replica's heads, and some of their ancestors. */
+    private List<Cid> have(Set<Cid> frontier) {
+        LinkedHashSet<Cid> have = new LinkedHashSet<>();
+        int cap = Math.min(p.maxHave(), p.maxCidsPerRequest());
+        MerkleCrdt r = crdt;
+        ArrayDeque<Cid> todo = new ArrayDeque<>();
+        if (r != null) for (Head h : r.heads()) todo.add(h.cid());
+        for (Cid c : frontier) {
+            if (have.size() >= cap / 2) break;
+            have.add(c);
+        }
+        int walked = 0;
+        while (!todo.isEmpty() && have.size() < cap && walked < p.knownPerRequest() + frontier.size()) {
+            Cid c = todo.poll();
+            if (!have.add(c) && walked > 0) continue;
+            walked++;
+            if (r == null) continue;
+            r.block(c).ifPresent(bytes -> {
+                try {
+                    todo.addAll(Block.decode(bytes).links());
+                } catch (IllegalArgumentException ignored) {
+                    // a stored block that does not decode is not walked
+                }
+            });
+        }
+        return new ArrayList<>(have);
+    }
+
+    // ------------------------------------------------------------------ peers
+
+    private List<PeerId> candidates(Cid head) {
+        LinkedHashSet<PeerId> order = new LinkedHashSet<>();
+        List<PeerId> hinted;
+        synchronized (hints) {
+            hinted = new ArrayList<>(hints.getOrDefault(head, List.of()));
+        }
+        for (PeerId peer : hinted) if (host.connection(peer).isPresent()) order.add(peer);
+        List<PeerId> others = new ArrayList<>();
+        for (Connection c : host.connections()) {
+            if (c.identifyInfo().map(i -> i.supports(SyncServer.PROTOCOL)).orElse(true)) others.add(c.remotePeer());
+        }
+        others.sort(Comparator.comparingInt(this::score).reversed());
+        order.addAll(others);
+        List<PeerId> out = new ArrayList<>();
+        long now = System.nanoTime();
+        for (PeerId peer : order) {
+            Score s = scores.get(peer);
+            if (s != null) {
+                synchronized (s) {
+                    if (s.bannedUntil != 0 && s.bannedUntil - now > 0) continue;
+                }
+            }
+            out.add(peer);
+            if (out.size() >= p.maxPeersPerFetch()) break;
+        }
+        return out;
+    }
+
+    void penalize(PeerId peer, Offense o, String detail) {
+        penalties.increment();
+        log.debug("sync: penalizing {} ({}): {}", peer, o, detail);
+        Score s = scores.computeIfAbsent(peer, k -> new Score());
+        synchronized (s) {
+            long now = System.nanoTime();
+            if (s.bannedUntil != 0 && s.bannedUntil - now <= 0) {
+                s.points = 0;
+                s.bannedUntil = 0;
+            }
+            s.points -= o.points;
+            if (s.points <= p.banThreshold() && s.bannedUntil == 0) s.bannedUntil = now + p.banDuration().toNanos();
+        }
+        try {
+            penalty.penalize(peer, o, detail);
+        } catch (RuntimeException e) {
+            log.warn("PeerPenalty failed", e);
+        }
+    }
+
+    /** Completes when a request slot of {@code peer} is free; fails if too many wait. */
+    CompletableFuture<Void> acquire(PeerId peer) {
+        synchronized (slots) {
+            Slots s = slots.computeIfAbsent(peer, k -> new Slots());
+            if (s.used < p.maxStreamsPerPeer()) {
+                s.used++;
+                return CompletableFuture.completedFuture(null);
+            }
+            if (s.waiters.size() >= MAX_WAITERS_PER_PEER) return CompletableFuture.failedFuture(new IllegalStateException("too many waiting requests"));
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            s.waiters.add(f);
+            return f;
+        }
+    }
+
+    void release(PeerId peer) {
+        CompletableFuture<Void> next;
+        synchronized (slots) {
+            Slots s = slots.get(peer);
+            if (s == null) return;
+            next = s.waiters.poll();
+            if (next == null && --s.used == 0) slots.remove(peer);
+        }
+        if (next != null) worker.execute(() -> next.complete(null));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        worker.shutdownNow();
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        synchronized (slots) {
+            for (Slots s : slots.values()) waiting.addAll(s.waiters);
+            slots.clear();
+        }
+        for (CompletableFuture<Void> f : waiting) f.completeExceptionally(new IllegalStateException("sync client closed"));
+    }
+
+    static RejectedBlockException rejected(Throwable t) {
+        return t instanceof RejectedBlockException r ? r : null;
+    }
+}

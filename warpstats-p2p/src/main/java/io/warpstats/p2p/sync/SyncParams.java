@@ -1,0 +1,89 @@
+package io.warpstats.p2p.sync;
+
+import io.warpstats.crdt.ipld.DagPb;
+import java.time.Duration;
+
+/**
+ * Limits and timeouts of the block sync protocol; {@link #defaults()} gives the production values
+ * (documented with their rationale in docs/sync.md). Both sides enforce the limits on what they
+ * receive; a peer that exceeds them gets its stream closed and a penalty.
+ *
+ * @param maxFrameBytes          largest frame (after decompression) either side accepts; at least one
+ *                               maximal block (DagPb.MAX_BLOCK_SIZE) plus framing
+ * @param maxRequestBytes        largest request frame the server accepts
+ * @param maxCidsPerRequest      CIDs in a GET, or heads in a BRANCH
+ * @param maxHave                "have" CIDs the server remembers per stream (the sum over its requests)
+ * @param blockBudget            most blocks in one answer (a BRANCH asks for at most this many)
+ * @param maxAnswerBytes         most block bytes in one answer; the answer is truncated beyond it
+ * @param batchBytes             block bytes per BLOCKS frame (a larger single block gets its own frame)
+ * @param compressMinBytes       a BLOCKS frame of at least this many bytes is zstd-compressed if that
+ *                               makes it smaller; negative: never compress
+ * @param compressionLevel       zstd level of the block stream
+ * @param maxWalkSteps           blocks the server reads for one answer (sent ones and the walk below
+ *                               the asker's "have" blocks); bounds its work per request
+ * @param maxStreamsPerPeer      sync streams one peer may have open to the server at once; the
+ *                               client opens at most this many to one peer
+ * @param maxConcurrentAnswers   answers the server prepares at once over all peers (BUSY beyond)
+ * @param requestTimeout         the client waits this long from sending a request to the status frame
+ * @param streamIdleTimeout      the server closes a stream that sends no request for this long
+ * @param maxRounds              requests (round trips) of one branch fetch with one peer
+ * @param maxPeersPerFetch       peers asked in turn before a fetch fails (the engine retries later)
+ * @param knownPerRequest        ancestors of its heads the client adds to "have" (breadth-first)
+ * @param maxHints               remembered (head → announcing peers) entries
+ * @param banThreshold           a peer whose sync score falls to this value is not asked again
+ *                               (and the {@link PeerPenalty} is told) until {@code banDuration} passes
+ * @param banDuration            how long a peer under the threshold is avoided
+ */
+public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerRequest, int maxHave, int blockBudget,
+                         int maxAnswerBytes, int batchBytes, int compressMinBytes, int compressionLevel, int maxWalkSteps,
+                         int maxStreamsPerPeer, int maxConcurrentAnswers, Duration requestTimeout,
+                         Duration streamIdleTimeout, int maxRounds, int maxPeersPerFetch, int knownPerRequest,
+                         int maxHints, int banThreshold, Duration banDuration) {
+
+    public SyncParams {
+        if (maxFrameBytes < DagPb.MAX_BLOCK_SIZE + 1024) throw new IllegalArgumentException("maxFrameBytes below one maximal block");
+        if (maxRequestBytes < 1024 || maxCidsPerRequest < 1 || maxHave < 1 || blockBudget < 1 || maxAnswerBytes < 1
+                || batchBytes < 1024 || maxWalkSteps < blockBudget || maxStreamsPerPeer < 1 || maxConcurrentAnswers < 1
+                || maxRounds < 1 || maxPeersPerFetch < 1 || knownPerRequest < 0 || maxHints < 1 || banThreshold >= 0) {
+            throw new IllegalArgumentException("invalid sync limits");
+        }
+        if (requestTimeout.isZero() || requestTimeout.isNegative() || streamIdleTimeout.isZero()
+                || streamIdleTimeout.isNegative() || banDuration.isNegative()) {
+            throw new IllegalArgumentException("invalid sync timeout");
+        }
+    }
+
+    /** The defaults of docs/sync.md. */
+    public static SyncParams defaults() {
+        return new SyncParams(4 << 20, 64 << 10, 1024, 4096, 2000, 4 << 20, 128 << 10, 1024, 3, 10_000, 4, 32,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10));
+    }
+
+    /** These params with another block budget per answer. */
+    public SyncParams withBlockBudget(int v) {
+        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, v, maxAnswerBytes, batchBytes,
+                compressMinBytes, compressionLevel, Math.max(maxWalkSteps, v), maxStreamsPerPeer, maxConcurrentAnswers,
+                requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+    }
+
+    /** These params with another compression threshold (negative: never compress). */
+    public SyncParams withCompressMinBytes(int v) {
+        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
+                v, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
+                requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+    }
+
+    /** These params with another request timeout. */
+    public SyncParams withRequestTimeout(Duration v) {
+        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
+                compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
+                v, streamIdleTimeout, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+    }
+
+    /** These params with another stream idle timeout. */
+    public SyncParams withStreamIdleTimeout(Duration v) {
+        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
+                compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
+                requestTimeout, v, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+    }
+}
