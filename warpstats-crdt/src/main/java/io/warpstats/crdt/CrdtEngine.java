@@ -123,6 +123,20 @@ final class CrdtEngine implements MerkleCrdt {
     private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
     /** The open group-commit transaction; guarded by writeLock. */
     private Stage stage;
+    /**
+     * The stage handed to {@code writer} (its batch being written, or written and not yet
+     * published): the open stage reads through it (store reads, frontier, heads, processed, T/);
+     * its mirrors are published when the next stage is handed over, or by {@link #commitAndWait}.
+     * Guarded by writeLock; at most one write in flight.
+     */
+    private Stage inflight;
+    private CompletableFuture<Void> inflightWrite;
+    /** Writes committed stages (one RocksDB batch at a time) while the next stage is built. */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "warpstats-crdt-writer");
+        t.setDaemon(true);
+        return t;
+    });
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
@@ -428,7 +442,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void writeLocal(PendingWrites gen) {
         writeLock.lock();
         try {
-            commitStage(); // remote blocks staged so far go first, on their own
+            commitAndWait(); // remote blocks staged so far go first, on their own (and the scans below see them)
             String dag = options.dagName();
             List<Element> tombs = new ArrayList<>();
             for (String k : gen.sortedDeletes()) {
@@ -480,7 +494,7 @@ final class CrdtEngine implements MerkleCrdt {
                     apply(new Block(Cid.ofDagPb(bytes), links, delta), bytes, false);
                     blocks++;
                 }
-                commitStage();
+                commitAndWait(); // flush() returns when the generation is durable
             } catch (RuntimeException e) {
                 stage = null; // all or nothing: the generation goes back to the pending writes
                 throw e;
@@ -569,7 +583,7 @@ final class CrdtEngine implements MerkleCrdt {
      * nothing else: every marker in it is written with the work it stands for.
      */
     private final class Stage {
-        final Txn txn = new Txn(store);
+        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn);
         final Map<String, Map<Cid, Long>> heads = new HashMap<>();
         final Set<Cid> processed = new HashSet<>();
         /** frontier changes: record, or REMOVED. */
@@ -582,7 +596,11 @@ final class CrdtEngine implements MerkleCrdt {
 
         /** The staged heads of {@code dag} (a private copy, taken once per stage). */
         Map<Cid, Long> heads(String dag) {
-            return heads.computeIfAbsent(dag, d -> new HashMap<>(CrdtEngine.this.heads.getOrDefault(d, Map.of())));
+            return heads.computeIfAbsent(dag, d -> {
+                Stage f = inflight;
+                Map<Cid, Long> base = f != null && f.heads.containsKey(d) ? f.heads.get(d) : CrdtEngine.this.heads.getOrDefault(d, Map.of());
+                return new HashMap<>(base);
+            });
         }
     }
 
@@ -591,12 +609,50 @@ final class CrdtEngine implements MerkleCrdt {
         return stage;
     }
 
-    /** Commits the open stage (caller holds writeLock); on failure the stage is dropped and the error thrown. */
+    /**
+     * Hands the open stage to the writer thread (caller holds writeLock) after the previous write
+     * finished and its mirrors were published: the next stage is built while this one is written
+     * (pipelining). If the previous write failed, the open stage (built on top of it) is dropped
+     * too and the error thrown: their walks resume from the durable frontier.
+     */
     private void commitStage() {
         Stage s = stage;
-        if (s == null) return;
         stage = null;
-        s.txn.commit();
+        awaitInflight();
+        if (s == null) return;
+        s.txn.detach(); // the stage it read through is in the store now
+        inflight = s;
+        try {
+            inflightWrite = CompletableFuture.runAsync(s.txn::commit, writer);
+        } catch (RuntimeException e) { // writer shut down (closing)
+            inflightWrite = CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Commits the open stage and waits until it is durable and its mirrors published (caller holds writeLock). */
+    private void commitAndWait() {
+        commitStage();
+        awaitInflight();
+    }
+
+    /** Waits for the write in flight and publishes its mirrors (caller holds writeLock); throws its failure. */
+    private void awaitInflight() {
+        Stage s = inflight;
+        if (s == null) return;
+        try {
+            inflightWrite.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            inflight = null;
+            inflightWrite = null;
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        publish(s);
+        inflight = null; // after publishing: a reader sees the changes in one place or the other
+        inflightWrite = null;
+    }
+
+    /** Publishes the in-memory mirrors of a stage whose batch is durable. */
+    private void publish(Stage s) {
         s.heads.forEach((dag, m) -> heads.put(dag, new ConcurrentHashMap<>(m)));
         if (!s.heads.isEmpty()) refreshHeadSnapshot();
         s.frontier.forEach((c, rec) -> {
@@ -615,7 +671,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void commitQuietly() {
         writeLock.lock();
         try {
-            if (!closed) commitStage();
+            if (!closed) commitAndWait();
         } catch (RuntimeException e) {
             if (!closed) log.error("commit of merged blocks failed (their walks resume at the next announcement)", e);
         } finally {
@@ -632,10 +688,20 @@ final class CrdtEngine implements MerkleCrdt {
                 byte[] r = s.frontier.get(c);
                 if (r != null) return r == REMOVED ? null : r;
             }
-            return frontier.get(c);
+            return storedFrontier(c);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** The frontier record of {@code c} once the write in flight is done (the open stage aside), or null. Caller holds writeLock. */
+    private byte[] storedFrontier(Cid c) {
+        Stage f = inflight;
+        if (f != null) {
+            byte[] r = f.frontier.get(c);
+            if (r != null) return r == REMOVED ? null : r;
+        }
+        return frontier.get(c);
     }
 
     /** Whether {@code c} is processed (staged or committed). A block in the frontier is not processed. */
@@ -644,6 +710,8 @@ final class CrdtEngine implements MerkleCrdt {
         try {
             Stage s = stage;
             if (s != null && s.processed.contains(c)) return true;
+            Stage f = inflight;
+            if (f != null && f.processed.contains(c)) return true;
             if (processedCache.contains(c)) return true;
             if (pendingRecord(c) != null) return false;
             return store.get(keys.processed(c)).isPresent();
@@ -683,7 +751,7 @@ final class CrdtEngine implements MerkleCrdt {
         txn.unmark();
         // no store reads below: nothing can fail half-way
         for (String[] ik : earlyAdded) {
-            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(early.getOrDefault(x, Set.of()))).add(ik[1]);
+            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(storedEarly(x))).add(ik[1]);
         }
         Set<String> earlyMine = earlyKeys(id);
         if (!earlyMine.isEmpty()) { // this block's elements were handled by mergeDelta: the index entries are done
@@ -704,7 +772,7 @@ final class CrdtEngine implements MerkleCrdt {
             rec[0] = 1;
             System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
             for (Cid l : children) {
-                if (!frontier.containsKey(l)) s.createdPending.add(l);
+                if (storedFrontier(l) == null) s.createdPending.add(l);
                 txn.put(keys.pending(l), rec);
                 s.frontier.put(l, rec);
             }
@@ -781,6 +849,16 @@ final class CrdtEngine implements MerkleCrdt {
         Stage s = stage;
         if (s != null) {
             Set<String> x = s.early.get(id);
+            if (x != null) return x;
+        }
+        return storedEarly(id);
+    }
+
+    /** The T/ keys of {@code id} once the write in flight is done (the open stage aside). */
+    private Set<String> storedEarly(String id) {
+        Stage f = inflight;
+        if (f != null) {
+            Set<String> x = f.early.get(id);
             if (x != null) return x;
         }
         return early.getOrDefault(id, Set.of());
@@ -1190,6 +1268,13 @@ final class CrdtEngine implements MerkleCrdt {
         scheduler.shutdownNow();
         if (verifyPool != null) verifyPool.shutdownNow();
         writeLock.lock();
+        try {
+            awaitInflight();
+        } catch (RuntimeException e) {
+            log.warn("last commit failed", e);
+        } finally {
+            writer.shutdown();
+        }
         try {
             store.delete(keys.dirty);
         } catch (RuntimeException e) {

@@ -87,6 +87,7 @@ class EngineTest {
             });
             for (int i = 0; i < 1000; i++) c.put("/k", b(Integer.toString(i)));
             seen.get(10, TimeUnit.SECONDS); // the timer flushed
+            c.flush().join(); // the listener runs before the batch is written: wait for the timer's flush to end
             Block blk = Block.decode(c.block(c.heads().get(0).cid()).orElseThrow());
             assertThat(blk.delta().elements()).hasSize(1);
         }
