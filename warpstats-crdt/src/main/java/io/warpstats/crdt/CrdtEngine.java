@@ -272,9 +272,8 @@ final class CrdtEngine implements MerkleCrdt {
         while (!todo.isEmpty()) {
             Cid c = todo.poll();
             if (!seen.add(c)) continue;
-            Optional<byte[]> bytes = store.get(keys.block(c));
-            if (bytes.isEmpty() || store.get(keys.processed(c)).isEmpty()) {
-                if (bytes.isEmpty()) fix.delete(keys.processed(c)); // a marker without its block: not to be trusted
+            Optional<byte[]> bytes = block(c); // the processed marker holds the block: one cannot exist without the other
+            if (bytes.isEmpty()) {
                 if (store.get(keys.pending(c)).isEmpty()) {
                     fix.put(keys.pending(c), new byte[] {1});
                 }
@@ -559,7 +558,7 @@ final class CrdtEngine implements MerkleCrdt {
 
     @Override
     public Optional<byte[]> block(Cid cid) {
-        return store.get(keys.block(cid));
+        return store.get(keys.processed(cid)).map(r -> Arrays.copyOfRange(r, 8, r.length));
     }
 
     @Override
@@ -742,7 +741,6 @@ final class CrdtEngine implements MerkleCrdt {
         List<String[]> earlyAdded = new ArrayList<>(0);
         txn.mark();
         try {
-            txn.put(keys.block(cid), bytes);
             mergeDelta(txn, id, d, remote, earlyAdded);
         } catch (RuntimeException e) {
             txn.rollback();
@@ -758,7 +756,7 @@ final class CrdtEngine implements MerkleCrdt {
             for (String k : earlyMine) txn.delete(keys.early(id, k));
             s.early.put(id, Set.of());
         }
-        txn.put(keys.processed(cid), Keys.longBytes(d.priority()));
+        txn.put(keys.processed(cid), Keys.prioValue(d.priority(), bytes)); // marker and block in one key
         Map<Cid, Long> dagHeads = s.heads(dag);
         for (Cid l : block.links()) {
             if (dagHeads.remove(l) != null) {
