@@ -69,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * {@code writeLock} (one writer at a time; RocksDB batches are cheap). Fetches run concurrently,
  * at most {@code maxConcurrentFetches}; their completions may run on any thread (or inline, as in
  * the deterministic simulation), and {@link #pump} is a trampoline so inline completions never
- * recurse.
+ * recurse. Signatures of signed deltas are checked on {@code verifyPool} ahead of the apply (the
+ * verify stage, see {@link #onBlock}); a full stage is written by the {@code writer} thread while
+ * the next one is built (see {@link #commitStage}).
  */
 final class CrdtEngine implements MerkleCrdt {
     private static final Logger log = LoggerFactory.getLogger(CrdtEngine.class);
