@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,10 +52,13 @@ import org.slf4j.LoggerFactory;
  * value): N puts of a key between two flushes become one element. A flush (after
  * {@code flushDelay}, at {@code maxBatchKeys} keys, or on demand) takes the pending map, builds
  * one delta whose priority is max(head height) + 1, links it to all heads of this replica's DAG,
- * and applies it through the same path as a remote block.
+ * and applies it through the same path as a remote block; a generation too large for one block
+ * becomes a chain of blocks, all in one atomic batch. At {@code maxPendingKeys} pending keys a
+ * writer waits for the flush (backpressure).
  *
  * <h2>Remote blocks and crash safety</h2>
- * A block is applied by {@link #apply} in ONE store batch that: stores the block bytes, merges
+ * A block is applied by {@link #apply} into the open {@link Stage} (group commit: several blocks,
+ * ONE store batch) that: stores the block bytes, merges
  * its delta, marks it processed, removes the heads it links to, makes it a head if no processed
  * block links to it, removes it from the walk frontier ({@code p/}) and adds its unprocessed
  * children to the frontier, and carries the change listeners' writes. The frontier is durable, so
@@ -68,7 +72,9 @@ import org.slf4j.LoggerFactory;
  * {@code writeLock} (one writer at a time; RocksDB batches are cheap). Fetches run concurrently,
  * at most {@code maxConcurrentFetches}; their completions may run on any thread (or inline, as in
  * the deterministic simulation), and {@link #pump} is a trampoline so inline completions never
- * recurse.
+ * recurse. Signatures of signed deltas are checked on {@code verifyPool} ahead of the apply (the
+ * verify stage, see {@link #onBlock}); a full stage is written by the {@code writer} thread while
+ * the next one is built (see {@link #commitStage}).
  */
 final class CrdtEngine implements MerkleCrdt {
     private static final Logger log = LoggerFactory.getLogger(CrdtEngine.class);
@@ -82,6 +88,11 @@ final class CrdtEngine implements MerkleCrdt {
     /** A value that cannot fit a block even alone is refused by put. */
     static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
     private static final byte[] REMOVED = new byte[0];
+    /**
+     * Blocks decoded and waiting (for their signature check, or for an earlier block's) before
+     * the single apply: the walk starts no new fetch while this many are in the verify stage.
+     */
+    static final int VERIFY_AHEAD = 512;
 
     private final KvStore store;
     private final MerkleCrdtOptions options;
@@ -117,6 +128,20 @@ final class CrdtEngine implements MerkleCrdt {
     private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
     /** The open group-commit transaction; guarded by writeLock. */
     private Stage stage;
+    /**
+     * The stage handed to {@code writer} (its batch being written, or written and not yet
+     * published): the open stage reads through it (store reads, frontier, heads, processed, T/);
+     * its mirrors are published when the next stage is handed over, or by {@link #commitAndWait}.
+     * Guarded by writeLock; at most one write in flight.
+     */
+    private Stage inflight;
+    private CompletableFuture<Void> inflightWrite;
+    /** Writes committed stages (one RocksDB batch at a time) while the next stage is built. */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "warpstats-crdt-writer");
+        t.setDaemon(true);
+        return t;
+    });
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
@@ -129,6 +154,15 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }));
     private final AtomicInteger running = new AtomicInteger();
+    /** Signature checks of signed deltas, in parallel ahead of the apply (null: no verifier, nothing to verify). */
+    private final ExecutorService verifyPool;
+    /** The verify stage: decoded blocks in arrival order (a block arrives after the block that links to it); guarded by itself. */
+    private final ArrayDeque<Ready> ready = new ArrayDeque<>();
+    /** CIDs in the verify stage (accepted by the sink, not yet applied or dropped). */
+    private final Set<Cid> inStage = ConcurrentHashMap.newKeySet();
+    /** Links of the blocks in the verify stage → count: wanted though not yet in the frontier (their parent is not applied yet). */
+    private final Map<Cid, Integer> stageLinks = new ConcurrentHashMap<>();
+    private final AtomicInteger drainWip = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
     private volatile boolean closed;
@@ -169,6 +203,17 @@ final class CrdtEngine implements MerkleCrdt {
         });
         long rb = options.rebroadcastInterval().toMillis();
         if (rb > 0) scheduler.scheduleWithFixedDelay(this::rebroadcastQuietly, rb, rb, TimeUnit.MILLISECONDS);
+        if (verifier != null) {
+            int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+            AtomicInteger no = new AtomicInteger();
+            this.verifyPool = Executors.newFixedThreadPool(n, r -> {
+                Thread t = new Thread(r, "warpstats-crdt-verify-" + no.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            this.verifyPool = null;
+        }
         resumeFrontier();
     }
 
@@ -235,9 +280,8 @@ final class CrdtEngine implements MerkleCrdt {
         while (!todo.isEmpty()) {
             Cid c = todo.poll();
             if (!seen.add(c)) continue;
-            Optional<byte[]> bytes = store.get(keys.block(c));
-            if (bytes.isEmpty() || store.get(keys.processed(c)).isEmpty()) {
-                if (bytes.isEmpty()) fix.delete(keys.processed(c)); // a marker without its block: not to be trusted
+            Optional<byte[]> bytes = block(c); // the processed marker holds the block: one cannot exist without the other
+            if (bytes.isEmpty()) {
                 if (store.get(keys.pending(c)).isEmpty()) {
                     fix.put(keys.pending(c), new byte[] {1});
                 }
@@ -410,7 +454,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void writeLocal(PendingWrites gen) {
         writeLock.lock();
         try {
-            commitStage(); // remote blocks staged so far go first, on their own
+            commitAndWait(); // remote blocks staged so far go first, on their own (and the scans below see them)
             String dag = options.dagName();
             List<Element> tombs = new ArrayList<>();
             for (String k : gen.sortedDeletes()) {
@@ -462,7 +506,7 @@ final class CrdtEngine implements MerkleCrdt {
                     apply(new Block(Cid.ofDagPb(bytes), links, delta), bytes, false);
                     blocks++;
                 }
-                commitStage();
+                commitAndWait(); // flush() returns when the generation is durable
             } catch (RuntimeException e) {
                 stage = null; // all or nothing: the generation goes back to the pending writes
                 throw e;
@@ -527,7 +571,7 @@ final class CrdtEngine implements MerkleCrdt {
 
     @Override
     public Optional<byte[]> block(Cid cid) {
-        return store.get(keys.block(cid));
+        return store.get(keys.processed(cid)).map(r -> Arrays.copyOfRange(r, 8, r.length));
     }
 
     @Override
@@ -551,7 +595,7 @@ final class CrdtEngine implements MerkleCrdt {
      * nothing else: every marker in it is written with the work it stands for.
      */
     private final class Stage {
-        final Txn txn = new Txn(store);
+        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn);
         final Map<String, Map<Cid, Long>> heads = new HashMap<>();
         final Set<Cid> processed = new HashSet<>();
         /** frontier changes: record, or REMOVED. */
@@ -564,7 +608,11 @@ final class CrdtEngine implements MerkleCrdt {
 
         /** The staged heads of {@code dag} (a private copy, taken once per stage). */
         Map<Cid, Long> heads(String dag) {
-            return heads.computeIfAbsent(dag, d -> new HashMap<>(CrdtEngine.this.heads.getOrDefault(d, Map.of())));
+            return heads.computeIfAbsent(dag, d -> {
+                Stage f = inflight;
+                Map<Cid, Long> base = f != null && f.heads.containsKey(d) ? f.heads.get(d) : CrdtEngine.this.heads.getOrDefault(d, Map.of());
+                return new HashMap<>(base);
+            });
         }
     }
 
@@ -573,12 +621,50 @@ final class CrdtEngine implements MerkleCrdt {
         return stage;
     }
 
-    /** Commits the open stage (caller holds writeLock); on failure the stage is dropped and the error thrown. */
+    /**
+     * Hands the open stage to the writer thread (caller holds writeLock) after the previous write
+     * finished and its mirrors were published: the next stage is built while this one is written
+     * (pipelining). If the previous write failed, the open stage (built on top of it) is dropped
+     * too and the error thrown: their walks resume from the durable frontier.
+     */
     private void commitStage() {
         Stage s = stage;
-        if (s == null) return;
         stage = null;
-        s.txn.commit();
+        awaitInflight();
+        if (s == null) return;
+        s.txn.detach(); // the stage it read through is in the store now
+        inflight = s;
+        try {
+            inflightWrite = CompletableFuture.runAsync(s.txn::commit, writer);
+        } catch (RuntimeException e) { // writer shut down (closing)
+            inflightWrite = CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Commits the open stage and waits until it is durable and its mirrors published (caller holds writeLock). */
+    private void commitAndWait() {
+        commitStage();
+        awaitInflight();
+    }
+
+    /** Waits for the write in flight and publishes its mirrors (caller holds writeLock); throws its failure. */
+    private void awaitInflight() {
+        Stage s = inflight;
+        if (s == null) return;
+        try {
+            inflightWrite.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            inflight = null;
+            inflightWrite = null;
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        publish(s);
+        inflight = null; // after publishing: a reader sees the changes in one place or the other
+        inflightWrite = null;
+    }
+
+    /** Publishes the in-memory mirrors of a stage whose batch is durable. */
+    private void publish(Stage s) {
         s.heads.forEach((dag, m) -> heads.put(dag, new ConcurrentHashMap<>(m)));
         if (!s.heads.isEmpty()) refreshHeadSnapshot();
         s.frontier.forEach((c, rec) -> {
@@ -597,7 +683,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void commitQuietly() {
         writeLock.lock();
         try {
-            if (!closed) commitStage();
+            if (!closed) commitAndWait();
         } catch (RuntimeException e) {
             if (!closed) log.error("commit of merged blocks failed (their walks resume at the next announcement)", e);
         } finally {
@@ -614,10 +700,20 @@ final class CrdtEngine implements MerkleCrdt {
                 byte[] r = s.frontier.get(c);
                 if (r != null) return r == REMOVED ? null : r;
             }
-            return frontier.get(c);
+            return storedFrontier(c);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** The frontier record of {@code c} once the write in flight is done (the open stage aside), or null. Caller holds writeLock. */
+    private byte[] storedFrontier(Cid c) {
+        Stage f = inflight;
+        if (f != null) {
+            byte[] r = f.frontier.get(c);
+            if (r != null) return r == REMOVED ? null : r;
+        }
+        return frontier.get(c);
     }
 
     /** Whether {@code c} is processed (staged or committed). A block in the frontier is not processed. */
@@ -626,6 +722,8 @@ final class CrdtEngine implements MerkleCrdt {
         try {
             Stage s = stage;
             if (s != null && s.processed.contains(c)) return true;
+            Stage f = inflight;
+            if (f != null && f.processed.contains(c)) return true;
             if (processedCache.contains(c)) return true;
             if (pendingRecord(c) != null) return false;
             return store.get(keys.processed(c)).isPresent();
@@ -656,7 +754,6 @@ final class CrdtEngine implements MerkleCrdt {
         List<String[]> earlyAdded = new ArrayList<>(0);
         txn.mark();
         try {
-            txn.put(keys.block(cid), bytes);
             mergeDelta(txn, id, d, remote, earlyAdded);
         } catch (RuntimeException e) {
             txn.rollback();
@@ -665,14 +762,14 @@ final class CrdtEngine implements MerkleCrdt {
         txn.unmark();
         // no store reads below: nothing can fail half-way
         for (String[] ik : earlyAdded) {
-            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(early.getOrDefault(x, Set.of()))).add(ik[1]);
+            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(storedEarly(x))).add(ik[1]);
         }
         Set<String> earlyMine = earlyKeys(id);
         if (!earlyMine.isEmpty()) { // this block's elements were handled by mergeDelta: the index entries are done
             for (String k : earlyMine) txn.delete(keys.early(id, k));
             s.early.put(id, Set.of());
         }
-        txn.put(keys.processed(cid), Keys.longBytes(d.priority()));
+        txn.put(keys.processed(cid), Keys.prioValue(d.priority(), bytes)); // marker and block in one key
         Map<Cid, Long> dagHeads = s.heads(dag);
         for (Cid l : block.links()) {
             if (dagHeads.remove(l) != null) {
@@ -686,7 +783,7 @@ final class CrdtEngine implements MerkleCrdt {
             rec[0] = 1;
             System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
             for (Cid l : children) {
-                if (!frontier.containsKey(l)) s.createdPending.add(l);
+                if (storedFrontier(l) == null) s.createdPending.add(l);
                 txn.put(keys.pending(l), rec);
                 s.frontier.put(l, rec);
             }
@@ -765,6 +862,16 @@ final class CrdtEngine implements MerkleCrdt {
             Set<String> x = s.early.get(id);
             if (x != null) return x;
         }
+        return storedEarly(id);
+    }
+
+    /** The T/ keys of {@code id} once the write in flight is done (the open stage aside). */
+    private Set<String> storedEarly(String id) {
+        Stage f = inflight;
+        if (f != null) {
+            Set<String> x = f.early.get(id);
+            if (x != null) return x;
+        }
         return early.getOrDefault(id, Set.of());
     }
 
@@ -830,7 +937,7 @@ final class CrdtEngine implements MerkleCrdt {
         if (wip.getAndIncrement() != 0) return;
         int missed = 1;
         while (true) {
-            while (!closed && running.get() < options.maxConcurrentFetches()) {
+            while (!closed && running.get() < options.maxConcurrentFetches() && inStage.size() < VERIFY_AHEAD) {
                 Cid c;
                 synchronized (queue) {
                     c = queue.poll();
@@ -843,7 +950,7 @@ final class CrdtEngine implements MerkleCrdt {
             synchronized (queue) {
                 empty = queue.isEmpty();
             }
-            if (empty) commitQuietly(); // the walk waits (or is done): make what it merged durable and visible
+            if (empty && inStage.isEmpty()) commitQuietly(); // the walk waits (or is done): make what it merged durable and visible
             checkIdle();
             missed = wip.addAndGet(-missed);
             if (missed == 0) return;
@@ -897,7 +1004,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void finishFetch0(Cid c, List<Cid> discovered, Throwable err) {
         inFlight.remove(c);
         if (!closed) {
-            boolean done = rejected.contains(c) || isProcessed(c);
+            boolean done = rejected.contains(c) || inStage.contains(c) || isProcessed(c);
             if (!done) {
                 fetchFailures.increment();
                 retry.add(c);
@@ -913,34 +1020,170 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }
 
-    /** The sink of a branch fetch: verifies, authorizes and applies one block. */
+    /**
+     * The sink of a branch fetch: hashes and decodes one block, then verifies, authorizes and
+     * applies it. Its links are handed to the walk at once (before it is applied), so the walk
+     * keeps fetching while signatures are checked: a signed delta is verified on {@code verifyPool}
+     * (in parallel) and the block waits in the verify stage; blocks leave the stage in arrival
+     * order, one at a time, into {@link #apply} (a block arrives after the block linking to it, so
+     * the walk order is the one of a sequential walk). A block whose parent was rejected meanwhile
+     * is not in the frontier when its turn comes and is dropped. Anything found wrong while
+     * decoding is thrown from here as a {@link RejectedBlockException}; a bad signature found by
+     * the parallel stage is reported to {@code onRejected} (the sink has returned).
+     */
     private void onBlock(byte[] bytes, List<Cid> discovered) {
         if (closed) return;
         Cid cid = Cid.ofDagPb(bytes);
-        if (isProcessed(cid)) return;
-        if (pendingRecord(cid) == null) return; // unsolicited: not ours to judge, ignore
+        if (inStage.contains(cid) || isProcessed(cid)) return;
+        if (pendingRecord(cid) == null && !stageLinks.containsKey(cid)) return; // unsolicited: not ours to judge, ignore
         Block block;
         try {
             block = Block.decodeHashed(cid, bytes);
-            check(block);
+            checkShape(block);
         } catch (IllegalArgumentException e) {
             reject(cid, e.getMessage());
             return; // unreachable: reject throws
         }
+        boolean parallel = verifyPool != null && block.delta().isSigned();
+        if (!parallel) {
+            try {
+                checkAuthor(block);
+            } catch (IllegalArgumentException e) {
+                reject(cid, e.getMessage());
+                return;
+            }
+            boolean direct;
+            synchronized (ready) {
+                direct = ready.isEmpty() && inStage.isEmpty();
+            }
+            if (direct) { // nothing ahead of it: apply here (the deterministic, synchronous path)
+                writeLock.lock();
+                try {
+                    if (closed || pendingRecord(cid) == null) return;
+                    discovered.addAll(apply(block, bytes, true));
+                    commitIfFull();
+                } finally {
+                    writeLock.unlock();
+                }
+                return;
+            }
+        }
+        Ready r = new Ready(block, bytes, parallel ? Ready.VERIFYING : Ready.OK);
+        inStage.add(cid);
+        for (Cid l : block.links()) stageLinks.merge(l, 1, Integer::sum);
+        synchronized (ready) {
+            ready.add(r);
+        }
+        discovered.addAll(block.links()); // the walk goes on below it now (processed ones are filtered there)
+        if (parallel) {
+            try {
+                verifyPool.execute(() -> {
+                    try {
+                        checkAuthor(block);
+                        r.state = Ready.OK;
+                    } catch (RuntimeException e) {
+                        r.error = String.valueOf(e.getMessage());
+                        r.state = Ready.BAD;
+                    }
+                    drain();
+                });
+            } catch (RuntimeException e) { // closing
+                r.error = "closed";
+                r.state = Ready.BAD;
+            }
+        }
+        drain();
+    }
+
+    /** A decoded block in the verify stage. */
+    private static final class Ready {
+        static final int VERIFYING = 0, OK = 1, BAD = 2;
+        final Block block;
+        final byte[] bytes;
+        volatile int state;
+        volatile String error;
+
+        Ready(Block block, byte[] bytes, int state) {
+            this.block = block;
+            this.bytes = bytes;
+            this.state = state;
+        }
+    }
+
+    /** Applies the verified blocks at the front of the verify stage, in order (one drainer at a time). */
+    private void drain() {
+        if (drainWip.getAndIncrement() != 0) return;
+        int missed = 1;
+        boolean any = false;
+        while (true) {
+            while (true) {
+                Ready r;
+                synchronized (ready) {
+                    r = ready.peek();
+                    if (r == null || r.state == Ready.VERIFYING) break;
+                    ready.poll();
+                }
+                any = true;
+                try {
+                    applyReady(r);
+                } catch (RuntimeException e) {
+                    if (!closed) log.error("apply of {} failed (its walk resumes at the next announcement)", r.block.cid(), e);
+                } finally {
+                    inStage.remove(r.block.cid());
+                    for (Cid l : r.block.links()) stageLinks.computeIfPresent(l, (k, n) -> n == 1 ? null : n - 1);
+                }
+            }
+            missed = drainWip.addAndGet(-missed);
+            if (missed == 0) break;
+        }
+        if (any) pump(); // below the bound again, maybe done: fetch on, commit, tell idle waiters
+    }
+
+    private void applyReady(Ready r) {
+        Cid cid = r.block.cid();
+        if (closed) return;
+        if (r.state == Ready.BAD) {
+            try {
+                reject(cid, r.error);
+            } catch (RejectedBlockException e) {
+                // reported to onRejected; nobody to throw to
+            }
+            return;
+        }
         writeLock.lock();
         try {
             if (closed) return;
-            discovered.addAll(apply(block, bytes, true));
-            Stage s = stage;
-            if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
+            // a block whose parent was rejected (or that is already done) is no longer wanted
+            if (isProcessed(cid) || pendingRecord(cid) == null) return;
+            apply(r.block, r.bytes, true);
+            commitIfFull();
         } finally {
             writeLock.unlock();
         }
     }
 
-    private void check(Block block) {
+    private void commitIfFull() {
+        Stage s = stage;
+        if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
+    }
+
+    /** The checks that need no signature: cheap, done while decoding. */
+    private void checkShape(Block block) {
         Delta d = block.delta();
         if (d.dagName().indexOf('\0') >= 0) throw new IllegalArgumentException("dagName contains NUL");
+        if (!(d.isSigned() && verifier != null) && !options.acceptUnsigned()) {
+            throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
+        }
+        for (Element e : d.elements()) checkKey(e.key());
+        for (Element t : d.tombstones()) {
+            checkKey(t.key());
+            if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
+        }
+    }
+
+    /** Signature (the costly part: run on the verify pool for signed deltas) and authorizer. */
+    private void checkAuthor(Block block) {
+        Delta d = block.delta();
         String author = null;
         if (d.isSigned() && verifier != null) {
             author = verifier.verify(d.author(), d.signingPayload(block.links()), d.signature());
@@ -948,12 +1191,9 @@ final class CrdtEngine implements MerkleCrdt {
             throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
         }
         for (Element e : d.elements()) {
-            checkKey(e.key());
             if (!authorizer.mayWrite(author, e.key())) throw new IllegalArgumentException(author + " may not write " + e.key());
         }
         for (Element t : d.tombstones()) {
-            checkKey(t.key());
-            if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
             if (!authorizer.mayWrite(author, t.key())) throw new IllegalArgumentException(author + " may not delete " + t.key());
         }
     }
@@ -988,7 +1228,7 @@ final class CrdtEngine implements MerkleCrdt {
             synchronized (queue) {
                 empty = queue.isEmpty();
             }
-            if (empty && running.get() == 0) {
+            if (empty && running.get() == 0 && inStage.isEmpty()) {
                 done = new ArrayList<>(idleWaiters);
                 idleWaiters.clear();
             }
@@ -1060,7 +1300,15 @@ final class CrdtEngine implements MerkleCrdt {
         commitQuietly();
         closed = true;
         scheduler.shutdownNow();
+        if (verifyPool != null) verifyPool.shutdownNow();
         writeLock.lock();
+        try {
+            awaitInflight();
+        } catch (RuntimeException e) {
+            log.warn("last commit failed", e);
+        } finally {
+            writer.shutdown();
+        }
         try {
             store.delete(keys.dirty);
         } catch (RuntimeException e) {
