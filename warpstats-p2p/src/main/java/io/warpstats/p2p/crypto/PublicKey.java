@@ -1,13 +1,9 @@
 package io.warpstats.p2p.crypto;
 
-import java.math.BigInteger;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.Signature;
-import java.security.spec.EdECPoint;
-import java.security.spec.EdECPublicKeySpec;
-import java.security.spec.NamedParameterSpec;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * An Ed25519 public key, the only key type this node produces and accepts. Its libp2p
@@ -39,28 +35,33 @@ public record PublicKey(byte[] raw) {
         return new PublicKey(Arrays.copyOfRange(proto, 4, 36));
     }
 
-    /** Verifies an Ed25519 signature; false (never an exception) for any malformed input. */
+    /**
+     * Verifies an Ed25519 signature (BouncyCastle {@code rfc8032.Ed25519}, ~10–20× the JDK 17
+     * provider); false (never an exception) for any malformed input. The decoded point of a key
+     * that verified once is kept ({@link #POINTS}, bounded), so the authors of many gossipsub
+     * messages and signed deltas are not decompressed again for every one.
+     */
     public boolean verify(byte[] message, byte[] signature) {
-        if (signature == null || signature.length != 64) return false;
+        if (message == null || signature == null || signature.length != 64) return false;
         try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(toJdkKey());
-            s.update(message);
-            return s.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            Ed25519.PublicPoint p = POINTS.get(ByteBuffer.wrap(raw));
+            if (p != null) return Ed25519.verify(signature, 0, p, message, 0, message.length);
+            // the first time: the raw-key path (canonical encoding, not a small-order point, on the curve)
+            if (!Ed25519.verify(signature, 0, raw, 0, message, 0, message.length)) return false;
+            if (POINTS.size() >= MAX_POINTS) POINTS.clear();
+            POINTS.put(ByteBuffer.wrap(raw), Ed25519.validatePublicKeyPartialExport(raw, 0));
+            return true;
+        } catch (RuntimeException e) {
             return false;
         }
     }
 
-    java.security.PublicKey toJdkKey() throws GeneralSecurityException {
-        // RFC 8032 encoding: little-endian y with the sign of x in the top bit of the last byte.
-        byte[] le = raw.clone();
-        boolean xOdd = (le[31] & 0x80) != 0;
-        le[31] &= 0x7F;
-        byte[] be = new byte[32];
-        for (int i = 0; i < 32; i++) be[i] = le[31 - i];
-        EdECPoint point = new EdECPoint(xOdd, new BigInteger(1, be));
-        return KeyFactory.getInstance("Ed25519").generatePublic(new EdECPublicKeySpec(NamedParameterSpec.ED25519, point));
+    /** Decoded points of keys that produced a valid signature, by raw key; cleared when full. */
+    private static final ConcurrentHashMap<ByteBuffer, Ed25519.PublicPoint> POINTS = new ConcurrentHashMap<>();
+    private static final int MAX_POINTS = 4096;
+
+    static {
+        Ed25519.precompute();
     }
 
     @Override
