@@ -18,7 +18,9 @@ import java.util.Set;
  * the asker's "have" blocks the server holds are walked as <em>known</em>, and a block reached from
  * a known block is known too (the asker has processed it or holds it in its own walk frontier), so
  * the answer stops where the branch meets the asker's history even if the asker's heads are unknown
- * here and only some of their ancestors are. Unknown blocks are sent until the block or byte budget
+ * here and only some of their ancestors are. The asked heads themselves are never known: a processed
+ * "have" block may link to a block still in the asker's walk frontier, and that block, when asked for,
+ * must be sent (else a walk interrupted below a merged head never completes). Unknown blocks are sent until the block or byte budget
  * is spent; the unsent unknown blocks still queued become the continuation. At most
  * {@code maxSteps} blocks are read in total.
  */
@@ -85,12 +87,17 @@ final class BranchWalk {
     }
 
     Result run(Collection<Cid> heads, Set<Cid> have) {
+        // An asked block is never taken for a known one: the asker asks for it because it lacks it.
+        // "have" blocks are processed, but their own links may still be in the asker's walk frontier
+        // (the walk goes top-down and can be interrupted below a merged head); a block reached from a
+        // known block is known only if nobody asked for it, else such a frontier block is never served.
+        Set<Cid> asked = new java.util.HashSet<>(heads);
         for (Cid h : have) {
             if (steps >= maxSteps) break;
-            if (!state.containsKey(h)) enqueue(h, State.KNOWN);
+            if (!state.containsKey(h) && !asked.contains(h)) enqueue(h, State.KNOWN);
         }
         for (Cid h : heads) {
-            if (have.contains(h) || state.containsKey(h)) continue;
+            if (state.containsKey(h)) continue;
             enqueue(h, State.UNKNOWN);
         }
         List<byte[]> out = new ArrayList<>();
@@ -106,7 +113,7 @@ final class BranchWalk {
                     State ls = state.get(l);
                     if (ls == null) {
                         if (steps < maxSteps) enqueue(l, State.KNOWN);
-                    } else if (ls == State.UNKNOWN) {
+                    } else if (ls == State.UNKNOWN && !asked.contains(l)) {
                         state.put(l, State.KNOWN); // it is below the asker's history after all
                         unknownQueued--;
                     }
@@ -130,7 +137,7 @@ final class BranchWalk {
             out.add(b.get());
             bytes += b.get().length;
             for (Cid l : e.links) {
-                if (have.contains(l) || state.containsKey(l)) continue;
+                if ((have.contains(l) && !asked.contains(l)) || state.containsKey(l)) continue;
                 if (steps >= maxSteps) {
                     // not read: it goes to the continuation unread
                     state.put(l, State.DONE);

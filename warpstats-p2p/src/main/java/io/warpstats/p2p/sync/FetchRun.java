@@ -45,6 +45,8 @@ final class FetchRun {
     private PeerId peer;
     private Stream stream;
     private Set<Cid> expected;
+    /** The heads asked in the current round (a head neither sent, nor held, nor reported missing stays needed). */
+    private List<Cid> roundHeads = List.of();
     private int rounds;
     private int roundBlocks;
     private ScheduledFuture<?> deadline;
@@ -118,6 +120,7 @@ final class FetchRun {
     private void request(List<Cid> heads, List<Cid> haveNow, int myAttempt) {
         rounds++;
         roundBlocks = 0;
+        roundHeads = heads;
         expected.addAll(heads);
         c.requests.increment();
         SyncMessage m = single ? new Get(heads) : new Branch(heads, haveNow, 0);
@@ -236,9 +239,15 @@ final class FetchRun {
             }
         }
         endAttempt(false);
-        // complete with this peer: what it lacked may be elsewhere; the rest is below our history
+        // complete with this peer: what it lacked may be elsewhere; the rest is below our history —
+        // except an asked head it did not send: the fetch is not done with it (next peer, or failure)
+        List<Cid> unserved = new ArrayList<>();
+        for (Cid h : roundHeads) {
+            if (expected.contains(h) && !lacking.contains(h) && !c.held(h)) unserved.add(h);
+        }
         needed.clear();
         needed.addAll(lacking);
+        needed.addAll(unserved);
         lacking.clear();
         if (st.code() == Code.TRUNCATED) {
             done.complete(null); // out of rounds: the engine resumes from its frontier

@@ -122,7 +122,7 @@ final class SyncClientImpl implements SyncClient {
     private CompletableFuture<Void> fetch(Cid head, Set<Cid> frontier, Consumer<byte[]> sink, boolean single) {
         if (closed) return CompletableFuture.failedFuture(new IllegalStateException("sync client closed"));
         if (!single && held(head)) return CompletableFuture.completedFuture(null);
-        FetchRun run = new FetchRun(this, head, single ? List.of() : have(frontier), sink, single, candidates(head));
+        FetchRun run = new FetchRun(this, head, single ? List.of() : have(head, frontier), sink, single, candidates(head));
         CompletableFuture<Void> f = run.start();
         f.whenComplete((v, e) -> {
             if (e != null) failures.increment();
@@ -138,7 +138,7 @@ final class SyncClientImpl implements SyncClient {
     }
 
     /** The asker's "have": the engine's frontier, the replica's heads, and some of their ancestors. */
-    private List<Cid> have(Set<Cid> frontier) {
+    private List<Cid> have(Cid head, Set<Cid> frontier) {
         LinkedHashSet<Cid> have = new LinkedHashSet<>();
         int cap = Math.min(p.maxHave(), p.maxCidsPerRequest());
         MerkleCrdt r = crdt;
@@ -162,6 +162,7 @@ final class SyncClientImpl implements SyncClient {
                 }
             });
         }
+        have.remove(head); // never claim the block asked for
         return new ArrayList<>(have);
     }
 

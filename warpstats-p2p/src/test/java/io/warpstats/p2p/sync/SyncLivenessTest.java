@@ -1,0 +1,79 @@
+package io.warpstats.p2p.sync;
+
+import static io.warpstats.p2p.host.TestHosts.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warpstats.crdt.Block;
+import io.warpstats.crdt.ipld.Cid;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Liveness of block sync: every fetch ends, and a walk that stopped half-way is always completed. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SyncLivenessTest {
+    @TempDir
+    Path dir;
+
+    private static void writeChain(SyncTestNode n, int depth) {
+        for (int i = 0; i < depth; i++) {
+            n.crdt.put("/k/" + i, (n.host.peerId() + "-" + i).getBytes(StandardCharsets.UTF_8));
+            await(n.crdt.flush());
+        }
+    }
+
+    /** Polls {@code cond} (retrying the replica's failed fetches each round) until true or the deadline. */
+    private static boolean retryUntil(SyncTestNode n, long millis, BooleanSupplier cond) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) {
+            n.crdt.rebroadcast();
+            await(n.crdt.whenIdle());
+            if (cond.getAsBoolean()) return true;
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return cond.getAsBoolean();
+    }
+
+    /**
+     * The failure of PartitionTest under load: a walk interrupted after the head was merged (the head
+     * is processed, the blocks below it are in the walk frontier). The retry asks for a frontier block
+     * with the replica's heads as "have"; the server must not take the asked block for one the asker
+     * holds just because a "have" block links to it.
+     */
+    @Test
+    void walkInterruptedBelowAMergedHeadIsCompleted() {
+        SyncParams params = SyncParams.defaults();
+        try (SyncTestNode a = new SyncTestNode(dir.resolve("a"), params, false);
+             SyncTestNode b = new SyncTestNode(dir.resolve("b"), params, false);
+             SyncTestNode partial = new SyncTestNode(dir.resolve("c"), params, false)) {
+            writeChain(a, 5);
+            Cid head = a.crdt.heads().get(0).cid();
+            Cid below = Block.decode(a.crdt.block(head).orElseThrow()).links().get(0);
+            // a peer that holds only the head: b's walk stops below it
+            partial.server.close();
+            SyncServer.register(partial.host, cid -> cid.equals(head) ? a.crdt.block(cid) : Optional.empty(), params, PeerPenalty.NONE);
+            b.connect(partial);
+            b.crdt.onHead(head);
+            await(b.crdt.whenIdle());
+            assertThat(b.crdt.heads()).isEqualTo(a.crdt.heads());
+            assertThat(b.crdt.block(below)).isEmpty();
+            assertThat(b.crdt.metrics().pendingBlocks()).isPositive();
+
+            // a peer with the whole branch appears: the retried fetch must complete the walk
+            b.connect(a);
+            boolean done = retryUntil(b, 10_000, () -> b.crdt.metrics().pendingBlocks() == 0);
+            assertThat(done).as("walk completed; b %s, client %s", b.crdt.metrics(), b.client.metrics()).isTrue();
+            assertThat(b.state()).isEqualTo(a.state());
+        }
+    }
+}
