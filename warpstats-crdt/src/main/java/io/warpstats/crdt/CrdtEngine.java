@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,6 +103,7 @@ final class CrdtEngine implements MerkleCrdt {
 
     // the single writer
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final String tag = "e" + Integer.toHexString(System.identityHashCode(this));
     /** dag name → (head → height); guarded by writeLock for writes, copied for reads. */
     private final Map<String, Map<Cid, Long>> heads = new ConcurrentHashMap<>();
     /** All heads of all DAGs (the fetch frontier), rebuilt when the heads change. */
@@ -117,6 +119,12 @@ final class CrdtEngine implements MerkleCrdt {
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
+    /** Heads whose branch fetch is running (a subset of inFlight), in start order. */
+    private final Set<Cid> fetching = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** Running fetches' heads passed in a new fetch's frontier at most. */
+    static final int MAX_FETCHING_IN_FRONTIER = 256;
+    /** Queued heads asked in one fetch at most. */
+    static final int MAX_HEADS_PER_FETCH = 64;
     private final ArrayDeque<Cid> queue = new ArrayDeque<>();
     private final Set<Cid> retry = ConcurrentHashMap.newKeySet();
     private final Set<Cid> rejected = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
@@ -200,6 +208,31 @@ final class CrdtEngine implements MerkleCrdt {
             frontier.put(Cid.fromBytes(Arrays.copyOfRange(k, keys.p.length, k.length)), v);
             return true;
         });
+    }
+
+    /**
+     * What a new branch fetch may stop at: the heads including the open stage's (merged, not yet
+     * committed), and the heads of fetches already running (their branches come with them; a
+     * block reached only through them is discovered and fetched when they end). Without these,
+     * concurrent fetches of overlapping branches download each other's blocks again.
+     */
+    private Set<Cid> fetchFrontier() {
+        Set<Cid> all = new HashSet<>(headSnapshot);
+        writeLock.lock();
+        try {
+            Stage s = stage;
+            if (s != null) for (Map<Cid, Long> m : s.heads.values()) all.addAll(m.keySet());
+        } finally {
+            writeLock.unlock();
+        }
+        synchronized (fetching) {
+            int n = 0;
+            for (Cid r : fetching) {
+                if (n++ >= MAX_FETCHING_IN_FRONTIER) break;
+                all.add(r);
+            }
+        }
+        return all;
     }
 
     private void refreshHeadSnapshot() {
@@ -448,7 +481,9 @@ final class CrdtEngine implements MerkleCrdt {
                         delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
                     }
                     byte[] bytes = Block.encode(links, delta);
-                    apply(new Block(Cid.ofDagPb(bytes), links, delta), bytes, false);
+                    Cid local = Cid.ofDagPb(bytes);
+                    apply(new Block(local, links, delta), bytes, false);
+                    Trace.event("flush", tag, local);
                     blocks++;
                 }
                 commitStage();
@@ -568,6 +603,7 @@ final class CrdtEngine implements MerkleCrdt {
         if (s == null) return;
         stage = null;
         s.txn.commit();
+        if (Trace.ON) for (Cid c : s.processed) Trace.event("commit", tag, c);
         s.heads.forEach((dag, m) -> heads.put(dag, new ConcurrentHashMap<>(m)));
         if (!s.heads.isEmpty()) refreshHeadSnapshot();
         s.frontier.forEach((c, rec) -> {
@@ -790,6 +826,7 @@ final class CrdtEngine implements MerkleCrdt {
 
     private void announce(Cid c) {
         if (closed || c.codec() != Cid.DAG_PB || rejected.contains(c)) return;
+        Trace.event("heard", tag, c);
         if (inFlight.contains(c) || isProcessed(c)) return;
         if (inFlight.size() >= options.maxPendingBlocks()) return; // it will be announced again
         writeLock.lock();
@@ -820,13 +857,17 @@ final class CrdtEngine implements MerkleCrdt {
         int missed = 1;
         while (true) {
             while (!closed && running.get() < options.maxConcurrentFetches()) {
-                Cid c;
+                List<Cid> batch = new ArrayList<>();
                 synchronized (queue) {
-                    c = queue.poll();
+                    while (batch.size() < MAX_HEADS_PER_FETCH) {
+                        Cid c = queue.poll();
+                        if (c == null) break;
+                        batch.add(c);
+                    }
                 }
-                if (c == null) break;
+                if (batch.isEmpty()) break;
                 running.incrementAndGet();
-                startFetch(c);
+                startFetch(batch);
             }
             boolean empty;
             synchronized (queue) {
@@ -839,40 +880,56 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }
 
-    private void startFetch(Cid c) {
-        if (isProcessed(c)) {
-            finishFetch(c, List.of(), null);
+    /** Starts one fetch for a batch of queued heads (one request for all: a backlog costs one round trip). */
+    private void startFetch(List<Cid> batch) {
+        List<Cid> todo = new ArrayList<>(batch.size());
+        for (Cid c : batch) if (!isProcessed(c)) todo.add(c);
+        if (todo.isEmpty()) {
+            finishFetch(batch, List.of(), null);
             return;
         }
         List<Cid> discovered = Collections.synchronizedList(new ArrayList<>());
+        if (Trace.ON) for (Cid c : todo) Trace.event("fetch-start", tag, c);
+        Set<Cid> fetchFrontier = fetchFrontier();
+        fetching.addAll(todo);
+        Consumer<byte[]> sink = bytes -> onBlock(bytes, discovered);
         CompletableFuture<Void> f;
         try {
-            f = fetcher.fetchBranch(c, headSnapshot, bytes -> onBlock(bytes, discovered));
+            f = todo.size() == 1 ? fetcher.fetchBranch(todo.get(0), fetchFrontier, sink) : fetcher.fetchBranches(todo, fetchFrontier, sink);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        f.whenComplete((v, err) -> finishFetch(c, discovered, err));
+        f.whenComplete((v, err) -> finishFetch(batch, discovered, err));
     }
 
-    private void finishFetch(Cid c, List<Cid> discovered, Throwable err) {
+    private void finishFetch(List<Cid> batch, List<Cid> discovered, Throwable err) {
         // `running` drops only after the children are queued: a concurrent pump must never see
         // an empty queue and no fetch running while this walk still has work (whenIdle would lie)
         try {
-            finishFetch0(c, discovered, err);
+            finishFetch0(batch, discovered, err);
         } finally {
             running.decrementAndGet();
         }
         pump();
     }
 
-    private void finishFetch0(Cid c, List<Cid> discovered, Throwable err) {
-        inFlight.remove(c);
+    private void finishFetch0(List<Cid> batch, List<Cid> discovered, Throwable err) {
+        // a finished branch is made durable and visible at once (group commit spans one fetch, not
+        // the whole backlog): deferring it kept the heads — the next fetches' frontier — stale, so
+        // every fetch re-downloaded everything merged since the last commit
+        commitQuietly();
+        for (Cid c : batch) {
+            fetching.remove(c);
+            inFlight.remove(c);
+        }
         if (!closed) {
-            boolean done = rejected.contains(c) || isProcessed(c);
-            if (!done) {
-                fetchFailures.increment();
-                retry.add(c);
-                if (err != null) log.debug("fetch of {} failed: {}", c, err.toString());
+            for (Cid c : batch) {
+                boolean done = rejected.contains(c) || isProcessed(c);
+                if (!done) {
+                    fetchFailures.increment();
+                    retry.add(c);
+                    if (err != null) log.debug("fetch of {} failed: {}", c, err.toString());
+                }
             }
             List<Cid> next;
             synchronized (discovered) {
@@ -902,6 +959,7 @@ final class CrdtEngine implements MerkleCrdt {
         try {
             if (closed) return;
             discovered.addAll(apply(block, bytes, true));
+            Trace.event("apply", tag, cid);
             Stage s = stage;
             if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
         } finally {

@@ -76,6 +76,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     public void broadcast(byte[] crdtBroadcast) {
         if (closed) return;
         CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
+        if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("bcast", topic, h.cid());
         List<CrdtBroadcast.Announced> keep = new ArrayList<>(msg.heads().size());
         long now = System.nanoTime();
         synchronized (lastAnnounced) {
@@ -138,6 +139,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     private void publish(List<CrdtBroadcast.Announced> keep) {
         if (closed) return;
         published.increment();
+        if (io.warpstats.crdt.Trace.ON) for (var h : keep) io.warpstats.crdt.Trace.event("publish", topic, h.cid());
         pubsub.publish(topic, new CrdtBroadcast(keep).toBytes()).whenComplete((r, e) -> {
             if (e != null) log.debug("announcement not published: {}", e.toString());
         });
@@ -167,6 +169,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
             return; // the validator rejected it already
         }
         long now = System.nanoTime();
+        if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("deliver", m.from(), h.cid());
         synchronized (lastAnnounced) {
             for (CrdtBroadcast.Announced h : msg.heads()) lastAnnounced.put(h.cid(), now);
         }

@@ -119,10 +119,26 @@ final class SyncClientImpl implements SyncClient {
         return fetch(head, frontier, sink, false);
     }
 
+    /** All heads in one BRANCH request (same stream, same rounds): a backlog of heads costs one round trip. */
+    @Override
+    public CompletableFuture<Void> fetchBranches(List<Cid> heads, Set<Cid> frontier, Consumer<byte[]> sink) {
+        if (closed) return CompletableFuture.failedFuture(new IllegalStateException("sync client closed"));
+        List<Cid> todo = new ArrayList<>();
+        for (Cid h : new LinkedHashSet<>(heads)) if (!held(h)) todo.add(h);
+        if (todo.isEmpty()) return CompletableFuture.completedFuture(null);
+        List<Cid> have = have(todo, frontier);
+        FetchRun run = new FetchRun(this, todo, have, sink, false, candidates(todo));
+        CompletableFuture<Void> f = run.start();
+        f.whenComplete((v, e) -> {
+            if (e != null) failures.increment();
+        });
+        return f;
+    }
+
     private CompletableFuture<Void> fetch(Cid head, Set<Cid> frontier, Consumer<byte[]> sink, boolean single) {
         if (closed) return CompletableFuture.failedFuture(new IllegalStateException("sync client closed"));
         if (!single && held(head)) return CompletableFuture.completedFuture(null);
-        FetchRun run = new FetchRun(this, head, single ? List.of() : have(head, frontier), sink, single, candidates(head));
+        FetchRun run = new FetchRun(this, List.of(head), single ? List.of() : have(List.of(head), frontier), sink, single, candidates(List.of(head)));
         CompletableFuture<Void> f = run.start();
         f.whenComplete((v, e) -> {
             if (e != null) failures.increment();
@@ -138,7 +154,7 @@ final class SyncClientImpl implements SyncClient {
     }
 
     /** The asker's "have": the engine's frontier, the replica's heads, and some of their ancestors. */
-    private List<Cid> have(Cid head, Set<Cid> frontier) {
+    private List<Cid> have(List<Cid> asked, Set<Cid> frontier) {
         LinkedHashSet<Cid> have = new LinkedHashSet<>();
         int cap = Math.min(p.maxHave(), p.maxCidsPerRequest());
         MerkleCrdt r = crdt;
@@ -162,17 +178,17 @@ final class SyncClientImpl implements SyncClient {
                 }
             });
         }
-        have.remove(head); // never claim the block asked for
+        asked.forEach(have::remove); // never claim a block asked for
         return new ArrayList<>(have);
     }
 
     // ------------------------------------------------------------------ peers
 
-    private List<PeerId> candidates(Cid head) {
+    private List<PeerId> candidates(List<Cid> heads) {
         LinkedHashSet<PeerId> order = new LinkedHashSet<>();
-        List<PeerId> hinted;
+        List<PeerId> hinted = new ArrayList<>();
         synchronized (hints) {
-            hinted = new ArrayList<>(hints.getOrDefault(head, List.of()));
+            for (Cid head : heads) hinted.addAll(hints.getOrDefault(head, List.of()));
         }
         for (PeerId peer : hinted) if (host.connection(peer).isPresent()) order.add(peer);
         List<PeerId> others = new ArrayList<>();
