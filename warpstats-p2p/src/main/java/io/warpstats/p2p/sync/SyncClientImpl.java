@@ -127,12 +127,35 @@ final class SyncClientImpl implements SyncClient {
         for (Cid h : new LinkedHashSet<>(heads)) if (!held(h)) todo.add(h);
         if (todo.isEmpty()) return CompletableFuture.completedFuture(null);
         List<Cid> have = have(todo, frontier);
-        FetchRun run = new FetchRun(this, todo, have, sink, false, candidates(todo));
-        CompletableFuture<Void> f = run.start();
-        f.whenComplete((v, e) -> {
-            if (e != null) failures.increment();
-        });
-        return f;
+        // one request per announcing peer: a peer asked for another author's fresh head lacks it
+        // (missing → next peer → after maxPeersPerFetch a failed fetch that waits for the next
+        // rebroadcast), so heads are grouped by the peer that announced them first
+        Map<PeerId, List<Cid>> groups = new LinkedHashMap<>();
+        List<Cid> unhinted = new ArrayList<>();
+        for (Cid h : todo) {
+            PeerId first = null;
+            synchronized (hints) {
+                for (PeerId peer : hints.getOrDefault(h, List.of())) {
+                    if (host.connection(peer).isPresent()) {
+                        first = peer;
+                        break;
+                    }
+                }
+            }
+            if (first == null) unhinted.add(h);
+            else groups.computeIfAbsent(first, k -> new ArrayList<>()).add(h);
+        }
+        List<List<Cid>> runs = new ArrayList<>(groups.values());
+        if (!unhinted.isEmpty()) runs.add(unhinted);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (List<Cid> group : runs) {
+            CompletableFuture<Void> f = new FetchRun(this, group, have, sink, false, candidates(group)).start();
+            f.whenComplete((v, e) -> {
+                if (e != null) failures.increment();
+            });
+            all.add(f);
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
     private CompletableFuture<Void> fetch(Cid head, Set<Cid> frontier, Consumer<byte[]> sink, boolean single) {
@@ -165,14 +188,17 @@ final class SyncClientImpl implements SyncClient {
             have.add(c);
         }
         int walked = 0;
-        while (!todo.isEmpty() && have.size() < cap && walked < p.knownPerRequest() + frontier.size()) {
+        // ancestors of the local heads only (the frontier is added as is): walking knownPerRequest
+        // + |frontier| blocks decoded hundreds of blocks per fetch on the client's single worker
+        // once the frontier carried the running fetches' heads
+        while (!todo.isEmpty() && have.size() < cap && walked < p.knownPerRequest()) {
             Cid c = todo.poll();
             if (!have.add(c) && walked > 0) continue;
             walked++;
             if (r == null) continue;
             r.block(c).ifPresent(bytes -> {
                 try {
-                    todo.addAll(Block.decode(bytes).links());
+                    for (io.warpstats.crdt.ipld.DagPb.Link l : io.warpstats.crdt.ipld.DagPb.decode(bytes).links()) todo.add(l.hash()); // links only, not the delta
                 } catch (IllegalArgumentException ignored) {
                     // a stored block that does not decode is not walked
                 }
