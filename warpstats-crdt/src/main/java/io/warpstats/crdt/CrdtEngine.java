@@ -104,6 +104,8 @@ final class CrdtEngine implements MerkleCrdt {
     // the single writer
     private final ReentrantLock writeLock = new ReentrantLock();
     private final String tag = "e" + Integer.toHexString(System.identityHashCode(this));
+    /** Small blocks of the last local flush: pushed eagerly with their announcement. */
+    private final java.util.concurrent.atomic.AtomicReference<Map<Cid, byte[]>> freshLocal = new java.util.concurrent.atomic.AtomicReference<>(Map.of());
     /** dag name → (head → height); guarded by writeLock for writes, copied for reads. */
     private final Map<String, Map<Cid, Long>> heads = new ConcurrentHashMap<>();
     /** All heads of all DAGs (the fetch frontier), rebuilt when the heads change. */
@@ -412,7 +414,7 @@ final class CrdtEngine implements MerkleCrdt {
         } finally {
             flushLock.unlock();
         }
-        broadcastHeads();
+        broadcastHeads(freshLocal.getAndSet(Map.of()));
         // a size flush requested while this one ran (the writer kept going): do not lose it
         if (!closed && current.size() >= options.maxBatchKeys() && sizeFlushRequested.compareAndSet(false, true)) {
             try {
@@ -445,6 +447,7 @@ final class CrdtEngine implements MerkleCrdt {
             List<Element> elems = gen.sortedElements();
             if (elems.isEmpty() && tombs.isEmpty()) return;
             int maxPerBlock = Math.min(options.maxBatchKeys(), Wire.MAX_REPEATED - 1);
+            Map<Cid, byte[]> fresh = new HashMap<>();
             Stage s = stage();
             int blocks = 0;
             try {
@@ -483,10 +486,12 @@ final class CrdtEngine implements MerkleCrdt {
                     byte[] bytes = Block.encode(links, delta);
                     Cid local = Cid.ofDagPb(bytes);
                     apply(new Block(local, links, delta), bytes, false);
+                    if (bytes.length <= CrdtBroadcast.MAX_EAGER_BYTES) fresh.put(local, bytes);
                     Trace.event("flush", tag, local);
                     blocks++;
                 }
                 commitStage();
+                freshLocal.set(fresh);
             } catch (RuntimeException e) {
                 stage = null; // all or nothing: the generation goes back to the pending writes
                 throw e;
@@ -814,7 +819,29 @@ final class CrdtEngine implements MerkleCrdt {
     @Override
     public void onBroadcast(byte[] crdtBroadcast) {
         CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
-        for (CrdtBroadcast.Announced h : msg.heads()) announce(h.cid());
+        boolean merged = false;
+        Set<Cid> done = Set.of();
+        if (!msg.blocks().isEmpty()) {
+            // a pushed chain (older local blocks the head links to) merges oldest first: repeat
+            // while some block had all its links processed
+            Map<Cid, byte[]> pushed = new LinkedHashMap<>();
+            for (byte[] b : msg.blocks()) pushed.put(Cid.ofDagPb(b), b);
+            done = new HashSet<>();
+            boolean progress = true;
+            while (progress && done.size() < pushed.size()) {
+                progress = false;
+                for (Map.Entry<Cid, byte[]> e : pushed.entrySet()) {
+                    if (done.contains(e.getKey())) continue;
+                    if (mergePushed(e.getKey(), e.getValue())) {
+                        done.add(e.getKey());
+                        progress = true;
+                        merged = true;
+                    }
+                }
+            }
+        }
+        for (CrdtBroadcast.Announced h : msg.heads()) if (!done.contains(h.cid())) announce(h.cid());
+        if (merged) commitQuietly();
         pump();
     }
 
@@ -822,6 +849,43 @@ final class CrdtEngine implements MerkleCrdt {
     public void onHead(Cid head) {
         announce(head);
         pump();
+    }
+
+    /**
+     * Eager push: merges an announced head that came with its bytes, at once, if every block it
+     * links to is processed (the usual case: a peer's new block on top of heads we share). Else
+     * false, and the head is fetched as usual (its branch is needed anyway). The bytes were hashed
+     * to the announced CID by the caller.
+     */
+    private boolean mergePushed(Cid c, byte[] bytes) {
+        if (closed || c.codec() != Cid.DAG_PB || rejected.contains(c)) return false;
+        if (isProcessed(c)) return true;
+        if (inFlight.contains(c)) return false;
+        try {
+            for (io.warpstats.crdt.ipld.DagPb.Link l : io.warpstats.crdt.ipld.DagPb.decode(bytes).links()) {
+                if (!isProcessed(l.hash())) return false;
+            }
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        writeLock.lock();
+        try {
+            if (closed || isProcessed(c)) return true;
+            if (pendingRecord(c) == null) {
+                byte[] rec = {0};
+                store.put(keys.pending(c), rec);
+                frontier.put(c, rec);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        Trace.event("pushed", tag, c);
+        try {
+            onBlock(bytes, new ArrayList<>());
+        } catch (RejectedBlockException e) {
+            return true; // rejected and remembered: not fetched again
+        }
+        return isProcessed(c);
     }
 
     private void announce(Cid c) {
@@ -1057,12 +1121,23 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     private void broadcastHeads() {
+        broadcastHeads(Map.of());
+    }
+
+    /** Announces the heads; {@code fresh} local blocks among them that are small go along (eager push). */
+    private void broadcastHeads(Map<Cid, byte[]> fresh) {
         List<CrdtBroadcast.Announced> all = new ArrayList<>();
         heads.forEach((dag, m) -> m.keySet().forEach(c -> all.add(new CrdtBroadcast.Announced(c, dag))));
         if (all.isEmpty()) return;
         all.sort((a, b) -> a.cid().compareTo(b.cid()));
         for (int i = 0; i < all.size(); i += CrdtBroadcast.MAX_HEADS) {
-            byte[] msg = new CrdtBroadcast(all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS))).toBytes();
+            List<CrdtBroadcast.Announced> part = all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS));
+            List<byte[]> push = new ArrayList<>();
+            for (CrdtBroadcast.Announced h : part) {
+                byte[] b = fresh.get(h.cid());
+                if (b != null && push.size() < CrdtBroadcast.MAX_EAGER_BLOCKS) push.add(b);
+            }
+            byte[] msg = new CrdtBroadcast(part, push).toBytes();
             try {
                 broadcaster.broadcast(msg);
             } catch (RuntimeException e) {
