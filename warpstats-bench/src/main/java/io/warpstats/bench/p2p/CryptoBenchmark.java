@@ -26,6 +26,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -42,6 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * verify (Noise payload, gossipsub StrictSign, signed deltas), and ChaCha20-Poly1305 seal + open of
  * one frame (Noise transport; {@code size} = plaintext bytes; 65519 is the largest Noise frame).
  * Each AEAD op uses a fresh 96-bit nonce (counter) with a reused cipher instance, as CipherState does.
+ * The JDK and BC variants of one primitive form a JMH group: they run at the same time, one thread
+ * each, so both see the same load of this shared machine (sequential runs of the two differed by
+ * 2× from one run to the next here); compare the two lines of a group, not groups with each other.
  * <pre>
  * mvn -q -B -DskipTests -pl warpstats-bench -am package
  * java -jar warpstats-bench/target/benchmarks.jar CryptoBenchmark -f 1 -wi 3 -i 5
@@ -82,6 +87,8 @@ public class CryptoBenchmark {
 
     /** As the project did it: raw remote key → JDK key object → KeyAgreement. */
     @Benchmark
+    @Group("x25519Agreement")
+    @GroupThreads(1)
     public byte[] jdkX25519Agreement(Dh s) throws GeneralSecurityException {
         byte[] be = new byte[32];
         for (int i = 0; i < 32; i++) be[i] = s.remoteRaw[31 - i];
@@ -94,17 +101,23 @@ public class CryptoBenchmark {
     }
 
     @Benchmark
+    @Group("x25519Agreement")
+    @GroupThreads(1)
     public byte[] bcX25519Agreement(Dh s) {
         if (!X25519.calculateAgreement(s.bcLocal, 0, s.remoteRaw, 0, s.bcOut, 0)) throw new IllegalStateException();
         return s.bcOut;
     }
 
     @Benchmark
+    @Group("x25519KeyGen")
+    @GroupThreads(1)
     public KeyPair jdkX25519KeyGen(Dh s) {
         return s.jdkGen.generateKeyPair();
     }
 
     @Benchmark
+    @Group("x25519KeyGen")
+    @GroupThreads(1)
     public byte[] bcX25519KeyGen(Dh s) {
         X25519.generatePublicKey(s.bcLocal, 0, s.bcOut, 0); // the random private key is not the cost
         return s.bcOut;
@@ -142,6 +155,8 @@ public class CryptoBenchmark {
     }
 
     @Benchmark
+    @Group("ed25519Sign")
+    @GroupThreads(1)
     public byte[] jdkEd25519Sign(Ed s) throws GeneralSecurityException {
         Signature sig = Signature.getInstance("Ed25519");
         sig.initSign(s.jdkPriv);
@@ -151,6 +166,8 @@ public class CryptoBenchmark {
 
     /** With the public key given (else BC re-derives it from the seed on every signature). */
     @Benchmark
+    @Group("ed25519Sign")
+    @GroupThreads(1)
     public byte[] bcEd25519Sign(Ed s) {
         byte[] out = new byte[64];
         Ed25519.sign(s.seed, 0, s.pub, 0, s.msg, 0, s.msg.length, out, 0);
@@ -158,6 +175,8 @@ public class CryptoBenchmark {
     }
 
     @Benchmark
+    @Group("ed25519Verify")
+    @GroupThreads(1)
     public boolean jdkEd25519Verify(Ed s) throws GeneralSecurityException {
         Signature sig = Signature.getInstance("Ed25519");
         sig.initVerify(s.jdkPub);
@@ -168,6 +187,8 @@ public class CryptoBenchmark {
 
     /** Raw 32-byte key: decodes (decompresses) the point on every call. */
     @Benchmark
+    @Group("ed25519Verify")
+    @GroupThreads(1)
     public boolean bcEd25519Verify(Ed s) {
         if (!Ed25519.verify(s.bcSig, 0, s.pub, 0, s.msg, 0, s.msg.length)) throw new IllegalStateException();
         return true;
@@ -175,6 +196,8 @@ public class CryptoBenchmark {
 
     /** With the decoded public point kept per key (precomputed once). */
     @Benchmark
+    @Group("ed25519Verify")
+    @GroupThreads(1)
     public boolean bcEd25519VerifyPoint(Ed s) {
         if (!Ed25519.verify(s.bcSig, 0, s.point, s.msg, 0, s.msg.length)) throw new IllegalStateException();
         return true;
@@ -219,6 +242,8 @@ public class CryptoBenchmark {
     }
 
     @Benchmark
+    @Group("chaChaPolySealOpen")
+    @GroupThreads(1)
     public byte[] jdkChaChaPolySealOpen(Aead s) throws GeneralSecurityException {
         byte[] nonce = s.next();
         s.jdkSeal.init(Cipher.ENCRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
@@ -229,6 +254,8 @@ public class CryptoBenchmark {
     }
 
     @Benchmark
+    @Group("chaChaPolySealOpen")
+    @GroupThreads(1)
     public byte[] bcChaChaPolySealOpen(Aead s) throws InvalidCipherTextException {
         byte[] nonce = s.next();
         ParametersWithIV p = new ParametersWithIV(null, nonce);

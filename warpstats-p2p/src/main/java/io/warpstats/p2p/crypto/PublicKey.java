@@ -1,8 +1,6 @@
 package io.warpstats.p2p.crypto;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -36,29 +34,17 @@ public record PublicKey(byte[] raw) {
     }
 
     /**
-     * Verifies an Ed25519 signature (BouncyCastle {@code rfc8032.Ed25519}, ~10–20× the JDK 17
-     * provider); false (never an exception) for any malformed input. The decoded point of a key
-     * that verified once is kept ({@link #POINTS}, bounded), so the authors of many gossipsub
-     * messages and signed deltas are not decompressed again for every one.
+     * Verifies an Ed25519 signature (BouncyCastle {@code rfc8032.Ed25519}: ~14× the JDK 17 provider
+     * in {@code CryptoBenchmark}); false (never an exception) for any malformed input.
      */
     public boolean verify(byte[] message, byte[] signature) {
         if (message == null || signature == null || signature.length != 64) return false;
         try {
-            Ed25519.PublicPoint p = POINTS.get(ByteBuffer.wrap(raw));
-            if (p != null) return Ed25519.verify(signature, 0, p, message, 0, message.length);
-            // the first time: the raw-key path (canonical encoding, not a small-order point, on the curve)
-            if (!Ed25519.verify(signature, 0, raw, 0, message, 0, message.length)) return false;
-            if (POINTS.size() >= MAX_POINTS) POINTS.clear();
-            POINTS.put(ByteBuffer.wrap(raw), Ed25519.validatePublicKeyPartialExport(raw, 0));
-            return true;
+            return Ed25519.verify(signature, 0, raw, 0, message, 0, message.length);
         } catch (RuntimeException e) {
             return false;
         }
     }
-
-    /** Decoded points of keys that produced a valid signature, by raw key; cleared when full. */
-    private static final ConcurrentHashMap<ByteBuffer, Ed25519.PublicPoint> POINTS = new ConcurrentHashMap<>();
-    private static final int MAX_POINTS = 4096;
 
     static {
         Ed25519.precompute();
