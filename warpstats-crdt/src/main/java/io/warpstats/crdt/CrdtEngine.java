@@ -20,7 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -146,11 +149,14 @@ final class CrdtEngine implements MerkleCrdt {
     private final LongAdder mergedBlocks = new LongAdder();
     private final LongAdder rejectedBlocks = new LongAdder();
     private final LongAdder fetchFailures = new LongAdder();
+    private final LongAdder fetchTimeouts = new LongAdder();
     private final LongAdder pressureWaits = new LongAdder();
 
     CrdtEngine(KvStore store, MerkleCrdtOptions options, Broadcaster broadcaster, BlockFetcher fetcher, DeltaSigner signer,
-               DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected) {
+               DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected,
+               List<ChangeListener> initialListeners) {
         this.store = store;
+        this.listeners.addAll(initialListeners); // before the walks resume below: no merge goes unseen
         this.options = options;
         this.keys = new Keys(options.namespace());
         this.broadcaster = broadcaster;
@@ -349,6 +355,11 @@ final class CrdtEngine implements MerkleCrdt {
     int pendingKeys() {
         PendingWrites f = flushing;
         return current.size() + (f == null ? 0 : f.size());
+    }
+
+    /** Fetches abandoned at their {@code fetchTimeout} (tests). */
+    long fetchTimeouts() {
+        return fetchTimeouts.sum();
     }
 
     /** Times a writer had to wait for a flush because {@code maxPendingKeys} keys were pending. */
@@ -567,7 +578,7 @@ final class CrdtEngine implements MerkleCrdt {
     @Override
     public CrdtMetrics metrics() {
         return new CrdtMetrics(puts.sum(), localBlocks.sum(), mergedBlocks.sum(), rejectedBlocks.sum(), fetchFailures.sum(),
-                inFlight.size() + retry.size(), running.get(), heads.getOrDefault(options.dagName(), Map.of()).size());
+                Math.max(frontier.size(), inFlight.size() + retry.size()), running.get(), heads.getOrDefault(options.dagName(), Map.of()).size());
     }
 
     // ------------------------------------------------------------------ the atomic apply
@@ -957,13 +968,31 @@ final class CrdtEngine implements MerkleCrdt {
         Set<Cid> fetchFrontier = fetchFrontier();
         fetching.addAll(todo);
         Consumer<byte[]> sink = bytes -> onBlock(bytes, discovered);
+        AtomicBoolean finished = new AtomicBoolean();
+        ScheduledFuture<?> deadline = null;
+        try {
+            // every fetch ends: a fetcher whose future never completes must not hold a slot forever
+            deadline = scheduler.schedule(() -> {
+                if (!finished.compareAndSet(false, true)) return;
+                fetchTimeouts.increment();
+                log.debug("fetch of {} timed out after {}", todo, options.fetchTimeout());
+                finishFetch(batch, discovered, new TimeoutException("fetch of " + todo + " took longer than " + options.fetchTimeout()));
+            }, options.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: the fetch below ends on its own or the replica is gone
+        }
         CompletableFuture<Void> f;
         try {
             f = todo.size() == 1 ? fetcher.fetchBranch(todo.get(0), fetchFrontier, sink) : fetcher.fetchBranches(todo, fetchFrontier, sink);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        f.whenComplete((v, err) -> finishFetch(batch, discovered, err));
+        ScheduledFuture<?> timer = deadline;
+        f.whenComplete((v, err) -> {
+            if (!finished.compareAndSet(false, true)) return; // timed out before: blocks it merged stay merged
+            if (timer != null) timer.cancel(false);
+            finishFetch(batch, discovered, err);
+        });
     }
 
     private void finishFetch(List<Cid> batch, List<Cid> discovered, Throwable err) {
@@ -1116,6 +1145,11 @@ final class CrdtEngine implements MerkleCrdt {
         for (Cid c : new ArrayList<>(retry)) {
             retry.remove(c);
             if (!isProcessed(c) && !rejected.contains(c)) enqueue(c);
+        }
+        // the durable frontier is the truth: a block in it that no fetch is working on (its fetch timed
+        // out while its blocks kept arriving, say) is queued again, as at open
+        for (Cid c : new ArrayList<>(frontier.keySet())) {
+            if (!inFlight.contains(c) && !rejected.contains(c) && !isProcessed(c)) enqueue(c);
         }
         pump();
     }

@@ -8,7 +8,8 @@ package io.warpstats.crdt;
  * @param mergedBlocks    remote blocks merged
  * @param rejectedBlocks  remote blocks rejected (malformed, bad signature, unauthorized)
  * @param fetchFailures   fetches that failed (retried later)
- * @param pendingBlocks   blocks announced or linked but not yet processed (current value)
+ * @param pendingBlocks   blocks announced or linked but not yet processed (current value; the larger of the durable
+ *                        walk frontier and the fetches queued, running or waiting for a retry: zero iff no walk is open)
  * @param fetchesInFlight branch fetches running (current value)
  * @param heads           heads of this replica's DAG (current value)
  */

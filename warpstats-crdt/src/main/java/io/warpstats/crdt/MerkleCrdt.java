@@ -59,7 +59,11 @@ public interface MerkleCrdt extends AutoCloseable {
     /** Handles one head learned some other way (for example from a sync peer). */
     void onHead(Cid head);
 
-    /** Registers a listener for changes of visible values (local and merged). */
+    /**
+     * Registers a listener for changes of visible values (local and merged) from now on. A listener
+     * that must see every merge (a materialized aggregate) goes to {@link MerkleCrdtBuilder#listener}:
+     * the replica resumes interrupted walks while it is built.
+     */
     void addListener(ChangeListener listener);
 
     /** The stored bytes of a processed block (to serve other replicas' fetches), if held. */

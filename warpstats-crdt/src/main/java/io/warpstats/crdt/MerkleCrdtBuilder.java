@@ -2,6 +2,8 @@ package io.warpstats.crdt;
 
 import io.warpstats.crdt.store.KvStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -14,6 +16,7 @@ import java.util.function.Consumer;
  *     .fetcher(sync)
  *     .signer(signer).verifier(verifier).authorizer(stats::mayWrite).acceptUnsigned(false)
  *     .onRejected(e -> p2p.penalize(e))
+ *     .listener(aggregates)          // registered before build() resumes interrupted walks
  *     .build();
  * }</pre>
  */
@@ -26,6 +29,7 @@ public final class MerkleCrdtBuilder {
     private DeltaVerifier verifier;
     private WriteAuthorizer authorizer = WriteAuthorizer.allowAll();
     private Consumer<RejectedBlockException> onRejected = e -> {};
+    private final List<ChangeListener> listeners = new ArrayList<>();
 
     MerkleCrdtBuilder(KvStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -34,43 +38,49 @@ public final class MerkleCrdtBuilder {
     public MerkleCrdtBuilder options(MerkleCrdtOptions options) { this.o = Objects.requireNonNull(options); return this; }
 
     public MerkleCrdtBuilder namespace(String ns) {
-        o = new MerkleCrdtOptions(ns, o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(ns, o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder dagName(String dag) {
-        o = new MerkleCrdtOptions(o.namespace(), dag, o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), dag, o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder flushDelay(Duration d) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), d, o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), d, o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder maxBatchKeys(int n) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), n, Math.max(n, (int) Math.min(Integer.MAX_VALUE, 4L * n)), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), n, Math.max(n, (int) Math.min(Integer.MAX_VALUE, 4L * n)), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     /** Hard bound on keys waiting for a flush; writers beyond it wait for (and help) the flush. */
     public MerkleCrdtBuilder maxPendingKeys(int n) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), n, o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), n, o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder rebroadcastInterval(Duration d) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), d, o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), d, o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder maxConcurrentFetches(int n) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), n, o.maxPendingBlocks(), o.acceptUnsigned());
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), n, o.maxPendingBlocks(), o.acceptUnsigned(), o.fetchTimeout());
         return this;
     }
 
     public MerkleCrdtBuilder acceptUnsigned(boolean accept) {
-        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), accept);
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), accept, o.fetchTimeout());
+        return this;
+    }
+
+    /** Deadline of one branch fetch (see {@link MerkleCrdtOptions#fetchTimeout()}). */
+    public MerkleCrdtBuilder fetchTimeout(Duration d) {
+        o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), d);
         return this;
     }
 
@@ -92,12 +102,20 @@ public final class MerkleCrdtBuilder {
     /** Told of every rejected block (also thrown to the fetchBranch sink). */
     public MerkleCrdtBuilder onRejected(Consumer<RejectedBlockException> c) { this.onRejected = Objects.requireNonNull(c); return this; }
 
+    /**
+     * Registers a change listener before anything is applied: {@link #build()} resumes interrupted
+     * walks at once, so a listener added with {@link MerkleCrdt#addListener} afterwards could miss
+     * those merges (a materialized aggregate would then be wrong). Listeners are called in the order
+     * registered; {@code addListener} adds more later.
+     */
+    public MerkleCrdtBuilder listener(ChangeListener l) { this.listeners.add(Objects.requireNonNull(l, "listener")); return this; }
+
     /** The options so far. */
     public MerkleCrdtOptions options() { return o; }
 
     /** Opens the replica: loads heads, resumes interrupted walks, repairs if the last run did not close cleanly. */
     public MerkleCrdt build() {
-        return new CrdtEngine(store, o, broadcaster, fetcher, signer, verifier, authorizer, onRejected);
+        return new CrdtEngine(store, o, broadcaster, fetcher, signer, verifier, authorizer, onRejected, List.copyOf(listeners));
     }
 
 }

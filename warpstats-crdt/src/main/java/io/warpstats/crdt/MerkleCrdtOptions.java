@@ -18,10 +18,23 @@ import java.util.Objects;
  * @param maxConcurrentFetches branch fetches running at once
  * @param maxPendingBlocks     most blocks waiting to be fetched; announcements beyond are dropped (they come again)
  * @param acceptUnsigned       accept deltas without a signature (from go-ds-crdt, say); signed ones are always verified if a verifier is set
+ * @param fetchTimeout         deadline of one branch fetch: a fetch whose future has not completed by then is abandoned (its
+ *                             slot freed, its block retried at the next rebroadcast; blocks it still delivers are merged), so a
+ *                             fetcher that never completes cannot hold a fetch slot forever
  */
 public record MerkleCrdtOptions(String namespace, String dagName, Duration flushDelay, int maxBatchKeys,
                                 int maxPendingKeys, Duration rebroadcastInterval, int maxConcurrentFetches, int maxPendingBlocks,
-                                boolean acceptUnsigned) {
+                                boolean acceptUnsigned, Duration fetchTimeout) {
+    /** The default {@code fetchTimeout}: above a sync client's own bounds for a deep branch (rounds × request timeout). */
+    public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofMinutes(2);
+
+    /** The options with the default {@code fetchTimeout}. */
+    public MerkleCrdtOptions(String namespace, String dagName, Duration flushDelay, int maxBatchKeys, int maxPendingKeys,
+                             Duration rebroadcastInterval, int maxConcurrentFetches, int maxPendingBlocks, boolean acceptUnsigned) {
+        this(namespace, dagName, flushDelay, maxBatchKeys, maxPendingKeys, rebroadcastInterval, maxConcurrentFetches,
+                maxPendingBlocks, acceptUnsigned, DEFAULT_FETCH_TIMEOUT);
+    }
+
     /** Bytes of a local block's delta, well below {@code DagPb.MAX_BLOCK_SIZE} (2 MiB): a larger flush is split. */
     public static final int MAX_BLOCK_BUDGET = 1 << 20;
 
@@ -38,10 +51,12 @@ public record MerkleCrdtOptions(String namespace, String dagName, Duration flush
         if (namespace.indexOf('\0') >= 0 || dagName.indexOf('\0') >= 0) throw new IllegalArgumentException("NUL in namespace/dagName");
         if (flushDelay.isNegative() || rebroadcastInterval.isNegative()) throw new IllegalArgumentException("negative duration");
         if (maxPendingKeys < maxBatchKeys) throw new IllegalArgumentException("maxPendingKeys < maxBatchKeys");
+        Objects.requireNonNull(fetchTimeout, "fetchTimeout");
+        if (fetchTimeout.isZero() || fetchTimeout.isNegative()) throw new IllegalArgumentException("fetchTimeout must be positive");
         if (maxBatchKeys < 1 || maxConcurrentFetches < 1 || maxPendingBlocks < 1) throw new IllegalArgumentException("limits must be positive");
     }
 
-    /** /CRDT, default DAG, 10 ms flush, 10,000 keys per delta, at most 40,000 keys pending, rebroadcast every 10 s, 8 fetches, 1,000,000 pending, unsigned accepted. */
+    /** /CRDT, default DAG, 10 ms flush, 10,000 keys per delta, at most 40,000 keys pending, rebroadcast every 10 s, 8 fetches, 1,000,000 pending, unsigned accepted, fetch deadline 2 min. */
     public static MerkleCrdtOptions defaults() {
         return new MerkleCrdtOptions("/CRDT", "", Duration.ofMillis(10), 10_000, 40_000, Duration.ofSeconds(10), 8, 1_000_000, true);
     }

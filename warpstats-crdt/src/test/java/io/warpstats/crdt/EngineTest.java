@@ -259,6 +259,68 @@ class EngineTest {
         }
     }
 
+    /** build() resumes interrupted walks: a listener given to the builder sees every merge of the resume. */
+    @Test
+    void builderListenerSeesMergesOfTheResumedWalk() {
+        Map<Cid, byte[]> blocks = new ConcurrentHashMap<>();
+        MerkleCrdt src = manual(KvStores.inMemory()).build();
+        for (int i = 0; i < 30; i++) {
+            src.put("/k/" + i, b("v" + i));
+            src.flush().join();
+        }
+        src.heads().forEach(h -> collect(src, h.cid(), blocks));
+        Cid head = src.heads().get(0).cid();
+        Path db = dir.resolve("db-listener");
+        Map<String, String> seen = new TreeMap<>();
+        try (KvStore s = KvStores.rocksDb(db)) {
+            MerkleCrdt r = manual(s).fetcher(cid -> cid.equals(head) ? CompletableFuture.completedFuture(blocks.get(cid))
+                    : CompletableFuture.failedFuture(new IllegalStateException("offline"))).build();
+            r.onHead(head);
+            assertThat(r.metrics().mergedBlocks()).isEqualTo(1);
+            seen.putAll(dump(r)); // what the first run merged (the head only)
+            r.close();
+        }
+        try (KvStore s = KvStores.rocksDb(db)) {
+            List<String> late = new ArrayList<>();
+            MerkleCrdt r = manual(s).fetcher(cid -> CompletableFuture.completedFuture(blocks.get(cid)))
+                    .listener((k, o, n, batch) -> {
+                        if (n == null) seen.remove(k);
+                        else seen.put(k, new String(n, UTF_8));
+                    })
+                    .build(); // the fetcher answers inline: the whole resumed walk is merged inside build()
+            r.addListener((k, o, n, batch) -> late.add(k));
+            r.whenIdle().join();
+            assertThat(dump(r)).isEqualTo(dump(src));
+            assertThat(seen).isEqualTo(dump(src));
+            assertThat(late).as("a listener added after build() missed the resumed merges").isEmpty();
+            r.close();
+        }
+    }
+
+    /** A fetch whose future never completes is abandoned at fetchTimeout: its slot is freed and the walk completes. */
+    @Test
+    void fetchThatNeverCompletesTimesOutAndIsRetried() throws Exception {
+        MerkleCrdt src = manual(KvStores.inMemory()).build();
+        for (int i = 0; i < 5; i++) {
+            src.put("/k/" + i, b("v" + i));
+            src.flush().join();
+        }
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        BlockFetcher good = from(List.of(src));
+        BlockFetcher stuckOnce = cid -> calls.getAndIncrement() == 0 ? new CompletableFuture<>() : good.fetch(cid);
+        MerkleCrdt r = manual(KvStores.inMemory()).fetcher(stuckOnce).maxConcurrentFetches(1)
+                .fetchTimeout(Duration.ofMillis(200)).build();
+        r.onHead(src.heads().get(0).cid());
+        assertThat(r.metrics().fetchesInFlight()).isEqualTo(1);
+        r.whenIdle().get(5, TimeUnit.SECONDS); // completes: the stuck fetch ended at its deadline
+        assertThat(((CrdtEngine) r).fetchTimeouts()).isEqualTo(1);
+        r.rebroadcast();
+        r.whenIdle().get(5, TimeUnit.SECONDS);
+        assertThat(dump(r)).isEqualTo(dump(src));
+        assertThat(r.metrics().pendingBlocks()).isZero();
+        r.close();
+    }
+
     static void collect(MerkleCrdt c, Cid cid, Map<Cid, byte[]> out) {
         List<Cid> todo = new ArrayList<>(List.of(cid));
         while (!todo.isEmpty()) {

@@ -83,7 +83,8 @@ public interface StatsService extends AutoCloseable {
 
     /**
      * The listener that materializes the aggregates. Register it with the engine before the engine
-     * merges or flushes anything; the engine must write to the {@code crdtStore} given to the builder.
+     * merges or flushes anything ({@code MerkleCrdtBuilder.listener}: build() already resumes
+     * interrupted walks); the engine must write to the {@code crdtStore} given to the builder.
      */
     ChangeListener changeListener();
 

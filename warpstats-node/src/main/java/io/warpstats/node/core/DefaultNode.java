@@ -105,8 +105,8 @@ final class DefaultNode implements Node {
                     .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
                     .authorizer(StatsKeys::mayWrite).acceptUnsigned(false)
                     .onRejected(e -> log.warn("rejected block: {}", e.getMessage()))
+                    .listener(stats.changeListener()) // before build() resumes interrupted walks: aggregates see every merge
                     .build();
-            crdt.addListener(stats.changeListener());
             opened.add(crdt);
             sync.attach(crdt);
             syncServer = SyncServer.register(host, crdt::block, SyncParams.defaults(), penalty);

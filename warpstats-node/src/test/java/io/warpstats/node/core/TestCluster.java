@@ -144,12 +144,8 @@ final class TestCluster implements AutoCloseable {
         awaitWith("convergence of " + all.size() + " nodes", timeout, () -> {
             Set<String> first = heads(all.get(0));
             boolean same = !first.isEmpty() && all.stream().allMatch(n -> heads(n).equals(first));
-            if (same && !all.stream().allMatch(n -> n.crdt().metrics().pendingBlocks() == 0 && n.crdt().metrics().fetchesInFlight() == 0)) {
-                // equal heads but a walk still open somewhere: equal only if the states are (a fetch can stay
-                // pending under load although its blocks arrived by another path; see the report in docs/node.md)
-                TreeMap<String, String> ref = state(all.get(0));
-                same = all.stream().allMatch(n -> state(n).equals(ref));
-            }
+            // equal heads are not enough: a head is merged before the rest of its branch, so every walk must be done
+            same = same && all.stream().allMatch(n -> n.crdt().metrics().pendingBlocks() == 0 && n.crdt().metrics().fetchesInFlight() == 0);
             if (!same && System.nanoTime() - lastAnnounce[0] > TimeUnit.MILLISECONDS.toNanos(500)) {
                 lastAnnounce[0] = System.nanoTime();
                 all.forEach(Node::announce); // gossip may have dropped an announcement; this is the periodic rebroadcast, sooner

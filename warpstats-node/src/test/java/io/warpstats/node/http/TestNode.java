@@ -36,8 +36,8 @@ final class TestNode implements AutoCloseable {
     }
 
     void startCrdt() {
-        crdt = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO).build();
-        crdt.addListener(stats.changeListener());
+        crdt = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
+                .listener(stats.changeListener()).build();
         stats.attach(crdt);
     }
 

@@ -90,8 +90,12 @@ final class FetchRun {
             }
             c.host.newStream(candidate, List.of(SyncServer.PROTOCOL)).whenCompleteAsync((s, err) -> {
                 if (err != null || done.isDone()) {
-                    if (s != null) s.reset();
-                    c.release(candidate);
+                    if (s != null) {
+                        s.reset();
+                        c.releaseWhenClosed(candidate, s);
+                    } else {
+                        c.release(candidate);
+                    }
                     tryNextPeer();
                     return;
                 }
@@ -270,7 +274,7 @@ final class FetchRun {
         if (stream != null) {
             if (reset) stream.reset();
             else stream.close();
-            c.release(peer);
+            c.releaseWhenClosed(peer, stream);
         }
         stream = null;
     }

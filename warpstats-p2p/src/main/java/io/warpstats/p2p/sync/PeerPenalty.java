@@ -19,7 +19,7 @@ public interface PeerPenalty {
         REJECTED_BLOCK(50),
         /** A frame that does not parse, exceeds a limit, or comes out of turn. */
         MALFORMED(50),
-        /** More concurrent streams than allowed. */
+        /** More than twice the allowed concurrent streams (a flood; up to twice only earns BUSY answers). */
         TOO_MANY_STREAMS(10),
         /** No answer in time, or the stream broke mid-answer. */
         TIMEOUT(5);

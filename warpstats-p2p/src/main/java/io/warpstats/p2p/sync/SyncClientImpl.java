@@ -8,6 +8,7 @@ import io.warpstats.crdt.ipld.Cid;
 import io.warpstats.p2p.Connection;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.PeerId;
+import io.warpstats.p2p.Stream;
 import io.warpstats.p2p.sync.PeerPenalty.Offense;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -96,6 +97,7 @@ final class SyncClientImpl implements SyncClient {
         Score s = scores.get(peer);
         if (s == null) return 0;
         synchronized (s) {
+            if (s.bannedUntil != 0 && s.bannedUntil - System.nanoTime() <= 0) return 0; // ban over: forgiven
             return s.points;
         }
     }
@@ -230,6 +232,10 @@ final class SyncClientImpl implements SyncClient {
             if (s != null) {
                 synchronized (s) {
                     if (s.bannedUntil != 0 && s.bannedUntil - now > 0) continue;
+                    if (s.bannedUntil != 0) { // the ban is over: forgiven, a clean score again
+                        s.points = 0;
+                        s.bannedUntil = 0;
+                    }
                 }
             }
             out.add(peer);
@@ -271,6 +277,15 @@ final class SyncClientImpl implements SyncClient {
             s.waiters.add(f);
             return f;
         }
+    }
+
+    /**
+     * Frees the slot only when the stream is gone on both sides (the server counts a stream until
+     * then): a slot freed at our half-close let the next request open a stream the server still saw
+     * as one too many. A close that the server never finishes is reset by the stream after a bound.
+     */
+    void releaseWhenClosed(PeerId peer, Stream s) {
+        s.closeFuture().whenComplete((v, e) -> release(peer));
     }
 
     void release(PeerId peer) {

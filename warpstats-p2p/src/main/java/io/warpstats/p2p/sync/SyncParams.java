@@ -22,7 +22,10 @@ import java.time.Duration;
  * @param maxWalkSteps           blocks the server reads for one answer (sent ones and the walk below
  *                               the asker's "have" blocks); bounds its work per request
  * @param maxStreamsPerPeer      sync streams one peer may have open to the server at once; the
- *                               client opens at most this many to one peer
+ *                               client opens at most this many to one peer (further requests wait, and
+ *                               a slot is freed only when the stream is gone on both sides, as the
+ *                               server counts it); a server answers a stream beyond it BUSY without
+ *                               penalty, and resets and penalizes only beyond twice the limit
  * @param maxConcurrentAnswers   answers the server prepares at once over all peers (BUSY beyond)
  * @param requestTimeout         the client waits this long from sending a request to the status frame
  * @param streamIdleTimeout      the server closes a stream that sends no request for this long
@@ -32,7 +35,8 @@ import java.time.Duration;
  * @param maxHints               remembered (head → announcing peers) entries
  * @param banThreshold           a peer whose sync score falls to this value is not asked again
  *                               (and the {@link PeerPenalty} is told) until {@code banDuration} passes
- * @param banDuration            how long a peer under the threshold is avoided
+ * @param banDuration            how long a peer under the threshold is avoided; then it is asked again
+ *                               and its score starts from 0 at its next offense (bans always expire)
  */
 public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerRequest, int maxHave, int blockBudget,
                          int maxAnswerBytes, int batchBytes, int compressMinBytes, int compressionLevel, int maxWalkSteps,
@@ -85,5 +89,12 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
         return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
                 compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
                 requestTimeout, v, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+    }
+
+    /** These params with another ban duration. */
+    public SyncParams withBanDuration(Duration v) {
+        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
+                compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
+                requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, v);
     }
 }

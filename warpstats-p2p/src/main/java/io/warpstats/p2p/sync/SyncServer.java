@@ -8,7 +8,8 @@ import io.warpstats.p2p.Host;
  * <p>Guarantees: each stream is answered one request at a time; an answer holds at most
  * {@link SyncParams#blockBudget()} blocks and {@link SyncParams#maxAnswerBytes()} bytes, computed
  * off the network threads with at most {@link SyncParams#maxConcurrentAnswers()} at once (BUSY
- * beyond); a peer gets at most {@link SyncParams#maxStreamsPerPeer()} streams (more are reset);
+ * beyond); a peer gets at most {@link SyncParams#maxStreamsPerPeer()} streams answered (more get a
+ * BUSY status without penalty; beyond twice the limit they are reset and the peer penalized);
  * an oversized, undecodable or out-of-turn frame gets a REFUSED status (if it could be read), the
  * stream is closed and the peer penalized; a stream idle for {@link SyncParams#streamIdleTimeout()}
  * is closed.

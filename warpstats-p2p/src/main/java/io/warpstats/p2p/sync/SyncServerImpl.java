@@ -51,6 +51,8 @@ final class SyncServerImpl implements SyncServer {
     private final LongAdder wireBytes = new LongAdder();
     private final LongAdder penalties = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    /** Streams answered BUSY because the peer had maxStreamsPerPeer open (tests). */
+    final LongAdder busyStreams = new LongAdder();
     private volatile boolean closed;
 
     SyncServerImpl(Host host, BlockSource source, SyncParams params, PeerPenalty penalty) {
@@ -69,9 +71,11 @@ final class SyncServerImpl implements SyncServer {
     void handle(Stream stream) {
         PeerId peer = stream.remotePeer();
         AtomicInteger n = streamsPerPeer.computeIfAbsent(peer, k -> new AtomicInteger());
-        if (closed || n.incrementAndGet() > p.maxStreamsPerPeer()) {
+        int count = n.incrementAndGet();
+        if (closed || count > 2 * p.maxStreamsPerPeer()) {
+            // a flood: far beyond what an honest client (which queues at maxStreamsPerPeer) can open
             n.decrementAndGet();
-            if (!closed) penalize(peer, Offense.TOO_MANY_STREAMS, "more than " + p.maxStreamsPerPeer() + " sync streams");
+            if (!closed) penalize(peer, Offense.TOO_MANY_STREAMS, "more than " + 2 * p.maxStreamsPerPeer() + " sync streams");
             stream.reset();
             return;
         }
@@ -80,6 +84,14 @@ final class SyncServerImpl implements SyncServer {
             open.remove(stream);
             if (n.decrementAndGet() <= 0) streamsPerPeer.remove(peer, n);
         });
+        if (count > p.maxStreamsPerPeer()) {
+            // over the limit, but within what a race of close and open can produce: BUSY, no penalty;
+            // the stream counts until it is gone, so a flood still ends above
+            busyStreams.increment();
+            stream.writeMessage(SyncCodec.encode(Status.of(Code.BUSY, "more than " + p.maxStreamsPerPeer() + " sync streams")));
+            stream.close();
+            return;
+        }
         new Session(stream).next();
     }
 
