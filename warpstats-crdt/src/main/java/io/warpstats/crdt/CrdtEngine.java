@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,7 +75,10 @@ import org.slf4j.LoggerFactory;
  * the deterministic simulation), and {@link #pump} is a trampoline so inline completions never
  * recurse. Signatures of signed deltas are checked on {@code verifyPool} ahead of the apply (the
  * verify stage, see {@link #onBlock}); a full stage is written by the {@code writer} thread while
- * the next one is built (see {@link #commitStage}).
+ * the next one is built (see {@link #commitStage}). Queued heads are fetched in batches (one
+ * {@code fetchBranches} call, one deadline for the batch); a finished fetch is committed at once,
+ * pipelined, and the pump waits for durability when the walk goes idle; small fresh local blocks
+ * ride in the announcement (eager push) once their flush is durable.
  */
 final class CrdtEngine implements MerkleCrdt {
     private static final Logger log = LoggerFactory.getLogger(CrdtEngine.class);
@@ -116,6 +120,9 @@ final class CrdtEngine implements MerkleCrdt {
 
     // the single writer
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final String tag = "e" + Integer.toHexString(System.identityHashCode(this));
+    /** Small blocks of the last local flush: pushed eagerly with their announcement. */
+    private final java.util.concurrent.atomic.AtomicReference<Map<Cid, byte[]>> freshLocal = new java.util.concurrent.atomic.AtomicReference<>(Map.of());
     /** dag name → (head → height); guarded by writeLock for writes, copied for reads. */
     private final Map<String, Map<Cid, Long>> heads = new ConcurrentHashMap<>();
     /** All heads of all DAGs (the fetch frontier), rebuilt when the heads change. */
@@ -145,6 +152,12 @@ final class CrdtEngine implements MerkleCrdt {
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
+    /** Heads whose branch fetch is running (a subset of inFlight), in start order. */
+    private final Set<Cid> fetching = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** Running fetches' heads passed in a new fetch's frontier at most. */
+    static final int MAX_FETCHING_IN_FRONTIER = 256;
+    /** Queued heads asked in one fetch at most. */
+    static final int MAX_HEADS_PER_FETCH = 64;
     private final ArrayDeque<Cid> queue = new ArrayDeque<>();
     private final Set<Cid> retry = ConcurrentHashMap.newKeySet();
     private final Set<Cid> rejected = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
@@ -251,6 +264,33 @@ final class CrdtEngine implements MerkleCrdt {
             frontier.put(Cid.fromBytes(Arrays.copyOfRange(k, keys.p.length, k.length)), v);
             return true;
         });
+    }
+
+    /**
+     * What a new branch fetch may stop at: the heads including the open stage's (merged, not yet
+     * committed), and the heads of fetches already running (their branches come with them; a
+     * block reached only through them is discovered and fetched when they end). Without these,
+     * concurrent fetches of overlapping branches download each other's blocks again.
+     */
+    private Set<Cid> fetchFrontier() {
+        Set<Cid> all = new HashSet<>(headSnapshot);
+        writeLock.lock();
+        try {
+            Stage f = inflight; // written or being written, mirrors not yet published
+            if (f != null) for (Map<Cid, Long> m : f.heads.values()) all.addAll(m.keySet());
+            Stage s = stage;
+            if (s != null) for (Map<Cid, Long> m : s.heads.values()) all.addAll(m.keySet());
+        } finally {
+            writeLock.unlock();
+        }
+        synchronized (fetching) {
+            int n = 0;
+            for (Cid r : fetching) {
+                if (n++ >= MAX_FETCHING_IN_FRONTIER) break;
+                all.add(r);
+            }
+        }
+        return all;
     }
 
     private void refreshHeadSnapshot() {
@@ -434,7 +474,7 @@ final class CrdtEngine implements MerkleCrdt {
         } finally {
             flushLock.unlock();
         }
-        broadcastHeads();
+        broadcastHeads(freshLocal.getAndSet(Map.of()));
         // a size flush requested while this one ran (the writer kept going): do not lose it
         if (!closed && current.size() >= options.maxBatchKeys() && sizeFlushRequested.compareAndSet(false, true)) {
             try {
@@ -467,6 +507,7 @@ final class CrdtEngine implements MerkleCrdt {
             List<Element> elems = gen.sortedElements();
             if (elems.isEmpty() && tombs.isEmpty()) return;
             int maxPerBlock = Math.min(options.maxBatchKeys(), Wire.MAX_REPEATED - 1);
+            Map<Cid, byte[]> fresh = new HashMap<>();
             Stage s = stage();
             int blocks = 0;
             try {
@@ -503,10 +544,14 @@ final class CrdtEngine implements MerkleCrdt {
                         delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
                     }
                     byte[] bytes = Block.encode(links, delta);
-                    apply(new Block(Cid.ofDagPb(bytes), links, delta), bytes, false);
+                    Cid local = Cid.ofDagPb(bytes);
+                    apply(new Block(local, links, delta), bytes, false);
+                    if (bytes.length <= CrdtBroadcast.MAX_EAGER_BYTES) fresh.put(local, bytes);
+                    Trace.event("flush", tag, local);
                     blocks++;
                 }
                 commitAndWait(); // flush() returns when the generation is durable
+                freshLocal.set(fresh); // pushed eagerly only once durable (never announce what a crash could take back)
             } catch (RuntimeException e) {
                 stage = null; // all or nothing: the generation goes back to the pending writes
                 throw e;
@@ -665,6 +710,7 @@ final class CrdtEngine implements MerkleCrdt {
 
     /** Publishes the in-memory mirrors of a stage whose batch is durable. */
     private void publish(Stage s) {
+        if (Trace.ON) for (Cid c : s.processed) Trace.event("commit", tag, c);
         s.heads.forEach((dag, m) -> heads.put(dag, new ConcurrentHashMap<>(m)));
         if (!s.heads.isEmpty()) refreshHeadSnapshot();
         s.frontier.forEach((c, rec) -> {
@@ -680,12 +726,23 @@ final class CrdtEngine implements MerkleCrdt {
         mergedBlocks.add(s.merged);
     }
 
+    /** Commits the open stage and waits until it is durable and published (the walk waits or is done; close). */
     private void commitQuietly() {
+        commitQuietly(true);
+    }
+
+    /**
+     * Commits the open stage; {@code wait}: until it is durable and its mirrors published, else
+     * pipelined (handed to the writer, published at the next commit; reads go through it meanwhile).
+     */
+    private void commitQuietly(boolean wait) {
         writeLock.lock();
         try {
-            if (!closed) commitAndWait();
+            if (closed) return;
+            if (wait) commitAndWait();
+            else commitStage();
         } catch (RuntimeException e) {
-            if (!closed) log.error("commit of merged blocks failed (their walks resume at the next announcement)", e);
+            if (!closed) log.error("commit of merged blocks failed (their walks resume from the durable frontier at the next rebroadcast)", e);
         } finally {
             writeLock.unlock();
         }
@@ -896,7 +953,29 @@ final class CrdtEngine implements MerkleCrdt {
     @Override
     public void onBroadcast(byte[] crdtBroadcast) {
         CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
-        for (CrdtBroadcast.Announced h : msg.heads()) announce(h.cid());
+        boolean merged = false;
+        Set<Cid> done = Set.of();
+        if (!msg.blocks().isEmpty()) {
+            // a pushed chain (older local blocks the head links to) merges oldest first: repeat
+            // while some block had all its links processed
+            Map<Cid, byte[]> pushed = new LinkedHashMap<>();
+            for (byte[] b : msg.blocks()) pushed.put(Cid.ofDagPb(b), b);
+            done = new HashSet<>();
+            boolean progress = true;
+            while (progress && done.size() < pushed.size()) {
+                progress = false;
+                for (Map.Entry<Cid, byte[]> e : pushed.entrySet()) {
+                    if (done.contains(e.getKey())) continue;
+                    if (mergePushed(e.getKey(), e.getValue())) {
+                        done.add(e.getKey());
+                        progress = true;
+                        merged = true;
+                    }
+                }
+            }
+        }
+        for (CrdtBroadcast.Announced h : msg.heads()) if (!done.contains(h.cid())) announce(h.cid());
+        if (merged) commitQuietly(false); // pipelined; the pump below waits for it if the walk is idle
         pump();
     }
 
@@ -906,8 +985,46 @@ final class CrdtEngine implements MerkleCrdt {
         pump();
     }
 
+    /**
+     * Eager push: merges an announced head that came with its bytes, at once, if every block it
+     * links to is processed (the usual case: a peer's new block on top of heads we share). Else
+     * false, and the head is fetched as usual (its branch is needed anyway). The bytes were hashed
+     * to the announced CID by the caller.
+     */
+    private boolean mergePushed(Cid c, byte[] bytes) {
+        if (closed || c.codec() != Cid.DAG_PB || rejected.contains(c)) return false;
+        if (isProcessed(c) || inStage.contains(c)) return true;
+        if (inFlight.contains(c)) return false;
+        try {
+            for (io.warpstats.crdt.ipld.DagPb.Link l : io.warpstats.crdt.ipld.DagPb.decode(bytes).links()) {
+                if (!isProcessed(l.hash()) && !inStage.contains(l.hash())) return false; // in the verify stage: applied before it
+            }
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        writeLock.lock();
+        try {
+            if (closed || isProcessed(c)) return true;
+            if (pendingRecord(c) == null) {
+                byte[] rec = {0};
+                store.put(keys.pending(c), rec);
+                frontier.put(c, rec);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        Trace.event("pushed", tag, c);
+        try {
+            onBlock(bytes, new ArrayList<>());
+        } catch (RejectedBlockException e) {
+            return true; // rejected and remembered: not fetched again
+        }
+        return isProcessed(c) || inStage.contains(c); // a signed block may still be in the verify stage
+    }
+
     private void announce(Cid c) {
         if (closed || c.codec() != Cid.DAG_PB || rejected.contains(c)) return;
+        Trace.event("heard", tag, c);
         if (inFlight.contains(c) || isProcessed(c)) return;
         if (inFlight.size() >= options.maxPendingBlocks()) return; // it will be announced again
         writeLock.lock();
@@ -938,13 +1055,17 @@ final class CrdtEngine implements MerkleCrdt {
         int missed = 1;
         while (true) {
             while (!closed && running.get() < options.maxConcurrentFetches() && inStage.size() < VERIFY_AHEAD) {
-                Cid c;
+                List<Cid> batch = new ArrayList<>();
                 synchronized (queue) {
-                    c = queue.poll();
+                    while (batch.size() < MAX_HEADS_PER_FETCH) {
+                        Cid c = queue.poll();
+                        if (c == null) break;
+                        batch.add(c);
+                    }
                 }
-                if (c == null) break;
+                if (batch.isEmpty()) break;
                 running.incrementAndGet();
-                startFetch(c);
+                startFetch(batch);
             }
             boolean empty;
             synchronized (queue) {
@@ -957,12 +1078,19 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }
 
-    private void startFetch(Cid c) {
-        if (isProcessed(c)) {
-            finishFetch(c, List.of(), null);
+    /** Starts one fetch for a batch of queued heads (one request for all: a backlog costs one round trip). */
+    private void startFetch(List<Cid> batch) {
+        List<Cid> todo = new ArrayList<>(batch.size());
+        for (Cid c : batch) if (!isProcessed(c)) todo.add(c);
+        if (todo.isEmpty()) {
+            finishFetch(batch, List.of(), null);
             return;
         }
         List<Cid> discovered = Collections.synchronizedList(new ArrayList<>());
+        if (Trace.ON) for (Cid c : todo) Trace.event("fetch-start", tag, c);
+        Set<Cid> fetchFrontier = fetchFrontier();
+        fetching.addAll(todo);
+        Consumer<byte[]> sink = bytes -> onBlock(bytes, discovered);
         AtomicBoolean finished = new AtomicBoolean();
         ScheduledFuture<?> deadline = null;
         try {
@@ -970,15 +1098,15 @@ final class CrdtEngine implements MerkleCrdt {
             deadline = scheduler.schedule(() -> {
                 if (!finished.compareAndSet(false, true)) return;
                 fetchTimeouts.increment();
-                log.debug("fetch of {} timed out after {}", c, options.fetchTimeout());
-                finishFetch(c, discovered, new TimeoutException("fetch of " + c + " took longer than " + options.fetchTimeout()));
+                log.debug("fetch of {} timed out after {}", todo, options.fetchTimeout());
+                finishFetch(batch, discovered, new TimeoutException("fetch of " + todo + " took longer than " + options.fetchTimeout()));
             }, options.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closing: the fetch below ends on its own or the replica is gone
         }
         CompletableFuture<Void> f;
         try {
-            f = fetcher.fetchBranch(c, headSnapshot, bytes -> onBlock(bytes, discovered));
+            f = todo.size() == 1 ? fetcher.fetchBranch(todo.get(0), fetchFrontier, sink) : fetcher.fetchBranches(todo, fetchFrontier, sink);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -986,29 +1114,40 @@ final class CrdtEngine implements MerkleCrdt {
         f.whenComplete((v, err) -> {
             if (!finished.compareAndSet(false, true)) return; // timed out before: blocks it merged stay merged
             if (timer != null) timer.cancel(false);
-            finishFetch(c, discovered, err);
+            finishFetch(batch, discovered, err);
         });
     }
 
-    private void finishFetch(Cid c, List<Cid> discovered, Throwable err) {
+    private void finishFetch(List<Cid> batch, List<Cid> discovered, Throwable err) {
         // `running` drops only after the children are queued: a concurrent pump must never see
         // an empty queue and no fetch running while this walk still has work (whenIdle would lie)
         try {
-            finishFetch0(c, discovered, err);
+            finishFetch0(batch, discovered, err);
         } finally {
             running.decrementAndGet();
         }
         pump();
     }
 
-    private void finishFetch0(Cid c, List<Cid> discovered, Throwable err) {
-        inFlight.remove(c);
+    private void finishFetch0(List<Cid> batch, List<Cid> discovered, Throwable err) {
+        // a finished branch is made durable and visible at once (group commit spans one fetch, not
+        // the whole backlog): deferring it kept the heads — the next fetches' frontier — stale, so
+        // every fetch re-downloaded everything merged since the last commit. Pipelined: the batch
+        // is written while the walk goes on (fetchFrontier and isProcessed read through the write in
+        // flight); the pump makes it durable and published when the walk waits or is done
+        commitQuietly(false);
+        for (Cid c : batch) {
+            fetching.remove(c);
+            inFlight.remove(c);
+        }
         if (!closed) {
-            boolean done = rejected.contains(c) || inStage.contains(c) || isProcessed(c);
-            if (!done) {
-                fetchFailures.increment();
-                retry.add(c);
-                if (err != null) log.debug("fetch of {} failed: {}", c, err.toString());
+            for (Cid c : batch) { // the deadline covered the whole batch: every head not done is retried
+                boolean done = rejected.contains(c) || inStage.contains(c) || isProcessed(c);
+                if (!done) {
+                    fetchFailures.increment();
+                    retry.add(c);
+                    if (err != null) log.debug("fetch of {} failed: {}", c, err.toString());
+                }
             }
             List<Cid> next;
             synchronized (discovered) {
@@ -1061,6 +1200,7 @@ final class CrdtEngine implements MerkleCrdt {
                 try {
                     if (closed || pendingRecord(cid) == null) return;
                     discovered.addAll(apply(block, bytes, true));
+                    Trace.event("apply", tag, cid);
                     commitIfFull();
                 } finally {
                     writeLock.unlock();
@@ -1155,7 +1295,8 @@ final class CrdtEngine implements MerkleCrdt {
             if (closed) return;
             // a block whose parent was rejected (or that is already done) is no longer wanted
             if (isProcessed(cid) || pendingRecord(cid) == null) return;
-            apply(r.block, r.bytes, true);
+            apply(r.block, r.bytes, true); // its links went to the walk when it entered the stage (onBlock)
+            Trace.event("apply", tag, cid);
             commitIfFull();
         } finally {
             writeLock.unlock();
@@ -1273,12 +1414,23 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     private void broadcastHeads() {
+        broadcastHeads(Map.of());
+    }
+
+    /** Announces the heads; {@code fresh} local blocks among them that are small go along (eager push). */
+    private void broadcastHeads(Map<Cid, byte[]> fresh) {
         List<CrdtBroadcast.Announced> all = new ArrayList<>();
         heads.forEach((dag, m) -> m.keySet().forEach(c -> all.add(new CrdtBroadcast.Announced(c, dag))));
         if (all.isEmpty()) return;
         all.sort((a, b) -> a.cid().compareTo(b.cid()));
         for (int i = 0; i < all.size(); i += CrdtBroadcast.MAX_HEADS) {
-            byte[] msg = new CrdtBroadcast(all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS))).toBytes();
+            List<CrdtBroadcast.Announced> part = all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS));
+            List<byte[]> push = new ArrayList<>();
+            for (CrdtBroadcast.Announced h : part) {
+                byte[] b = fresh.get(h.cid());
+                if (b != null && push.size() < CrdtBroadcast.MAX_EAGER_BLOCKS) push.add(b);
+            }
+            byte[] msg = new CrdtBroadcast(part, push).toBytes();
             try {
                 broadcaster.broadcast(msg);
             } catch (RuntimeException e) {
