@@ -22,4 +22,15 @@ public interface BlockFetcher {
     default CompletableFuture<Void> fetchBranch(Cid head, Set<Cid> frontier, Consumer<byte[]> sink) {
         return fetch(head).thenAccept(sink);
     }
+
+    /**
+     * {@link #fetchBranch} for several heads at once (announcements that queued up while the
+     * fetch slots were busy): a sync protocol asks for all of them in one request, so a backlog of
+     * heads costs one round trip, not one per head. The default fetches each branch in turn.
+     */
+    default CompletableFuture<Void> fetchBranches(java.util.List<Cid> heads, Set<Cid> frontier, Consumer<byte[]> sink) {
+        CompletableFuture<Void> f = CompletableFuture.completedFuture(null);
+        for (Cid h : heads) f = f.thenCompose(v -> fetchBranch(h, frontier, sink));
+        return f;
+    }
 }

@@ -6,7 +6,9 @@ import io.warpstats.crdt.store.KvStore;
  * Told of every change of a key's visible value, inside the atomic write that makes it: the
  * listener may add its own writes (a materialized aggregate, say) to {@code batch}, so that they
  * are durable exactly when the change is. Called on the engine's writer thread; must be fast and
- * must not call back into the engine's write methods.
+ * must not call back into the engine's write methods. Read what you update through
+ * {@code batch.get}, never the store directly: batches are pipelined (the previous one may still
+ * be being written when the next is built), and only the batch reads through it.
  */
 @FunctionalInterface
 public interface ChangeListener {

@@ -11,15 +11,30 @@ import java.util.Objects;
 
 /**
  * The announcement of heads, byte-exact with go-ds-crdt:
- * {@code message CRDTBroadcast { repeated Head heads = 1; }}
+ * {@code message CRDTBroadcast { repeated Head heads = 1; repeated bytes blocks = 15; }}
  * {@code message Head { bytes cid = 1; string dagName = 2; }}.
+ *
+ * <p>{@code blocks} (ours, field 15, skipped by go-ds-crdt readers) is the eager push: the raw
+ * bytes of small announced heads, so a receiver that holds their links merges them at once,
+ * without a sync round trip. A receiver checks each against the announced CIDs (it is hashed);
+ * anything else is ignored.
  */
-public record CrdtBroadcast(List<Announced> heads) {
+public record CrdtBroadcast(List<Announced> heads, List<byte[]> blocks) {
     /** Most heads accepted in one announcement. */
     public static final int MAX_HEADS = 1024;
+    /** Largest block pushed eagerly in an announcement (larger ones are fetched with sync). */
+    public static final int MAX_EAGER_BYTES = 2048;
+    /** Most blocks pushed eagerly in one announcement. */
+    public static final int MAX_EAGER_BLOCKS = 8;
 
     public CrdtBroadcast {
         heads = List.copyOf(heads);
+        blocks = List.copyOf(blocks);
+    }
+
+    /** Heads only (go-ds-crdt's message). */
+    public CrdtBroadcast(List<Announced> heads) {
+        this(heads, List.of());
     }
 
     /** The wire {@code Head} message: a head's CID and the DAG it belongs to. */
@@ -42,6 +57,7 @@ public record CrdtBroadcast(List<Announced> heads) {
             int s = h.size();
             size += CodedOutputStream.computeTagSize(1) + CodedOutputStream.computeUInt32SizeNoTag(s) + s;
         }
+        for (byte[] b : blocks) size += CodedOutputStream.computeByteArraySize(15, b);
         return Wire.serialize(size, out -> {
             for (Announced h : heads) {
                 out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
@@ -49,6 +65,7 @@ public record CrdtBroadcast(List<Announced> heads) {
                 out.writeByteArray(1, h.cid().toBytes());
                 if (!h.dagName().isEmpty()) out.writeString(2, h.dagName());
             }
+            for (byte[] b : blocks) out.writeByteArray(15, b);
         });
     }
 
@@ -57,6 +74,7 @@ public record CrdtBroadcast(List<Announced> heads) {
         if (bytes.length > MAX_HEADS * 512) throw new IllegalArgumentException("CRDTBroadcast too large");
         CodedInputStream in = CodedInputStream.newInstance(bytes);
         List<Announced> heads = new ArrayList<>();
+        List<byte[]> blocks = new ArrayList<>();
         try {
             while (!in.isAtEnd()) {
                 int tag = in.readTag();
@@ -76,6 +94,9 @@ public record CrdtBroadcast(List<Announced> heads) {
                     in.popLimit(old);
                     if (cid == null) throw new IllegalArgumentException("CRDTBroadcast: head without cid");
                     heads.add(new Announced(cid, dag));
+                } else if (tag == ((15 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                    byte[] b = in.readByteArray();
+                    if (b.length <= MAX_EAGER_BYTES && blocks.size() < MAX_EAGER_BLOCKS) blocks.add(b); // else: fetched with sync
                 } else {
                     Wire.skip(in, tag);
                 }
@@ -83,6 +104,6 @@ public record CrdtBroadcast(List<Announced> heads) {
         } catch (IOException e) {
             throw new IllegalArgumentException("CRDTBroadcast: malformed protobuf: " + e.getMessage(), e);
         }
-        return new CrdtBroadcast(heads);
+        return new CrdtBroadcast(heads, blocks);
     }
 }

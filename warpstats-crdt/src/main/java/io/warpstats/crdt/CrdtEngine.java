@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,10 +53,13 @@ import org.slf4j.LoggerFactory;
  * value): N puts of a key between two flushes become one element. A flush (after
  * {@code flushDelay}, at {@code maxBatchKeys} keys, or on demand) takes the pending map, builds
  * one delta whose priority is max(head height) + 1, links it to all heads of this replica's DAG,
- * and applies it through the same path as a remote block.
+ * and applies it through the same path as a remote block; a generation too large for one block
+ * becomes a chain of blocks, all in one atomic batch. At {@code maxPendingKeys} pending keys a
+ * writer waits for the flush (backpressure).
  *
  * <h2>Remote blocks and crash safety</h2>
- * A block is applied by {@link #apply} in ONE store batch that: stores the block bytes, merges
+ * A block is applied by {@link #apply} into the open {@link Stage} (group commit: several blocks,
+ * ONE store batch) that: stores the block bytes, merges
  * its delta, marks it processed, removes the heads it links to, makes it a head if no processed
  * block links to it, removes it from the walk frontier ({@code p/}) and adds its unprocessed
  * children to the frontier, and carries the change listeners' writes. The frontier is durable, so
@@ -68,7 +73,12 @@ import org.slf4j.LoggerFactory;
  * {@code writeLock} (one writer at a time; RocksDB batches are cheap). Fetches run concurrently,
  * at most {@code maxConcurrentFetches}; their completions may run on any thread (or inline, as in
  * the deterministic simulation), and {@link #pump} is a trampoline so inline completions never
- * recurse.
+ * recurse. Signatures of signed deltas are checked on {@code verifyPool} ahead of the apply (the
+ * verify stage, see {@link #onBlock}); a full stage is written by the {@code writer} thread while
+ * the next one is built (see {@link #commitStage}). Queued heads are fetched in batches (one
+ * {@code fetchBranches} call, one deadline for the batch); a finished fetch is committed at once,
+ * pipelined, and the pump waits for durability when the walk goes idle; small fresh local blocks
+ * ride in the announcement (eager push) once their flush is durable.
  */
 final class CrdtEngine implements MerkleCrdt {
     private static final Logger log = LoggerFactory.getLogger(CrdtEngine.class);
@@ -82,6 +92,11 @@ final class CrdtEngine implements MerkleCrdt {
     /** A value that cannot fit a block even alone is refused by put. */
     static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
     private static final byte[] REMOVED = new byte[0];
+    /**
+     * Blocks decoded and waiting (for their signature check, or for an earlier block's) before
+     * the single apply: the walk starts no new fetch while this many are in the verify stage.
+     */
+    static final int VERIFY_AHEAD = 512;
 
     private final KvStore store;
     private final MerkleCrdtOptions options;
@@ -105,6 +120,9 @@ final class CrdtEngine implements MerkleCrdt {
 
     // the single writer
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final String tag = "e" + Integer.toHexString(System.identityHashCode(this));
+    /** Small blocks of the last local flush: pushed eagerly with their announcement. */
+    private final java.util.concurrent.atomic.AtomicReference<Map<Cid, byte[]>> freshLocal = new java.util.concurrent.atomic.AtomicReference<>(Map.of());
     /** dag name → (head → height); guarded by writeLock for writes, copied for reads. */
     private final Map<String, Map<Cid, Long>> heads = new ConcurrentHashMap<>();
     /** All heads of all DAGs (the fetch frontier), rebuilt when the heads change. */
@@ -117,9 +135,29 @@ final class CrdtEngine implements MerkleCrdt {
     private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
     /** The open group-commit transaction; guarded by writeLock. */
     private Stage stage;
+    /**
+     * The stage handed to {@code writer} (its batch being written, or written and not yet
+     * published): the open stage reads through it (store reads, frontier, heads, processed, T/);
+     * its mirrors are published when the next stage is handed over, or by {@link #commitAndWait}.
+     * Guarded by writeLock; at most one write in flight.
+     */
+    private Stage inflight;
+    private CompletableFuture<Void> inflightWrite;
+    /** Writes committed stages (one RocksDB batch at a time) while the next stage is built. */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "warpstats-crdt-writer");
+        t.setDaemon(true);
+        return t;
+    });
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
+    /** Heads whose branch fetch is running (a subset of inFlight), in start order. */
+    private final Set<Cid> fetching = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** Running fetches' heads passed in a new fetch's frontier at most. */
+    static final int MAX_FETCHING_IN_FRONTIER = 256;
+    /** Queued heads asked in one fetch at most. */
+    static final int MAX_HEADS_PER_FETCH = 64;
     private final ArrayDeque<Cid> queue = new ArrayDeque<>();
     private final Set<Cid> retry = ConcurrentHashMap.newKeySet();
     private final Set<Cid> rejected = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
@@ -129,6 +167,15 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }));
     private final AtomicInteger running = new AtomicInteger();
+    /** Signature checks of signed deltas, in parallel ahead of the apply (null: no verifier, nothing to verify). */
+    private final ExecutorService verifyPool;
+    /** The verify stage: decoded blocks in arrival order (a block arrives after the block that links to it); guarded by itself. */
+    private final ArrayDeque<Ready> ready = new ArrayDeque<>();
+    /** CIDs in the verify stage (accepted by the sink, not yet applied or dropped). */
+    private final Set<Cid> inStage = ConcurrentHashMap.newKeySet();
+    /** Links of the blocks in the verify stage → count: wanted though not yet in the frontier (their parent is not applied yet). */
+    private final Map<Cid, Integer> stageLinks = new ConcurrentHashMap<>();
+    private final AtomicInteger drainWip = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
     private volatile boolean closed;
@@ -169,6 +216,17 @@ final class CrdtEngine implements MerkleCrdt {
         });
         long rb = options.rebroadcastInterval().toMillis();
         if (rb > 0) scheduler.scheduleWithFixedDelay(this::rebroadcastQuietly, rb, rb, TimeUnit.MILLISECONDS);
+        if (verifier != null) {
+            int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+            AtomicInteger no = new AtomicInteger();
+            this.verifyPool = Executors.newFixedThreadPool(n, r -> {
+                Thread t = new Thread(r, "warpstats-crdt-verify-" + no.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            this.verifyPool = null;
+        }
         resumeFrontier();
     }
 
@@ -208,6 +266,33 @@ final class CrdtEngine implements MerkleCrdt {
         });
     }
 
+    /**
+     * What a new branch fetch may stop at: the heads including the open stage's (merged, not yet
+     * committed), and the heads of fetches already running (their branches come with them; a
+     * block reached only through them is discovered and fetched when they end). Without these,
+     * concurrent fetches of overlapping branches download each other's blocks again.
+     */
+    private Set<Cid> fetchFrontier() {
+        Set<Cid> all = new HashSet<>(headSnapshot);
+        writeLock.lock();
+        try {
+            Stage f = inflight; // written or being written, mirrors not yet published
+            if (f != null) for (Map<Cid, Long> m : f.heads.values()) all.addAll(m.keySet());
+            Stage s = stage;
+            if (s != null) for (Map<Cid, Long> m : s.heads.values()) all.addAll(m.keySet());
+        } finally {
+            writeLock.unlock();
+        }
+        synchronized (fetching) {
+            int n = 0;
+            for (Cid r : fetching) {
+                if (n++ >= MAX_FETCHING_IN_FRONTIER) break;
+                all.add(r);
+            }
+        }
+        return all;
+    }
+
     private void refreshHeadSnapshot() {
         Set<Cid> all = new HashSet<>();
         for (Map<Cid, Long> m : heads.values()) all.addAll(m.keySet());
@@ -235,9 +320,8 @@ final class CrdtEngine implements MerkleCrdt {
         while (!todo.isEmpty()) {
             Cid c = todo.poll();
             if (!seen.add(c)) continue;
-            Optional<byte[]> bytes = store.get(keys.block(c));
-            if (bytes.isEmpty() || store.get(keys.processed(c)).isEmpty()) {
-                if (bytes.isEmpty()) fix.delete(keys.processed(c)); // a marker without its block: not to be trusted
+            Optional<byte[]> bytes = block(c); // the processed marker holds the block: one cannot exist without the other
+            if (bytes.isEmpty()) {
                 if (store.get(keys.pending(c)).isEmpty()) {
                     fix.put(keys.pending(c), new byte[] {1});
                 }
@@ -390,7 +474,7 @@ final class CrdtEngine implements MerkleCrdt {
         } finally {
             flushLock.unlock();
         }
-        broadcastHeads();
+        broadcastHeads(freshLocal.getAndSet(Map.of()));
         // a size flush requested while this one ran (the writer kept going): do not lose it
         if (!closed && current.size() >= options.maxBatchKeys() && sizeFlushRequested.compareAndSet(false, true)) {
             try {
@@ -410,7 +494,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void writeLocal(PendingWrites gen) {
         writeLock.lock();
         try {
-            commitStage(); // remote blocks staged so far go first, on their own
+            commitAndWait(); // remote blocks staged so far go first, on their own (and the scans below see them)
             String dag = options.dagName();
             List<Element> tombs = new ArrayList<>();
             for (String k : gen.sortedDeletes()) {
@@ -423,6 +507,7 @@ final class CrdtEngine implements MerkleCrdt {
             List<Element> elems = gen.sortedElements();
             if (elems.isEmpty() && tombs.isEmpty()) return;
             int maxPerBlock = Math.min(options.maxBatchKeys(), Wire.MAX_REPEATED - 1);
+            Map<Cid, byte[]> fresh = new HashMap<>();
             Stage s = stage();
             int blocks = 0;
             try {
@@ -459,10 +544,14 @@ final class CrdtEngine implements MerkleCrdt {
                         delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
                     }
                     byte[] bytes = Block.encode(links, delta);
-                    apply(new Block(Cid.ofDagPb(bytes), links, delta), bytes, false);
+                    Cid local = Cid.ofDagPb(bytes);
+                    apply(new Block(local, links, delta), bytes, false);
+                    if (bytes.length <= CrdtBroadcast.MAX_EAGER_BYTES) fresh.put(local, bytes);
+                    Trace.event("flush", tag, local);
                     blocks++;
                 }
-                commitStage();
+                commitAndWait(); // flush() returns when the generation is durable
+                freshLocal.set(fresh); // pushed eagerly only once durable (never announce what a crash could take back)
             } catch (RuntimeException e) {
                 stage = null; // all or nothing: the generation goes back to the pending writes
                 throw e;
@@ -527,7 +616,7 @@ final class CrdtEngine implements MerkleCrdt {
 
     @Override
     public Optional<byte[]> block(Cid cid) {
-        return store.get(keys.block(cid));
+        return store.get(keys.processed(cid)).map(r -> Arrays.copyOfRange(r, 8, r.length));
     }
 
     @Override
@@ -551,7 +640,7 @@ final class CrdtEngine implements MerkleCrdt {
      * nothing else: every marker in it is written with the work it stands for.
      */
     private final class Stage {
-        final Txn txn = new Txn(store);
+        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn);
         final Map<String, Map<Cid, Long>> heads = new HashMap<>();
         final Set<Cid> processed = new HashSet<>();
         /** frontier changes: record, or REMOVED. */
@@ -564,7 +653,11 @@ final class CrdtEngine implements MerkleCrdt {
 
         /** The staged heads of {@code dag} (a private copy, taken once per stage). */
         Map<Cid, Long> heads(String dag) {
-            return heads.computeIfAbsent(dag, d -> new HashMap<>(CrdtEngine.this.heads.getOrDefault(d, Map.of())));
+            return heads.computeIfAbsent(dag, d -> {
+                Stage f = inflight;
+                Map<Cid, Long> base = f != null && f.heads.containsKey(d) ? f.heads.get(d) : CrdtEngine.this.heads.getOrDefault(d, Map.of());
+                return new HashMap<>(base);
+            });
         }
     }
 
@@ -573,12 +666,51 @@ final class CrdtEngine implements MerkleCrdt {
         return stage;
     }
 
-    /** Commits the open stage (caller holds writeLock); on failure the stage is dropped and the error thrown. */
+    /**
+     * Hands the open stage to the writer thread (caller holds writeLock) after the previous write
+     * finished and its mirrors were published: the next stage is built while this one is written
+     * (pipelining). If the previous write failed, the open stage (built on top of it) is dropped
+     * too and the error thrown: their walks resume from the durable frontier.
+     */
     private void commitStage() {
         Stage s = stage;
-        if (s == null) return;
         stage = null;
-        s.txn.commit();
+        awaitInflight();
+        if (s == null) return;
+        s.txn.detach(); // the stage it read through is in the store now
+        inflight = s;
+        try {
+            inflightWrite = CompletableFuture.runAsync(s.txn::commit, writer);
+        } catch (RuntimeException e) { // writer shut down (closing)
+            inflightWrite = CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Commits the open stage and waits until it is durable and its mirrors published (caller holds writeLock). */
+    private void commitAndWait() {
+        commitStage();
+        awaitInflight();
+    }
+
+    /** Waits for the write in flight and publishes its mirrors (caller holds writeLock); throws its failure. */
+    private void awaitInflight() {
+        Stage s = inflight;
+        if (s == null) return;
+        try {
+            inflightWrite.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            inflight = null;
+            inflightWrite = null;
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        publish(s);
+        inflight = null; // after publishing: a reader sees the changes in one place or the other
+        inflightWrite = null;
+    }
+
+    /** Publishes the in-memory mirrors of a stage whose batch is durable. */
+    private void publish(Stage s) {
+        if (Trace.ON) for (Cid c : s.processed) Trace.event("commit", tag, c);
         s.heads.forEach((dag, m) -> heads.put(dag, new ConcurrentHashMap<>(m)));
         if (!s.heads.isEmpty()) refreshHeadSnapshot();
         s.frontier.forEach((c, rec) -> {
@@ -594,12 +726,23 @@ final class CrdtEngine implements MerkleCrdt {
         mergedBlocks.add(s.merged);
     }
 
+    /** Commits the open stage and waits until it is durable and published (the walk waits or is done; close). */
     private void commitQuietly() {
+        commitQuietly(true);
+    }
+
+    /**
+     * Commits the open stage; {@code wait}: until it is durable and its mirrors published, else
+     * pipelined (handed to the writer, published at the next commit; reads go through it meanwhile).
+     */
+    private void commitQuietly(boolean wait) {
         writeLock.lock();
         try {
-            if (!closed) commitStage();
+            if (closed) return;
+            if (wait) commitAndWait();
+            else commitStage();
         } catch (RuntimeException e) {
-            if (!closed) log.error("commit of merged blocks failed (their walks resume at the next announcement)", e);
+            if (!closed) log.error("commit of merged blocks failed (their walks resume from the durable frontier at the next rebroadcast)", e);
         } finally {
             writeLock.unlock();
         }
@@ -614,10 +757,20 @@ final class CrdtEngine implements MerkleCrdt {
                 byte[] r = s.frontier.get(c);
                 if (r != null) return r == REMOVED ? null : r;
             }
-            return frontier.get(c);
+            return storedFrontier(c);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** The frontier record of {@code c} once the write in flight is done (the open stage aside), or null. Caller holds writeLock. */
+    private byte[] storedFrontier(Cid c) {
+        Stage f = inflight;
+        if (f != null) {
+            byte[] r = f.frontier.get(c);
+            if (r != null) return r == REMOVED ? null : r;
+        }
+        return frontier.get(c);
     }
 
     /** Whether {@code c} is processed (staged or committed). A block in the frontier is not processed. */
@@ -626,6 +779,8 @@ final class CrdtEngine implements MerkleCrdt {
         try {
             Stage s = stage;
             if (s != null && s.processed.contains(c)) return true;
+            Stage f = inflight;
+            if (f != null && f.processed.contains(c)) return true;
             if (processedCache.contains(c)) return true;
             if (pendingRecord(c) != null) return false;
             return store.get(keys.processed(c)).isPresent();
@@ -656,7 +811,6 @@ final class CrdtEngine implements MerkleCrdt {
         List<String[]> earlyAdded = new ArrayList<>(0);
         txn.mark();
         try {
-            txn.put(keys.block(cid), bytes);
             mergeDelta(txn, id, d, remote, earlyAdded);
         } catch (RuntimeException e) {
             txn.rollback();
@@ -665,14 +819,14 @@ final class CrdtEngine implements MerkleCrdt {
         txn.unmark();
         // no store reads below: nothing can fail half-way
         for (String[] ik : earlyAdded) {
-            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(early.getOrDefault(x, Set.of()))).add(ik[1]);
+            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(storedEarly(x))).add(ik[1]);
         }
         Set<String> earlyMine = earlyKeys(id);
         if (!earlyMine.isEmpty()) { // this block's elements were handled by mergeDelta: the index entries are done
             for (String k : earlyMine) txn.delete(keys.early(id, k));
             s.early.put(id, Set.of());
         }
-        txn.put(keys.processed(cid), Keys.longBytes(d.priority()));
+        txn.put(keys.processed(cid), Keys.prioValue(d.priority(), bytes)); // marker and block in one key
         Map<Cid, Long> dagHeads = s.heads(dag);
         for (Cid l : block.links()) {
             if (dagHeads.remove(l) != null) {
@@ -686,7 +840,7 @@ final class CrdtEngine implements MerkleCrdt {
             rec[0] = 1;
             System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
             for (Cid l : children) {
-                if (!frontier.containsKey(l)) s.createdPending.add(l);
+                if (storedFrontier(l) == null) s.createdPending.add(l);
                 txn.put(keys.pending(l), rec);
                 s.frontier.put(l, rec);
             }
@@ -765,6 +919,16 @@ final class CrdtEngine implements MerkleCrdt {
             Set<String> x = s.early.get(id);
             if (x != null) return x;
         }
+        return storedEarly(id);
+    }
+
+    /** The T/ keys of {@code id} once the write in flight is done (the open stage aside). */
+    private Set<String> storedEarly(String id) {
+        Stage f = inflight;
+        if (f != null) {
+            Set<String> x = f.early.get(id);
+            if (x != null) return x;
+        }
         return early.getOrDefault(id, Set.of());
     }
 
@@ -789,7 +953,29 @@ final class CrdtEngine implements MerkleCrdt {
     @Override
     public void onBroadcast(byte[] crdtBroadcast) {
         CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
-        for (CrdtBroadcast.Announced h : msg.heads()) announce(h.cid());
+        boolean merged = false;
+        Set<Cid> done = Set.of();
+        if (!msg.blocks().isEmpty()) {
+            // a pushed chain (older local blocks the head links to) merges oldest first: repeat
+            // while some block had all its links processed
+            Map<Cid, byte[]> pushed = new LinkedHashMap<>();
+            for (byte[] b : msg.blocks()) pushed.put(Cid.ofDagPb(b), b);
+            done = new HashSet<>();
+            boolean progress = true;
+            while (progress && done.size() < pushed.size()) {
+                progress = false;
+                for (Map.Entry<Cid, byte[]> e : pushed.entrySet()) {
+                    if (done.contains(e.getKey())) continue;
+                    if (mergePushed(e.getKey(), e.getValue())) {
+                        done.add(e.getKey());
+                        progress = true;
+                        merged = true;
+                    }
+                }
+            }
+        }
+        for (CrdtBroadcast.Announced h : msg.heads()) if (!done.contains(h.cid())) announce(h.cid());
+        if (merged) commitQuietly(false); // pipelined; the pump below waits for it if the walk is idle
         pump();
     }
 
@@ -799,8 +985,46 @@ final class CrdtEngine implements MerkleCrdt {
         pump();
     }
 
+    /**
+     * Eager push: merges an announced head that came with its bytes, at once, if every block it
+     * links to is processed (the usual case: a peer's new block on top of heads we share). Else
+     * false, and the head is fetched as usual (its branch is needed anyway). The bytes were hashed
+     * to the announced CID by the caller.
+     */
+    private boolean mergePushed(Cid c, byte[] bytes) {
+        if (closed || c.codec() != Cid.DAG_PB || rejected.contains(c)) return false;
+        if (isProcessed(c) || inStage.contains(c)) return true;
+        if (inFlight.contains(c)) return false;
+        try {
+            for (io.warpstats.crdt.ipld.DagPb.Link l : io.warpstats.crdt.ipld.DagPb.decode(bytes).links()) {
+                if (!isProcessed(l.hash()) && !inStage.contains(l.hash())) return false; // in the verify stage: applied before it
+            }
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        writeLock.lock();
+        try {
+            if (closed || isProcessed(c)) return true;
+            if (pendingRecord(c) == null) {
+                byte[] rec = {0};
+                store.put(keys.pending(c), rec);
+                frontier.put(c, rec);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        Trace.event("pushed", tag, c);
+        try {
+            onBlock(bytes, new ArrayList<>());
+        } catch (RejectedBlockException e) {
+            return true; // rejected and remembered: not fetched again
+        }
+        return isProcessed(c) || inStage.contains(c); // a signed block may still be in the verify stage
+    }
+
     private void announce(Cid c) {
         if (closed || c.codec() != Cid.DAG_PB || rejected.contains(c)) return;
+        Trace.event("heard", tag, c);
         if (inFlight.contains(c) || isProcessed(c)) return;
         if (inFlight.size() >= options.maxPendingBlocks()) return; // it will be announced again
         writeLock.lock();
@@ -830,32 +1054,43 @@ final class CrdtEngine implements MerkleCrdt {
         if (wip.getAndIncrement() != 0) return;
         int missed = 1;
         while (true) {
-            while (!closed && running.get() < options.maxConcurrentFetches()) {
-                Cid c;
+            while (!closed && running.get() < options.maxConcurrentFetches() && inStage.size() < VERIFY_AHEAD) {
+                List<Cid> batch = new ArrayList<>();
                 synchronized (queue) {
-                    c = queue.poll();
+                    while (batch.size() < MAX_HEADS_PER_FETCH) {
+                        Cid c = queue.poll();
+                        if (c == null) break;
+                        batch.add(c);
+                    }
                 }
-                if (c == null) break;
+                if (batch.isEmpty()) break;
                 running.incrementAndGet();
-                startFetch(c);
+                startFetch(batch);
             }
             boolean empty;
             synchronized (queue) {
                 empty = queue.isEmpty();
             }
-            if (empty) commitQuietly(); // the walk waits (or is done): make what it merged durable and visible
+            if (empty && inStage.isEmpty()) commitQuietly(); // the walk waits (or is done): make what it merged durable and visible
             checkIdle();
             missed = wip.addAndGet(-missed);
             if (missed == 0) return;
         }
     }
 
-    private void startFetch(Cid c) {
-        if (isProcessed(c)) {
-            finishFetch(c, List.of(), null);
+    /** Starts one fetch for a batch of queued heads (one request for all: a backlog costs one round trip). */
+    private void startFetch(List<Cid> batch) {
+        List<Cid> todo = new ArrayList<>(batch.size());
+        for (Cid c : batch) if (!isProcessed(c)) todo.add(c);
+        if (todo.isEmpty()) {
+            finishFetch(batch, List.of(), null);
             return;
         }
         List<Cid> discovered = Collections.synchronizedList(new ArrayList<>());
+        if (Trace.ON) for (Cid c : todo) Trace.event("fetch-start", tag, c);
+        Set<Cid> fetchFrontier = fetchFrontier();
+        fetching.addAll(todo);
+        Consumer<byte[]> sink = bytes -> onBlock(bytes, discovered);
         AtomicBoolean finished = new AtomicBoolean();
         ScheduledFuture<?> deadline = null;
         try {
@@ -863,15 +1098,15 @@ final class CrdtEngine implements MerkleCrdt {
             deadline = scheduler.schedule(() -> {
                 if (!finished.compareAndSet(false, true)) return;
                 fetchTimeouts.increment();
-                log.debug("fetch of {} timed out after {}", c, options.fetchTimeout());
-                finishFetch(c, discovered, new TimeoutException("fetch of " + c + " took longer than " + options.fetchTimeout()));
+                log.debug("fetch of {} timed out after {}", todo, options.fetchTimeout());
+                finishFetch(batch, discovered, new TimeoutException("fetch of " + todo + " took longer than " + options.fetchTimeout()));
             }, options.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closing: the fetch below ends on its own or the replica is gone
         }
         CompletableFuture<Void> f;
         try {
-            f = fetcher.fetchBranch(c, headSnapshot, bytes -> onBlock(bytes, discovered));
+            f = todo.size() == 1 ? fetcher.fetchBranch(todo.get(0), fetchFrontier, sink) : fetcher.fetchBranches(todo, fetchFrontier, sink);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -879,29 +1114,40 @@ final class CrdtEngine implements MerkleCrdt {
         f.whenComplete((v, err) -> {
             if (!finished.compareAndSet(false, true)) return; // timed out before: blocks it merged stay merged
             if (timer != null) timer.cancel(false);
-            finishFetch(c, discovered, err);
+            finishFetch(batch, discovered, err);
         });
     }
 
-    private void finishFetch(Cid c, List<Cid> discovered, Throwable err) {
+    private void finishFetch(List<Cid> batch, List<Cid> discovered, Throwable err) {
         // `running` drops only after the children are queued: a concurrent pump must never see
         // an empty queue and no fetch running while this walk still has work (whenIdle would lie)
         try {
-            finishFetch0(c, discovered, err);
+            finishFetch0(batch, discovered, err);
         } finally {
             running.decrementAndGet();
         }
         pump();
     }
 
-    private void finishFetch0(Cid c, List<Cid> discovered, Throwable err) {
-        inFlight.remove(c);
+    private void finishFetch0(List<Cid> batch, List<Cid> discovered, Throwable err) {
+        // a finished branch is made durable and visible at once (group commit spans one fetch, not
+        // the whole backlog): deferring it kept the heads — the next fetches' frontier — stale, so
+        // every fetch re-downloaded everything merged since the last commit. Pipelined: the batch
+        // is written while the walk goes on (fetchFrontier and isProcessed read through the write in
+        // flight); the pump makes it durable and published when the walk waits or is done
+        commitQuietly(false);
+        for (Cid c : batch) {
+            fetching.remove(c);
+            inFlight.remove(c);
+        }
         if (!closed) {
-            boolean done = rejected.contains(c) || isProcessed(c);
-            if (!done) {
-                fetchFailures.increment();
-                retry.add(c);
-                if (err != null) log.debug("fetch of {} failed: {}", c, err.toString());
+            for (Cid c : batch) { // the deadline covered the whole batch: every head not done is retried
+                boolean done = rejected.contains(c) || inStage.contains(c) || isProcessed(c);
+                if (!done) {
+                    fetchFailures.increment();
+                    retry.add(c);
+                    if (err != null) log.debug("fetch of {} failed: {}", c, err.toString());
+                }
             }
             List<Cid> next;
             synchronized (discovered) {
@@ -913,34 +1159,172 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }
 
-    /** The sink of a branch fetch: verifies, authorizes and applies one block. */
+    /**
+     * The sink of a branch fetch: hashes and decodes one block, then verifies, authorizes and
+     * applies it. Its links are handed to the walk at once (before it is applied), so the walk
+     * keeps fetching while signatures are checked: a signed delta is verified on {@code verifyPool}
+     * (in parallel) and the block waits in the verify stage; blocks leave the stage in arrival
+     * order, one at a time, into {@link #apply} (a block arrives after the block linking to it, so
+     * the walk order is the one of a sequential walk). A block whose parent was rejected meanwhile
+     * is not in the frontier when its turn comes and is dropped. Anything found wrong while
+     * decoding is thrown from here as a {@link RejectedBlockException}; a bad signature found by
+     * the parallel stage is reported to {@code onRejected} (the sink has returned).
+     */
     private void onBlock(byte[] bytes, List<Cid> discovered) {
         if (closed) return;
         Cid cid = Cid.ofDagPb(bytes);
-        if (isProcessed(cid)) return;
-        if (pendingRecord(cid) == null) return; // unsolicited: not ours to judge, ignore
+        if (inStage.contains(cid) || isProcessed(cid)) return;
+        if (pendingRecord(cid) == null && !stageLinks.containsKey(cid)) return; // unsolicited: not ours to judge, ignore
         Block block;
         try {
             block = Block.decodeHashed(cid, bytes);
-            check(block);
+            checkShape(block);
         } catch (IllegalArgumentException e) {
             reject(cid, e.getMessage());
             return; // unreachable: reject throws
         }
+        boolean parallel = verifyPool != null && block.delta().isSigned();
+        if (!parallel) {
+            try {
+                checkAuthor(block);
+            } catch (IllegalArgumentException e) {
+                reject(cid, e.getMessage());
+                return;
+            }
+            boolean direct;
+            synchronized (ready) {
+                direct = ready.isEmpty() && inStage.isEmpty();
+            }
+            if (direct) { // nothing ahead of it: apply here (the deterministic, synchronous path)
+                writeLock.lock();
+                try {
+                    if (closed || pendingRecord(cid) == null) return;
+                    discovered.addAll(apply(block, bytes, true));
+                    Trace.event("apply", tag, cid);
+                    commitIfFull();
+                } finally {
+                    writeLock.unlock();
+                }
+                return;
+            }
+        }
+        Ready r = new Ready(block, bytes, parallel ? Ready.VERIFYING : Ready.OK);
+        inStage.add(cid);
+        for (Cid l : block.links()) stageLinks.merge(l, 1, Integer::sum);
+        synchronized (ready) {
+            ready.add(r);
+        }
+        discovered.addAll(block.links()); // the walk goes on below it now (processed ones are filtered there)
+        if (parallel) {
+            try {
+                verifyPool.execute(() -> {
+                    try {
+                        checkAuthor(block);
+                        r.state = Ready.OK;
+                    } catch (RuntimeException e) {
+                        r.error = String.valueOf(e.getMessage());
+                        r.state = Ready.BAD;
+                    }
+                    drain();
+                });
+            } catch (RuntimeException e) { // closing
+                r.error = "closed";
+                r.state = Ready.BAD;
+            }
+        }
+        drain();
+    }
+
+    /** A decoded block in the verify stage. */
+    private static final class Ready {
+        static final int VERIFYING = 0, OK = 1, BAD = 2;
+        final Block block;
+        final byte[] bytes;
+        volatile int state;
+        volatile String error;
+
+        Ready(Block block, byte[] bytes, int state) {
+            this.block = block;
+            this.bytes = bytes;
+            this.state = state;
+        }
+    }
+
+    /** Applies the verified blocks at the front of the verify stage, in order (one drainer at a time). */
+    private void drain() {
+        if (drainWip.getAndIncrement() != 0) return;
+        int missed = 1;
+        boolean any = false;
+        while (true) {
+            while (true) {
+                Ready r;
+                synchronized (ready) {
+                    r = ready.peek();
+                    if (r == null || r.state == Ready.VERIFYING) break;
+                    ready.poll();
+                }
+                any = true;
+                try {
+                    applyReady(r);
+                } catch (RuntimeException e) {
+                    if (!closed) log.error("apply of {} failed (its walk resumes at the next announcement)", r.block.cid(), e);
+                } finally {
+                    inStage.remove(r.block.cid());
+                    for (Cid l : r.block.links()) stageLinks.computeIfPresent(l, (k, n) -> n == 1 ? null : n - 1);
+                }
+            }
+            missed = drainWip.addAndGet(-missed);
+            if (missed == 0) break;
+        }
+        if (any) pump(); // below the bound again, maybe done: fetch on, commit, tell idle waiters
+    }
+
+    private void applyReady(Ready r) {
+        Cid cid = r.block.cid();
+        if (closed) return;
+        if (r.state == Ready.BAD) {
+            try {
+                reject(cid, r.error);
+            } catch (RejectedBlockException e) {
+                // reported to onRejected; nobody to throw to
+            }
+            return;
+        }
         writeLock.lock();
         try {
             if (closed) return;
-            discovered.addAll(apply(block, bytes, true));
-            Stage s = stage;
-            if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
+            // a block whose parent was rejected (or that is already done) is no longer wanted
+            if (isProcessed(cid) || pendingRecord(cid) == null) return;
+            apply(r.block, r.bytes, true); // its links went to the walk when it entered the stage (onBlock)
+            Trace.event("apply", tag, cid);
+            commitIfFull();
         } finally {
             writeLock.unlock();
         }
     }
 
-    private void check(Block block) {
+    private void commitIfFull() {
+        Stage s = stage;
+        if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
+    }
+
+    /** The checks that need no signature: cheap, done while decoding. */
+    private void checkShape(Block block) {
         Delta d = block.delta();
         if (d.dagName().indexOf('\0') >= 0) throw new IllegalArgumentException("dagName contains NUL");
+        if (!(d.isSigned() && verifier != null) && !options.acceptUnsigned()) {
+            throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
+        }
+        for (Element e : d.elements()) checkKey(e.key());
+        for (Element t : d.tombstones()) {
+            checkKey(t.key());
+            if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
+        }
+    }
+
+    /** Signature (the costly part: run on the verify pool for signed deltas) and authorizer. */
+    private void checkAuthor(Block block) {
+        Delta d = block.delta();
         String author = null;
         if (d.isSigned() && verifier != null) {
             author = verifier.verify(d.author(), d.signingPayload(block.links()), d.signature());
@@ -948,12 +1332,9 @@ final class CrdtEngine implements MerkleCrdt {
             throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
         }
         for (Element e : d.elements()) {
-            checkKey(e.key());
             if (!authorizer.mayWrite(author, e.key())) throw new IllegalArgumentException(author + " may not write " + e.key());
         }
         for (Element t : d.tombstones()) {
-            checkKey(t.key());
-            if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
             if (!authorizer.mayWrite(author, t.key())) throw new IllegalArgumentException(author + " may not delete " + t.key());
         }
     }
@@ -988,7 +1369,7 @@ final class CrdtEngine implements MerkleCrdt {
             synchronized (queue) {
                 empty = queue.isEmpty();
             }
-            if (empty && running.get() == 0) {
+            if (empty && running.get() == 0 && inStage.isEmpty()) {
                 done = new ArrayList<>(idleWaiters);
                 idleWaiters.clear();
             }
@@ -1033,12 +1414,23 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     private void broadcastHeads() {
+        broadcastHeads(Map.of());
+    }
+
+    /** Announces the heads; {@code fresh} local blocks among them that are small go along (eager push). */
+    private void broadcastHeads(Map<Cid, byte[]> fresh) {
         List<CrdtBroadcast.Announced> all = new ArrayList<>();
         heads.forEach((dag, m) -> m.keySet().forEach(c -> all.add(new CrdtBroadcast.Announced(c, dag))));
         if (all.isEmpty()) return;
         all.sort((a, b) -> a.cid().compareTo(b.cid()));
         for (int i = 0; i < all.size(); i += CrdtBroadcast.MAX_HEADS) {
-            byte[] msg = new CrdtBroadcast(all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS))).toBytes();
+            List<CrdtBroadcast.Announced> part = all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS));
+            List<byte[]> push = new ArrayList<>();
+            for (CrdtBroadcast.Announced h : part) {
+                byte[] b = fresh.get(h.cid());
+                if (b != null && push.size() < CrdtBroadcast.MAX_EAGER_BLOCKS) push.add(b);
+            }
+            byte[] msg = new CrdtBroadcast(part, push).toBytes();
             try {
                 broadcaster.broadcast(msg);
             } catch (RuntimeException e) {
@@ -1060,7 +1452,15 @@ final class CrdtEngine implements MerkleCrdt {
         commitQuietly();
         closed = true;
         scheduler.shutdownNow();
+        if (verifyPool != null) verifyPool.shutdownNow();
         writeLock.lock();
+        try {
+            awaitInflight();
+        } catch (RuntimeException e) {
+            log.warn("last commit failed", e);
+        } finally {
+            writer.shutdown();
+        }
         try {
             store.delete(keys.dirty);
         } catch (RuntimeException e) {

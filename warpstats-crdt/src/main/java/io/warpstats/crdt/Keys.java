@@ -12,8 +12,7 @@ import java.nio.charset.StandardCharsets;
  * ns/v/key              winning value: 8-byte big-endian priority ‖ value       (absent: no live element)
  * ns/e/key\0id          live element: 8-byte priority ‖ value                    (id = CID string of its block)
  * ns/t/key\0id          tombstone of element id (empty value; kept forever, a tombstone may arrive first)
- * ns/b/cid              processed block: 8-byte height (priority)
- * ns/B/cid              block bytes (served to peers)
+ * ns/b/cid              processed block: 8-byte height (priority) ‖ block bytes (served to peers): ONE key per block
  * ns/h/dag\0cid         head of DAG dag: 8-byte height
  * ns/p/cid              walk frontier: a block known (announced or linked) but not processed:
  *                       1 byte (1 if a processed block links to it, so it will not become a head) ‖ dag name
@@ -23,14 +22,13 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  */
 final class Keys {
-    final byte[] v, e, t, b, blk, h, p, early, dirty;
+    final byte[] v, e, t, b, h, p, early, dirty;
 
     Keys(String ns) {
         v = bytes(ns + "/v/");
         e = bytes(ns + "/e/");
         t = bytes(ns + "/t/");
         b = bytes(ns + "/b/");
-        blk = bytes(ns + "/B/");
         h = bytes(ns + "/h/");
         p = bytes(ns + "/p/");
         early = bytes(ns + "/T/");
@@ -63,7 +61,6 @@ final class Keys {
     byte[] element(String key, byte[] id) { return concat(e, bytes(key), id); }
     byte[] tombstone(String key, byte[] id) { return concat(t, bytes(key), id); }
     byte[] processed(Cid c) { return concat(b, c.toBytes()); }
-    byte[] block(Cid c) { return concat(blk, c.toBytes()); }
     byte[] headPrefix(String dag) { return concat(h, bytes(dag), new byte[0]); }
     byte[] head(String dag, Cid c) { return concat(h, bytes(dag), c.toBytes()); }
     byte[] pending(Cid c) { return concat(p, c.toBytes()); }

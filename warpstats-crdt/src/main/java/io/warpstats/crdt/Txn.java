@@ -23,6 +23,8 @@ final class Txn implements KvStore.Batch {
     private static final byte[] DELETED = new byte[0];
     private static final byte[] ABSENT = new byte[0];
     private final KvStore store;
+    /** A transaction being written to the store meanwhile (read through, never written), or null. */
+    private Txn parent;
     private final HashMap<Key, byte[]> overlay = new HashMap<>();
     /** key → overlay value before the mark (ABSENT: none); null when no mark is set. */
     private HashMap<Key, byte[]> undo;
@@ -50,7 +52,18 @@ final class Txn implements KvStore.Batch {
     }
 
     Txn(KvStore store) {
+        this(store, null);
+    }
+
+    /** A transaction that reads through {@code parent} (a transaction whose batch is being written) to the store. */
+    Txn(KvStore store, Txn parent) {
         this.store = store;
+        this.parent = parent;
+    }
+
+    /** The parent's batch is in the store: stop reading through it (bounds the chain to one). */
+    void detach() {
+        parent = null;
     }
 
     @Override
@@ -118,7 +131,9 @@ final class Txn implements KvStore.Batch {
     }
 
     byte[] getOrNull(byte[] key) {
-        byte[] v = overlay.get(new Key(key));
+        Key k = new Key(key);
+        byte[] v = overlay.get(k);
+        if (v == null && parent != null) v = parent.overlay.get(k);
         if (v == DELETED) return null;
         if (v != null) return v;
         return store.get(key).orElse(null);
@@ -136,6 +151,12 @@ final class Txn implements KvStore.Batch {
             return true;
         });
         List<Map.Entry<Key, byte[]>> mine = new ArrayList<>();
+        if (parent != null) {
+            for (Map.Entry<Key, byte[]> e : parent.overlay.entrySet()) {
+                byte[] k = e.getKey().b;
+                if (k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) mine.add(e);
+            }
+        }
         for (Map.Entry<Key, byte[]> e : overlay.entrySet()) {
             byte[] k = e.getKey().b;
             if (k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) mine.add(e);

@@ -87,6 +87,7 @@ class EngineTest {
             });
             for (int i = 0; i < 1000; i++) c.put("/k", b(Integer.toString(i)));
             seen.get(10, TimeUnit.SECONDS); // the timer flushed
+            c.flush().join(); // the listener runs before the batch is written: wait for the timer's flush to end
             Block blk = Block.decode(c.block(c.heads().get(0).cid()).orElseThrow());
             assertThat(blk.delta().elements()).hasSize(1);
         }
@@ -172,6 +173,7 @@ class EngineTest {
         Cid good = a.heads().get(0).cid();
         blocks.put(good, a.block(good).orElseThrow());
         bob.onHead(good);
+        bob.whenIdle().join(); // signed deltas are verified on the parallel stage
         assertThat(bob.get("/incr/likes/p/alice")).isPresent();
         // mallory writes alice's slot with her own valid signature: unauthorized
         MerkleCrdt m = manual(KvStores.inMemory()).signer(mallory).build();
@@ -180,6 +182,7 @@ class EngineTest {
         Cid forged = m.heads().get(0).cid();
         blocks.put(forged, m.block(forged).orElseThrow());
         bob.onHead(forged);
+        bob.whenIdle().join(); // signed deltas are verified on the parallel stage
         // mallory claims to be alice: bad signature
         Block mb = Block.decode(m.block(forged).orElseThrow());
         Delta claimed = mb.delta().withSignature(b("alice"), mb.delta().signature());
@@ -187,6 +190,7 @@ class EngineTest {
         Cid claimedCid = Cid.ofDagPb(claimedBytes);
         blocks.put(claimedCid, claimedBytes);
         bob.onHead(claimedCid);
+        bob.whenIdle().join(); // signed deltas are verified on the parallel stage
         // unsigned
         MerkleCrdt u = manual(KvStores.inMemory()).build();
         u.put("/x", b("1"));
@@ -194,6 +198,7 @@ class EngineTest {
         Cid unsigned = u.heads().get(0).cid();
         blocks.put(unsigned, u.block(unsigned).orElseThrow());
         bob.onHead(unsigned);
+        bob.whenIdle().join(); // signed deltas are verified on the parallel stage
         assertThat(rejections).extracting(RejectedBlockException::cid).containsExactly(forged, claimedCid, unsigned);
         assertThat(bob.get("/incr/likes/p/alice").map(String::new)).contains("1");
         assertThat(bob.heads()).extracting(Head::cid).containsExactly(good);
@@ -201,6 +206,44 @@ class EngineTest {
         assertThat(bob.block(forged)).isEmpty();
         bob.onHead(forged); // remembered: not fetched again
         assertThat(bob.metrics().rejectedBlocks()).isEqualTo(3);
+    }
+
+    /**
+     * A signed chain longer than the verify stage, verified on the parallel pool (a verifier with
+     * random delays, so checks complete out of order): applied in walk order, same state as the
+     * writer; a block that fails its check stops its branch (nothing below it is applied) while
+     * everything above it is.
+     */
+    @Test
+    void signedChainThroughTheParallelVerifyStage() {
+        int n = CrdtEngine.VERIFY_AHEAD + 300, bad = 300;
+        MerkleCrdt alice = manual(KvStores.inMemory()).signer(signer("alice")).build();
+        for (int i = 0; i < n; i++) {
+            alice.put("/k/" + i, b(i == bad ? "bad" : "v" + i));
+            alice.flush().join();
+        }
+        java.util.Random rnd = new java.util.Random(1);
+        DeltaVerifier verifier = (author, payload, sig) -> {
+            String who = new String(author, UTF_8);
+            if (!java.util.Arrays.equals(sig, signer(who).sign(payload))) throw new IllegalArgumentException("bad signature");
+            if (rnd.nextInt(8) == 0) java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            if (new String(payload, UTF_8).contains("bad")) throw new IllegalArgumentException("refused");
+            return who;
+        };
+        List<RejectedBlockException> rejections = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (KvStore kv = KvStores.rocksDb(dir.resolve("bob"));
+             MerkleCrdt bob = manual(kv).fetcher(from(List.of(alice))).verifier(verifier).acceptUnsigned(false)
+                     .onRejected(rejections::add).build()) {
+            bob.onHead(alice.heads().get(0).cid());
+            bob.whenIdle().join();
+            assertThat(rejections).hasSize(1);
+            Map<String, String> expected = new TreeMap<>();
+            for (int i = bad + 1; i < n; i++) expected.put("/k/" + i, "v" + i);
+            assertThat(dump(bob)).isEqualTo(expected);
+            assertThat(bob.heads()).isEqualTo(alice.heads());
+            assertThat(bob.metrics().mergedBlocks()).isEqualTo(n - bad - 1);
+        }
+        alice.close();
     }
 
     static DeltaSigner signer(String name) {

@@ -51,7 +51,9 @@ final class Aggregates implements ChangeListener {
                 overlayBatch = batch;
             }
             String aggKey = key(slot.stat(), slot.postId());
-            long[] agg = overlay.computeIfAbsent(aggKey, k -> read(k));
+            // through the batch, not the store: the engine's batches are pipelined (the previous one
+            // may still be being written), and only the batch reads through it
+            long[] agg = overlay.computeIfAbsent(aggKey, k -> Bytes.longs(batch.get(Bytes.utf8(k)).orElse(null), 4));
             int i = slot.increment() ? 0 : 1;
             agg[i] += delta;
             if (slot.nodeId().equals(nodeId) && slot.incarnation().equals(incarnation)) {
@@ -67,9 +69,5 @@ final class Aggregates implements ChangeListener {
     long[] read(Stat stat, String postId) {
         byte[] v = store.get(Bytes.utf8(key(stat, postId))).orElse(null);
         return v == null ? null : Bytes.longs(v, 4);
-    }
-
-    private long[] read(String aggKey) {
-        return Bytes.longs(store.get(Bytes.utf8(aggKey)).orElse(null), 4);
     }
 }

@@ -129,13 +129,8 @@ final class RocksKvStore implements KvStore {
         if (!(batch instanceof RocksBatch b)) throw new IllegalArgumentException("batch of another store");
         if (b.keys.isEmpty()) return;
         lock.readLock().lock();
-        try (WriteBatch wb = new WriteBatch()) {
+        try (WriteBatch wb = new WriteBatch(b.serialize())) { // one JNI copy instead of one call per key
             open();
-            for (int i = 0; i < b.keys.size(); i++) {
-                byte[] v = b.values.get(i);
-                if (v == null) wb.delete(b.keys.get(i));
-                else wb.put(b.keys.get(i), v);
-            }
             db.write(writeOptions, wb);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB write failed: " + e.getMessage(), e);
@@ -181,6 +176,47 @@ final class RocksKvStore implements KvStore {
         @Override
         public int size() {
             return keys.size();
+        }
+
+        /**
+         * RocksDB's WriteBatch representation ({@code db/write_batch.cc}, stable on-disk/WAL format):
+         * 8-byte sequence (0, set by the write), 4-byte little-endian count, then per record
+         * {@code kTypeValue(1) varint32(klen) key varint32(vlen) value} or {@code kTypeDeletion(0) varint32(klen) key}.
+         */
+        byte[] serialize() {
+            int n = 12;
+            for (int i = 0; i < keys.size(); i++) {
+                byte[] k = keys.get(i), v = values.get(i);
+                n += 1 + 5 + k.length + (v == null ? 0 : 5 + v.length);
+            }
+            byte[] r = new byte[n];
+            int c = keys.size(), p = 8;
+            r[p++] = (byte) c;
+            r[p++] = (byte) (c >>> 8);
+            r[p++] = (byte) (c >>> 16);
+            r[p++] = (byte) (c >>> 24);
+            for (int i = 0; i < c; i++) {
+                byte[] k = keys.get(i), v = values.get(i);
+                r[p++] = (byte) (v == null ? 0 : 1);
+                p = varint(r, p, k.length);
+                System.arraycopy(k, 0, r, p, k.length);
+                p += k.length;
+                if (v != null) {
+                    p = varint(r, p, v.length);
+                    System.arraycopy(v, 0, r, p, v.length);
+                    p += v.length;
+                }
+            }
+            return p == n ? r : java.util.Arrays.copyOf(r, p);
+        }
+
+        private static int varint(byte[] r, int p, int x) {
+            while ((x & ~0x7F) != 0) {
+                r[p++] = (byte) ((x & 0x7F) | 0x80);
+                x >>>= 7;
+            }
+            r[p++] = (byte) x;
+            return p;
         }
     }
 }

@@ -67,6 +67,8 @@ final class HostPubSub implements PubSub {
     private final ConnectionListener connectionListener;
     private final long start = System.nanoTime();
     private volatile boolean closed;
+    /** Inbound frames dropped because our loop was behind (not counted against the peer). */
+    final java.util.concurrent.atomic.LongAdder shedInbound = new java.util.concurrent.atomic.LongAdder();
 
     HostPubSub(Host host, GossipParams params) {
         this.host = host;
@@ -197,8 +199,12 @@ final class HostPubSub implements PubSub {
             AtomicInteger pending = l.pendingInbound;
             s.forEachMessage(params.maxRpcBytes(), frame -> {
                 if (pending.incrementAndGet() > MAX_PENDING_INBOUND) {
+                    // OUR loop is behind (CPU starvation, a burst): shed the frame, but the peer did
+                    // nothing wrong — a penalty here turned local overload into pruning and
+                    // graylisting of healthy peers (mesh 0, replication stopped for good). Lost
+                    // announcements come again (rebroadcast) or via IHAVE gossip.
                     pending.decrementAndGet();
-                    run(() -> router.onMalformedRpc(peer));
+                    shedInbound.increment();
                     return;
                 }
                 Rpc rpc;
@@ -270,6 +276,12 @@ final class HostPubSub implements PubSub {
             }));
         }
     }
+
+    /** Tests: runs {@code r} on the router loop (e.g. to stall it). */
+    void onLoop(Runnable r) { run(r); }
+
+    /** Tests: the router's score of {@code peer}, read on the loop. */
+    CompletableFuture<Double> score(PeerId peer) { return call(() -> router.score(peer)); }
 
     private void safeHeartbeat() {
         try {

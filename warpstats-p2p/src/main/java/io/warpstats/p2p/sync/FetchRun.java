@@ -53,14 +53,14 @@ final class FetchRun {
     private boolean timedOut;
     private int attempt;
 
-    FetchRun(SyncClientImpl client, Cid head, List<Cid> have, Consumer<byte[]> sink, boolean single, List<PeerId> peers) {
+    FetchRun(SyncClientImpl client, List<Cid> heads, List<Cid> have, Consumer<byte[]> sink, boolean single, List<PeerId> peers) {
         this.c = client;
-        this.head = head;
+        this.head = heads.get(0);
         this.have = have;
         this.sink = sink;
         this.single = single;
         this.peers = peers;
-        needed.add(head);
+        needed.addAll(heads);
     }
 
     CompletableFuture<Void> start() {
@@ -82,6 +82,7 @@ final class FetchRun {
         }
         PeerId candidate = peers.get(nextPeer++);
         int myAttempt = ++attempt;
+        io.warpstats.crdt.Trace.event("acquire", candidate, head);
         c.acquire(candidate).whenComplete((v, e) -> {
             if (e != null) {
                 c.worker.execute(this::tryNextPeer);
@@ -127,6 +128,7 @@ final class FetchRun {
         roundHeads = heads;
         expected.addAll(heads);
         c.requests.increment();
+        if (io.warpstats.crdt.Trace.ON) for (Cid h : heads) io.warpstats.crdt.Trace.event("request" + rounds + "/have" + haveNow.size(), peer, h);
         SyncMessage m = single ? new Get(heads) : new Branch(heads, haveNow, 0);
         timedOut = false;
         Stream s = stream;
@@ -182,6 +184,7 @@ final class FetchRun {
             return false;
         }
         roundBlocks++;
+        io.warpstats.crdt.Trace.event("recv", peer, cid);
         c.blocks.increment();
         c.blockBytes.add(bytes.length);
         needed.remove(cid);

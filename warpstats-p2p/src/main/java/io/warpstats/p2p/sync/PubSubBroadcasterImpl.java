@@ -35,6 +35,8 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     private final long minGapNanos;
     /** Heads waiting for the next allowed publish (coalescing), in arrival order; guarded by lastAnnounced. */
     private final Map<Cid, CrdtBroadcast.Announced> waiting = new LinkedHashMap<>();
+    /** Eagerly pushed bytes of waiting heads (small local blocks); guarded by lastAnnounced. */
+    private final Map<Cid, byte[]> waitingBlocks = new LinkedHashMap<>();
     private long nextPublishNanos;
     private boolean flushScheduled;
     /** head → when it was last announced (by anyone). */
@@ -76,7 +78,13 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     public void broadcast(byte[] crdtBroadcast) {
         if (closed) return;
         CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
+        if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("bcast", topic, h.cid());
         List<CrdtBroadcast.Announced> keep = new ArrayList<>(msg.heads().size());
+        Map<Cid, byte[]> blocks = Map.of();
+        if (!msg.blocks().isEmpty()) {
+            blocks = new java.util.HashMap<>();
+            for (byte[] b : msg.blocks()) blocks.put(Cid.ofDagPb(b), b);
+        }
         long now = System.nanoTime();
         synchronized (lastAnnounced) {
             for (CrdtBroadcast.Announced h : msg.heads()) {
@@ -91,7 +99,11 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
             if (minGapNanos > 0 && now - nextPublishNanos < 0) {
                 // coalesce: publish the heads still current at the next allowed moment (a newer local
                 // head links to the older ones, so they need not be announced separately)
-                for (CrdtBroadcast.Announced h : keep) waiting.put(h.cid(), h);
+                for (CrdtBroadcast.Announced h : keep) {
+                    waiting.put(h.cid(), h);
+                    byte[] b = blocks.get(h.cid());
+                    if (b != null) waitingBlocks.put(h.cid(), b);
+                }
                 if (!flushScheduled) {
                     flushScheduled = true;
                     try {
@@ -105,7 +117,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
             for (CrdtBroadcast.Announced h : keep) lastAnnounced.put(h.cid(), now);
             nextPublishNanos = now + minGapNanos;
         }
-        publish(keep);
+        publish(keep, blocks);
     }
 
     private void publishWaiting() {
@@ -116,6 +128,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
             for (var h : r.heads()) current.add(h.cid());
         }
         List<CrdtBroadcast.Announced> keep = new ArrayList<>();
+        Map<Cid, byte[]> blocks = new LinkedHashMap<>();
         long now = System.nanoTime();
         synchronized (lastAnnounced) {
             flushScheduled = false;
@@ -128,17 +141,26 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
                 keep.add(h);
                 if (keep.size() == CrdtBroadcast.MAX_HEADS) break;
             }
+            // superseded local blocks go along too (oldest first): the announced head links to
+            // them, and a receiver merges the pushed chain only if it holds every link
+            blocks.putAll(waitingBlocks);
             waiting.clear();
+            waitingBlocks.clear();
             if (keep.isEmpty()) return;
             nextPublishNanos = now + minGapNanos;
         }
-        publish(keep);
+        publish(keep, blocks);
     }
 
-    private void publish(List<CrdtBroadcast.Announced> keep) {
+    private void publish(List<CrdtBroadcast.Announced> keep, Map<Cid, byte[]> blocks) {
         if (closed) return;
+        List<byte[]> push = new ArrayList<>();
+        for (byte[] b : blocks.values()) {
+            if (push.size() < CrdtBroadcast.MAX_EAGER_BLOCKS) push.add(b);
+        }
         published.increment();
-        pubsub.publish(topic, new CrdtBroadcast(keep).toBytes()).whenComplete((r, e) -> {
+        if (io.warpstats.crdt.Trace.ON) for (var h : keep) io.warpstats.crdt.Trace.event("publish", topic, h.cid());
+        pubsub.publish(topic, new CrdtBroadcast(keep, push).toBytes()).whenComplete((r, e) -> {
             if (e != null) log.debug("announcement not published: {}", e.toString());
         });
     }
@@ -167,6 +189,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
             return; // the validator rejected it already
         }
         long now = System.nanoTime();
+        if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("deliver", m.from(), h.cid());
         synchronized (lastAnnounced) {
             for (CrdtBroadcast.Announced h : msg.heads()) lastAnnounced.put(h.cid(), now);
         }

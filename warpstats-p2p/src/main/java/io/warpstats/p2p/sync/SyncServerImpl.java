@@ -204,6 +204,7 @@ final class SyncServerImpl implements SyncServer {
                 status = new Status(Code.COMPLETE, List.of(), missing, "");
             } else {
                 Branch b = (Branch) m;
+                if (io.warpstats.crdt.Trace.ON) for (Cid h : b.heads()) io.warpstats.crdt.Trace.event("serve", stream.remotePeer(), h);
                 int budget = b.maxBlocks() == 0 ? p.blockBudget() : Math.min(b.maxBlocks(), p.blockBudget());
                 BranchWalk.Result r = new BranchWalk(source, budget, p.maxAnswerBytes(), p.maxWalkSteps(), p.maxCidsPerRequest(), walkCache)
                         .run(new LinkedHashSet<>(b.heads()), have);
