@@ -24,7 +24,7 @@ import net.jqwik.api.constraints.IntRange;
  * Add-wins is checked on the DAG: a tombstone only ever names an element of an ancestor block
  * (a delete removes only what its replica had observed), and priority = max(parent) + 1.
  */
-class ConvergenceProperties {
+class ConvergencePropertiesTest {
 
     @Property(tries = 1000)
     void replicasConvergeToTheOrSetState(@ForAll long seed, @ForAll @IntRange(min = 2, max = 4) int n,
