@@ -1,5 +1,7 @@
 package io.warpstats.bench.cluster;
 
+import io.warpstats.bench.crdt.ZipfKeys;
+
 import io.warpstats.crdt.Head;
 import io.warpstats.p2p.sync.SyncMetrics;
 import java.io.IOException;
@@ -15,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -154,7 +155,7 @@ public final class ConvergenceBench {
         int n = nodes.size();
         int perNode = Math.max(1, rate / n);
         int sampleEvery = Math.max(1, rate / Math.max(1, cfg.samplesPerSecond()));
-        int[] zipf = ZipfDraw.draw(cfg.keys(), cfg.zipf(), 1 << 18, 42 + p);
+        int[] zipf = ZipfKeys.draw(cfg.keys(), cfg.zipf(), 1 << 18, 42 + p);
         List<String[]> keys = new ArrayList<>();
         for (ClusterNode node : nodes) {
             String[] k = new String[cfg.keys()];
@@ -454,29 +455,5 @@ public final class ConvergenceBench {
     private static double median(java.util.stream.DoubleStream s) {
         double[] v = s.sorted().toArray();
         return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    /** Zipf-distributed key indices (the same shape as the crdt JMH benchmarks). */
-    static final class ZipfDraw {
-        static int[] draw(int n, double s, int count, long seed) {
-            double[] cdf = new double[n];
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += 1.0 / Math.pow(i + 1, s);
-                cdf[i] = sum;
-            }
-            SplittableRandom rnd = new SplittableRandom(seed);
-            int[] out = new int[count];
-            for (int j = 0; j < count; j++) {
-                double u = rnd.nextDouble() * sum;
-                int lo = 0, hi = n - 1;
-                while (lo < hi) {
-                    int mid = (lo + hi) >>> 1;
-                    if (cdf[mid] < u) lo = mid + 1; else hi = mid;
-                }
-                out[j] = lo;
-            }
-            return out;
-        }
     }
 }

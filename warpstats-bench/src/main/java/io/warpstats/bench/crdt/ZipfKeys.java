@@ -7,10 +7,10 @@ import java.util.SplittableRandom;
  * {@code n} keys: the shape of likes on posts, where a few posts get most of the traffic.
  * Drawn once, before measuring, by inverting the cumulative distribution.
  */
-final class ZipfKeys {
+public final class ZipfKeys {
     private ZipfKeys() {}
 
-    static int[] draw(int n, double s, int count, long seed) {
+    public static int[] draw(int n, double s, int count, long seed) {
         double[] cdf = new double[n];
         double sum = 0;
         for (int i = 0; i < n; i++) {
