@@ -38,6 +38,15 @@ public final class CrashChild {
                 .build();
         for (String h : heads) crdt.onHead(Cid.parse(h));
         crdt.whenIdle().join();
+        // A node retries what its walks left behind at every rebroadcast (the interval is zero here,
+        // so the child does it): at most a few rounds; more means a block is really lost.
+        int retries = 0;
+        while (crdt.metrics().pendingBlocks() > 0 && retries < 3) {
+            retries++;
+            crdt.rebroadcast();
+            crdt.whenIdle().join();
+        }
+        if (retries > 0) out.println("retried " + retries);
         out.println(crdt.metrics().pendingBlocks() == 0 ? "DONE" : "STUCK " + crdt.metrics());
         crdt.close();
         store.close();

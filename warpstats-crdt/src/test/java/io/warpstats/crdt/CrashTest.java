@@ -61,7 +61,7 @@ class CrashTest {
 
         Path db = dir.resolve("db");
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        int kills = 0, runs = 0;
+        int kills = 0, runs = 0, retriedRuns = 0;
         boolean done = false;
         while (!done && runs < 40) {
             runs++;
@@ -80,6 +80,7 @@ class CrashTest {
                     if (line.equals("started")) started = true;
                     if (line.equals("fetch")) fetches++;
                     if (line.equals("DONE")) done = true;
+                    if (line.startsWith("retried")) retriedRuns++;
                     if (line.startsWith("STUCK")) throw new AssertionError("child stuck: " + line);
                     if (started && fetches >= killAfter && !done) {
                         p.destroyForcibly();
@@ -90,7 +91,8 @@ class CrashTest {
             }
             p.waitFor();
         }
-        System.out.printf("crash test: seed %d, %d runs, %d kills, %d blocks%n", seed, runs, kills, blocks.size());
+        System.out.printf("crash test: seed %d, %d runs, %d kills, %d blocks, %d runs needed a rebroadcast retry%n",
+                seed, runs, kills, blocks.size(), retriedRuns);
         assertThat(done).as("child finished (seed %d, runs %d)", seed, runs).isTrue();
         assertThat(kills).as("kills").isGreaterThan(0);
         try (KvStore s = KvStores.rocksDb(db)) {
