@@ -118,6 +118,7 @@ final class Demo {
             boolean agree = awaitAgreement(nodes);
             bar.interrupt();
             bar.join(1000);
+            renderProgress(); // the final state, whatever the bar thread drew last
             err.println();
             printTable(nodes);
             double secs = (System.nanoTime() - start) / 1e9;
@@ -211,15 +212,20 @@ final class Demo {
         return lo;
     }
 
+    /** Draws the progress bar once (the bar thread every 200 ms, and a last time when the run ends). */
+    private void renderProgress() {
+        long d = done.get();
+        int width = 30;
+        int filled = actions == 0 ? width : (int) (width * d / actions);
+        err.printf("\r[%s%s] %3d%% %,d/%,d actions  %-16s", "#".repeat(filled), ".".repeat(width - filled),
+                actions == 0 ? 100 : d * 100 / actions, d, actions, phase);
+        err.flush();
+    }
+
     private Thread progressBar() {
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                long d = done.get();
-                int width = 30;
-                int filled = actions == 0 ? width : (int) (width * d / actions);
-                err.printf("\r[%s%s] %3d%% %,d/%,d actions  %-16s", "#".repeat(filled), ".".repeat(width - filled),
-                        actions == 0 ? 100 : d * 100 / actions, d, actions, phase);
-                err.flush();
+                renderProgress();
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
             }
         }, "demo-progress");
