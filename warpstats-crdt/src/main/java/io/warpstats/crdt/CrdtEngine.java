@@ -74,10 +74,9 @@ import org.slf4j.LoggerFactory;
  * at most {@code maxConcurrentFetches}; their completions may run on any thread (or inline, as in
  * the deterministic simulation), and {@link #pump} is a trampoline so inline completions never
  * recurse. Signatures of signed deltas are checked on {@code verifyPool} ahead of the apply (the
- * verify stage, see {@link #onBlock}); a full stage is written by the {@code writer} thread while
- * the next one is built (see {@link #commitStage}). Queued heads are fetched in batches (one
- * {@code fetchBranches} call, one deadline for the batch); a finished fetch is committed at once,
- * pipelined, and the pump waits for durability when the walk goes idle; small fresh local blocks
+ * verify stage, see {@link #onBlock}); a full stage is written by the thread that commits it
+ * (see {@link #commitStage}). Queued heads are fetched in batches (one {@code fetchBranches} call,
+ * one deadline for the batch); a finished fetch is committed at once; small fresh local blocks
  * ride in the announcement (eager push) once their flush is durable.
  */
 final class CrdtEngine implements MerkleCrdt {
@@ -136,19 +135,12 @@ final class CrdtEngine implements MerkleCrdt {
     /** The open group-commit transaction; guarded by writeLock. */
     private Stage stage;
     /**
-     * The stage handed to {@code writer} (its batch being written, or written and not yet
-     * published): the open stage reads through it (store reads, frontier, heads, processed, T/);
-     * its mirrors are published when the next stage is handed over, or by {@link #commitAndWait}.
-     * Guarded by writeLock; at most one write in flight.
+     * The stage being committed (its batch written, its mirrors not yet published): readers of
+     * the engine's state under writeLock read through it (store reads, frontier, heads, processed,
+     * T/). Guarded by writeLock; at most one; null outside {@link #commitStage}.
      */
     private Stage inflight;
     private CompletableFuture<Void> inflightWrite;
-    /** Writes committed stages (one RocksDB batch at a time) while the next stage is built. */
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "warpstats-crdt-writer");
-        t.setDaemon(true);
-        return t;
-    });
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
@@ -667,10 +659,13 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     /**
-     * Hands the open stage to the writer thread (caller holds writeLock) after the previous write
-     * finished and its mirrors were published: the next stage is built while this one is written
-     * (pipelining). If the previous write failed, the open stage (built on top of it) is dropped
-     * too and the error thrown: their walks resume from the durable frontier.
+     * Writes the open stage as one store batch and publishes its mirrors (caller holds writeLock).
+     * On the caller's thread: the engine used to hand the batch to a writer thread and build the
+     * next stage meanwhile (pipelining), but on a machine whose cores are all busy (the 5-node
+     * cluster benchmark on 2 cores) the hand-offs cost more CPU and latency than the overlap won —
+     * 10–15 % more CPU per put and a higher p99, measured side by side (docs/benchmarks.md). If
+     * the write fails, the stage is dropped and the error thrown: its walks resume from the
+     * durable frontier.
      */
     private void commitStage() {
         Stage s = stage;
@@ -680,10 +675,12 @@ final class CrdtEngine implements MerkleCrdt {
         s.txn.detach(); // the stage it read through is in the store now
         inflight = s;
         try {
-            inflightWrite = CompletableFuture.runAsync(s.txn::commit, writer);
-        } catch (RuntimeException e) { // writer shut down (closing)
+            s.txn.commit();
+            inflightWrite = CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
             inflightWrite = CompletableFuture.failedFuture(e);
         }
+        awaitInflight(); // publishes the mirrors, or throws the failure
     }
 
     /** Commits the open stage and waits until it is durable and its mirrors published (caller holds writeLock). */
@@ -732,8 +729,8 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     /**
-     * Commits the open stage; {@code wait}: until it is durable and its mirrors published, else
-     * pipelined (handed to the writer, published at the next commit; reads go through it meanwhile).
+     * Commits the open stage ({@code wait}: kept for the callers' intent; the commit is synchronous,
+     * so it is durable and published on return either way).
      */
     private void commitQuietly(boolean wait) {
         writeLock.lock();
@@ -975,7 +972,7 @@ final class CrdtEngine implements MerkleCrdt {
             }
         }
         for (CrdtBroadcast.Announced h : msg.heads()) if (!done.contains(h.cid())) announce(h.cid());
-        if (merged) commitQuietly(false); // pipelined; the pump below waits for it if the walk is idle
+        if (merged) commitQuietly(false); // durable and visible now: the next fetches' frontier
         pump();
     }
 
@@ -1132,9 +1129,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void finishFetch0(List<Cid> batch, List<Cid> discovered, Throwable err) {
         // a finished branch is made durable and visible at once (group commit spans one fetch, not
         // the whole backlog): deferring it kept the heads — the next fetches' frontier — stale, so
-        // every fetch re-downloaded everything merged since the last commit. Pipelined: the batch
-        // is written while the walk goes on (fetchFrontier and isProcessed read through the write in
-        // flight); the pump makes it durable and published when the walk waits or is done
+        // every fetch re-downloaded everything merged since the last commit
         commitQuietly(false);
         for (Cid c : batch) {
             fetching.remove(c);
@@ -1458,8 +1453,6 @@ final class CrdtEngine implements MerkleCrdt {
             awaitInflight();
         } catch (RuntimeException e) {
             log.warn("last commit failed", e);
-        } finally {
-            writer.shutdown();
         }
         try {
             store.delete(keys.dirty);
