@@ -86,6 +86,8 @@ final class CrdtEngine implements MerkleCrdt {
     /** Remote blocks applied into one store batch at most (group commit); the batch is also committed whenever the walk waits. */
     static final int GROUP_COMMIT_BLOCKS = 512;
     private static final long GROUP_COMMIT_BYTES = 16L << 20;
+    /** Winning-value records cached (LRU): ~13 MB at most with 100-byte keys. */
+    private static final int VALUE_CACHE_ENTRIES = 65_536;
     /** Processed CIDs remembered in memory (a positive cache: processed is forever); cleared when full. */
     private static final int PROCESSED_CACHE = 200_000;
     /** A value that cannot fit a block even alone is refused by put. */
@@ -141,6 +143,8 @@ final class CrdtEngine implements MerkleCrdt {
      */
     private Stage inflight;
     private CompletableFuture<Void> inflightWrite;
+    /** Stored winning values of recently merged keys: no point read per merged element (guarded by writeLock). */
+    private final ValueCache values;
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
@@ -188,6 +192,7 @@ final class CrdtEngine implements MerkleCrdt {
         this.listeners.addAll(initialListeners); // before the walks resume below: no merge goes unseen
         this.options = options;
         this.keys = new Keys(options.namespace());
+        this.values = new ValueCache(keys.v, VALUE_CACHE_ENTRIES);
         this.broadcaster = broadcaster;
         this.fetcher = fetcher;
         this.signer = signer;
@@ -632,7 +637,7 @@ final class CrdtEngine implements MerkleCrdt {
      * nothing else: every marker in it is written with the work it stands for.
      */
     private final class Stage {
-        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn);
+        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn, values);
         final Map<String, Map<Cid, Long>> heads = new HashMap<>();
         final Set<Cid> processed = new HashSet<>();
         /** frontier changes: record, or REMOVED. */
@@ -708,6 +713,7 @@ final class CrdtEngine implements MerkleCrdt {
     /** Publishes the in-memory mirrors of a stage whose batch is durable. */
     private void publish(Stage s) {
         if (Trace.ON) for (Cid c : s.processed) Trace.event("commit", tag, c);
+        s.txn.publishTo(values);
         s.heads.forEach((dag, m) -> heads.put(dag, new ConcurrentHashMap<>(m)));
         if (!s.heads.isEmpty()) refreshHeadSnapshot();
         s.frontier.forEach((c, rec) -> {

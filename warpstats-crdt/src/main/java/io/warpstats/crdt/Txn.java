@@ -30,8 +30,11 @@ final class Txn implements KvStore.Batch {
     private HashMap<Key, byte[]> undo;
     private long bytes;
 
-    /** A byte[] with value equality, for the hash map. */
-    private static final class Key {
+    /** A read cache of committed values under this transaction (null: none). */
+    private final ValueCache cache;
+
+    /** A byte[] with value equality, for the hash maps. */
+    static final class Key {
         final byte[] b;
         final int hash;
 
@@ -57,8 +60,17 @@ final class Txn implements KvStore.Batch {
 
     /** A transaction that reads through {@code parent} (a transaction whose batch is being written) to the store. */
     Txn(KvStore store, Txn parent) {
+        this(store, parent, null);
+    }
+
+    /**
+     * A transaction whose reads of keys {@code cache} covers, when neither this transaction nor
+     * {@code parent} wrote them, are answered by {@code cache} (which reads the store on a miss).
+     */
+    Txn(KvStore store, Txn parent, ValueCache cache) {
         this.store = store;
         this.parent = parent;
+        this.cache = cache;
     }
 
     /** The parent's batch is in the store: stop reading through it (bounds the chain to one). */
@@ -136,6 +148,7 @@ final class Txn implements KvStore.Batch {
         if (v == null && parent != null) v = parent.overlay.get(k);
         if (v == DELETED) return null;
         if (v != null) return v;
+        if (cache != null && cache.covers(key)) return cache.read(k, store);
         return store.get(key).orElse(null);
     }
 
@@ -168,6 +181,11 @@ final class Txn implements KvStore.Batch {
         for (Map.Entry<byte[], byte[]> e : merged.entrySet()) {
             if (!visitor.test(e.getKey(), e.getValue())) return;
         }
+    }
+
+    /** Hands every write of this transaction (value null: a delete) to {@code cache}: call once its batch is durable. */
+    void publishTo(ValueCache cache) {
+        for (Map.Entry<Key, byte[]> e : overlay.entrySet()) cache.committed(e.getKey(), e.getValue() == DELETED ? null : e.getValue());
     }
 
     void commit() {
