@@ -93,6 +93,8 @@ final class CrdtEngine implements MerkleCrdt {
     /** A value that cannot fit a block even alone is refused by put. */
     static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
     private static final byte[] REMOVED = new byte[0];
+    /** In a change's "before" map: the key had no value (a map value cannot be null for putIfAbsent). */
+    private static final byte[] ABSENT_VALUE = new byte[0];
     /**
      * Blocks decoded and waiting (for their signature check, or for an earlier block's) before
      * the single apply: the walk starts no new fetch while this many are in the verify stage.
@@ -894,15 +896,18 @@ final class CrdtEngine implements MerkleCrdt {
         for (Element e : d.elements()) {
             String k = e.key();
             if (remote && earlyKeys(id).contains(k)) continue; // tombstoned before it arrived
-            remember(txn, before, k);
+            // the hot path: the key's bytes and its v/ key are built and hashed once per element
+            byte[] kb = Keys.bytes(k);
+            Txn.Key vk = new Txn.Key(keys.valueOf(kb));
+            byte[] cur = txn.getOrNull(vk);
+            if (!listeners.isEmpty()) before.putIfAbsent(k, cur == null ? ABSENT_VALUE : cur);
             byte[] rec = Keys.prioValue(d.priority(), e.value());
-            txn.put(keys.element(k, idBytes), rec);
-            byte[] cur = txn.getOrNull(keys.value(k));
-            if (cur == null || better(rec, cur)) txn.put(keys.value(k), rec);
+            txn.put(keys.elementOf(kb, idBytes), rec);
+            if (cur == null || better(rec, cur)) txn.put(vk, rec);
         }
         if (listeners.isEmpty()) return;
         for (Map.Entry<String, byte[]> b : before.entrySet()) {
-            byte[] oldRec = b.getValue();
+            byte[] oldRec = b.getValue() == ABSENT_VALUE ? null : b.getValue();
             byte[] newRec = txn.getOrNull(keys.value(b.getKey()));
             byte[] oldV = oldRec == null ? null : Arrays.copyOfRange(oldRec, 8, oldRec.length);
             byte[] newV = newRec == null ? null : Arrays.copyOfRange(newRec, 8, newRec.length);
@@ -912,7 +917,10 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     private void remember(Txn txn, Map<String, byte[]> before, String k) {
-        if (!listeners.isEmpty() && !before.containsKey(k)) before.put(k, txn.getOrNull(keys.value(k)));
+        if (!listeners.isEmpty() && !before.containsKey(k)) {
+            byte[] v = txn.getOrNull(keys.value(k));
+            before.put(k, v == null ? ABSENT_VALUE : v);
+        }
     }
 
     /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */

@@ -26,8 +26,12 @@ final class Txn implements KvStore.Batch {
     /** A transaction being written to the store meanwhile (read through, never written), or null. */
     private Txn parent;
     private final HashMap<Key, byte[]> overlay = new HashMap<>();
-    /** key → overlay value before the mark (ABSENT: none); null when no mark is set. */
-    private HashMap<Key, byte[]> undo;
+    /**
+     * Writes since the mark, as (key, overlay value before it (ABSENT: none)) pairs in write
+     * order; null when no mark is set. A log, not a map: undone in reverse order it restores the
+     * overlay exactly, duplicates included, and recording costs no hashing on the hot path.
+     */
+    private ArrayList<Object> undo;
     private long bytes;
 
     /** A read cache of committed values under this transaction (null: none). */
@@ -80,9 +84,13 @@ final class Txn implements KvStore.Batch {
 
     @Override
     public void put(byte[] key, byte[] value) {
-        Key k = new Key(key);
+        put(new Key(key), value);
+    }
+
+    /** {@link #put(byte[], byte[])} with the key's hash computed already. */
+    void put(Key k, byte[] value) {
         record(k, overlay.put(k, value));
-        bytes += key.length + value.length;
+        bytes += k.b.length + value.length;
     }
 
     @Override
@@ -104,12 +112,15 @@ final class Txn implements KvStore.Batch {
     }
 
     private void record(Key key, byte[] previous) {
-        if (undo != null && !undo.containsKey(key)) undo.put(key, previous == null ? ABSENT : previous);
+        if (undo != null) {
+            undo.add(key);
+            undo.add(previous == null ? ABSENT : previous);
+        }
     }
 
     /** Starts recording what {@link #rollback} undoes. */
     void mark() {
-        undo = new HashMap<>();
+        undo = new ArrayList<>();
     }
 
     /** Stops recording (the writes since {@link #mark} are kept). */
@@ -120,10 +131,12 @@ final class Txn implements KvStore.Batch {
     /** Undoes every write since {@link #mark}. */
     void rollback() {
         if (undo == null) return;
-        undo.forEach((k, prev) -> {
+        for (int i = undo.size() - 2; i >= 0; i -= 2) {
+            Key k = (Key) undo.get(i);
+            byte[] prev = (byte[]) undo.get(i + 1);
             if (prev == ABSENT) overlay.remove(k);
             else overlay.put(k, prev);
-        });
+        }
         undo = null;
     }
 
@@ -143,7 +156,12 @@ final class Txn implements KvStore.Batch {
     }
 
     byte[] getOrNull(byte[] key) {
-        Key k = new Key(key);
+        return getOrNull(new Key(key));
+    }
+
+    /** {@link #getOrNull(byte[])} with the key's hash computed already. */
+    byte[] getOrNull(Key k) {
+        byte[] key = k.b;
         byte[] v = overlay.get(k);
         if (v == null && parent != null) v = parent.overlay.get(k);
         if (v == DELETED) return null;

@@ -2,8 +2,7 @@ package io.warpstats.crdt;
 
 import io.warpstats.crdt.store.KvStore;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.HashMap;
 
 /**
  * The stored winning-value records ({@code v/} keys: priority ‖ value) of recently merged keys,
@@ -25,14 +24,15 @@ import java.util.Map;
  *       {@link #committed}: entries stay right. The cache lives in memory only; a reopened
  *       replica starts empty.</li>
  * </ul>
- * Bounded (least recently used entries are evicted). Not thread-safe: guarded by the engine's
- * {@code writeLock}.
+ * Bounded: emptied when full (a plain hash map: cheaper per merged element than an LRU, and a
+ * refill costs one read per key). Not thread-safe: guarded by the engine's {@code writeLock}.
  */
 final class ValueCache {
     /** The marker of a key the store does not hold. */
     private static final byte[] ABSENT = new byte[0];
     private final byte[] prefix;
-    private final LinkedHashMap<Txn.Key, byte[]> entries;
+    private final int maxEntries;
+    private final HashMap<Txn.Key, byte[]> entries;
     private long hits, misses;
 
     /**
@@ -41,12 +41,8 @@ final class ValueCache {
      */
     ValueCache(byte[] prefix, int maxEntries) {
         this.prefix = prefix.clone();
-        this.entries = new LinkedHashMap<>(Math.min(maxEntries, 1 << 16) * 4 / 3 + 1, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Txn.Key, byte[]> eldest) {
-                return size() > maxEntries;
-            }
-        };
+        this.maxEntries = maxEntries;
+        this.entries = new HashMap<>(Math.min(maxEntries, 1 << 16) * 4 / 3 + 1);
     }
 
     /** Whether {@code key} is one this cache holds. */
@@ -67,13 +63,17 @@ final class ValueCache {
         }
         misses++;
         v = store.get(key.b).orElse(null);
-        entries.put(key, v == null ? ABSENT : v);
+        remember(key, v);
         return v;
     }
 
     /** A batch is durable: its writes of covered keys ({@code value} null: deleted) are the store's now. Caller holds writeLock. */
     void committed(Txn.Key key, byte[] value) {
-        if (!covers(key.b)) return;
+        if (covers(key.b)) remember(key, value);
+    }
+
+    private void remember(Txn.Key key, byte[] value) {
+        if (entries.size() >= maxEntries && !entries.containsKey(key)) entries.clear();
         entries.put(key, value == null ? ABSENT : value);
     }
 

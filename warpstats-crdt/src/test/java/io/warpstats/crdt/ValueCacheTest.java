@@ -58,13 +58,13 @@ class ValueCacheTest {
     }
 
     @Test
-    void boundedLeastRecentlyUsed() {
+    void bounded() {
         try (KvStore store = KvStores.rocksDb(dir.resolve("db2"))) {
             ValueCache cache = new ValueCache(b("v/"), 3);
             Txn t = new Txn(store, null, cache);
             for (int i = 0; i < 10; i++) t.getOrNull(b("v/" + i));
-            assertThat(cache.size()).isEqualTo(3);
-            store.put(b("v/0"), b("x")); // evicted long ago: read from the store again
+            assertThat(cache.size()).isLessThanOrEqualTo(3);
+            store.put(b("v/0"), b("x")); // dropped when the cache was emptied: read from the store again
             assertThat(new Txn(store, null, cache).getOrNull(b("v/0"))).isEqualTo(b("x"));
         }
     }
