@@ -168,6 +168,7 @@ public final class ConvergenceBench {
         long measureStart = start + warmNanos, end = measureStart + measureNanos;
         long[] measuredPuts = new long[n];
         long[] allPuts = new long[n];
+        long[] writerCpu = new long[n]; // the writer threads end before the breakdown is taken: they measure themselves
         long cpuAtStart = processCpuNanos();
         Map<String, Long> threadCpuAtStart = threadCpuByGroup();
         long[] bytesAtStart = new long[1];
@@ -197,6 +198,7 @@ public final class ConvergenceBench {
                 }
                 measuredPuts[idx] = done - Math.max(0, atMeasure);
                 allPuts[idx] = done;
+                writerCpu[idx] = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 Map<String, long[]> w = written.get(idx);
                 for (int i = 0; i < k.length; i++) if (totals[i] > 0) w.put(k[i], new long[] {totals[i]});
                 return done;
@@ -213,7 +215,9 @@ public final class ConvergenceBench {
         long loadEnd = System.nanoTime();
         long convergeMs = awaitConverged(nodes, Duration.ofSeconds(60), true);
         long cpuNanos = processCpuNanos() - cpuAtStart;
-        logCpuBreakdown(threadCpuAtStart, threadCpuByGroup(), cpuNanos, Arrays.stream(allPuts).sum());
+        Map<String, Long> threadCpuAtEnd = threadCpuByGroup();
+        threadCpuAtEnd.put("bench-writers (put + pacing)", Arrays.stream(writerCpu).sum());
+        logCpuBreakdown(threadCpuAtStart, threadCpuAtEnd, cpuNanos, Arrays.stream(allPuts).sum());
         Histogram h = probe.interval();
         long puts = Arrays.stream(measuredPuts).sum();
         long bytes = bytesOut() - bytesAtStart[0];
