@@ -145,6 +145,8 @@ final class CrdtEngine implements MerkleCrdt {
      */
     private Stage inflight;
     private CompletableFuture<Void> inflightWrite;
+    /** The timer flush's delay: flushDelay, stretched while generations are large. */
+    private final FlushPacer pacer;
     /** Stored winning values of recently merged keys: no point read per merged element (guarded by writeLock). */
     private final ValueCache values;
 
@@ -195,6 +197,7 @@ final class CrdtEngine implements MerkleCrdt {
         this.options = options;
         this.keys = new Keys(options.namespace());
         this.values = new ValueCache(keys.v, VALUE_CACHE_ENTRIES);
+        this.pacer = new FlushPacer(options.flushDelay());
         this.broadcaster = broadcaster;
         this.fetcher = fetcher;
         this.signer = signer;
@@ -420,7 +423,7 @@ final class CrdtEngine implements MerkleCrdt {
         if (full) {
             if (sizeFlushRequested.compareAndSet(false, true)) scheduler.execute(this::flushQuietly);
         } else if (!flushArmed.get() && !options.flushDelay().isZero() && flushArmed.compareAndSet(false, true)) {
-            scheduler.schedule(this::flushQuietly, options.flushDelay().toNanos(), TimeUnit.NANOSECONDS);
+            scheduler.schedule(this::flushQuietly, pacer.delayNanos(), TimeUnit.NANOSECONDS); // flushDelay, longer under load
         }
     }
 
@@ -459,6 +462,7 @@ final class CrdtEngine implements MerkleCrdt {
             }
             try {
                 writeLocal(gen);
+                pacer.flushed(gen.size());
             } catch (RuntimeException e) {
                 pendingLock.writeLock().lock();
                 try {
