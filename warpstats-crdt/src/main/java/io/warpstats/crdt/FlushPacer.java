@@ -14,16 +14,19 @@ import java.time.Duration;
  *
  * <p>Rule: after a generation of {@code k} distinct keys, the next delay is
  * {@code flushDelay × max(1, k / KEYS_PER_STEP)}, at most {@code MAX_FACTOR × flushDelay}.
- * A quiet replica (a few keys per generation) keeps {@code flushDelay} exactly; a replica under
- * load settles where a generation is large, up to 10× the delay; one small generation brings the
- * delay back at once. Only the timer flush is paced: {@code flush()}, the size-triggered flush
+ * A quiet replica (fewer than 32 keys per generation) keeps {@code flushDelay} exactly; above that
+ * the rule feeds itself (a longer delay gathers more keys) and a replica under load settles at the
+ * cap (200 ms with the default 10 ms); one small generation brings the delay back at once. With
+ * 10 ms and Zipf keys the switch happens near 3,500 puts/s per replica. Constants chosen by
+ * measurement (docs/benchmarks.md, "Round 3": 16/20 met 500 ms at 50,000 puts/s, 32/10 and 32/20
+ * did not). Only the timer flush is paced: {@code flush()}, the size-triggered flush
  * ({@code maxBatchKeys}) and backpressure are not delayed. Thread-safe (one volatile).
  */
 final class FlushPacer {
     /** Distinct keys of a generation per step of {@code flushDelay}. */
-    static final int KEYS_PER_STEP = 32;
+    static final int KEYS_PER_STEP = 16;
     /** The delay is at most this many times {@code flushDelay}. */
-    static final int MAX_FACTOR = 10;
+    static final int MAX_FACTOR = 20;
     private final long minNanos;
     private volatile long nextNanos;
 

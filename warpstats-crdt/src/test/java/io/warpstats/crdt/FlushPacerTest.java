@@ -15,6 +15,8 @@ class FlushPacerTest {
         assertThat(p.delayNanos()).isEqualTo(10_000_000L);
         p.flushed(FlushPacer.KEYS_PER_STEP * 4);
         assertThat(p.delayNanos()).isEqualTo(40_000_000L);
+        p.flushed(FlushPacer.KEYS_PER_STEP * 2 - 1);
+        assertThat(p.delayNanos()).isEqualTo(10_000_000L);
         p.flushed(1_000_000);
         assertThat(p.delayNanos()).isEqualTo(10_000_000L * FlushPacer.MAX_FACTOR);
         p.flushed(1);
