@@ -74,10 +74,9 @@ import org.slf4j.LoggerFactory;
  * at most {@code maxConcurrentFetches}; their completions may run on any thread (or inline, as in
  * the deterministic simulation), and {@link #pump} is a trampoline so inline completions never
  * recurse. Signatures of signed deltas are checked on {@code verifyPool} ahead of the apply (the
- * verify stage, see {@link #onBlock}); a full stage is written by the {@code writer} thread while
- * the next one is built (see {@link #commitStage}). Queued heads are fetched in batches (one
- * {@code fetchBranches} call, one deadline for the batch); a finished fetch is committed at once,
- * pipelined, and the pump waits for durability when the walk goes idle; small fresh local blocks
+ * verify stage, see {@link #onBlock}); a full stage is written by the thread that commits it
+ * (see {@link #commitStage}). Queued heads are fetched in batches (one {@code fetchBranches} call,
+ * one deadline for the batch); a finished fetch is committed at once; small fresh local blocks
  * ride in the announcement (eager push) once their flush is durable.
  */
 final class CrdtEngine implements MerkleCrdt {
@@ -87,11 +86,15 @@ final class CrdtEngine implements MerkleCrdt {
     /** Remote blocks applied into one store batch at most (group commit); the batch is also committed whenever the walk waits. */
     static final int GROUP_COMMIT_BLOCKS = 512;
     private static final long GROUP_COMMIT_BYTES = 16L << 20;
+    /** Winning-value records cached (LRU): ~13 MB at most with 100-byte keys. */
+    private static final int VALUE_CACHE_ENTRIES = 65_536;
     /** Processed CIDs remembered in memory (a positive cache: processed is forever); cleared when full. */
     private static final int PROCESSED_CACHE = 200_000;
     /** A value that cannot fit a block even alone is refused by put. */
     static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
     private static final byte[] REMOVED = new byte[0];
+    /** In a change's "before" map: the key had no value (a map value cannot be null for putIfAbsent). */
+    private static final byte[] ABSENT_VALUE = new byte[0];
     /**
      * Blocks decoded and waiting (for their signature check, or for an earlier block's) before
      * the single apply: the walk starts no new fetch while this many are in the verify stage.
@@ -136,19 +139,16 @@ final class CrdtEngine implements MerkleCrdt {
     /** The open group-commit transaction; guarded by writeLock. */
     private Stage stage;
     /**
-     * The stage handed to {@code writer} (its batch being written, or written and not yet
-     * published): the open stage reads through it (store reads, frontier, heads, processed, T/);
-     * its mirrors are published when the next stage is handed over, or by {@link #commitAndWait}.
-     * Guarded by writeLock; at most one write in flight.
+     * The stage being committed (its batch written, its mirrors not yet published): readers of
+     * the engine's state under writeLock read through it (store reads, frontier, heads, processed,
+     * T/). Guarded by writeLock; at most one; null outside {@link #commitStage}.
      */
     private Stage inflight;
     private CompletableFuture<Void> inflightWrite;
-    /** Writes committed stages (one RocksDB batch at a time) while the next stage is built. */
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "warpstats-crdt-writer");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The timer flush's delay: flushDelay, stretched while generations are large. */
+    private final FlushPacer pacer;
+    /** Stored winning values of recently merged keys: no point read per merged element (guarded by writeLock). */
+    private final ValueCache values;
 
     // walks
     private final Set<Cid> inFlight = ConcurrentHashMap.newKeySet();
@@ -196,6 +196,8 @@ final class CrdtEngine implements MerkleCrdt {
         this.listeners.addAll(initialListeners); // before the walks resume below: no merge goes unseen
         this.options = options;
         this.keys = new Keys(options.namespace());
+        this.values = new ValueCache(keys.v, VALUE_CACHE_ENTRIES);
+        this.pacer = new FlushPacer(options.flushDelay());
         this.broadcaster = broadcaster;
         this.fetcher = fetcher;
         this.signer = signer;
@@ -421,7 +423,7 @@ final class CrdtEngine implements MerkleCrdt {
         if (full) {
             if (sizeFlushRequested.compareAndSet(false, true)) scheduler.execute(this::flushQuietly);
         } else if (!flushArmed.get() && !options.flushDelay().isZero() && flushArmed.compareAndSet(false, true)) {
-            scheduler.schedule(this::flushQuietly, options.flushDelay().toNanos(), TimeUnit.NANOSECONDS);
+            scheduler.schedule(this::flushQuietly, pacer.delayNanos(), TimeUnit.NANOSECONDS); // flushDelay, longer under load
         }
     }
 
@@ -460,6 +462,7 @@ final class CrdtEngine implements MerkleCrdt {
             }
             try {
                 writeLocal(gen);
+                pacer.flushed(gen.size());
             } catch (RuntimeException e) {
                 pendingLock.writeLock().lock();
                 try {
@@ -640,7 +643,7 @@ final class CrdtEngine implements MerkleCrdt {
      * nothing else: every marker in it is written with the work it stands for.
      */
     private final class Stage {
-        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn);
+        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn, values);
         final Map<String, Map<Cid, Long>> heads = new HashMap<>();
         final Set<Cid> processed = new HashSet<>();
         /** frontier changes: record, or REMOVED. */
@@ -667,10 +670,13 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     /**
-     * Hands the open stage to the writer thread (caller holds writeLock) after the previous write
-     * finished and its mirrors were published: the next stage is built while this one is written
-     * (pipelining). If the previous write failed, the open stage (built on top of it) is dropped
-     * too and the error thrown: their walks resume from the durable frontier.
+     * Writes the open stage as one store batch and publishes its mirrors (caller holds writeLock).
+     * On the caller's thread: the engine used to hand the batch to a writer thread and build the
+     * next stage meanwhile (pipelining), but on a machine whose cores are all busy (the 5-node
+     * cluster benchmark on 2 cores) the hand-offs cost more CPU and latency than the overlap won —
+     * 10–15 % more CPU per put and a higher p99, measured side by side (docs/benchmarks.md). If
+     * the write fails, the stage is dropped and the error thrown: its walks resume from the
+     * durable frontier.
      */
     private void commitStage() {
         Stage s = stage;
@@ -680,10 +686,12 @@ final class CrdtEngine implements MerkleCrdt {
         s.txn.detach(); // the stage it read through is in the store now
         inflight = s;
         try {
-            inflightWrite = CompletableFuture.runAsync(s.txn::commit, writer);
-        } catch (RuntimeException e) { // writer shut down (closing)
+            s.txn.commit();
+            inflightWrite = CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
             inflightWrite = CompletableFuture.failedFuture(e);
         }
+        awaitInflight(); // publishes the mirrors, or throws the failure
     }
 
     /** Commits the open stage and waits until it is durable and its mirrors published (caller holds writeLock). */
@@ -711,6 +719,7 @@ final class CrdtEngine implements MerkleCrdt {
     /** Publishes the in-memory mirrors of a stage whose batch is durable. */
     private void publish(Stage s) {
         if (Trace.ON) for (Cid c : s.processed) Trace.event("commit", tag, c);
+        s.txn.publishTo(values);
         s.heads.forEach((dag, m) -> heads.put(dag, new ConcurrentHashMap<>(m)));
         if (!s.heads.isEmpty()) refreshHeadSnapshot();
         s.frontier.forEach((c, rec) -> {
@@ -732,8 +741,8 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     /**
-     * Commits the open stage; {@code wait}: until it is durable and its mirrors published, else
-     * pipelined (handed to the writer, published at the next commit; reads go through it meanwhile).
+     * Commits the open stage ({@code wait}: kept for the callers' intent; the commit is synchronous,
+     * so it is durable and published on return either way).
      */
     private void commitQuietly(boolean wait) {
         writeLock.lock();
@@ -891,15 +900,18 @@ final class CrdtEngine implements MerkleCrdt {
         for (Element e : d.elements()) {
             String k = e.key();
             if (remote && earlyKeys(id).contains(k)) continue; // tombstoned before it arrived
-            remember(txn, before, k);
+            // the hot path: the key's bytes and its v/ key are built and hashed once per element
+            byte[] kb = Keys.bytes(k);
+            Txn.Key vk = new Txn.Key(keys.valueOf(kb));
+            byte[] cur = txn.getOrNull(vk);
+            if (!listeners.isEmpty()) before.putIfAbsent(k, cur == null ? ABSENT_VALUE : cur);
             byte[] rec = Keys.prioValue(d.priority(), e.value());
-            txn.put(keys.element(k, idBytes), rec);
-            byte[] cur = txn.getOrNull(keys.value(k));
-            if (cur == null || better(rec, cur)) txn.put(keys.value(k), rec);
+            txn.put(keys.elementOf(kb, idBytes), rec);
+            if (cur == null || better(rec, cur)) txn.put(vk, rec);
         }
         if (listeners.isEmpty()) return;
         for (Map.Entry<String, byte[]> b : before.entrySet()) {
-            byte[] oldRec = b.getValue();
+            byte[] oldRec = b.getValue() == ABSENT_VALUE ? null : b.getValue();
             byte[] newRec = txn.getOrNull(keys.value(b.getKey()));
             byte[] oldV = oldRec == null ? null : Arrays.copyOfRange(oldRec, 8, oldRec.length);
             byte[] newV = newRec == null ? null : Arrays.copyOfRange(newRec, 8, newRec.length);
@@ -909,7 +921,10 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     private void remember(Txn txn, Map<String, byte[]> before, String k) {
-        if (!listeners.isEmpty() && !before.containsKey(k)) before.put(k, txn.getOrNull(keys.value(k)));
+        if (!listeners.isEmpty() && !before.containsKey(k)) {
+            byte[] v = txn.getOrNull(keys.value(k));
+            before.put(k, v == null ? ABSENT_VALUE : v);
+        }
     }
 
     /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */
@@ -975,7 +990,7 @@ final class CrdtEngine implements MerkleCrdt {
             }
         }
         for (CrdtBroadcast.Announced h : msg.heads()) if (!done.contains(h.cid())) announce(h.cid());
-        if (merged) commitQuietly(false); // pipelined; the pump below waits for it if the walk is idle
+        if (merged) commitQuietly(false); // durable and visible now: the next fetches' frontier
         pump();
     }
 
@@ -1132,9 +1147,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void finishFetch0(List<Cid> batch, List<Cid> discovered, Throwable err) {
         // a finished branch is made durable and visible at once (group commit spans one fetch, not
         // the whole backlog): deferring it kept the heads — the next fetches' frontier — stale, so
-        // every fetch re-downloaded everything merged since the last commit. Pipelined: the batch
-        // is written while the walk goes on (fetchFrontier and isProcessed read through the write in
-        // flight); the pump makes it durable and published when the walk waits or is done
+        // every fetch re-downloaded everything merged since the last commit
         commitQuietly(false);
         for (Cid c : batch) {
             fetching.remove(c);
@@ -1458,8 +1471,6 @@ final class CrdtEngine implements MerkleCrdt {
             awaitInflight();
         } catch (RuntimeException e) {
             log.warn("last commit failed", e);
-        } finally {
-            writer.shutdown();
         }
         try {
             store.delete(keys.dirty);

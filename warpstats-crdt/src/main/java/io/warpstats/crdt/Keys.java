@@ -55,6 +55,10 @@ final class Keys {
     }
 
     byte[] value(String key) { return concat(v, bytes(key)); }
+    /** {@link #value(String)} of a key given as its UTF-8 bytes. */
+    byte[] valueOf(byte[] key) { return concat(v, key); }
+    /** {@link #element(String, byte[])} of a key given as its UTF-8 bytes. */
+    byte[] elementOf(byte[] key, byte[] id) { return concat(e, key, id); }
     byte[] elementPrefix(String key) { return concat(e, bytes(key), new byte[0]); }
     byte[] element(String key, String id) { return concat(e, bytes(key), bytes(id)); }
     byte[] tombstone(String key, String id) { return concat(t, bytes(key), bytes(id)); }

@@ -26,12 +26,19 @@ final class Txn implements KvStore.Batch {
     /** A transaction being written to the store meanwhile (read through, never written), or null. */
     private Txn parent;
     private final HashMap<Key, byte[]> overlay = new HashMap<>();
-    /** key → overlay value before the mark (ABSENT: none); null when no mark is set. */
-    private HashMap<Key, byte[]> undo;
+    /**
+     * Writes since the mark, as (key, overlay value before it (ABSENT: none)) pairs in write
+     * order; null when no mark is set. A log, not a map: undone in reverse order it restores the
+     * overlay exactly, duplicates included, and recording costs no hashing on the hot path.
+     */
+    private ArrayList<Object> undo;
     private long bytes;
 
-    /** A byte[] with value equality, for the hash map. */
-    private static final class Key {
+    /** A read cache of committed values under this transaction (null: none). */
+    private final ValueCache cache;
+
+    /** A byte[] with value equality, for the hash maps. */
+    static final class Key {
         final byte[] b;
         final int hash;
 
@@ -57,8 +64,17 @@ final class Txn implements KvStore.Batch {
 
     /** A transaction that reads through {@code parent} (a transaction whose batch is being written) to the store. */
     Txn(KvStore store, Txn parent) {
+        this(store, parent, null);
+    }
+
+    /**
+     * A transaction whose reads of keys {@code cache} covers, when neither this transaction nor
+     * {@code parent} wrote them, are answered by {@code cache} (which reads the store on a miss).
+     */
+    Txn(KvStore store, Txn parent, ValueCache cache) {
         this.store = store;
         this.parent = parent;
+        this.cache = cache;
     }
 
     /** The parent's batch is in the store: stop reading through it (bounds the chain to one). */
@@ -68,9 +84,13 @@ final class Txn implements KvStore.Batch {
 
     @Override
     public void put(byte[] key, byte[] value) {
-        Key k = new Key(key);
+        put(new Key(key), value);
+    }
+
+    /** {@link #put(byte[], byte[])} with the key's hash computed already. */
+    void put(Key k, byte[] value) {
         record(k, overlay.put(k, value));
-        bytes += key.length + value.length;
+        bytes += k.b.length + value.length;
     }
 
     @Override
@@ -92,12 +112,15 @@ final class Txn implements KvStore.Batch {
     }
 
     private void record(Key key, byte[] previous) {
-        if (undo != null && !undo.containsKey(key)) undo.put(key, previous == null ? ABSENT : previous);
+        if (undo != null) {
+            undo.add(key);
+            undo.add(previous == null ? ABSENT : previous);
+        }
     }
 
     /** Starts recording what {@link #rollback} undoes. */
     void mark() {
-        undo = new HashMap<>();
+        undo = new ArrayList<>();
     }
 
     /** Stops recording (the writes since {@link #mark} are kept). */
@@ -108,10 +131,12 @@ final class Txn implements KvStore.Batch {
     /** Undoes every write since {@link #mark}. */
     void rollback() {
         if (undo == null) return;
-        undo.forEach((k, prev) -> {
+        for (int i = undo.size() - 2; i >= 0; i -= 2) {
+            Key k = (Key) undo.get(i);
+            byte[] prev = (byte[]) undo.get(i + 1);
             if (prev == ABSENT) overlay.remove(k);
             else overlay.put(k, prev);
-        });
+        }
         undo = null;
     }
 
@@ -131,11 +156,17 @@ final class Txn implements KvStore.Batch {
     }
 
     byte[] getOrNull(byte[] key) {
-        Key k = new Key(key);
+        return getOrNull(new Key(key));
+    }
+
+    /** {@link #getOrNull(byte[])} with the key's hash computed already. */
+    byte[] getOrNull(Key k) {
+        byte[] key = k.b;
         byte[] v = overlay.get(k);
         if (v == null && parent != null) v = parent.overlay.get(k);
         if (v == DELETED) return null;
         if (v != null) return v;
+        if (cache != null && cache.covers(key)) return cache.read(k, store);
         return store.get(key).orElse(null);
     }
 
@@ -168,6 +199,11 @@ final class Txn implements KvStore.Batch {
         for (Map.Entry<byte[], byte[]> e : merged.entrySet()) {
             if (!visitor.test(e.getKey(), e.getValue())) return;
         }
+    }
+
+    /** Hands every write of this transaction (value null: a delete) to {@code cache}: call once its batch is durable. */
+    void publishTo(ValueCache cache) {
+        for (Map.Entry<Key, byte[]> e : overlay.entrySet()) cache.committed(e.getKey(), e.getValue() == DELETED ? null : e.getValue());
     }
 
     void commit() {

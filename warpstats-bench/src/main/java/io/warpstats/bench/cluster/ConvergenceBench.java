@@ -55,7 +55,7 @@ public final class ConvergenceBench {
     /** Figures of one rate. */
     public record RateResult(int rate, long puts, double achievedRate, long samples, double p50Ms, double p99Ms,
                              double maxMs, double bytesPerPut, double syncBytesPerPut, long convergeMs,
-                             long mismatches, long blocksMerged, long syncRequests) {}
+                             long mismatches, long blocksMerged, long syncRequests, double cpuUsPerPut) {}
 
     /** Figures of the catch-up. */
     public record CatchupResult(long puts, int keys, long writeMs, long catchupMs, long roundTrips, long blocks,
@@ -167,6 +167,10 @@ public final class ConvergenceBench {
         long start = System.nanoTime() + 50_000_000L;
         long measureStart = start + warmNanos, end = measureStart + measureNanos;
         long[] measuredPuts = new long[n];
+        long[] allPuts = new long[n];
+        long[] writerCpu = new long[n]; // the writer threads end before the breakdown is taken: they measure themselves
+        long cpuAtStart = processCpuNanos();
+        Map<String, Long> threadCpuAtStart = threadCpuByGroup();
         long[] bytesAtStart = new long[1];
         long[] syncAtStart = new long[1];
         List<CompletableFuture<Long>> writers = new ArrayList<>();
@@ -193,6 +197,8 @@ public final class ConvergenceBench {
                     LockSupport.parkNanos(500_000);
                 }
                 measuredPuts[idx] = done - Math.max(0, atMeasure);
+                allPuts[idx] = done;
+                writerCpu[idx] = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 Map<String, long[]> w = written.get(idx);
                 for (int i = 0; i < k.length; i++) if (totals[i] > 0) w.put(k[i], new long[] {totals[i]});
                 return done;
@@ -208,6 +214,10 @@ public final class ConvergenceBench {
         for (CompletableFuture<Long> w : writers) w.get(cfg.warmupSeconds() + cfg.measureSeconds() + 30, TimeUnit.SECONDS);
         long loadEnd = System.nanoTime();
         long convergeMs = awaitConverged(nodes, Duration.ofSeconds(60), true);
+        long cpuNanos = processCpuNanos() - cpuAtStart;
+        Map<String, Long> threadCpuAtEnd = threadCpuByGroup();
+        threadCpuAtEnd.put("bench-writers (put + pacing)", Arrays.stream(writerCpu).sum());
+        logCpuBreakdown(threadCpuAtStart, threadCpuAtEnd, cpuNanos, Arrays.stream(allPuts).sum());
         Histogram h = probe.interval();
         long puts = Arrays.stream(measuredPuts).sum();
         long bytes = bytesOut() - bytesAtStart[0];
@@ -218,7 +228,50 @@ public final class ConvergenceBench {
                 h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
                 (double) bytes / Math.max(1, puts), (double) syncBytes / Math.max(1, puts),
                 convergeMs < 0 ? -1 : (System.nanoTime() - loadEnd) / 1_000_000, mismatches,
-                merged() - mergedAtStart, syncRequests() - requestsAtStart);
+                merged() - mergedAtStart, syncRequests() - requestsAtStart,
+                cpuNanos / 1000.0 / Math.max(1, Arrays.stream(allPuts).sum()));
+    }
+
+    /**
+     * CPU time of the whole JVM (all 5 nodes, writers, the probe) in ns: per put over a phase
+     * (warm-up + measure + convergence), the machine-independent cost that decides whether the
+     * cluster keeps up on 2 shared cores.
+     */
+    /** CPU ns of the live threads, by name with digits dropped (one group per kind of thread over all nodes). */
+    private static Map<String, Long> threadCpuByGroup() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            var info = mx.getThreadInfo(id);
+            long t = mx.getThreadCpuTime(id);
+            if (info == null || t < 0) continue;
+            out.merge(info.getThreadName().replaceAll("[0-9]+", "#"), t, Long::sum);
+        }
+        return out;
+    }
+
+    /** Prints CPU-µs per put by thread group; "other" = process CPU not in live Java threads (RocksDB background, GC, JIT, ended threads). */
+    private static void logCpuBreakdown(Map<String, Long> before, Map<String, Long> after, long processNanos, long puts) {
+        StringBuilder sb = new StringBuilder();
+        long sum = 0;
+        List<Map.Entry<String, Long>> rows = new ArrayList<>();
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            sum += d;
+            if (d > 0) rows.add(Map.entry(e.getKey(), d));
+        }
+        rows.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        for (Map.Entry<String, Long> e : rows) {
+            if (e.getValue() * 200 < processNanos) continue; // < 0.5 %
+            sb.append(String.format(Locale.ROOT, " %s=%.1f", e.getKey(), e.getValue() / 1000.0 / Math.max(1, puts)));
+        }
+        sb.append(String.format(Locale.ROOT, " other=%.1f", (processNanos - sum) / 1000.0 / Math.max(1, puts)));
+        log("CPU-us/put %.1f over %d puts:%s", processNanos / 1000.0 / Math.max(1, puts), puts, sb);
+    }
+
+    private static long processCpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     // ------------------------------------------------------------------ catch-up
@@ -420,20 +473,20 @@ public final class ConvergenceBench {
                 c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads());
         List<RunResult> runs = run(c);
         System.out.println();
-        System.out.println("| rate (puts/s) | achieved | p50 ms | p99 ms | max ms | bytes/put | sync bytes/put | converge after stop ms | mismatches |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| rate (puts/s) | achieved | p50 ms | p99 ms | max ms | bytes/put | sync bytes/put | converge after stop ms | mismatches | CPU-µs/put |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (int r = 0; r < c.rates().length; r++) {
             List<RateResult> rs = new ArrayList<>();
             for (RunResult run : runs) rs.add(run.rates().get(r));
             for (RateResult x : rs) {
-                System.out.printf(Locale.ROOT, "| %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d |%n", x.rate(), x.achievedRate(),
-                        x.p50Ms(), x.p99Ms(), x.maxMs(), x.bytesPerPut(), x.syncBytesPerPut(), x.convergeMs(), x.mismatches());
+                System.out.printf(Locale.ROOT, "| %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %.1f |%n", x.rate(), x.achievedRate(),
+                        x.p50Ms(), x.p99Ms(), x.maxMs(), x.bytesPerPut(), x.syncBytesPerPut(), x.convergeMs(), x.mismatches(), x.cpuUsPerPut());
             }
-            System.out.printf(Locale.ROOT, "| **%d median** | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | |%n", c.rates()[r],
+            System.out.printf(Locale.ROOT, "| **%d median** | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | | %.1f |%n", c.rates()[r],
                     median(rs.stream().mapToDouble(RateResult::achievedRate)), median(rs.stream().mapToDouble(RateResult::p50Ms)),
                     median(rs.stream().mapToDouble(RateResult::p99Ms)), median(rs.stream().mapToDouble(RateResult::maxMs)),
                     median(rs.stream().mapToDouble(RateResult::bytesPerPut)), median(rs.stream().mapToDouble(RateResult::syncBytesPerPut)),
-                    median(rs.stream().mapToDouble(RateResult::convergeMs)));
+                    median(rs.stream().mapToDouble(RateResult::convergeMs)), median(rs.stream().mapToDouble(RateResult::cpuUsPerPut)));
         }
         if (c.catchupPuts() > 0) {
             System.out.println();
