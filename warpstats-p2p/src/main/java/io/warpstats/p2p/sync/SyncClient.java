@@ -46,7 +46,7 @@ public interface SyncClient extends BlockFetcher, AutoCloseable {
      * ({@link PeerPenalty.Offense#REJECTED_BLOCK}): wire it to the engine's {@code onRejected}, which
      * also reports the rejections of the parallel verify stage (found after the sink returned, so
      * the fetch cannot see them). The supplier of each of the last
-     * {@value SyncClientImpl#SUPPLIERS_REMEMBERED} blocks handed over is remembered; a block is
+     * 4,096 blocks handed over is remembered; a block is
      * charged once, whether this or the sink's exception reports it first. Unknown CIDs: nothing.
      */
     void rejected(io.warpstats.crdt.RejectedBlockException rejection);
