@@ -1374,20 +1374,47 @@ final class CrdtEngine implements MerkleCrdt {
         throw e;
     }
 
+    /**
+     * Completes the idle waiters registered before the check if the walk is idle: nothing
+     * queued, fetching or in the verify stage, AND nothing merged left unpublished. The last
+     * condition matters because commits are pipelined: a finishing fetch hands its stage to the
+     * writer and drops {@code running} while another thread owns the pump; that owner may have
+     * committed just before and would otherwise see an idle walk while the last stage is still
+     * being written (whenIdle would complete before the merge is durable and the frontier mirror
+     * published). The pump loop runs again for that fetch (it bumped {@code wip}) and commits it.
+     * Read in that order: {@code running} first, then the stages (a fetch commits before it
+     * drops {@code running}).
+     */
     private void checkIdle() {
-        List<CompletableFuture<Void>> done = null;
+        List<CompletableFuture<Void>> waiting;
         synchronized (idleWaiters) {
             if (idleWaiters.isEmpty()) return;
-            boolean empty;
-            synchronized (queue) {
-                empty = queue.isEmpty();
-            }
-            if (empty && running.get() == 0 && inStage.isEmpty()) {
-                done = new ArrayList<>(idleWaiters);
-                idleWaiters.clear();
-            }
+            waiting = new ArrayList<>(idleWaiters);
         }
-        if (done != null) done.forEach(f -> f.complete(null));
+        // order matters: `running` first. A fetch queues its children and commits its stage before
+        // it drops `running`, and only the pump owner (this thread) starts fetches; so once
+        // `running` is seen 0, the queue and stage read after it include every finished fetch's
+        // work. Reading the queue first let a fetch finishing in between pass as idle.
+        if (running.get() != 0) return;
+        boolean empty;
+        synchronized (queue) {
+            empty = queue.isEmpty();
+        }
+        if (!empty || !inStage.isEmpty() || !allPublished()) return;
+        synchronized (idleWaiters) {
+            idleWaiters.removeAll(waiting);
+        }
+        waiting.forEach(f -> f.complete(null));
+    }
+
+    /** No open stage and no write in flight (or closed: nothing more will be committed). */
+    private boolean allPublished() {
+        writeLock.lock();
+        try {
+            return closed || (stage == null && inflight == null);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     @Override

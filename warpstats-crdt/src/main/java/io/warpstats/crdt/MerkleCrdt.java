@@ -74,7 +74,10 @@ public interface MerkleCrdt extends AutoCloseable {
     /** Announces the heads now and retries failed fetches (the periodic task does the same). */
     default void rebroadcast() {}
 
-    /** Completes when no fetch is running or queued (failed fetches wait for the next rebroadcast). */
+    /**
+     * Completes when no fetch is running or queued and everything merged is durable and visible
+     * (failed fetches wait for the next rebroadcast).
+     */
     default CompletableFuture<Void> whenIdle() {
         return CompletableFuture.completedFuture(null);
     }

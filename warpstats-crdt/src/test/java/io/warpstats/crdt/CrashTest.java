@@ -94,6 +94,7 @@ class CrashTest {
         System.out.printf("crash test: seed %d, %d runs, %d kills, %d blocks, %d runs needed a rebroadcast retry%n",
                 seed, runs, kills, blocks.size(), retriedRuns);
         assertThat(done).as("child finished (seed %d, runs %d)", seed, runs).isTrue();
+        assertThat(retriedRuns).as("runs whose walk was not done at whenIdle (seed %d)", seed).isZero();
         assertThat(kills).as("kills").isGreaterThan(0);
         try (KvStore s = KvStores.rocksDb(db)) {
             Map<String, String> actual = dump(s);

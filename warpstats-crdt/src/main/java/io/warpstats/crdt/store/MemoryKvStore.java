@@ -1,8 +1,6 @@
 package io.warpstats.crdt.store;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -36,14 +34,14 @@ final class MemoryKvStore implements KvStore {
 
     @Override
     public void put(byte[] key, byte[] value) {
-        MemBatch b = new MemBatch();
+        OpsBatch b = new OpsBatch(this, true);
         b.put(key, value);
         write(b);
     }
 
     @Override
     public void delete(byte[] key) {
-        MemBatch b = new MemBatch();
+        OpsBatch b = new OpsBatch(this, true);
         b.delete(key);
         write(b);
     }
@@ -69,12 +67,12 @@ final class MemoryKvStore implements KvStore {
 
     @Override
     public Batch newBatch() {
-        return new MemBatch();
+        return new OpsBatch(this, true);
     }
 
     @Override
     public void write(Batch batch) {
-        if (!(batch instanceof MemBatch b)) throw new IllegalArgumentException("batch of another store");
+        OpsBatch b = OpsBatch.of(this, batch);
         lock.writeLock().lock();
         try {
             open();
@@ -95,28 +93,6 @@ final class MemoryKvStore implements KvStore {
             closed = true;
         } finally {
             lock.writeLock().unlock();
-        }
-    }
-
-    private static final class MemBatch implements Batch {
-        final List<byte[]> keys = new ArrayList<>();
-        final List<byte[]> values = new ArrayList<>();
-
-        @Override
-        public void put(byte[] key, byte[] value) {
-            keys.add(key.clone());
-            values.add(value.clone());
-        }
-
-        @Override
-        public void delete(byte[] key) {
-            keys.add(key.clone());
-            values.add(null);
-        }
-
-        @Override
-        public int size() {
-            return keys.size();
         }
     }
 }

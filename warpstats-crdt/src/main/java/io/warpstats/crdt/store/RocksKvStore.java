@@ -2,8 +2,6 @@ package io.warpstats.crdt.store;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiPredicate;
@@ -121,15 +119,15 @@ final class RocksKvStore implements KvStore {
 
     @Override
     public Batch newBatch() {
-        return new RocksBatch();
+        return new OpsBatch(this, false);
     }
 
     @Override
     public void write(Batch batch) {
-        if (!(batch instanceof RocksBatch b)) throw new IllegalArgumentException("batch of another store");
+        OpsBatch b = OpsBatch.of(this, batch);
         if (b.keys.isEmpty()) return;
         lock.readLock().lock();
-        try (WriteBatch wb = new WriteBatch(b.serialize())) { // one JNI copy instead of one call per key
+        try (WriteBatch wb = new WriteBatch(serialize(b))) { // one JNI copy instead of one call per key
             open();
             db.write(writeOptions, wb);
         } catch (RocksDBException e) {
@@ -153,70 +151,49 @@ final class RocksKvStore implements KvStore {
         }
     }
 
-    /**
-     * Operations are kept on the Java side and copied into a native WriteBatch at write time, so
-     * an abandoned batch leaks nothing native. Arrays are not copied: callers hand over ownership.
+    /*
+     * Batches (OpsBatch, arrays handed over, not copied) stay on the Java side until the write,
+     * so an abandoned batch leaks nothing native; the write copies one serialized batch.
      */
-    private static final class RocksBatch implements Batch {
-        final List<byte[]> keys = new ArrayList<>();
-        final List<byte[]> values = new ArrayList<>();
 
-        @Override
-        public void put(byte[] key, byte[] value) {
-            keys.add(key);
-            values.add(value);
+    /**
+     * RocksDB's WriteBatch representation ({@code db/write_batch.cc}, stable on-disk/WAL format):
+     * 8-byte sequence (0, set by the write), 4-byte little-endian count, then per record
+     * {@code kTypeValue(1) varint32(klen) key varint32(vlen) value} or {@code kTypeDeletion(0) varint32(klen) key}.
+     */
+    static byte[] serialize(OpsBatch b) {
+        int n = 12;
+        for (int i = 0; i < b.keys.size(); i++) {
+            byte[] k = b.keys.get(i), v = b.values.get(i);
+            n += 1 + 5 + k.length + (v == null ? 0 : 5 + v.length);
         }
-
-        @Override
-        public void delete(byte[] key) {
-            keys.add(key);
-            values.add(null);
-        }
-
-        @Override
-        public int size() {
-            return keys.size();
-        }
-
-        /**
-         * RocksDB's WriteBatch representation ({@code db/write_batch.cc}, stable on-disk/WAL format):
-         * 8-byte sequence (0, set by the write), 4-byte little-endian count, then per record
-         * {@code kTypeValue(1) varint32(klen) key varint32(vlen) value} or {@code kTypeDeletion(0) varint32(klen) key}.
-         */
-        byte[] serialize() {
-            int n = 12;
-            for (int i = 0; i < keys.size(); i++) {
-                byte[] k = keys.get(i), v = values.get(i);
-                n += 1 + 5 + k.length + (v == null ? 0 : 5 + v.length);
+        byte[] r = new byte[n];
+        int c = b.keys.size(), p = 8;
+        r[p++] = (byte) c;
+        r[p++] = (byte) (c >>> 8);
+        r[p++] = (byte) (c >>> 16);
+        r[p++] = (byte) (c >>> 24);
+        for (int i = 0; i < c; i++) {
+            byte[] k = b.keys.get(i), v = b.values.get(i);
+            r[p++] = (byte) (v == null ? 0 : 1);
+            p = varint(r, p, k.length);
+            System.arraycopy(k, 0, r, p, k.length);
+            p += k.length;
+            if (v != null) {
+                p = varint(r, p, v.length);
+                System.arraycopy(v, 0, r, p, v.length);
+                p += v.length;
             }
-            byte[] r = new byte[n];
-            int c = keys.size(), p = 8;
-            r[p++] = (byte) c;
-            r[p++] = (byte) (c >>> 8);
-            r[p++] = (byte) (c >>> 16);
-            r[p++] = (byte) (c >>> 24);
-            for (int i = 0; i < c; i++) {
-                byte[] k = keys.get(i), v = values.get(i);
-                r[p++] = (byte) (v == null ? 0 : 1);
-                p = varint(r, p, k.length);
-                System.arraycopy(k, 0, r, p, k.length);
-                p += k.length;
-                if (v != null) {
-                    p = varint(r, p, v.length);
-                    System.arraycopy(v, 0, r, p, v.length);
-                    p += v.length;
-                }
-            }
-            return p == n ? r : java.util.Arrays.copyOf(r, p);
         }
+        return p == n ? r : java.util.Arrays.copyOf(r, p);
+    }
 
-        private static int varint(byte[] r, int p, int x) {
-            while ((x & ~0x7F) != 0) {
-                r[p++] = (byte) ((x & 0x7F) | 0x80);
-                x >>>= 7;
-            }
-            r[p++] = (byte) x;
-            return p;
+    private static int varint(byte[] r, int p, int x) {
+        while ((x & ~0x7F) != 0) {
+            r[p++] = (byte) ((x & 0x7F) | 0x80);
+            x >>>= 7;
         }
+        r[p++] = (byte) x;
+        return p;
     }
 }

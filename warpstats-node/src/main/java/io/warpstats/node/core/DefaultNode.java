@@ -104,7 +104,10 @@ final class DefaultNode implements Node {
                     .broadcaster(heads).fetcher(sync)
                     .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
                     .authorizer(StatsKeys::mayWrite).acceptUnsigned(false)
-                    .onRejected(e -> log.warn("rejected block: {}", e.getMessage()))
+                    .onRejected(e -> { // also the verify stage's rejections: charged to the block's sender
+                        log.warn("rejected block: {}", e.getMessage());
+                        sync.rejected(e);
+                    })
                     .listener(stats.changeListener()) // before build() resumes interrupted walks: aggregates see every merge
                     .build();
             opened.add(crdt);

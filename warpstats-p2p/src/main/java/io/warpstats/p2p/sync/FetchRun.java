@@ -188,6 +188,7 @@ final class FetchRun {
         c.blocks.increment();
         c.blockBytes.add(bytes.length);
         needed.remove(cid);
+        c.suppliers.record(cid, peer); // a later rejection by the engine's verify stage is charged to this peer
         if (single) {
             sink.accept(bytes);
             return true;
@@ -202,7 +203,8 @@ final class FetchRun {
         try {
             sink.accept(bytes);
         } catch (RejectedBlockException e) {
-            c.penalize(peer, Offense.REJECTED_BLOCK, e.getMessage());
+            c.rejected(e); // charged once: onRejected may have charged it already
+
             // the branch below a rejected block is not wanted; the rest of this answer may be, so go on
             return true;
         } catch (RuntimeException e) {

@@ -41,6 +41,16 @@ public interface SyncClient extends BlockFetcher, AutoCloseable {
     /** Remembers that {@code peer} announced (or holds) {@code head}: it is asked first for it. Bounded. */
     void hint(Cid head, PeerId peer);
 
+    /**
+     * Charges a block the engine rejected to the peer that supplied it
+     * ({@link PeerPenalty.Offense#REJECTED_BLOCK}): wire it to the engine's {@code onRejected}, which
+     * also reports the rejections of the parallel verify stage (found after the sink returned, so
+     * the fetch cannot see them). The supplier of each of the last
+     * 4,096 blocks handed over is remembered; a block is
+     * charged once, whether this or the sink's exception reports it first. Unknown CIDs: nothing.
+     */
+    void rejected(io.warpstats.crdt.RejectedBlockException rejection);
+
     /** The current sync score of {@code peer} (0: clean; offenses subtract their points). */
     int score(PeerId peer);
 

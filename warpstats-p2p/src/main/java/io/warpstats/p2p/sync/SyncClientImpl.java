@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class SyncClientImpl implements SyncClient {
     private static final Logger log = LoggerFactory.getLogger(SyncClientImpl.class);
     private static final int MAX_WAITERS_PER_PEER = 1024;
+    /** Suppliers remembered: above the engine's verify stage bound (its blocks wait there at most). */
+    static final int SUPPLIERS_REMEMBERED = 4096;
 
     final Host host;
     final SyncParams p;
@@ -47,6 +49,8 @@ final class SyncClientImpl implements SyncClient {
     final LongAdder wireBytes = new LongAdder();
     private final LongAdder penalties = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    /** Blocks handed to the engine → their sender, for rejections reported after the sink returned. */
+    final BlockSuppliers suppliers = new BlockSuppliers(SUPPLIERS_REMEMBERED);
     volatile boolean closed;
 
     private static final class Score {
@@ -242,6 +246,12 @@ final class SyncClientImpl implements SyncClient {
             if (out.size() >= p.maxPeersPerFetch()) break;
         }
         return out;
+    }
+
+    @Override
+    public void rejected(RejectedBlockException e) {
+        PeerId peer = suppliers.take(e.cid());
+        if (peer != null) penalize(peer, Offense.REJECTED_BLOCK, e.getMessage());
     }
 
     void penalize(PeerId peer, Offense o, String detail) {
