@@ -51,8 +51,8 @@ public final class P2pBench {
         }
         long bytes = (long) mib * 1024 * 1024;
         System.out.printf(Locale.ROOT, "p2p benchmark: %d MiB echoed per throughput run, %d Java / %d JS connection setups, %d cores,"
-                + " Java %s, Java stream window %d KiB%n", mib, setups, jsSetups, Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), windowKib);
+                + " Java %s, Java stream window %d KiB, Noise AEAD %s%n", mib, setups, jsSetups, Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), windowKib, io.warpstats.p2p.noise.Aead.provider());
         HostOptions options = HostOptions.defaults().withStreamReceiveWindow(windowKib * 1024);
 
         double j1, j64, jSeq, jPar;

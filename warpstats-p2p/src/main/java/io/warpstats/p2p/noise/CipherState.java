@@ -7,7 +7,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A Noise CipherState: ChaCha20-Poly1305 with a 64-bit counter nonce (4 zero bytes ‖ little-endian
- * counter). Not thread-safe (one per direction, used on one event loop).
+ * counter), from {@link Aead}'s provider. Not thread-safe (one per direction, used on one event loop).
  */
 final class CipherState {
     static final int TAG = 16;
@@ -19,7 +19,7 @@ final class CipherState {
     CipherState(byte[] k) {
         this.key = new SecretKeySpec(k, "ChaCha20");
         try {
-            this.cipher = Cipher.getInstance("ChaCha20-Poly1305");
+            this.cipher = Aead.newCipher();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ChaCha20-Poly1305 unavailable", e);
         }

@@ -1,0 +1,48 @@
+package io.warpstats.p2p.noise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class AeadTest {
+    @Test
+    void theNativeCipherIsUsedOnLinuxX86() {
+        if (System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64")) {
+            assertThat(Aead.provider()).startsWith("Conscrypt");
+        }
+    }
+
+    /** The chosen cipher agrees with the JDK's, frame by frame, under the Noise nonce sequence. */
+    @Property(tries = 200)
+    void cipherStateAgreesWithTheJdkCipher(@ForAll @Size(max = 3) java.util.List<@Size(max = 2000) byte[]> frames,
+                                           @ForAll @Size(32) byte[] key) throws Exception {
+        CipherState send = new CipherState(key), recv = new CipherState(key);
+        Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
+        long n = 0;
+        for (byte[] pt : frames) {
+            byte[] ct = send.encrypt(new byte[0], pt);
+            byte[] iv = new byte[12];
+            for (int i = 0; i < 8; i++) iv[4 + i] = (byte) (n >>> (8 * i));
+            n++;
+            jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(iv));
+            assertThat(ct).isEqualTo(jdk.doFinal(pt));
+            assertThat(recv.decrypt(new byte[0], ct)).isEqualTo(pt);
+        }
+    }
+
+    @Test
+    void aForgedFrameIsRejected() throws Exception {
+        byte[] key = new byte[32];
+        byte[] ct = new CipherState(key).encrypt(new byte[0], "hello".getBytes());
+        ct[2] ^= 1;
+        assertThatThrownBy(() -> new CipherState(key).decrypt(new byte[0], ct)).isInstanceOf(AEADBadTagException.class);
+    }
+}
