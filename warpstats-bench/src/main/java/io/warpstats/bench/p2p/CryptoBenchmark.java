@@ -214,7 +214,7 @@ public class CryptoBenchmark {
         byte[] nonce = new byte[12];
         long n;
         SecretKeySpec jdkKey;
-        Cipher jdkSeal, jdkOpen;
+        Cipher jdkSeal, jdkOpen, nativeSeal, nativeOpen;
         ChaCha20Poly1305 bcSeal = new ChaCha20Poly1305(), bcOpen = new ChaCha20Poly1305();
 
         @Setup
@@ -227,6 +227,9 @@ public class CryptoBenchmark {
             jdkKey = new SecretKeySpec(key, "ChaCha20");
             jdkSeal = Cipher.getInstance("ChaCha20-Poly1305");
             jdkOpen = Cipher.getInstance("ChaCha20-Poly1305");
+            java.security.Provider conscrypt = new org.conscrypt.OpenSSLProvider(); // what Noise uses (io.warpstats.p2p.noise.Aead)
+            nativeSeal = Cipher.getInstance("ChaCha20/Poly1305/NoPadding", conscrypt);
+            nativeOpen = Cipher.getInstance("ChaCha20/Poly1305/NoPadding", conscrypt);
             // the first init carries the key; later ones only the nonce (key kept)
             byte[] n0 = new byte[12];
             n0[11] = 1;
@@ -265,6 +268,18 @@ public class CryptoBenchmark {
         s.bcOpen.init(false, p);
         int o = s.bcOpen.processBytes(s.ct, 0, c, s.back, 0);
         s.bcOpen.doFinal(s.back, o);
+        return s.back;
+    }
+
+    @Benchmark
+    @Group("chaChaPolySealOpen")
+    @GroupThreads(1)
+    public byte[] conscryptChaChaPolySealOpen(Aead s) throws GeneralSecurityException {
+        byte[] nonce = s.next();
+        s.nativeSeal.init(Cipher.ENCRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
+        int c = s.nativeSeal.doFinal(s.pt, 0, s.size, s.ct, 0);
+        s.nativeOpen.init(Cipher.DECRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
+        s.nativeOpen.doFinal(s.ct, 0, c, s.back, 0);
         return s.back;
     }
 }

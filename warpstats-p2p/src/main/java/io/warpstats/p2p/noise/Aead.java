@@ -31,6 +31,11 @@ public final class Aead {
         return NATIVE != null ? "Conscrypt (BoringSSL)" : "JDK";
     }
 
+    /** Whether the native (Conscrypt) cipher is in use. */
+    static boolean isNative() {
+        return NATIVE != null;
+    }
+
     /** A new ChaCha20-Poly1305 cipher from the chosen provider. */
     static Cipher newCipher() throws GeneralSecurityException {
         return NATIVE != null ? Cipher.getInstance("ChaCha20/Poly1305/NoPadding", NATIVE) : Cipher.getInstance("ChaCha20-Poly1305");

@@ -15,6 +15,9 @@ final class CipherState {
     private final Cipher cipher;
     private final byte[] nonce = new byte[12];
     private long n;
+    /** Whether the cipher is native and gets a private output array (see {@link #sealOrOpen}). */
+    private final boolean nativeCipher = Aead.isNative();
+    private byte[] scratch = new byte[0];
 
     CipherState(byte[] k) {
         this.key = new SecretKeySpec(k, "ChaCha20");
@@ -36,14 +39,31 @@ final class CipherState {
     /** Encrypts {@code len} bytes of {@code in} into {@code out} at {@code outOff}; returns bytes written (len + 16). */
     int encrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff) throws GeneralSecurityException {
         init(Cipher.ENCRYPT_MODE, ad);
-        return cipher.doFinal(in, off, len, out, outOff);
+        return sealOrOpen(in, off, len, out, outOff);
     }
 
     /** Decrypts and authenticates; throws {@link javax.crypto.AEADBadTagException} on a forged frame. */
     int decrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff) throws GeneralSecurityException {
         if (len < TAG) throw new GeneralSecurityException("ciphertext shorter than its tag");
         init(Cipher.DECRYPT_MODE, ad);
-        return cipher.doFinal(in, off, len, out, outOff);
+        return sealOrOpen(in, off, len, out, outOff);
+    }
+
+    /**
+     * Runs the initialized cipher. The native cipher never writes into the caller's array: Netty's
+     * pooled heap buffers are regions of chunk arrays shared by every event loop, and Conscrypt's JNI
+     * pins the output array with {@code GetByteArrayElements}, which may copy the WHOLE array and copy
+     * it all back on release, overwriting what other threads wrote into their regions meanwhile
+     * (seen in P2pBench as BAD_DECRYPT and corrupt Yamux headers on other connections). So it seals or
+     * opens into this state's private array, and the result is copied over; the input is only read
+     * (released without copy-back).
+     */
+    private int sealOrOpen(byte[] in, int off, int len, byte[] out, int outOff) throws GeneralSecurityException {
+        if (!nativeCipher) return cipher.doFinal(in, off, len, out, outOff);
+        if (scratch.length < len + TAG) scratch = new byte[Math.max(len + TAG, 1024)];
+        int n = cipher.doFinal(in, off, len, scratch, 0);
+        System.arraycopy(scratch, 0, out, outOff, n);
+        return n;
     }
 
     byte[] encrypt(byte[] ad, byte[] pt) throws GeneralSecurityException {

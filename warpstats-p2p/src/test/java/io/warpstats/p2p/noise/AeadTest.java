@@ -45,4 +45,38 @@ class AeadTest {
         ct[2] ^= 1;
         assertThatThrownBy(() -> new CipherState(key).decrypt(new byte[0], ct)).isInstanceOf(AEADBadTagException.class);
     }
+
+    /**
+     * The output array may be shared with other threads (Netty's pooled chunks): sealing into one
+     * region must never write back stale bytes over another region another thread writes meanwhile
+     * (Conscrypt's JNI copies the whole array back; CipherState gives it a private array).
+     */
+    @Test
+    void sealingIntoASharedArrayLeavesOtherRegionsAlone() throws Exception {
+        byte[] shared = new byte[256 * 1024];
+        java.util.concurrent.atomic.AtomicReference<String> broken = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (int round = 1; round < 2_000_000 && !stop.get() && broken.get() == null; round++) {
+                byte v = (byte) round;
+                for (int i = 200_000; i < 200_256; i++) shared[i] = v;
+                for (int i = 200_000; i < 200_256; i++) {
+                    if (shared[i] != v) {
+                        broken.set("byte " + i + " reverted in round " + round);
+                        break;
+                    }
+                }
+            }
+        });
+        writer.start();
+        CipherState send = new CipherState(new byte[32]);
+        byte[] pt = new byte[65519];
+        try {
+            for (int i = 0; i < 2_000 && broken.get() == null; i++) send.encrypt(new byte[0], pt, 0, pt.length, shared, 0);
+        } finally {
+            stop.set(true);
+            writer.join(10_000);
+        }
+        assertThat(broken.get()).isNull();
+    }
 }
