@@ -248,11 +248,16 @@ public class CryptoBenchmark {
     @Group("chaChaPolySealOpen")
     @GroupThreads(1)
     public byte[] jdkChaChaPolySealOpen(Aead s) throws GeneralSecurityException {
+        return sealOpen(s, s.jdkSeal, s.jdkOpen);
+    }
+
+    /** One seal and one open of {@code s.size} bytes with a JCA cipher pair, under the next nonce. */
+    private static byte[] sealOpen(Aead s, Cipher seal, Cipher open) throws GeneralSecurityException {
         byte[] nonce = s.next();
-        s.jdkSeal.init(Cipher.ENCRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
-        int c = s.jdkSeal.doFinal(s.pt, 0, s.size, s.ct, 0);
-        s.jdkOpen.init(Cipher.DECRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
-        s.jdkOpen.doFinal(s.ct, 0, c, s.back, 0);
+        seal.init(Cipher.ENCRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
+        int c = seal.doFinal(s.pt, 0, s.size, s.ct, 0);
+        open.init(Cipher.DECRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
+        open.doFinal(s.ct, 0, c, s.back, 0);
         return s.back;
     }
 
@@ -275,11 +280,6 @@ public class CryptoBenchmark {
     @Group("chaChaPolySealOpen")
     @GroupThreads(1)
     public byte[] conscryptChaChaPolySealOpen(Aead s) throws GeneralSecurityException {
-        byte[] nonce = s.next();
-        s.nativeSeal.init(Cipher.ENCRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
-        int c = s.nativeSeal.doFinal(s.pt, 0, s.size, s.ct, 0);
-        s.nativeOpen.init(Cipher.DECRYPT_MODE, s.jdkKey, new IvParameterSpec(nonce));
-        s.nativeOpen.doFinal(s.ct, 0, c, s.back, 0);
-        return s.back;
+        return sealOpen(s, s.nativeSeal, s.nativeOpen);
     }
 }
