@@ -1017,17 +1017,7 @@ final class CrdtEngine implements MerkleCrdt {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        writeLock.lock();
-        try {
-            if (closed || isProcessed(c)) return true;
-            if (pendingRecord(c) == null) {
-                byte[] rec = {0};
-                store.put(keys.pending(c), rec);
-                frontier.put(c, rec);
-            }
-        } finally {
-            writeLock.unlock();
-        }
+        if (!addToFrontier(c)) return true;
         Trace.event("pushed", tag, c);
         try {
             onBlock(bytes, new ArrayList<>());
@@ -1042,18 +1032,27 @@ final class CrdtEngine implements MerkleCrdt {
         Trace.event("heard", tag, c);
         if (inFlight.contains(c) || isProcessed(c)) return;
         if (inFlight.size() >= options.maxPendingBlocks()) return; // it will be announced again
+        if (addToFrontier(c)) enqueue(c);
+    }
+
+    /**
+     * Records a heard head in the durable walk frontier (store and mirror, under the write lock) so a
+     * crash before it is merged resumes its walk. False, and nothing written, when the engine is
+     * closed or the block is already processed.
+     */
+    private boolean addToFrontier(Cid c) {
         writeLock.lock();
         try {
-            if (closed || isProcessed(c)) return;
+            if (closed || isProcessed(c)) return false;
             if (pendingRecord(c) == null) {
                 byte[] rec = {0};
                 store.put(keys.pending(c), rec);
                 frontier.put(c, rec);
             }
+            return true;
         } finally {
             writeLock.unlock();
         }
-        enqueue(c);
     }
 
     private void enqueue(Cid c) {

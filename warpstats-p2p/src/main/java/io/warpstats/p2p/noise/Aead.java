@@ -69,7 +69,7 @@ public final class Aead {
             }
             log.debug("Noise AEAD: Conscrypt (BoringSSL) ChaCha20-Poly1305");
             return p;
-        } catch (Throwable e) { // UnsatisfiedLinkError on a platform without the native library, too
+        } catch (Exception | LinkageError e) { // UnsatisfiedLinkError on a platform without the native library
             log.info("Noise AEAD: Conscrypt unavailable ({}); using the JDK's ChaCha20-Poly1305", e.toString());
             return null;
         }

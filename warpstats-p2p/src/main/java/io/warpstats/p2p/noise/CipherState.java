@@ -15,8 +15,7 @@ final class CipherState {
     private final Cipher cipher;
     private final byte[] nonce = new byte[12];
     private long n;
-    /** Whether the cipher is native and gets a private output array (see {@link #sealOrOpen}). */
-    private final boolean nativeCipher = Aead.isNative();
+    /** The native cipher's private output array (see {@link #sealOrOpen}). */
     private byte[] scratch = new byte[0];
 
     CipherState(byte[] k) {
@@ -59,7 +58,7 @@ final class CipherState {
      * (released without copy-back).
      */
     private int sealOrOpen(byte[] in, int off, int len, byte[] out, int outOff) throws GeneralSecurityException {
-        if (!nativeCipher) return cipher.doFinal(in, off, len, out, outOff);
+        if (!Aead.isNative()) return cipher.doFinal(in, off, len, out, outOff);
         if (scratch.length < len + TAG) scratch = new byte[Math.max(len + TAG, 1024)];
         int n = cipher.doFinal(in, off, len, scratch, 0);
         System.arraycopy(scratch, 0, out, outOff, n);

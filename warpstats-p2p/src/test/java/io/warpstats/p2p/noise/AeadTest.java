@@ -3,6 +3,9 @@ package io.warpstats.p2p.noise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -22,7 +25,7 @@ class AeadTest {
 
     /** The chosen cipher agrees with the JDK's, frame by frame, under the Noise nonce sequence. */
     @Property(tries = 200)
-    void cipherStateAgreesWithTheJdkCipher(@ForAll @Size(max = 3) java.util.List<@Size(max = 2000) byte[]> frames,
+    void cipherStateAgreesWithTheJdkCipher(@ForAll @Size(max = 3) List<@Size(max = 2000) byte[]> frames,
                                            @ForAll @Size(32) byte[] key) throws Exception {
         CipherState send = new CipherState(key), recv = new CipherState(key);
         Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
@@ -54,8 +57,8 @@ class AeadTest {
     @Test
     void sealingIntoASharedArrayLeavesOtherRegionsAlone() throws Exception {
         byte[] shared = new byte[256 * 1024];
-        java.util.concurrent.atomic.AtomicReference<String> broken = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicReference<String> broken = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
         Thread writer = new Thread(() -> {
             for (int round = 1; round < 2_000_000 && !stop.get() && broken.get() == null; round++) {
                 byte v = (byte) round;
