@@ -596,17 +596,39 @@ final class CrdtEngine implements MerkleCrdt {
 
     @Override
     public void query(String prefix, BiConsumer<String, byte[]> visitor) {
-        TreeMap<String, byte[]> out = new TreeMap<>();
-        byte[] p = keys.value(prefix);
-        int nsLen = keys.v.length;
-        store.scan(p, (k, v) -> {
-            out.put(new String(k, nsLen, k.length - nsLen, StandardCharsets.UTF_8), Arrays.copyOfRange(v, 8, v.length));
-            return true;
-        });
+        query(prefix, null, Integer.MAX_VALUE, visitor);
+    }
+
+    /*
+     * A page of a prefix without reading the rest of it. The visible state is the store overlaid by
+     * the pending generations (flushing, then current): their puts add keys, their deletes hide
+     * keys. Reading the first limit + D store keys after the start, D being the number of pending
+     * deletes under the prefix, is enough: a visible store key among the first `limit` visible keys
+     * has at most D hidden store keys before it, so its rank in the store range is at most limit + D.
+     * Pending puts are few (at most maxPendingKeys) and all are overlaid.
+     */
+    @Override
+    public void query(String prefix, String startAfter, int limit, BiConsumer<String, byte[]> visitor) {
+        if (limit < 0) throw new IllegalArgumentException("limit must be >= 0: " + limit);
+        if (limit == 0) return;
+        String from = startAfter == null ? prefix : prefix + startAfter;
         PendingWrites f = flushing;
+        PendingWrites c = current;
+        long want = (long) limit + c.deletesUnder(prefix) + (f == null ? 0 : f.deletesUnder(prefix));
+        TreeMap<String, byte[]> out = new TreeMap<>(Keys.UTF8_ORDER);
+        int nsLen = keys.v.length;
+        store.scan(keys.value(prefix), keys.value(from), (k, v) -> {
+            String key = new String(k, nsLen, k.length - nsLen, StandardCharsets.UTF_8);
+            if (startAfter == null || !key.equals(from)) out.put(key, Arrays.copyOfRange(v, 8, v.length));
+            return out.size() < want;
+        });
         if (f != null) f.overlay(prefix, out);
-        current.overlay(prefix, out);
-        out.forEach(visitor);
+        c.overlay(prefix, out);
+        int n = 0;
+        for (Map.Entry<String, byte[]> e : out.tailMap(from, startAfter == null).entrySet()) {
+            if (n++ == limit) break;
+            visitor.accept(e.getKey(), e.getValue());
+        }
     }
 
     @Override

@@ -35,6 +35,24 @@ final class Keys {
         dirty = bytes(ns + "/m/dirty");
     }
 
+    /**
+     * The order of strings by their UTF-8 bytes (unsigned), which is code point order: the order of
+     * the store's keys. {@link String#compareTo} is UTF-16 unit order, which differs for code points
+     * above U+FFFF against U+E000–U+FFFF.
+     */
+    static final java.util.Comparator<String> UTF8_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) return Integer.compare(x, y);
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -44,6 +44,18 @@ public interface MerkleCrdt extends AutoCloseable {
     /** Visits every live key under {@code prefix} in key order with its winning value. */
     void query(String prefix, BiConsumer<String, byte[]> visitor);
 
+    /**
+     * Visits, in key order (the unsigned order of the keys' UTF-8 bytes), at most {@code limit} live
+     * keys under {@code prefix} that sort after {@code prefix + startAfter} ({@code null}: from the
+     * first key), with their winning values: one page of a large prefix. Reads O(limit + pending
+     * deletes) stored keys, not the whole prefix, so a page of a set with millions of members costs
+     * what a page of a small one does. Pages are not a snapshot: keys added or removed between two
+     * calls may or may not appear.
+     *
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
+    void query(String prefix, String startAfter, int limit, BiConsumer<String, byte[]> visitor);
+
     /** Flushes the pending delta; completes when it is durable and its block is a head. */
     CompletableFuture<Void> flush();
 

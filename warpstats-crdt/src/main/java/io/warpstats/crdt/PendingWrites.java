@@ -63,6 +63,13 @@ final class PendingWrites {
         return r;
     }
 
+    /** The number of pending deletes of keys under {@code prefix}. */
+    int deletesUnder(String prefix) {
+        int n = 0;
+        for (String d : deletes) if (d.startsWith(prefix)) n++;
+        return n;
+    }
+
     /** Applies these pending changes under {@code prefix} over {@code view} (a query result). */
     void overlay(String prefix, TreeMap<String, byte[]> view) {
         for (String d : deletes) if (d.startsWith(prefix)) view.remove(d);

@@ -244,12 +244,7 @@ final class DefaultStatsService implements StatsService {
         if (crdt.isPresent()) {
             try {
                 String prefix = StatsKeys.likersPrefix(postId);
-                crdt.get().query(prefix, (k, v) -> {
-                    String user = k.substring(prefix.length());
-                    if (users.size() <= limit && (after == null || user.compareTo(after) > 0)) {
-                        users.add(user);
-                    }
-                });
+                crdt.get().query(prefix, after, limit + 1, (k, v) -> users.add(k.substring(prefix.length())));
                 source = Source.CRDT;
             } catch (RuntimeException e) {
                 mirror.failed(e);

@@ -18,6 +18,15 @@ public interface KvStore extends AutoCloseable {
     /** Visits keys starting with {@code prefix} in order until the visitor returns false. */
     void scan(byte[] prefix, BiPredicate<byte[], byte[]> visitor);
 
+    /**
+     * Visits keys starting with {@code prefix} that are {@code >= from} in order until the visitor
+     * returns false. The built-in stores seek to {@code from}, so the keys before it cost nothing;
+     * this default (for wrappers) skips them one by one.
+     */
+    default void scan(byte[] prefix, byte[] from, BiPredicate<byte[], byte[]> visitor) {
+        scan(prefix, (k, v) -> java.util.Arrays.compareUnsigned(k, from) < 0 || visitor.test(k, v));
+    }
+
     /** A new empty batch; nothing is written until {@link #write}. */
     Batch newBatch();
 

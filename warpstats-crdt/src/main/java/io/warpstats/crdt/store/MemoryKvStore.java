@@ -48,10 +48,16 @@ final class MemoryKvStore implements KvStore {
 
     @Override
     public void scan(byte[] prefix, BiPredicate<byte[], byte[]> visitor) {
+        scan(prefix, prefix, visitor);
+    }
+
+    @Override
+    public void scan(byte[] prefix, byte[] from, BiPredicate<byte[], byte[]> visitor) {
+        byte[] start = Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix;
         lock.readLock().lock();
         try {
             open();
-            for (Map.Entry<byte[], byte[]> e : map.tailMap(prefix, true).entrySet()) {
+            for (Map.Entry<byte[], byte[]> e : map.tailMap(start, true).entrySet()) {
                 byte[] k = e.getKey();
                 if (!startsWith(k, prefix)) break;
                 if (!visitor.test(k.clone(), e.getValue().clone())) break;

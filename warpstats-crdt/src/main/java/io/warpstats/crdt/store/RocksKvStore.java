@@ -2,6 +2,7 @@ package io.warpstats.crdt.store;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiPredicate;
@@ -100,9 +101,15 @@ final class RocksKvStore implements KvStore {
 
     @Override
     public void scan(byte[] prefix, BiPredicate<byte[], byte[]> visitor) {
+        scan(prefix, prefix, visitor);
+    }
+
+    @Override
+    public void scan(byte[] prefix, byte[] from, BiPredicate<byte[], byte[]> visitor) {
+        byte[] start = Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix;
         lock.readLock().lock();
         try (ReadOptions ro = new ReadOptions(); RocksIterator it = openIterator(ro)) {
-            for (it.seek(prefix); it.isValid(); it.next()) {
+            for (it.seek(start); it.isValid(); it.next()) {
                 byte[] k = it.key();
                 if (!MemoryKvStore.startsWith(k, prefix)) break;
                 if (!visitor.test(k, it.value())) break;
