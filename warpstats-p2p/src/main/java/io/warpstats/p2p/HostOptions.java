@@ -62,51 +62,174 @@ public record HostOptions(int maxConnections, int maxStreamsPerConnection, Durat
                 64 * 1024, "warpstats/0.1.0", 2, 256L * 1024 * 1024);
     }
 
+    /** A copy with another {@code maxConnections}. */
     public HostOptions withMaxConnections(int v) {
-        return new HostOptions(v, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout, dialTimeout,
-                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+        return toBuilder().maxConnections(v).build();
     }
 
+    /** A copy with another {@code maxStreamsPerConnection}. */
     public HostOptions withMaxStreamsPerConnection(int v) {
-        return new HostOptions(maxConnections, v, handshakeTimeout, idleTimeout, streamNegotiationTimeout, dialTimeout,
-                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+        return toBuilder().maxStreamsPerConnection(v).build();
     }
 
+    /** A copy with another {@code handshakeTimeout}. */
     public HostOptions withHandshakeTimeout(Duration v) {
-        return new HostOptions(maxConnections, maxStreamsPerConnection, v, idleTimeout, streamNegotiationTimeout, dialTimeout,
-                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+        return toBuilder().handshakeTimeout(v).build();
     }
 
+    /** A copy with another {@code idleTimeout}. */
     public HostOptions withIdleTimeout(Duration v) {
-        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, v, streamNegotiationTimeout, dialTimeout,
-                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+        return toBuilder().idleTimeout(v).build();
     }
 
+    /** A copy with another {@code streamNegotiationTimeout}. */
     public HostOptions withStreamNegotiationTimeout(Duration v) {
-        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, v, dialTimeout,
-                maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer,
-                connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+        return toBuilder().streamNegotiationTimeout(v).build();
     }
 
+    /** A copy with another {@code streamReceiveWindow}. */
     public HostOptions withStreamReceiveWindow(int v) {
-        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
-                dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, v, maxFrameSize,
-                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+        return toBuilder().streamReceiveWindow(v).build();
     }
 
+    /** A copy with another {@code maxReceiveBuffer}. */
     public HostOptions withMaxReceiveBuffer(long v) {
-        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
-                dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize,
-                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, ioThreads, v);
+        return toBuilder().maxReceiveBuffer(v).build();
     }
 
+    /** A copy with another {@code ioThreads}. */
     public HostOptions withIoThreads(int v) {
-        return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout, streamNegotiationTimeout,
-                dialTimeout, maxNegotiationAttempts, maxMultistreamMessage, streamReceiveWindow, maxFrameSize,
-                maxStreamWriteBuffer, connectionWriteHighWater, maxIdentifyMessage, agentVersion, v, maxReceiveBuffer);
+        return toBuilder().ioThreads(v).build();
+    }
+
+    /** A builder that starts from these values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Mutable, not thread-safe; {@link #build()} validates as the canonical constructor does. */
+    public static final class Builder {
+        private int maxConnections;
+        private int maxStreamsPerConnection;
+        private Duration handshakeTimeout;
+        private Duration idleTimeout;
+        private Duration streamNegotiationTimeout;
+        private Duration dialTimeout;
+        private int maxNegotiationAttempts;
+        private int maxMultistreamMessage;
+        private int streamReceiveWindow;
+        private int maxFrameSize;
+        private int maxStreamWriteBuffer;
+        private int connectionWriteHighWater;
+        private int maxIdentifyMessage;
+        private String agentVersion;
+        private int ioThreads;
+        private long maxReceiveBuffer;
+
+        private Builder(HostOptions from) {
+            maxConnections = from.maxConnections;
+            maxStreamsPerConnection = from.maxStreamsPerConnection;
+            handshakeTimeout = from.handshakeTimeout;
+            idleTimeout = from.idleTimeout;
+            streamNegotiationTimeout = from.streamNegotiationTimeout;
+            dialTimeout = from.dialTimeout;
+            maxNegotiationAttempts = from.maxNegotiationAttempts;
+            maxMultistreamMessage = from.maxMultistreamMessage;
+            streamReceiveWindow = from.streamReceiveWindow;
+            maxFrameSize = from.maxFrameSize;
+            maxStreamWriteBuffer = from.maxStreamWriteBuffer;
+            connectionWriteHighWater = from.connectionWriteHighWater;
+            maxIdentifyMessage = from.maxIdentifyMessage;
+            agentVersion = from.agentVersion;
+            ioThreads = from.ioThreads;
+            maxReceiveBuffer = from.maxReceiveBuffer;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        public Builder maxStreamsPerConnection(int v) {
+            maxStreamsPerConnection = v;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration v) {
+            handshakeTimeout = v;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration v) {
+            idleTimeout = v;
+            return this;
+        }
+
+        public Builder streamNegotiationTimeout(Duration v) {
+            streamNegotiationTimeout = v;
+            return this;
+        }
+
+        public Builder dialTimeout(Duration v) {
+            dialTimeout = v;
+            return this;
+        }
+
+        public Builder maxNegotiationAttempts(int v) {
+            maxNegotiationAttempts = v;
+            return this;
+        }
+
+        public Builder maxMultistreamMessage(int v) {
+            maxMultistreamMessage = v;
+            return this;
+        }
+
+        public Builder streamReceiveWindow(int v) {
+            streamReceiveWindow = v;
+            return this;
+        }
+
+        public Builder maxFrameSize(int v) {
+            maxFrameSize = v;
+            return this;
+        }
+
+        public Builder maxStreamWriteBuffer(int v) {
+            maxStreamWriteBuffer = v;
+            return this;
+        }
+
+        public Builder connectionWriteHighWater(int v) {
+            connectionWriteHighWater = v;
+            return this;
+        }
+
+        public Builder maxIdentifyMessage(int v) {
+            maxIdentifyMessage = v;
+            return this;
+        }
+
+        public Builder agentVersion(String v) {
+            agentVersion = v;
+            return this;
+        }
+
+        public Builder ioThreads(int v) {
+            ioThreads = v;
+            return this;
+        }
+
+        public Builder maxReceiveBuffer(long v) {
+            maxReceiveBuffer = v;
+            return this;
+        }
+
+        public HostOptions build() {
+            return new HostOptions(maxConnections, maxStreamsPerConnection, handshakeTimeout, idleTimeout,
+                    streamNegotiationTimeout, dialTimeout, maxNegotiationAttempts, maxMultistreamMessage,
+                    streamReceiveWindow, maxFrameSize, maxStreamWriteBuffer, connectionWriteHighWater,
+                    maxIdentifyMessage, agentVersion, ioThreads, maxReceiveBuffer);
+        }
     }
 }

@@ -88,21 +88,270 @@ public record GossipParams(
 
     /** A copy with other peer-score parameters. */
     public GossipParams withScore(ScoreParams s) {
-        return new GossipParams(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, heartbeatInterval, fanoutTtl,
-                mcacheLength, mcacheGossip, seenTtl, seenMaxEntries, pruneBackoff, unsubscribeBackoff,
-                graftFloodThreshold, floodPublish, gossipRetransmission, maxIHaveLength, maxIHaveMessages,
-                iwantFollowupTime, opportunisticGraftTicks, opportunisticGraftPeers, maxRpcBytes, maxMessageBytes,
-                maxSubscriptionsPerRpc, maxMessagesPerRpc, maxControlEntriesPerRpc, maxMessageIdsPerRpc,
-                maxTopicBytes, maxTopicsPerPeer, maxOutboundQueue, messageIdScheme, s);
+        return toBuilder().score(s).build();
     }
 
     /** A copy with flood publishing switched on or off. */
     public GossipParams withFloodPublish(boolean on) {
-        return new GossipParams(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, heartbeatInterval, fanoutTtl,
-                mcacheLength, mcacheGossip, seenTtl, seenMaxEntries, pruneBackoff, unsubscribeBackoff,
-                graftFloodThreshold, on, gossipRetransmission, maxIHaveLength, maxIHaveMessages,
-                iwantFollowupTime, opportunisticGraftTicks, opportunisticGraftPeers, maxRpcBytes, maxMessageBytes,
-                maxSubscriptionsPerRpc, maxMessagesPerRpc, maxControlEntriesPerRpc, maxMessageIdsPerRpc,
-                maxTopicBytes, maxTopicsPerPeer, maxOutboundQueue, messageIdScheme, score);
+        return toBuilder().floodPublish(on).build();
+    }
+
+    /** A builder that starts from these values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Mutable, not thread-safe; {@link #build()} validates as the canonical constructor does. */
+    public static final class Builder {
+        private int d;
+        private int dLo;
+        private int dHi;
+        private int dScore;
+        private int dOut;
+        private int dLazy;
+        private double gossipFactor;
+        private Duration heartbeatInterval;
+        private Duration fanoutTtl;
+        private int mcacheLength;
+        private int mcacheGossip;
+        private Duration seenTtl;
+        private int seenMaxEntries;
+        private Duration pruneBackoff;
+        private Duration unsubscribeBackoff;
+        private Duration graftFloodThreshold;
+        private boolean floodPublish;
+        private int gossipRetransmission;
+        private int maxIHaveLength;
+        private int maxIHaveMessages;
+        private Duration iwantFollowupTime;
+        private int opportunisticGraftTicks;
+        private int opportunisticGraftPeers;
+        private int maxRpcBytes;
+        private int maxMessageBytes;
+        private int maxSubscriptionsPerRpc;
+        private int maxMessagesPerRpc;
+        private int maxControlEntriesPerRpc;
+        private int maxMessageIdsPerRpc;
+        private int maxTopicBytes;
+        private int maxTopicsPerPeer;
+        private int maxOutboundQueue;
+        private MessageIdScheme messageIdScheme;
+        private ScoreParams score;
+
+        private Builder(GossipParams from) {
+            d = from.d;
+            dLo = from.dLo;
+            dHi = from.dHi;
+            dScore = from.dScore;
+            dOut = from.dOut;
+            dLazy = from.dLazy;
+            gossipFactor = from.gossipFactor;
+            heartbeatInterval = from.heartbeatInterval;
+            fanoutTtl = from.fanoutTtl;
+            mcacheLength = from.mcacheLength;
+            mcacheGossip = from.mcacheGossip;
+            seenTtl = from.seenTtl;
+            seenMaxEntries = from.seenMaxEntries;
+            pruneBackoff = from.pruneBackoff;
+            unsubscribeBackoff = from.unsubscribeBackoff;
+            graftFloodThreshold = from.graftFloodThreshold;
+            floodPublish = from.floodPublish;
+            gossipRetransmission = from.gossipRetransmission;
+            maxIHaveLength = from.maxIHaveLength;
+            maxIHaveMessages = from.maxIHaveMessages;
+            iwantFollowupTime = from.iwantFollowupTime;
+            opportunisticGraftTicks = from.opportunisticGraftTicks;
+            opportunisticGraftPeers = from.opportunisticGraftPeers;
+            maxRpcBytes = from.maxRpcBytes;
+            maxMessageBytes = from.maxMessageBytes;
+            maxSubscriptionsPerRpc = from.maxSubscriptionsPerRpc;
+            maxMessagesPerRpc = from.maxMessagesPerRpc;
+            maxControlEntriesPerRpc = from.maxControlEntriesPerRpc;
+            maxMessageIdsPerRpc = from.maxMessageIdsPerRpc;
+            maxTopicBytes = from.maxTopicBytes;
+            maxTopicsPerPeer = from.maxTopicsPerPeer;
+            maxOutboundQueue = from.maxOutboundQueue;
+            messageIdScheme = from.messageIdScheme;
+            score = from.score;
+        }
+
+        public Builder d(int v) {
+            d = v;
+            return this;
+        }
+
+        public Builder dLo(int v) {
+            dLo = v;
+            return this;
+        }
+
+        public Builder dHi(int v) {
+            dHi = v;
+            return this;
+        }
+
+        public Builder dScore(int v) {
+            dScore = v;
+            return this;
+        }
+
+        public Builder dOut(int v) {
+            dOut = v;
+            return this;
+        }
+
+        public Builder dLazy(int v) {
+            dLazy = v;
+            return this;
+        }
+
+        public Builder gossipFactor(double v) {
+            gossipFactor = v;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration v) {
+            heartbeatInterval = v;
+            return this;
+        }
+
+        public Builder fanoutTtl(Duration v) {
+            fanoutTtl = v;
+            return this;
+        }
+
+        public Builder mcacheLength(int v) {
+            mcacheLength = v;
+            return this;
+        }
+
+        public Builder mcacheGossip(int v) {
+            mcacheGossip = v;
+            return this;
+        }
+
+        public Builder seenTtl(Duration v) {
+            seenTtl = v;
+            return this;
+        }
+
+        public Builder seenMaxEntries(int v) {
+            seenMaxEntries = v;
+            return this;
+        }
+
+        public Builder pruneBackoff(Duration v) {
+            pruneBackoff = v;
+            return this;
+        }
+
+        public Builder unsubscribeBackoff(Duration v) {
+            unsubscribeBackoff = v;
+            return this;
+        }
+
+        public Builder graftFloodThreshold(Duration v) {
+            graftFloodThreshold = v;
+            return this;
+        }
+
+        public Builder floodPublish(boolean v) {
+            floodPublish = v;
+            return this;
+        }
+
+        public Builder gossipRetransmission(int v) {
+            gossipRetransmission = v;
+            return this;
+        }
+
+        public Builder maxIHaveLength(int v) {
+            maxIHaveLength = v;
+            return this;
+        }
+
+        public Builder maxIHaveMessages(int v) {
+            maxIHaveMessages = v;
+            return this;
+        }
+
+        public Builder iwantFollowupTime(Duration v) {
+            iwantFollowupTime = v;
+            return this;
+        }
+
+        public Builder opportunisticGraftTicks(int v) {
+            opportunisticGraftTicks = v;
+            return this;
+        }
+
+        public Builder opportunisticGraftPeers(int v) {
+            opportunisticGraftPeers = v;
+            return this;
+        }
+
+        public Builder maxRpcBytes(int v) {
+            maxRpcBytes = v;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int v) {
+            maxMessageBytes = v;
+            return this;
+        }
+
+        public Builder maxSubscriptionsPerRpc(int v) {
+            maxSubscriptionsPerRpc = v;
+            return this;
+        }
+
+        public Builder maxMessagesPerRpc(int v) {
+            maxMessagesPerRpc = v;
+            return this;
+        }
+
+        public Builder maxControlEntriesPerRpc(int v) {
+            maxControlEntriesPerRpc = v;
+            return this;
+        }
+
+        public Builder maxMessageIdsPerRpc(int v) {
+            maxMessageIdsPerRpc = v;
+            return this;
+        }
+
+        public Builder maxTopicBytes(int v) {
+            maxTopicBytes = v;
+            return this;
+        }
+
+        public Builder maxTopicsPerPeer(int v) {
+            maxTopicsPerPeer = v;
+            return this;
+        }
+
+        public Builder maxOutboundQueue(int v) {
+            maxOutboundQueue = v;
+            return this;
+        }
+
+        public Builder messageIdScheme(MessageIdScheme v) {
+            messageIdScheme = v;
+            return this;
+        }
+
+        public Builder score(ScoreParams v) {
+            score = v;
+            return this;
+        }
+
+        public GossipParams build() {
+            return new GossipParams(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, heartbeatInterval,
+                    fanoutTtl, mcacheLength, mcacheGossip, seenTtl, seenMaxEntries, pruneBackoff, unsubscribeBackoff,
+                    graftFloodThreshold, floodPublish, gossipRetransmission, maxIHaveLength, maxIHaveMessages,
+                    iwantFollowupTime, opportunisticGraftTicks, opportunisticGraftPeers, maxRpcBytes, maxMessageBytes,
+                    maxSubscriptionsPerRpc, maxMessagesPerRpc, maxControlEntriesPerRpc, maxMessageIdsPerRpc,
+                    maxTopicBytes, maxTopicsPerPeer, maxOutboundQueue, messageIdScheme, score);
+        }
     }
 }

@@ -63,38 +63,187 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
                 Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10));
     }
 
-    /** These params with another block budget per answer. */
+    /** These params with another block budget per answer (and a walk-step bound at least as large). */
     public SyncParams withBlockBudget(int v) {
-        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, v, maxAnswerBytes, batchBytes,
-                compressMinBytes, compressionLevel, Math.max(maxWalkSteps, v), maxStreamsPerPeer, maxConcurrentAnswers,
-                requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+        return toBuilder().blockBudget(v).maxWalkSteps(Math.max(maxWalkSteps, v)).build();
     }
 
     /** These params with another compression threshold (negative: never compress). */
     public SyncParams withCompressMinBytes(int v) {
-        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
-                v, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
-                requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+        return toBuilder().compressMinBytes(v).build();
     }
 
     /** These params with another request timeout. */
     public SyncParams withRequestTimeout(Duration v) {
-        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
-                compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
-                v, streamIdleTimeout, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+        return toBuilder().requestTimeout(v).build();
     }
 
     /** These params with another stream idle timeout. */
     public SyncParams withStreamIdleTimeout(Duration v) {
-        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
-                compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
-                requestTimeout, v, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, banDuration);
+        return toBuilder().streamIdleTimeout(v).build();
     }
 
     /** These params with another ban duration. */
     public SyncParams withBanDuration(Duration v) {
-        return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget, maxAnswerBytes, batchBytes,
-                compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer, maxConcurrentAnswers,
-                requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch, knownPerRequest, maxHints, banThreshold, v);
+        return toBuilder().banDuration(v).build();
+    }
+
+    /** A builder that starts from these values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Mutable, not thread-safe; {@link #build()} validates as the canonical constructor does. */
+    public static final class Builder {
+        private int maxFrameBytes;
+        private int maxRequestBytes;
+        private int maxCidsPerRequest;
+        private int maxHave;
+        private int blockBudget;
+        private int maxAnswerBytes;
+        private int batchBytes;
+        private int compressMinBytes;
+        private int compressionLevel;
+        private int maxWalkSteps;
+        private int maxStreamsPerPeer;
+        private int maxConcurrentAnswers;
+        private Duration requestTimeout;
+        private Duration streamIdleTimeout;
+        private int maxRounds;
+        private int maxPeersPerFetch;
+        private int knownPerRequest;
+        private int maxHints;
+        private int banThreshold;
+        private Duration banDuration;
+
+        private Builder(SyncParams from) {
+            maxFrameBytes = from.maxFrameBytes;
+            maxRequestBytes = from.maxRequestBytes;
+            maxCidsPerRequest = from.maxCidsPerRequest;
+            maxHave = from.maxHave;
+            blockBudget = from.blockBudget;
+            maxAnswerBytes = from.maxAnswerBytes;
+            batchBytes = from.batchBytes;
+            compressMinBytes = from.compressMinBytes;
+            compressionLevel = from.compressionLevel;
+            maxWalkSteps = from.maxWalkSteps;
+            maxStreamsPerPeer = from.maxStreamsPerPeer;
+            maxConcurrentAnswers = from.maxConcurrentAnswers;
+            requestTimeout = from.requestTimeout;
+            streamIdleTimeout = from.streamIdleTimeout;
+            maxRounds = from.maxRounds;
+            maxPeersPerFetch = from.maxPeersPerFetch;
+            knownPerRequest = from.knownPerRequest;
+            maxHints = from.maxHints;
+            banThreshold = from.banThreshold;
+            banDuration = from.banDuration;
+        }
+
+        public Builder maxFrameBytes(int v) {
+            maxFrameBytes = v;
+            return this;
+        }
+
+        public Builder maxRequestBytes(int v) {
+            maxRequestBytes = v;
+            return this;
+        }
+
+        public Builder maxCidsPerRequest(int v) {
+            maxCidsPerRequest = v;
+            return this;
+        }
+
+        public Builder maxHave(int v) {
+            maxHave = v;
+            return this;
+        }
+
+        public Builder blockBudget(int v) {
+            blockBudget = v;
+            return this;
+        }
+
+        public Builder maxAnswerBytes(int v) {
+            maxAnswerBytes = v;
+            return this;
+        }
+
+        public Builder batchBytes(int v) {
+            batchBytes = v;
+            return this;
+        }
+
+        public Builder compressMinBytes(int v) {
+            compressMinBytes = v;
+            return this;
+        }
+
+        public Builder compressionLevel(int v) {
+            compressionLevel = v;
+            return this;
+        }
+
+        public Builder maxWalkSteps(int v) {
+            maxWalkSteps = v;
+            return this;
+        }
+
+        public Builder maxStreamsPerPeer(int v) {
+            maxStreamsPerPeer = v;
+            return this;
+        }
+
+        public Builder maxConcurrentAnswers(int v) {
+            maxConcurrentAnswers = v;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration v) {
+            requestTimeout = v;
+            return this;
+        }
+
+        public Builder streamIdleTimeout(Duration v) {
+            streamIdleTimeout = v;
+            return this;
+        }
+
+        public Builder maxRounds(int v) {
+            maxRounds = v;
+            return this;
+        }
+
+        public Builder maxPeersPerFetch(int v) {
+            maxPeersPerFetch = v;
+            return this;
+        }
+
+        public Builder knownPerRequest(int v) {
+            knownPerRequest = v;
+            return this;
+        }
+
+        public Builder maxHints(int v) {
+            maxHints = v;
+            return this;
+        }
+
+        public Builder banThreshold(int v) {
+            banThreshold = v;
+            return this;
+        }
+
+        public Builder banDuration(Duration v) {
+            banDuration = v;
+            return this;
+        }
+
+        public SyncParams build() {
+            return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget,
+                    maxAnswerBytes, batchBytes, compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer,
+                    maxConcurrentAnswers, requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch,
+                    knownPerRequest, maxHints, banThreshold, banDuration);
+        }
     }
 }
