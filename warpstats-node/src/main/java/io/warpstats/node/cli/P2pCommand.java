@@ -5,13 +5,11 @@ import io.warpstats.p2p.ConnectionListener;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.Multiaddr;
-import io.warpstats.p2p.crypto.Identity;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.echo.Echo;
 import io.warpstats.p2p.host.Hosts;
 import io.warpstats.p2p.ping.Ping;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,14 +32,6 @@ public final class P2pCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    static Multiaddr multiaddr(String s) {
-        try {
-            return Multiaddr.parse(s);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("bad multiaddr '" + s + "': " + e.getMessage());
-        }
     }
 
     /** {@code p2p ping MULTIADDR [--count N]}: exit 0 when every round trip succeeded, 1 on failure, 2 on bad input. */
@@ -60,7 +51,7 @@ public final class P2pCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Multiaddr target = multiaddr(address);
+            Multiaddr target = HostMixin.multiaddr(address);
             if (count < 1 || count > 100_000) throw new BadInputException("--count must be between 1 and 100000");
             if (target.tcpAddress().isEmpty()) throw new BadInputException("not a TCP multiaddr: " + address);
             PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -95,19 +86,13 @@ public final class P2pCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data-dir", required = true, description = "The node's data directory (identity key).")
-        Path dataDir;
-
-        @Option(names = "--listen", defaultValue = "/ip4/127.0.0.1/tcp/0", description = "Listen address (default ${DEFAULT-VALUE}).")
-        String listen;
+        @Mixin
+        HostMixin hostOptions;
 
         @Override
         public Integer call() throws Exception {
-            Multiaddr addr = multiaddr(listen);
-            if (addr.tcpAddress().isEmpty() || addr.tcpAddress().get().isUnresolved()) {
-                throw new BadInputException("--listen needs /ip4|ip6/HOST/tcp/PORT: " + listen);
-            }
-            PrivateKey key = Identity.loadOrCreate(dataDir);
+            Multiaddr addr = hostOptions.listenAddress();
+            PrivateKey key = hostOptions.identity();
             PrintWriter out = spec.commandLine().getOut();
             Host host = Hosts.create(key, HostOptions.defaults());
             host.setHandler(Echo.PROTOCOL, Echo.handler());

@@ -5,20 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.Multiaddr;
-import io.warpstats.p2p.crypto.Identity;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
 import io.warpstats.p2p.pubsub.PubSub;
 import io.warpstats.p2p.pubsub.PubSubEvent;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,11 +36,8 @@ public final class PubsubCommand implements java.util.concurrent.Callable<Intege
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", required = true, description = "Directory holding the identity key (created if absent).")
-    Path dataDir;
-
-    @Option(names = "--listen", defaultValue = "/ip4/127.0.0.1/tcp/0", description = "Listen multiaddr (default: ${DEFAULT-VALUE}).")
-    String listen;
+    @Mixin
+    HostMixin hostOptions;
 
     @Option(names = "--dial", description = "Multiaddr (with /p2p/ID) of a peer to connect to; repeatable.")
     List<String> dial = new ArrayList<>();
@@ -57,12 +53,12 @@ public final class PubsubCommand implements java.util.concurrent.Callable<Intege
 
     @Override
     public Integer call() throws Exception {
-        Multiaddr listenAddr = parse(listen);
+        Multiaddr listenAddr = hostOptions.listenAddress();
         List<Multiaddr> dials = new ArrayList<>();
-        for (String d : dial) dials.add(parse(d));
+        for (String d : dial) dials.add(HostMixin.multiaddr(d));
         if (exitAfter < 0) throw new BadInputException("--exit-after must be >= 0");
         PrintWriter out = spec.commandLine().getOut();
-        PrivateKey key = Identity.loadOrCreate(dataDir);
+        PrivateKey key = hostOptions.identity();
         CountDownLatch stop = new CountDownLatch(1);
         try (Host host = Hosts.create(key, HostOptions.defaults()); PubSub pubsub = PubSub.create(host)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
@@ -93,14 +89,6 @@ public final class PubsubCommand implements java.util.concurrent.Callable<Intege
             else stop.await();
         }
         return 0;
-    }
-
-    private static Multiaddr parse(String s) {
-        try {
-            return Multiaddr.parse(s);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("invalid multiaddr " + s + ": " + e.getMessage(), e);
-        }
     }
 
     private static void print(PrintWriter out, ObjectNode node) {

@@ -133,4 +133,18 @@ class P2pCliTest {
         assertThat(run("p2p", "ping", "/ip4/127.0.0.1/tcp/1", "--count", "0").exit()).isEqualTo(2);
         assertThat(run("p2p", "ping").exit()).isEqualTo(2);
     }
+
+    @Test
+    void hostCommandsRejectBadListenAddressesWithExit2(@TempDir Path dir) {
+        for (String[] cmd : new String[][] {{"p2p", "listen"}, {"p2p", "pubsub", "--topic", "t"}}) {
+            String[] bad = {"/ip4/1.2.3/tcp/1", "/dns4/example.org/tcp/1", "not-an-address"};
+            for (String addr : bad) {
+                String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd),
+                        java.util.stream.Stream.of("--data-dir", dir.toString(), "--listen", addr)).toArray(String[]::new);
+                Run r = run(args);
+                assertThat(r.exit()).as("%s --listen %s: %s", String.join(" ", cmd), addr, r.err()).isEqualTo(2);
+                assertThat(r.err()).contains(addr);
+            }
+        }
+    }
 }
