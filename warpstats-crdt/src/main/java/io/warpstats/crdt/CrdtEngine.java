@@ -134,6 +134,9 @@ final class CrdtEngine implements MerkleCrdt {
     private final Map<Cid, byte[]> frontier = new ConcurrentHashMap<>();
     /** CIDs known processed (committed); a subset of {@code b/}, so never ahead of the store. */
     private final Set<Cid> processedCache = ConcurrentHashMap.newKeySet();
+    /** Links of recently committed blocks (published with them; emptied when full): {@link #links} without a store read. */
+    private final Map<Cid, List<Cid>> recentLinks = new ConcurrentHashMap<>();
+    private static final int RECENT_LINKS = 8_192;
     /** Exact mirror of the early-tombstone index ({@code T/}): element id → keys; small (ids of unprocessed blocks). */
     private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
     /** The open group-commit transaction; guarded by writeLock. */
@@ -622,6 +625,19 @@ final class CrdtEngine implements MerkleCrdt {
         return store.get(keys.processed(cid)).map(r -> Arrays.copyOfRange(r, 8, r.length));
     }
 
+    /** Committed, as {@link #block} sees it: the processed cache, else a store lookup that copies nothing. */
+    @Override
+    public boolean hasBlock(Cid cid) {
+        return processedCache.contains(cid) || store.contains(keys.processed(cid));
+    }
+
+    /** From the links of recently committed blocks (the heads and just below: what sync clients walk), else decoded from the store. */
+    @Override
+    public Optional<List<Cid>> links(Cid cid) {
+        List<Cid> l = recentLinks.get(cid);
+        return l != null ? Optional.of(l) : MerkleCrdt.super.links(cid);
+    }
+
     @Override
     public void addListener(ChangeListener listener) {
         listeners.add(listener);
@@ -646,6 +662,8 @@ final class CrdtEngine implements MerkleCrdt {
         final Txn txn = new Txn(store, inflight == null ? null : inflight.txn, values);
         final Map<String, Map<Cid, Long>> heads = new HashMap<>();
         final Set<Cid> processed = new HashSet<>();
+        /** the links of the processed blocks (for {@link #recentLinks}) */
+        final Map<Cid, List<Cid>> links = new HashMap<>();
         /** frontier changes: record, or REMOVED. */
         final Map<Cid, byte[]> frontier = new HashMap<>();
         /** frontier records and heads this stage created (absent from the store): dropped, not deleted, when undone. */
@@ -732,6 +750,8 @@ final class CrdtEngine implements MerkleCrdt {
         });
         if (processedCache.size() + s.processed.size() > PROCESSED_CACHE) processedCache.clear();
         processedCache.addAll(s.processed);
+        if (recentLinks.size() + s.links.size() > RECENT_LINKS) recentLinks.clear();
+        recentLinks.putAll(s.links);
         mergedBlocks.add(s.merged);
     }
 
@@ -865,6 +885,7 @@ final class CrdtEngine implements MerkleCrdt {
             s.frontier.put(cid, REMOVED);
         }
         s.processed.add(cid);
+        s.links.put(cid, List.copyOf(block.links()));
         s.blocks++;
         if (remote) s.merged++;
         return children;
