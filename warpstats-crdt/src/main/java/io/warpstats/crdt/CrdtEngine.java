@@ -1040,11 +1040,13 @@ final class CrdtEngine implements MerkleCrdt {
         }
         if (!addToFrontier(c)) return true;
         Trace.event("pushed", tag, c);
+        List<Cid> found = new ArrayList<>();
         try {
-            onBlock(bytes, new ArrayList<>());
+            onBlock(bytes, found, true);
         } catch (RejectedBlockException e) {
             return true; // rejected and remembered: not fetched again
         }
+        queueDiscovered(found); // applied here: links not processed after all (a link dropped from the verify stage)
         return isProcessed(c) || inStage.contains(c); // a signed block may still be in the verify stage
     }
 
@@ -1125,8 +1127,19 @@ final class CrdtEngine implements MerkleCrdt {
         if (Trace.ON) for (Cid c : todo) Trace.event("fetch-start", tag, c);
         Set<Cid> fetchFrontier = fetchFrontier();
         fetching.addAll(todo);
-        Consumer<byte[]> sink = bytes -> onBlock(bytes, discovered);
         AtomicBoolean finished = new AtomicBoolean();
+        Consumer<byte[]> sink = bytes -> {
+            List<Cid> found = new ArrayList<>();
+            try {
+                onBlock(bytes, found);
+            } finally {
+                discovered.addAll(found);
+                // a block that arrives after the fetch's deadline ended it (the fetcher goes on): its
+                // links are queued here, not left for the next rebroadcast. Before the deadline,
+                // finishFetch queues them; a block racing the deadline is queued by both (idempotent)
+                if (finished.get()) queueDiscovered(found);
+            }
+        };
         ScheduledFuture<?> deadline = null;
         try {
             // every fetch ends: a fetcher whose future never completes must not hold a slot forever
@@ -1193,6 +1206,22 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     /**
+     * Queues links found outside a running fetch's bookkeeping (a block that arrived after its
+     * fetch's deadline, a pushed block), skipping those done or in the verify stage, and pumps.
+     */
+    private void queueDiscovered(List<Cid> found) {
+        if (closed || found.isEmpty()) return;
+        boolean any = false;
+        for (Cid d : found) {
+            if (!rejected.contains(d) && !inStage.contains(d) && !isProcessed(d) && (stageLinks.containsKey(d) || pendingRecord(d) != null)) {
+                enqueue(d);
+                any = true;
+            }
+        }
+        if (any) pump();
+    }
+
+    /**
      * The sink of a branch fetch: hashes and decodes one block, then verifies, authorizes and
      * applies it. Its links are handed to the walk at once (before it is applied), so the walk
      * keeps fetching while signatures are checked: a signed delta is verified on {@code verifyPool}
@@ -1204,6 +1233,11 @@ final class CrdtEngine implements MerkleCrdt {
      * the parallel stage is reported to {@code onRejected} (the sink has returned).
      */
     private void onBlock(byte[] bytes, List<Cid> discovered) {
+        onBlock(bytes, discovered, false);
+    }
+
+    /** {@code pushed}: the block came with an announcement (no fetch will queue the links it reveals when applied). */
+    private void onBlock(byte[] bytes, List<Cid> discovered, boolean pushed) {
         if (closed) return;
         Cid cid = Cid.ofDagPb(bytes);
         if (inStage.contains(cid) || isProcessed(cid)) return;
@@ -1241,7 +1275,7 @@ final class CrdtEngine implements MerkleCrdt {
                 return;
             }
         }
-        Ready r = new Ready(block, bytes, parallel ? Ready.VERIFYING : Ready.OK);
+        Ready r = new Ready(block, bytes, parallel ? Ready.VERIFYING : Ready.OK, pushed);
         inStage.add(cid);
         for (Cid l : block.links()) stageLinks.merge(l, 1, Integer::sum);
         synchronized (ready) {
@@ -1273,13 +1307,15 @@ final class CrdtEngine implements MerkleCrdt {
         static final int VERIFYING = 0, OK = 1, BAD = 2;
         final Block block;
         final byte[] bytes;
+        final boolean pushed;
         volatile int state;
         volatile String error;
 
-        Ready(Block block, byte[] bytes, int state) {
+        Ready(Block block, byte[] bytes, int state, boolean pushed) {
             this.block = block;
             this.bytes = bytes;
             this.state = state;
+            this.pushed = pushed;
         }
     }
 
@@ -1323,17 +1359,21 @@ final class CrdtEngine implements MerkleCrdt {
             }
             return;
         }
+        List<Cid> children;
         writeLock.lock();
         try {
             if (closed) return;
             // a block whose parent was rejected (or that is already done) is no longer wanted
             if (isProcessed(cid) || pendingRecord(cid) == null) return;
-            apply(r.block, r.bytes, true); // its links went to the walk when it entered the stage (onBlock)
+            children = apply(r.block, r.bytes, true); // a fetched block's links went to its walk when it entered the stage (onBlock)
             Trace.event("apply", tag, cid);
             commitIfFull();
         } finally {
             writeLock.unlock();
         }
+        // a pushed block has no walk: links it left unprocessed (one dropped from the stage ahead of it) are queued now,
+        // not at the next rebroadcast
+        if (r.pushed) queueDiscovered(children);
     }
 
     private void commitIfFull() {

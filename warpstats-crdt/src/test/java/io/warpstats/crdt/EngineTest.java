@@ -372,6 +372,49 @@ class EngineTest {
         }
     }
 
+    /**
+     * A block that arrives after its fetch's deadline (the fetcher went on) is merged, and the links
+     * it reveals are fetched at once, not at the next rebroadcast: no rebroadcast() is called here.
+     */
+    @Test
+    void linksOfABlockArrivingAfterItsFetchTimedOutAreFetchedWithoutARebroadcast() throws Exception {
+        MerkleCrdt src = manual(KvStores.inMemory()).build();
+        for (int i = 0; i < 5; i++) {
+            src.put("/k/" + i, b("v" + i));
+            src.flush().join();
+        }
+        Cid head = src.heads().get(0).cid();
+        BlockFetcher good = from(List.of(src));
+        CompletableFuture<java.util.function.Consumer<byte[]>> lateSink = new CompletableFuture<>();
+        BlockFetcher slowHead = new BlockFetcher() {
+            @Override
+            public CompletableFuture<byte[]> fetch(Cid cid) {
+                return good.fetch(cid);
+            }
+
+            @Override
+            public CompletableFuture<Void> fetchBranch(Cid h, java.util.Set<Cid> frontier, java.util.function.Consumer<byte[]> sink) {
+                if (h.equals(head)) { // never completes; its block comes after the deadline
+                    lateSink.complete(sink);
+                    return new CompletableFuture<>();
+                }
+                return BlockFetcher.super.fetchBranch(h, frontier, sink);
+            }
+        };
+        try (MerkleCrdt r = manual(KvStores.inMemory()).fetcher(slowHead).fetchTimeout(Duration.ofMillis(100)).build()) {
+            r.onHead(head);
+            r.whenIdle().get(5, TimeUnit.SECONDS); // the deadline ended the fetch
+            assertThat(((CrdtEngine) r).fetchTimeouts()).isEqualTo(1);
+            assertThat(r.metrics().mergedBlocks()).isZero();
+            lateSink.get(5, TimeUnit.SECONDS).accept(src.block(head).orElseThrow()); // the late block
+            r.whenIdle().get(5, TimeUnit.SECONDS);
+            assertThat(dump(r)).isEqualTo(dump(src));
+            assertThat(r.heads()).isEqualTo(src.heads());
+            assertThat(r.metrics().mergedBlocks()).isEqualTo(5);
+        }
+        src.close();
+    }
+
     /** A fetch whose future never completes is abandoned at fetchTimeout: its slot is freed and the walk completes. */
     @Test
     void fetchThatNeverCompletesTimesOutAndIsRetried() throws Exception {
