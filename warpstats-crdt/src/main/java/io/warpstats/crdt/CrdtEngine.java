@@ -659,7 +659,7 @@ final class CrdtEngine implements MerkleCrdt {
      * nothing else: every marker in it is written with the work it stands for.
      */
     private final class Stage {
-        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn, values);
+        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn, values, lastStageWrites);
         final Map<String, Map<Cid, Long>> heads = new HashMap<>();
         final Set<Cid> processed = new HashSet<>();
         /** the links of the processed blocks (for {@link #recentLinks}) */
@@ -682,6 +682,9 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }
 
+    /** Writes of the last committed stage: the size hint of the next one's overlay. */
+    private int lastStageWrites;
+
     private Stage stage() {
         if (stage == null) stage = new Stage();
         return stage;
@@ -702,6 +705,7 @@ final class CrdtEngine implements MerkleCrdt {
         awaitInflight();
         if (s == null) return;
         s.txn.detach(); // the stage it read through is in the store now
+        lastStageWrites = s.txn.size();
         inflight = s;
         try {
             s.txn.commit();

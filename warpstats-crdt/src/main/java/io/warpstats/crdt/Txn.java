@@ -27,7 +27,7 @@ final class Txn implements KvStore.Batch {
     private final KvStore store;
     /** A transaction being written to the store meanwhile (read through, never written), or null. */
     private Txn parent;
-    private final HashMap<Key, byte[]> overlay = new HashMap<>();
+    private final HashMap<Key, byte[]> overlay;
     /**
      * Writes since the mark, as (key, overlay value before it (ABSENT: none)) pairs in write
      * order; null when no mark is set. A log, not a map: undone in reverse order it restores the
@@ -90,6 +90,12 @@ final class Txn implements KvStore.Batch {
      * {@code parent} wrote them, are answered by {@code cache} (which reads the store on a miss).
      */
     Txn(KvStore store, Txn parent, ValueCache cache) {
+        this(store, parent, cache, 0);
+    }
+
+    /** {@code expectedWrites}: a size hint (the overlay is sized for it: no rehashing while a large stage fills up). */
+    Txn(KvStore store, Txn parent, ValueCache cache, int expectedWrites) {
+        this.overlay = new HashMap<>(Math.max(16, Math.min(expectedWrites, 1 << 18) * 4 / 3 + 1));
         this.store = store;
         this.parent = parent;
         this.cache = cache;
