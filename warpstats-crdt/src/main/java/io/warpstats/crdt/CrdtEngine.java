@@ -93,8 +93,6 @@ final class CrdtEngine implements MerkleCrdt {
     /** A value that cannot fit a block even alone is refused by put. */
     static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
     private static final byte[] REMOVED = new byte[0];
-    /** In a change's "before" map: the key had no value (a map value cannot be null for putIfAbsent). */
-    private static final byte[] ABSENT_VALUE = new byte[0];
     /**
      * Blocks decoded and waiting (for their signature check, or for an earlier block's) before
      * the single apply: the walk starts no new fetch while this many are in the verify stage.
@@ -897,7 +895,8 @@ final class CrdtEngine implements MerkleCrdt {
 
     /** go-ds-crdt's Merge: tombstones first, then elements (id = the block's CID string). */
     private void mergeDelta(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
-        Map<String, byte[]> before = new HashMap<>();
+        // the listeners' before-values, keyed by the v/ key (hash computed once, reused for the after-read)
+        Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>(d.elements().size() * 4 / 3 + 1 + d.tombstones().size() * 2);
         Set<String> recompute = new HashSet<>();
         for (Element t : d.tombstones()) {
             remember(txn, before, t.key());
@@ -922,34 +921,38 @@ final class CrdtEngine implements MerkleCrdt {
             else txn.put(keys.value(k), best[0]);
         }
         byte[] idBytes = Keys.bytes(id);
+        Set<String> early = remote ? earlyKeys(id) : Set.of();
         for (Element e : d.elements()) {
             String k = e.key();
-            if (remote && earlyKeys(id).contains(k)) continue; // tombstoned before it arrived
+            if (!early.isEmpty() && early.contains(k)) continue; // tombstoned before it arrived
             // the hot path: the key's bytes and its v/ key are built and hashed once per element
             byte[] kb = Keys.bytes(k);
             Txn.Key vk = new Txn.Key(keys.valueOf(kb));
             byte[] cur = txn.getOrNull(vk);
-            if (!listeners.isEmpty()) before.putIfAbsent(k, cur == null ? ABSENT_VALUE : cur);
+            if (before != null) before.putIfAbsent(vk, new Before(k, cur));
             byte[] rec = Keys.prioValue(d.priority(), e.value());
             txn.put(keys.elementOf(kb, idBytes), rec);
             if (cur == null || better(rec, cur)) txn.put(vk, rec);
         }
-        if (listeners.isEmpty()) return;
-        for (Map.Entry<String, byte[]> b : before.entrySet()) {
-            byte[] oldRec = b.getValue() == ABSENT_VALUE ? null : b.getValue();
-            byte[] newRec = txn.getOrNull(keys.value(b.getKey()));
+        if (before == null) return;
+        for (Map.Entry<Txn.Key, Before> b : before.entrySet()) {
+            byte[] oldRec = b.getValue().record;
+            byte[] newRec = txn.getOrNull(b.getKey());
+            if (oldRec == newRec) continue; // not written (the usual loser): unchanged
             byte[] oldV = oldRec == null ? null : Arrays.copyOfRange(oldRec, 8, oldRec.length);
             byte[] newV = newRec == null ? null : Arrays.copyOfRange(newRec, 8, newRec.length);
             if (Arrays.equals(oldV, newV)) continue;
-            for (ChangeListener l : listeners) l.onChange(b.getKey(), oldV, newV, txn);
+            for (ChangeListener l : listeners) l.onChange(b.getValue().key, oldV, newV, txn);
         }
     }
 
-    private void remember(Txn txn, Map<String, byte[]> before, String k) {
-        if (!listeners.isEmpty() && !before.containsKey(k)) {
-            byte[] v = txn.getOrNull(keys.value(k));
-            before.put(k, v == null ? ABSENT_VALUE : v);
-        }
+    /** A key's winning record before a merge (null: none), for the change listeners. */
+    private record Before(String key, byte[] record) {}
+
+    private void remember(Txn txn, Map<Txn.Key, Before> before, String k) {
+        if (before == null) return;
+        Txn.Key vk = new Txn.Key(keys.value(k));
+        if (!before.containsKey(vk)) before.put(vk, new Before(k, txn.getOrNull(vk)));
     }
 
     /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */
