@@ -415,6 +415,84 @@ class EngineTest {
         src.close();
     }
 
+    /**
+     * A pushed block P waits in the verify stage behind its link L, which arrived as the child of a
+     * forged block X; X is rejected, so L is dropped at its turn (not in the frontier). When P is
+     * applied it leaves L unprocessed: L must be fetched at once, not at the next rebroadcast (no
+     * rebroadcast() is called here).
+     */
+    @Test
+    void aLinkLeftUnprocessedByAPushedBlockFromTheVerifyStageIsFetchedWithoutARebroadcast() throws Exception {
+        MerkleCrdt alice = manual(KvStores.inMemory()).signer(signer("alice")).build();
+        alice.put("/k/l", b("L"));
+        alice.flush().join();
+        Cid l = alice.heads().get(0).cid();
+        MerkleCrdt mallory = manual(KvStores.inMemory()).signer(signer("mallory")).fetcher(from(List.of(alice))).build();
+        mallory.onHead(l);
+        mallory.whenIdle().get(5, TimeUnit.SECONDS);
+        mallory.put("/k/x", b("bad")); // refused by bob's verifier
+        mallory.flush().join();
+        Cid x = mallory.heads().get(0).cid();
+        alice.put("/k/p", b("P"));
+        alice.flush().join();
+        Cid p = alice.heads().get(0).cid();
+        assertThat(Block.decode(alice.block(p).orElseThrow()).links()).containsExactly(l);
+        assertThat(Block.decode(mallory.block(x).orElseThrow()).links()).containsExactly(l);
+
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        DeltaVerifier verifier = (author, payload, sig) -> {
+            String who = new String(author, UTF_8);
+            if (!java.util.Arrays.equals(sig, signer(who).sign(payload))) throw new IllegalArgumentException("bad signature");
+            if (new String(payload, UTF_8).contains("bad")) {
+                try {
+                    release.await(10, TimeUnit.SECONDS); // X stays in the verify stage until P is pushed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalArgumentException("refused");
+            }
+            return who;
+        };
+        java.util.concurrent.atomic.AtomicInteger fetchesOfL = new java.util.concurrent.atomic.AtomicInteger();
+        BlockFetcher fetcher = new BlockFetcher() {
+            @Override
+            public CompletableFuture<byte[]> fetch(Cid cid) {
+                if (cid.equals(l)) fetchesOfL.incrementAndGet();
+                return from(List.of(alice, mallory)).fetch(cid);
+            }
+
+            @Override
+            public CompletableFuture<Void> fetchBranch(Cid head, java.util.Set<Cid> frontier, java.util.function.Consumer<byte[]> sink) {
+                if (head.equals(x)) { // X's branch: X, then its link L (accepted as the child of a block in the stage)
+                    sink.accept(mallory.block(x).orElseThrow());
+                    sink.accept(alice.block(l).orElseThrow());
+                    return CompletableFuture.completedFuture(null);
+                }
+                return BlockFetcher.super.fetchBranch(head, frontier, sink);
+            }
+        };
+        List<RejectedBlockException> rejections = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MerkleCrdt bob = manual(KvStores.inMemory()).fetcher(fetcher).verifier(verifier).acceptUnsigned(false)
+                .onRejected(rejections::add).build()) {
+            bob.onHead(x); // X (verifying, held) and L (verified, waiting behind X) are in the stage
+            int before = fetchesOfL.get();
+            bob.onBroadcast(new CrdtBroadcast(List.of(new CrdtBroadcast.Announced(p, "")), List.of(alice.block(p).orElseThrow())).toBytes());
+            assertThat(fetchesOfL.get()).isEqualTo(before); // P was taken from the push: its link L is in the stage
+            release.countDown(); // X is rejected, L dropped, P applied
+            bob.whenIdle().get(10, TimeUnit.SECONDS);
+            assertThat(rejections).hasSize(1);
+            assertThat(bob.get("/k/p")).hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("P"));
+            assertThat(bob.get("/k/l")).as("L fetched after P left it unprocessed").hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("L"));
+            assertThat(bob.get("/k/x")).isEmpty();
+            assertThat(bob.heads()).isEqualTo(alice.heads());
+            assertThat(bob.metrics().pendingBlocks()).isZero();
+        } finally {
+            release.countDown();
+            alice.close();
+            mallory.close();
+        }
+    }
+
     /** A fetch whose future never completes is abandoned at fetchTimeout: its slot is freed and the walk completes. */
     @Test
     void fetchThatNeverCompletesTimesOutAndIsRetried() throws Exception {
