@@ -93,8 +93,6 @@ final class CrdtEngine implements MerkleCrdt {
     /** A value that cannot fit a block even alone is refused by put. */
     static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
     private static final byte[] REMOVED = new byte[0];
-    /** In a change's "before" map: the key had no value (a map value cannot be null for putIfAbsent). */
-    private static final byte[] ABSENT_VALUE = new byte[0];
     /**
      * Blocks decoded and waiting (for their signature check, or for an earlier block's) before
      * the single apply: the walk starts no new fetch while this many are in the verify stage.
@@ -134,6 +132,9 @@ final class CrdtEngine implements MerkleCrdt {
     private final Map<Cid, byte[]> frontier = new ConcurrentHashMap<>();
     /** CIDs known processed (committed); a subset of {@code b/}, so never ahead of the store. */
     private final Set<Cid> processedCache = ConcurrentHashMap.newKeySet();
+    /** Links of recently committed blocks (published with them; emptied when full): {@link #links} without a store read. */
+    private final Map<Cid, List<Cid>> recentLinks = new ConcurrentHashMap<>();
+    private static final int RECENT_LINKS = 8_192;
     /** Exact mirror of the early-tombstone index ({@code T/}): element id → keys; small (ids of unprocessed blocks). */
     private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
     /** The open group-commit transaction; guarded by writeLock. */
@@ -644,6 +645,19 @@ final class CrdtEngine implements MerkleCrdt {
         return store.get(keys.processed(cid)).map(r -> Arrays.copyOfRange(r, 8, r.length));
     }
 
+    /** Committed, as {@link #block} sees it: the processed cache, else a store lookup that copies nothing. */
+    @Override
+    public boolean hasBlock(Cid cid) {
+        return processedCache.contains(cid) || store.contains(keys.processed(cid));
+    }
+
+    /** From the links of recently committed blocks (the heads and just below: what sync clients walk), else decoded from the store. */
+    @Override
+    public Optional<List<Cid>> links(Cid cid) {
+        List<Cid> l = recentLinks.get(cid);
+        return l != null ? Optional.of(l) : MerkleCrdt.super.links(cid);
+    }
+
     @Override
     public void addListener(ChangeListener listener) {
         listeners.add(listener);
@@ -665,9 +679,11 @@ final class CrdtEngine implements MerkleCrdt {
      * nothing else: every marker in it is written with the work it stands for.
      */
     private final class Stage {
-        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn, values);
+        final Txn txn = new Txn(store, inflight == null ? null : inflight.txn, values, lastStageWrites);
         final Map<String, Map<Cid, Long>> heads = new HashMap<>();
         final Set<Cid> processed = new HashSet<>();
+        /** the links of the processed blocks (for {@link #recentLinks}) */
+        final Map<Cid, List<Cid>> links = new HashMap<>();
         /** frontier changes: record, or REMOVED. */
         final Map<Cid, byte[]> frontier = new HashMap<>();
         /** frontier records and heads this stage created (absent from the store): dropped, not deleted, when undone. */
@@ -685,6 +701,9 @@ final class CrdtEngine implements MerkleCrdt {
             });
         }
     }
+
+    /** Writes of the last committed stage: the size hint of the next one's overlay. */
+    private int lastStageWrites;
 
     private Stage stage() {
         if (stage == null) stage = new Stage();
@@ -706,6 +725,7 @@ final class CrdtEngine implements MerkleCrdt {
         awaitInflight();
         if (s == null) return;
         s.txn.detach(); // the stage it read through is in the store now
+        lastStageWrites = s.txn.size();
         inflight = s;
         try {
             s.txn.commit();
@@ -754,6 +774,8 @@ final class CrdtEngine implements MerkleCrdt {
         });
         if (processedCache.size() + s.processed.size() > PROCESSED_CACHE) processedCache.clear();
         processedCache.addAll(s.processed);
+        if (recentLinks.size() + s.links.size() > RECENT_LINKS) recentLinks.clear();
+        recentLinks.putAll(s.links);
         mergedBlocks.add(s.merged);
     }
 
@@ -887,6 +909,7 @@ final class CrdtEngine implements MerkleCrdt {
             s.frontier.put(cid, REMOVED);
         }
         s.processed.add(cid);
+        s.links.put(cid, List.copyOf(block.links()));
         s.blocks++;
         if (remote) s.merged++;
         return children;
@@ -894,7 +917,8 @@ final class CrdtEngine implements MerkleCrdt {
 
     /** go-ds-crdt's Merge: tombstones first, then elements (id = the block's CID string). */
     private void mergeDelta(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
-        Map<String, byte[]> before = new HashMap<>();
+        // the listeners' before-values, keyed by the v/ key (hash computed once, reused for the after-read)
+        Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>(d.elements().size() * 4 / 3 + 1 + d.tombstones().size() * 2);
         Set<String> recompute = new HashSet<>();
         for (Element t : d.tombstones()) {
             remember(txn, before, t.key());
@@ -919,34 +943,38 @@ final class CrdtEngine implements MerkleCrdt {
             else txn.put(keys.value(k), best[0]);
         }
         byte[] idBytes = Keys.bytes(id);
+        Set<String> early = remote ? earlyKeys(id) : Set.of();
         for (Element e : d.elements()) {
             String k = e.key();
-            if (remote && earlyKeys(id).contains(k)) continue; // tombstoned before it arrived
+            if (!early.isEmpty() && early.contains(k)) continue; // tombstoned before it arrived
             // the hot path: the key's bytes and its v/ key are built and hashed once per element
             byte[] kb = Keys.bytes(k);
             Txn.Key vk = new Txn.Key(keys.valueOf(kb));
             byte[] cur = txn.getOrNull(vk);
-            if (!listeners.isEmpty()) before.putIfAbsent(k, cur == null ? ABSENT_VALUE : cur);
+            if (before != null) before.putIfAbsent(vk, new Before(k, cur));
             byte[] rec = Keys.prioValue(d.priority(), e.value());
             txn.put(keys.elementOf(kb, idBytes), rec);
             if (cur == null || better(rec, cur)) txn.put(vk, rec);
         }
-        if (listeners.isEmpty()) return;
-        for (Map.Entry<String, byte[]> b : before.entrySet()) {
-            byte[] oldRec = b.getValue() == ABSENT_VALUE ? null : b.getValue();
-            byte[] newRec = txn.getOrNull(keys.value(b.getKey()));
+        if (before == null) return;
+        for (Map.Entry<Txn.Key, Before> b : before.entrySet()) {
+            byte[] oldRec = b.getValue().record;
+            byte[] newRec = txn.getOrNull(b.getKey());
+            if (oldRec == newRec) continue; // not written (the usual loser): unchanged
             byte[] oldV = oldRec == null ? null : Arrays.copyOfRange(oldRec, 8, oldRec.length);
             byte[] newV = newRec == null ? null : Arrays.copyOfRange(newRec, 8, newRec.length);
             if (Arrays.equals(oldV, newV)) continue;
-            for (ChangeListener l : listeners) l.onChange(b.getKey(), oldV, newV, txn);
+            for (ChangeListener l : listeners) l.onChange(b.getValue().key, oldV, newV, txn);
         }
     }
 
-    private void remember(Txn txn, Map<String, byte[]> before, String k) {
-        if (!listeners.isEmpty() && !before.containsKey(k)) {
-            byte[] v = txn.getOrNull(keys.value(k));
-            before.put(k, v == null ? ABSENT_VALUE : v);
-        }
+    /** A key's winning record before a merge (null: none), for the change listeners. */
+    private record Before(String key, byte[] record) {}
+
+    private void remember(Txn txn, Map<Txn.Key, Before> before, String k) {
+        if (before == null) return;
+        Txn.Key vk = new Txn.Key(keys.value(k));
+        if (!before.containsKey(vk)) before.put(vk, new Before(k, txn.getOrNull(vk)));
     }
 
     /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */
@@ -1041,11 +1069,13 @@ final class CrdtEngine implements MerkleCrdt {
         }
         if (!addToFrontier(c)) return true;
         Trace.event("pushed", tag, c);
+        List<Cid> found = new ArrayList<>();
         try {
-            onBlock(bytes, new ArrayList<>());
+            onBlock(bytes, found, true);
         } catch (RejectedBlockException e) {
             return true; // rejected and remembered: not fetched again
         }
+        queueDiscovered(found); // applied here: links not processed after all (a link dropped from the verify stage)
         return isProcessed(c) || inStage.contains(c); // a signed block may still be in the verify stage
     }
 
@@ -1126,8 +1156,19 @@ final class CrdtEngine implements MerkleCrdt {
         if (Trace.ON) for (Cid c : todo) Trace.event("fetch-start", tag, c);
         Set<Cid> fetchFrontier = fetchFrontier();
         fetching.addAll(todo);
-        Consumer<byte[]> sink = bytes -> onBlock(bytes, discovered);
         AtomicBoolean finished = new AtomicBoolean();
+        Consumer<byte[]> sink = bytes -> {
+            List<Cid> found = new ArrayList<>();
+            try {
+                onBlock(bytes, found);
+            } finally {
+                discovered.addAll(found);
+                // a block that arrives after the fetch's deadline ended it (the fetcher goes on): its
+                // links are queued here, not left for the next rebroadcast. Before the deadline,
+                // finishFetch queues them; a block racing the deadline is queued by both (idempotent)
+                if (finished.get()) queueDiscovered(found);
+            }
+        };
         ScheduledFuture<?> deadline = null;
         try {
             // every fetch ends: a fetcher whose future never completes must not hold a slot forever
@@ -1194,6 +1235,22 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     /**
+     * Queues links found outside a running fetch's bookkeeping (a block that arrived after its
+     * fetch's deadline, a pushed block), skipping those done or in the verify stage, and pumps.
+     */
+    private void queueDiscovered(List<Cid> found) {
+        if (closed || found.isEmpty()) return;
+        boolean any = false;
+        for (Cid d : found) {
+            if (!rejected.contains(d) && !inStage.contains(d) && !isProcessed(d) && (stageLinks.containsKey(d) || pendingRecord(d) != null)) {
+                enqueue(d);
+                any = true;
+            }
+        }
+        if (any) pump();
+    }
+
+    /**
      * The sink of a branch fetch: hashes and decodes one block, then verifies, authorizes and
      * applies it. Its links are handed to the walk at once (before it is applied), so the walk
      * keeps fetching while signatures are checked: a signed delta is verified on {@code verifyPool}
@@ -1205,6 +1262,11 @@ final class CrdtEngine implements MerkleCrdt {
      * the parallel stage is reported to {@code onRejected} (the sink has returned).
      */
     private void onBlock(byte[] bytes, List<Cid> discovered) {
+        onBlock(bytes, discovered, false);
+    }
+
+    /** {@code pushed}: the block came with an announcement (no fetch will queue the links it reveals when applied). */
+    private void onBlock(byte[] bytes, List<Cid> discovered, boolean pushed) {
         if (closed) return;
         Cid cid = Cid.ofDagPb(bytes);
         if (inStage.contains(cid) || isProcessed(cid)) return;
@@ -1242,7 +1304,7 @@ final class CrdtEngine implements MerkleCrdt {
                 return;
             }
         }
-        Ready r = new Ready(block, bytes, parallel ? Ready.VERIFYING : Ready.OK);
+        Ready r = new Ready(block, bytes, parallel ? Ready.VERIFYING : Ready.OK, pushed);
         inStage.add(cid);
         for (Cid l : block.links()) stageLinks.merge(l, 1, Integer::sum);
         synchronized (ready) {
@@ -1274,13 +1336,15 @@ final class CrdtEngine implements MerkleCrdt {
         static final int VERIFYING = 0, OK = 1, BAD = 2;
         final Block block;
         final byte[] bytes;
+        final boolean pushed;
         volatile int state;
         volatile String error;
 
-        Ready(Block block, byte[] bytes, int state) {
+        Ready(Block block, byte[] bytes, int state, boolean pushed) {
             this.block = block;
             this.bytes = bytes;
             this.state = state;
+            this.pushed = pushed;
         }
     }
 
@@ -1324,17 +1388,21 @@ final class CrdtEngine implements MerkleCrdt {
             }
             return;
         }
+        List<Cid> children;
         writeLock.lock();
         try {
             if (closed) return;
             // a block whose parent was rejected (or that is already done) is no longer wanted
             if (isProcessed(cid) || pendingRecord(cid) == null) return;
-            apply(r.block, r.bytes, true); // its links went to the walk when it entered the stage (onBlock)
+            children = apply(r.block, r.bytes, true); // a fetched block's links went to its walk when it entered the stage (onBlock)
             Trace.event("apply", tag, cid);
             commitIfFull();
         } finally {
             writeLock.unlock();
         }
+        // a pushed block has no walk: links it left unprocessed (one dropped from the stage ahead of it) are queued now,
+        // not at the next rebroadcast
+        if (r.pushed) queueDiscovered(children);
     }
 
     private void commitIfFull() {

@@ -83,6 +83,26 @@ public interface MerkleCrdt extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether this replica holds the processed block {@code cid} (what {@link #block} would find),
+     * without copying the block: sync clients ask it for every head and continuation they may skip.
+     */
+    default boolean hasBlock(Cid cid) {
+        return block(cid).isPresent();
+    }
+
+    /**
+     * The links of the processed block {@code cid}, if held, without handing the block's bytes out
+     * (a sync client's "have" walks the ancestors of the heads; blocks under load are ~100 KB each).
+     */
+    default Optional<List<Cid>> links(Cid cid) {
+        return block(cid).map(b -> {
+            List<Cid> r = new java.util.ArrayList<>();
+            for (io.warpstats.crdt.ipld.DagPb.Link l : io.warpstats.crdt.ipld.DagPb.decode(b).links()) r.add(l.hash());
+            return r;
+        });
+    }
+
     /** Announces the heads now and retries failed fetches (the periodic task does the same). */
     default void rebroadcast() {}
 

@@ -302,6 +302,38 @@ class EngineTest {
         }
     }
 
+    /** hasBlock and links answer what block() would, without handing the block out (from memory for recent blocks, RocksDB after a reopen). */
+    @Test
+    void hasBlockAndLinksAgreeWithTheStoredBlocks() {
+        Path db = dir.resolve("lookup");
+        List<Cid> all = new ArrayList<>();
+        try (KvStore s = KvStores.rocksDb(db)) {
+            MerkleCrdt r = manual(s).build();
+            for (int i = 0; i < 5; i++) {
+                r.put("/k/" + i, b("v" + i));
+                r.flush().join();
+                all.add(r.heads().get(0).cid());
+            }
+            Cid unknown = Cid.ofDagPb(b("not a stored block"));
+            assertThat(r.hasBlock(unknown)).isFalse();
+            assertThat(r.links(unknown)).isEmpty();
+            for (Cid c : all) {
+                assertThat(r.hasBlock(c)).isTrue();
+                assertThat(r.links(c)).contains(Block.decode(r.block(c).orElseThrow()).links());
+            }
+            r.close();
+        }
+        try (KvStore s = KvStores.rocksDb(db)) { // nothing cached in memory: answered from the store
+            MerkleCrdt r = manual(s).build();
+            for (Cid c : all) {
+                assertThat(r.hasBlock(c)).isTrue();
+                assertThat(r.links(c)).contains(Block.decode(r.block(c).orElseThrow()).links());
+            }
+            assertThat(r.links(all.get(4))).contains(List.of(all.get(3)));
+            r.close();
+        }
+    }
+
     /** build() resumes interrupted walks: a listener given to the builder sees every merge of the resume. */
     @Test
     void builderListenerSeesMergesOfTheResumedWalk() {
@@ -337,6 +369,127 @@ class EngineTest {
             assertThat(seen).isEqualTo(dump(src));
             assertThat(late).as("a listener added after build() missed the resumed merges").isEmpty();
             r.close();
+        }
+    }
+
+    /**
+     * A block that arrives after its fetch's deadline (the fetcher went on) is merged, and the links
+     * it reveals are fetched at once, not at the next rebroadcast: no rebroadcast() is called here.
+     */
+    @Test
+    void linksOfABlockArrivingAfterItsFetchTimedOutAreFetchedWithoutARebroadcast() throws Exception {
+        MerkleCrdt src = manual(KvStores.inMemory()).build();
+        for (int i = 0; i < 5; i++) {
+            src.put("/k/" + i, b("v" + i));
+            src.flush().join();
+        }
+        Cid head = src.heads().get(0).cid();
+        BlockFetcher good = from(List.of(src));
+        CompletableFuture<java.util.function.Consumer<byte[]>> lateSink = new CompletableFuture<>();
+        BlockFetcher slowHead = new BlockFetcher() {
+            @Override
+            public CompletableFuture<byte[]> fetch(Cid cid) {
+                return good.fetch(cid);
+            }
+
+            @Override
+            public CompletableFuture<Void> fetchBranch(Cid h, java.util.Set<Cid> frontier, java.util.function.Consumer<byte[]> sink) {
+                if (h.equals(head)) { // never completes; its block comes after the deadline
+                    lateSink.complete(sink);
+                    return new CompletableFuture<>();
+                }
+                return BlockFetcher.super.fetchBranch(h, frontier, sink);
+            }
+        };
+        try (MerkleCrdt r = manual(KvStores.inMemory()).fetcher(slowHead).fetchTimeout(Duration.ofMillis(100)).build()) {
+            r.onHead(head);
+            r.whenIdle().get(5, TimeUnit.SECONDS); // the deadline ended the fetch
+            assertThat(((CrdtEngine) r).fetchTimeouts()).isEqualTo(1);
+            assertThat(r.metrics().mergedBlocks()).isZero();
+            lateSink.get(5, TimeUnit.SECONDS).accept(src.block(head).orElseThrow()); // the late block
+            r.whenIdle().get(5, TimeUnit.SECONDS);
+            assertThat(dump(r)).isEqualTo(dump(src));
+            assertThat(r.heads()).isEqualTo(src.heads());
+            assertThat(r.metrics().mergedBlocks()).isEqualTo(5);
+        }
+        src.close();
+    }
+
+    /**
+     * A pushed block P waits in the verify stage behind its link L, which arrived as the child of a
+     * forged block X; X is rejected, so L is dropped at its turn (not in the frontier). When P is
+     * applied it leaves L unprocessed: L must be fetched at once, not at the next rebroadcast (no
+     * rebroadcast() is called here).
+     */
+    @Test
+    void aLinkLeftUnprocessedByAPushedBlockFromTheVerifyStageIsFetchedWithoutARebroadcast() throws Exception {
+        MerkleCrdt alice = manual(KvStores.inMemory()).signer(signer("alice")).build();
+        alice.put("/k/l", b("L"));
+        alice.flush().join();
+        Cid l = alice.heads().get(0).cid();
+        MerkleCrdt mallory = manual(KvStores.inMemory()).signer(signer("mallory")).fetcher(from(List.of(alice))).build();
+        mallory.onHead(l);
+        mallory.whenIdle().get(5, TimeUnit.SECONDS);
+        mallory.put("/k/x", b("bad")); // refused by bob's verifier
+        mallory.flush().join();
+        Cid x = mallory.heads().get(0).cid();
+        alice.put("/k/p", b("P"));
+        alice.flush().join();
+        Cid p = alice.heads().get(0).cid();
+        assertThat(Block.decode(alice.block(p).orElseThrow()).links()).containsExactly(l);
+        assertThat(Block.decode(mallory.block(x).orElseThrow()).links()).containsExactly(l);
+
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        DeltaVerifier verifier = (author, payload, sig) -> {
+            String who = new String(author, UTF_8);
+            if (!java.util.Arrays.equals(sig, signer(who).sign(payload))) throw new IllegalArgumentException("bad signature");
+            if (new String(payload, UTF_8).contains("bad")) {
+                try {
+                    release.await(10, TimeUnit.SECONDS); // X stays in the verify stage until P is pushed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalArgumentException("refused");
+            }
+            return who;
+        };
+        java.util.concurrent.atomic.AtomicInteger fetchesOfL = new java.util.concurrent.atomic.AtomicInteger();
+        BlockFetcher fetcher = new BlockFetcher() {
+            @Override
+            public CompletableFuture<byte[]> fetch(Cid cid) {
+                if (cid.equals(l)) fetchesOfL.incrementAndGet();
+                return from(List.of(alice, mallory)).fetch(cid);
+            }
+
+            @Override
+            public CompletableFuture<Void> fetchBranch(Cid head, java.util.Set<Cid> frontier, java.util.function.Consumer<byte[]> sink) {
+                if (head.equals(x)) { // X's branch: X, then its link L (accepted as the child of a block in the stage)
+                    sink.accept(mallory.block(x).orElseThrow());
+                    sink.accept(alice.block(l).orElseThrow());
+                    return CompletableFuture.completedFuture(null);
+                }
+                return BlockFetcher.super.fetchBranch(head, frontier, sink);
+            }
+        };
+        List<RejectedBlockException> rejections = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MerkleCrdt bob = manual(KvStores.inMemory()).fetcher(fetcher).verifier(verifier).acceptUnsigned(false)
+                .onRejected(rejections::add).build()) {
+            bob.onHead(x); // X (verifying, held) and L (verified, waiting behind X) are in the stage
+            int before = fetchesOfL.get();
+            bob.onBroadcast(new CrdtBroadcast(List.of(new CrdtBroadcast.Announced(p, "")), List.of(alice.block(p).orElseThrow())).toBytes());
+            assertThat(fetchesOfL.get()).isEqualTo(before); // P was taken from the push: its link L is in the stage
+            release.countDown(); // X is rejected, L dropped, P applied
+            bob.whenIdle().get(10, TimeUnit.SECONDS);
+            assertThat(rejections).hasSize(1);
+            assertThat(bob.get("/k/p")).hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("P"));
+            assertThat(bob.get("/k/l")).as("L fetched after P left it unprocessed").hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("L"));
+            assertThat(bob.get("/k/x")).isEmpty();
+            assertThat(bob.heads()).isEqualTo(alice.heads());
+            assertThat(bob.metrics().pendingBlocks()).isZero();
+        } finally {
+            release.countDown();
+            alice.close();
+            mallory.close();
         }
     }
 

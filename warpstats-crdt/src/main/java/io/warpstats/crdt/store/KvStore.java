@@ -11,6 +11,11 @@ public interface KvStore extends AutoCloseable {
 
     Optional<byte[]> get(byte[] key);
 
+    /** Whether {@code key} is present, without handing its value out. */
+    default boolean contains(byte[] key) {
+        return get(key).isPresent();
+    }
+
     void put(byte[] key, byte[] value);
 
     void delete(byte[] key);

@@ -73,6 +73,21 @@ final class RocksKvStore implements KvStore {
         }
     }
 
+    private static final byte[] NO_VALUE = new byte[0];
+
+    @Override
+    public boolean contains(byte[] key) {
+        lock.readLock().lock();
+        try {
+            open();
+            return db.get(key, NO_VALUE) != RocksDB.NOT_FOUND; // copies nothing into the Java heap
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB get failed: " + e.getMessage(), e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     @Override
     public void put(byte[] key, byte[] value) {
         lock.readLock().lock();

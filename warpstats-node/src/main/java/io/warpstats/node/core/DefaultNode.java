@@ -19,7 +19,6 @@ import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
 import io.warpstats.p2p.pubsub.PubSub;
 import io.warpstats.p2p.pubsub.PubSubEvent;
-import io.warpstats.p2p.sync.PeerPenalty;
 import io.warpstats.p2p.sync.PubSubBroadcaster;
 import io.warpstats.p2p.sync.SyncClient;
 import io.warpstats.p2p.sync.SyncParams;
@@ -73,6 +72,9 @@ final class DefaultNode implements Node {
     private final AtomicLong lastAnnounce = new AtomicLong();
     private final AtomicBoolean announceScheduled = new AtomicBoolean();
 
+    /** Peers whose sync penalties the node remembers at most. */
+    private static final int MAX_SCORED_PEERS = 10_000;
+
     private DefaultNode(NodeConfig config) throws IOException {
         this.config = config;
         PrivateKey key = Identity.loadOrCreate(config.dataDir());
@@ -93,7 +95,10 @@ final class DefaultNode implements Node {
             opened.add(host);
             pubsub = PubSub.create(host);
             opened.add(pubsub);
-            PeerPenalty penalty = (peer, offense, detail) -> log.warn("sync peer {} misbehaved ({}): {}", peer, offense, detail);
+            // misbehaving sync peers lose points; at banThreshold they are disconnected and refused for banDuration
+            PenaltyGate penalty = new PenaltyGate(host, SyncParams.defaults().banThreshold(), SyncParams.defaults().banDuration(),
+                    MAX_SCORED_PEERS, System::nanoTime);
+            host.setGate(penalty);
             sync = SyncClient.create(host, SyncParams.defaults().withRequestTimeout(config.fetchTimeout()), penalty);
             opened.add(sync);
             heads = PubSubBroadcaster.create(pubsub, config.dagName(), sync, config.rebroadcastInterval());

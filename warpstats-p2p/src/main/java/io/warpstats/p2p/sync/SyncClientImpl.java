@@ -179,7 +179,7 @@ final class SyncClientImpl implements SyncClient {
 
     boolean held(Cid c) {
         MerkleCrdt r = crdt;
-        return r != null && r.block(c).isPresent();
+        return r != null && r.hasBlock(c); // not block(c): a block under load is ~100 KB, read and copied for a yes/no
     }
 
     /** The asker's "have": the engine's frontier, the replica's heads, and some of their ancestors. */
@@ -202,13 +202,11 @@ final class SyncClientImpl implements SyncClient {
             if (!have.add(c) && walked > 0) continue;
             walked++;
             if (r == null) continue;
-            r.block(c).ifPresent(bytes -> {
-                try {
-                    for (io.warpstats.crdt.ipld.DagPb.Link l : io.warpstats.crdt.ipld.DagPb.decode(bytes).links()) todo.add(l.hash()); // links only, not the delta
-                } catch (IllegalArgumentException ignored) {
-                    // a stored block that does not decode is not walked
-                }
-            });
+            try {
+                r.links(c).ifPresent(todo::addAll); // links only, from the engine's cache of recent blocks
+            } catch (IllegalArgumentException ignored) {
+                // a stored block that does not decode is not walked
+            }
         }
         asked.forEach(have::remove); // never claim a block asked for
         return new ArrayList<>(have);

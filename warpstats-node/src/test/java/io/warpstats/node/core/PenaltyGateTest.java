@@ -1,0 +1,61 @@
+package io.warpstats.node.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warpstats.p2p.Connection;
+import io.warpstats.p2p.Host;
+import io.warpstats.p2p.HostOptions;
+import io.warpstats.p2p.Multiaddr;
+import io.warpstats.p2p.crypto.PrivateKey;
+import io.warpstats.p2p.host.Hosts;
+import io.warpstats.p2p.sync.PeerPenalty.Offense;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Sync penalties reach the connection gate: a peer that reaches the ban threshold is disconnected and refused until its ban ends. Real hosts on 127.0.0.1, a fake clock for the ban. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PenaltyGateTest {
+    static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(15, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPeerPenalizedToTheThresholdIsDisconnectedRefusedAndForgivenWhenTheBanEnds() throws Exception {
+        AtomicLong now = new AtomicLong(1_000);
+        try (Host a = Hosts.create(PrivateKey.generate(), HostOptions.defaults());
+             Host b = Hosts.create(PrivateKey.generate(), HostOptions.defaults())) {
+            await(a.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+            Multiaddr aAddr = a.listenAddresses().get(0).withPeerId(a.peerId());
+            PenaltyGate gate = new PenaltyGate(a, -100, Duration.ofMinutes(10), 100, now::get);
+            a.setGate(gate);
+
+            Connection c = await(b.dial(aAddr));
+            for (int i = 0; i < 100; i++) gate.penalize(b.peerId(), Offense.TIMEOUT, "slow"); // never a ban
+            gate.penalize(b.peerId(), Offense.WRONG_BLOCK, "corrupt block");
+            assertThat(gate.isBanned(b.peerId())).isFalse();
+            assertThat(c.isOpen()).isTrue();
+
+            gate.penalize(b.peerId(), Offense.REJECTED_BLOCK, "forged block"); // -100: banned
+            assertThat(gate.isBanned(b.peerId())).isTrue();
+            await(c.closeFuture());
+            try { // refused: the dial fails, or the connection is closed right after the handshake (a timeout fails the test)
+                Connection again = await(b.dial(aAddr));
+                await(again.closeFuture());
+            } catch (java.util.concurrent.ExecutionException refused) {
+                // refused during the upgrade
+            }
+            assertThat(a.connection(b.peerId())).isEmpty();
+
+            now.addAndGet(Duration.ofMinutes(10).toNanos() + 1); // the ban ends: a clean score
+            assertThat(gate.isBanned(b.peerId())).isFalse();
+            Connection back = await(b.dial(aAddr));
+            assertThat(back.isOpen()).isTrue();
+            gate.penalize(b.peerId(), Offense.WRONG_BLOCK, "one more");
+            assertThat(gate.isBanned(b.peerId())).isFalse();
+        }
+    }
+}
