@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Echo throughput (1 and 64 concurrent streams) and connection-setup rate (TCP + Noise + Yamux),
  * Java↔Java versus JS↔JS (js-libp2p, two node processes), on loopback, in one run; prints a table.
- * Usage: {@code P2pBench [--mib N] [--setups N] [--js-dir DIR]} (see docs/p2p.md).
+ * Usage: {@code P2pBench [--mib N] [--setups N] [--js-setups N] [--js-dir DIR] [--window-kib N] [--only echo|echo1|setups]}
+ * ({@code --only}: one Java scenario alone, no JS side, for profiling; see docs/p2p.md).
  */
 public final class P2pBench {
     static final String BENCH = "/bench/echo/1.0.0";
@@ -38,6 +39,7 @@ public final class P2pBench {
 
     public static void main(String[] args) throws Exception {
         int mib = 64, setups = 2000, jsSetups = 200, windowKib = 256;
+        String only = "all"; // "echo" or "setups": one Java scenario alone, no JS side (for profiling)
         Path jsDir = Path.of(System.getProperty("warpstats.jspeer", ".build/js-peer"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
@@ -46,6 +48,7 @@ public final class P2pBench {
                 case "--js-setups" -> jsSetups = Integer.parseInt(args[i + 1]);
                 case "--js-dir" -> jsDir = Path.of(args[i + 1]);
                 case "--window-kib" -> windowKib = Integer.parseInt(args[i + 1]);
+                case "--only" -> only = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -61,17 +64,23 @@ public final class P2pBench {
             server.setHandler(BENCH, P2pBench::serveEcho);
             Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
             Connection c = client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
-            throughput(c, bytes / 4, 1); // warm-up
-            j1 = j64 = 0;
-            for (int r = 0; r < RUNS; r++) { // best of RUNS: the machine is shared, the best run is the least disturbed
-                j1 = Math.max(j1, throughput(c, bytes, 1));
-                j64 = Math.max(j64, throughput(c, bytes, 64));
+            j1 = j64 = jSeq = jPar = Double.NaN;
+            if (!only.equals("setups")) {
+                throughput(c, bytes / 4, 1); // warm-up
+                j1 = j64 = 0;
+                for (int r = 0; r < RUNS; r++) { // best of RUNS: the machine is shared, the best run is the least disturbed
+                    j1 = Math.max(j1, throughput(c, bytes, 1));
+                    if (!only.equals("echo1")) j64 = Math.max(j64, throughput(c, bytes, 64));
+                }
             }
             c.close().get(10, TimeUnit.SECONDS);
-            setups(client, addr, setups / 4, 1); // warm-up
-            jSeq = setups(client, addr, setups, 1);
-            jPar = setups(client, addr, setups, 8);
+            if (!only.startsWith("echo")) {
+                setups(client, addr, setups / 4, 1); // warm-up
+                jSeq = setups(client, addr, setups, 1);
+                jPar = setups(client, addr, setups, 8);
+            }
         }
+        if (!only.equals("all")) jsDir = Path.of("/nonexistent");
 
         double s1 = Double.NaN, s64 = Double.NaN, sSeq = Double.NaN;
         if (Files.isDirectory(jsDir.resolve("node_modules"))) {
