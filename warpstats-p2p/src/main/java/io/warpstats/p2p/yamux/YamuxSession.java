@@ -7,6 +7,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.warpstats.p2p.Connection;
 import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.ProtocolViolationException;
+import io.warpstats.p2p.StreamResetException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -110,11 +111,16 @@ public final class YamuxSession extends ByteToMessageDecoder {
 
     boolean writable() { return ctx.channel().isWritable(); }
 
+    /**
+     * Writes one frame (not flushed). The payload is passed on as a view of {@code data}, not copied:
+     * the Noise layer copies it once into the message it seals, and callers never change a payload
+     * array after handing it over (stream writes are private copies).
+     */
     void writeFrame(int type, int flags, int id, long length, byte[] data, int off, int len) {
-        ByteBuf b = ctx.alloc().heapBuffer(YamuxHeader.SIZE + len);
+        ByteBuf b = ctx.alloc().buffer(YamuxHeader.SIZE);
         new YamuxHeader(type, flags, id, length).encode(b);
-        if (len > 0) b.writeBytes(data, off, len);
         ctx.write(b, ctx.voidPromise());
+        if (len > 0) ctx.write(io.netty.buffer.Unpooled.wrappedBuffer(data, off, len), ctx.voidPromise());
     }
 
     void flush() { ctx.flush(); }
@@ -198,7 +204,10 @@ public final class YamuxSession extends ByteToMessageDecoder {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
-        for (YamuxStream s : new ArrayList<>(streams.values())) s.onConnectionClosed();
+        if (!streams.isEmpty()) {
+            StreamResetException e = new StreamResetException("connection closed"); // one for all: stack traces cost
+            for (YamuxStream s : new ArrayList<>(streams.values())) s.onConnectionClosed(e);
+        }
         streams.clear();
         streamCount = 0;
         super.channelInactive(ctx);

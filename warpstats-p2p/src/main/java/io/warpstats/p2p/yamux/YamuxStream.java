@@ -127,8 +127,8 @@ public final class YamuxStream implements Stream {
         if (h.type() == YamuxHeader.WINDOW_UPDATE) pump();
     }
 
-    void onConnectionClosed() {
-        fail(new StreamResetException("connection closed"), false);
+    void onConnectionClosed(StreamResetException e) {
+        fail(e, false);
     }
 
     // ------------------------------------------------------------------ reading
