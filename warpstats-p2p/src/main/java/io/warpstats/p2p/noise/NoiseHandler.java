@@ -110,8 +110,10 @@ public final class NoiseHandler extends ChannelDuplexHandler {
 
     /**
      * Outbound bytes are gathered until the next flush (or until a Noise message is full) and sealed
-     * together: the Yamux frames written between two flushes travel in as few Noise messages as fit
-     * (each ≤ 65535 bytes with its tag and its own 2-byte length prefix), not one (or two) per frame.
+     * together: the Yamux frames written between two flushes travel in few Noise messages (each
+     * ≤ 65535 bytes with its tag and its own 2-byte length prefix), not one (or two) per frame. A
+     * write that fits one message is not split across two (it starts a new message instead), so the
+     * receiver gets whole Yamux frames per message; only larger writes are cut.
      * The plaintext is copied once into direct memory, sealed from there into the direct frame
      * buffer that goes to the socket (no heap copies, see {@link CipherState#encrypt(ByteBuffer, ByteBuffer)}).
      * A write's promise completes when the frame holding its last byte has been written.
@@ -124,6 +126,10 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         }
         try {
             if (send == null) throw new IllegalStateException("write before the noise handshake completed");
+            int size = buf.readableBytes();
+            if (pending != null && size <= MAX_PLAINTEXT && pending.writerIndex() + size > MAX_PLAINTEXT) {
+                seal(ctx); // a write that fits one message is never split: whole Yamux frames per message
+            }
             while (buf.isReadable()) {
                 if (pending == null) {
                     pending = ctx.alloc().directBuffer(Math.min(MAX_PLAINTEXT, Math.max(buf.readableBytes(), 256)), MAX_PLAINTEXT);

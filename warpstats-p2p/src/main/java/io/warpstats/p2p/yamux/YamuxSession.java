@@ -119,8 +119,9 @@ public final class YamuxSession extends ByteToMessageDecoder {
     void writeFrame(int type, int flags, int id, long length, byte[] data, int off, int len) {
         ByteBuf b = ctx.alloc().buffer(YamuxHeader.SIZE);
         new YamuxHeader(type, flags, id, length).encode(b);
-        ctx.write(b, ctx.voidPromise());
-        if (len > 0) ctx.write(io.netty.buffer.Unpooled.wrappedBuffer(data, off, len), ctx.voidPromise());
+        // one write per frame: the Noise layer keeps a write that fits one message in one message
+        ctx.write(len > 0 ? io.netty.buffer.Unpooled.wrappedBuffer(b, io.netty.buffer.Unpooled.wrappedBuffer(data, off, len)) : b,
+                ctx.voidPromise());
     }
 
     void flush() { ctx.flush(); }
