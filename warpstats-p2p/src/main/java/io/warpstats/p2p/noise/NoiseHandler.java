@@ -16,7 +16,8 @@ import java.util.ArrayList;
  * The Noise secure channel in a Netty pipeline: frames are {@code u16 big-endian length ‖ bytes}
  * (at most 65535 bytes, so a frame never needs more memory than that). Runs the XX handshake,
  * checks that the remote is the expected peer (when the dialer knows it), then encrypts outbound
- * bytes (split into frames of at most 65519 bytes of plaintext) and decrypts inbound frames.
+ * bytes — gathered per flush into frames of at most 65519 bytes of plaintext, see {@link #write} —
+ * and decrypts inbound frames, both on direct buffers.
  * A forged, truncated or out-of-order frame raises an exception, which closes the connection.
  */
 public final class NoiseHandler extends ChannelDuplexHandler {
