@@ -210,14 +210,19 @@ public final class P2pBench {
     static double setups(Host client, Multiaddr addr, int count, int workers) throws Exception {
         AtomicInteger left = new AtomicInteger(count);
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), cpu0 = cpuNanos();
         for (int w = 0; w < workers; w++) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             dialLoop(client, addr, left, f);
             all.add(f);
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
-        return count / ((System.nanoTime() - t0) / 1e9);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (verbose) {
+            System.out.printf(Locale.ROOT, "  run: %d setups, %d dialer(s), %.1f/s, %.3f CPU-ms per setup, %.2f cores busy (whole JVM)%n",
+                    count, workers, count / secs, (cpuNanos() - cpu0) / 1e6 / count, (cpuNanos() - cpu0) / 1e9 / secs);
+        }
+        return count / secs;
     }
 
     private static void dialLoop(Host client, Multiaddr addr, AtomicInteger left, CompletableFuture<Void> done) {
