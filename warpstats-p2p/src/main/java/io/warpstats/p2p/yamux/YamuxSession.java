@@ -124,7 +124,38 @@ public final class YamuxSession extends ByteToMessageDecoder {
                 ctx.voidPromise());
     }
 
-    void flush() { ctx.flush(); }
+    /**
+     * Flushes what streams wrote once per event-loop task, not once per write: inside a read
+     * ({@code channelRead}) the flush of {@code channelReadComplete} covers it; otherwise one flush
+     * task is queued behind the current task. Frames written by many streams or callbacks in one task
+     * leave together: fuller Noise messages, fewer {@code writev}s. Window updates use
+     * {@link #flushNow()}: a sender waiting for credit must not wait for the end of a read batch.
+     */
+    void flush() {
+        if (reading || flushQueued) return;
+        flushQueued = true;
+        ctx.channel().eventLoop().execute(flushTask);
+    }
+
+    /** Flushes at once (window updates). */
+    void flushNow() { ctx.flush(); }
+
+    private boolean reading;
+    private boolean flushQueued;
+    private final Runnable flushTask = () -> {
+        flushQueued = false;
+        ctx.flush();
+    };
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        reading = true;
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            reading = false;
+        }
+    }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
