@@ -1,7 +1,9 @@
 // JS<->JS side of the p2p benchmark (run from the js-peer directory so its node_modules resolve;
 // P2pBench copies this file there). One JSON object per line on stdout.
 //   node p2p-bench.mjs server
-//   node p2p-bench.mjs client <multiaddr> <totalBytes> <streams> <connSetups>
+//   node p2p-bench.mjs client <multiaddr> <totalBytes> <streams> <connSetups> [warmupSeconds] [warmupSetups]
+// (warm-up, untimed, in the same process first: echo runs of totalBytes with 1 and 64 streams alternately for
+// warmupSeconds, as the Java side does; warmupSetups dials before the timed setups)
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -59,10 +61,17 @@ async function oneStream (conn, bytes) {
   await stream.close()
 }
 
-async function client (addr, totalBytes, streams, setups) {
+async function client (addr, totalBytes, streams, setups, warmupSeconds, warmupSetups) {
   const n = await node(false)
   const ma = multiaddr(addr)
   const conn = await n.dial(ma)
+  const until = process.hrtime.bigint() + BigInt(Math.round(warmupSeconds * 1e9))
+  while (process.hrtime.bigint() < until) {
+    for (const k of [1, 64]) {
+      const w = Math.floor(totalBytes / k)
+      await Promise.all(Array.from({ length: k }, () => oneStream(conn, w)))
+    }
+  }
   const per = Math.floor(totalBytes / streams)
   const t0 = process.hrtime.bigint()
   await Promise.all(Array.from({ length: streams }, () => oneStream(conn, per)))
@@ -70,6 +79,10 @@ async function client (addr, totalBytes, streams, setups) {
   out({ event: 'throughput', streams, bytes: per * streams, seconds: secs, mibPerSec: per * streams / secs / 1048576 })
   await conn.close()
   if (setups > 0) {
+    for (let i = 0; i < warmupSetups; i++) {
+      const c = await n.dial(ma, { force: true })
+      await c.close()
+    }
     const t1 = process.hrtime.bigint()
     for (let i = 0; i < setups; i++) {
       const c = await n.dial(ma, { force: true })
@@ -83,5 +96,5 @@ async function client (addr, totalBytes, streams, setups) {
 
 const [mode, ...args] = process.argv.slice(2)
 if (mode === 'server') await server()
-else await client(args[0], Number(args[1]), Number(args[2]), Number(args[3]))
+else await client(args[0], Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4] ?? 0), Number(args[5] ?? 0))
 if (mode !== 'server') process.exit(0)

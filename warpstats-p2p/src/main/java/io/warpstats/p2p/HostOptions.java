@@ -55,10 +55,18 @@ public record HostOptions(int maxConnections, int maxStreamsPerConnection, Durat
         }
     }
 
+    /**
+     * The default largest Yamux data frame: 65,507 bytes, so that a frame with its 12-byte header is
+     * 65,519 bytes, the most plaintext of one Noise message (65,535 with the tag). The Noise layer
+     * never splits a write that fits one message, so the receiver decrypts whole frames, and Yamux
+     * decodes them in place without gathering a frame from two messages.
+     */
+    public static final int FRAME_FITS_NOISE_MESSAGE = 65535 - 16 - 12;
+
     /** The defaults documented in docs/p2p.md. */
     public static HostOptions defaults() {
         return new HostOptions(512, 512, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), 16, 1024, YAMUX_INITIAL_WINDOW, 64 * 1024, 1024 * 1024, 1024 * 1024,
+                Duration.ofSeconds(10), 16, 1024, YAMUX_INITIAL_WINDOW, FRAME_FITS_NOISE_MESSAGE, 1024 * 1024, 1024 * 1024,
                 64 * 1024, "warpstats/0.1.0", 2, 256L * 1024 * 1024);
     }
 

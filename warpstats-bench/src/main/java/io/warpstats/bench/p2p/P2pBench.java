@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Echo throughput (1 and 64 concurrent streams) and connection-setup rate (TCP + Noise + Yamux),
  * Java↔Java versus JS↔JS (js-libp2p, two node processes), on loopback, in one run; prints a table.
- * Usage: {@code P2pBench [--mib N] [--setups N] [--js-dir DIR]} (see docs/p2p.md).
+ * Usage: {@code P2pBench [--mib N] [--setups N] [--js-setups N] [--js-dir DIR] [--window-kib N] [--warmup-sec S] [--warmup-setups N]
+ *     [--only echo|echo1|setups]}; both sides warm up untimed before timing (default: one run's worth, see docs/p2p.md).
+ * ({@code --only}: one Java scenario alone, no JS side, for profiling; see docs/p2p.md).
  */
 public final class P2pBench {
     static final String BENCH = "/bench/echo/1.0.0";
@@ -38,6 +40,9 @@ public final class P2pBench {
 
     public static void main(String[] args) throws Exception {
         int mib = 64, setups = 2000, jsSetups = 200, windowKib = 256;
+        double warmupSec = 2; // echo warm-up per side (and per JS client process), untimed, before the timed runs
+        int warmupSetups = -1; // default: as many as one measured run
+        String only = "all"; // "echo" or "setups": one Java scenario alone, no JS side (for profiling)
         Path jsDir = Path.of(System.getProperty("warpstats.jspeer", ".build/js-peer"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
@@ -46,13 +51,20 @@ public final class P2pBench {
                 case "--js-setups" -> jsSetups = Integer.parseInt(args[i + 1]);
                 case "--js-dir" -> jsDir = Path.of(args[i + 1]);
                 case "--window-kib" -> windowKib = Integer.parseInt(args[i + 1]);
+                case "--only" -> only = args[i + 1];
+                case "--warmup-sec" -> warmupSec = Double.parseDouble(args[i + 1]);
+                case "--warmup-setups" -> warmupSetups = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         long bytes = (long) mib * 1024 * 1024;
+        if (warmupSetups < 0) warmupSetups = setups;
+        int jsWarmupSetups = warmupSetups == 0 ? 0 : Math.max(1, jsSetups * warmupSetups / Math.max(1, setups));
         System.out.printf(Locale.ROOT, "p2p benchmark: %d MiB echoed per throughput run, %d Java / %d JS connection setups, %d cores,"
                 + " Java %s, Java stream window %d KiB, Noise AEAD %s%n", mib, setups, jsSetups, Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), windowKib, io.warpstats.p2p.noise.Aead.provider());
+                Runtime.version(), windowKib, io.warpstats.p2p.noise.Aead.provider() + ", transport " + io.warpstats.p2p.host.Transport.name());
+        System.out.printf(Locale.ROOT, "warm-up before timing, each side: %.1f s of echo runs (%d MiB, 1 and 64 streams alternately; JS: in"
+                + " every client process, before its timed run), %d Java / %d JS setups%n", warmupSec, mib, warmupSetups, jsWarmupSetups);
         HostOptions options = HostOptions.defaults().withStreamReceiveWindow(windowKib * 1024);
 
         double j1, j64, jSeq, jPar;
@@ -61,17 +73,31 @@ public final class P2pBench {
             server.setHandler(BENCH, P2pBench::serveEcho);
             Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
             Connection c = client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
-            throughput(c, bytes / 4, 1); // warm-up
-            j1 = j64 = 0;
-            for (int r = 0; r < RUNS; r++) { // best of RUNS: the machine is shared, the best run is the least disturbed
-                j1 = Math.max(j1, throughput(c, bytes, 1));
-                j64 = Math.max(j64, throughput(c, bytes, 64));
+            j1 = j64 = jSeq = jPar = Double.NaN;
+            verbose = !only.equals("all");
+            if (!only.equals("setups")) {
+                // warm-up: the JIT compiles the hot paths first (a timed 64 MiB run lasts ~0.2 s; on 2 cores C2 needs
+                // seconds beside 4 busy event loops, and JS's client process is equally cold: both sides warm up as long)
+                long until = System.nanoTime() + (long) (warmupSec * 1e9);
+                while (System.nanoTime() < until) {
+                    throughput(c, bytes, 1);
+                    throughput(c, bytes, 64);
+                }
+                j1 = j64 = 0;
+                for (int r = 0; r < RUNS; r++) { // best of RUNS: the machine is shared, the best run is the least disturbed
+                    j1 = Math.max(j1, throughput(c, bytes, 1));
+                    if (!only.equals("echo1")) j64 = Math.max(j64, throughput(c, bytes, 64));
+                }
             }
             c.close().get(10, TimeUnit.SECONDS);
-            setups(client, addr, setups / 4, 1); // warm-up
-            jSeq = setups(client, addr, setups, 1);
-            jPar = setups(client, addr, setups, 8);
+            if (!only.startsWith("echo")) {
+                if (warmupSetups > 0) setups(client, addr, warmupSetups, 8); // warm-up (handshake code: X25519, Noise)
+                jSeq = setups(client, addr, setups, 1);
+                jPar = setups(client, addr, setups, 8);
+            }
         }
+        if (!only.equals("all")) jsDir = Path.of("/nonexistent");
+        verbose = false;
 
         double s1 = Double.NaN, s64 = Double.NaN, sSeq = Double.NaN;
         if (Files.isDirectory(jsDir.resolve("node_modules"))) {
@@ -85,12 +111,12 @@ public final class P2pBench {
                 String jsAddr = new ObjectMapper().readTree(r.readLine()).path("addr").asText();
                 s1 = s64 = 0;
                 for (int run = 0; run < RUNS; run++) {
-                    s1 = best(s1, field(runClient(jsDir, jsAddr, bytes, 1, 0), "throughput", "mibPerSec"));
-                    s64 = best(s64, field(runClient(jsDir, jsAddr, bytes, 64, 0), "throughput", "mibPerSec"));
+                    s1 = best(s1, field(runClient(jsDir, jsAddr, bytes, 1, 0, warmupSec, 0), "throughput", "mibPerSec"));
+                    s64 = best(s64, field(runClient(jsDir, jsAddr, bytes, 64, 0, warmupSec, 0), "throughput", "mibPerSec"));
                 }
                 if (s1 == 0) s1 = Double.NaN;
                 if (s64 == 0) s64 = Double.NaN;
-                sSeq = field(runClient(jsDir, jsAddr, bytes / 16, 1, jsSetups), "setups", "perSec");
+                sSeq = field(runClient(jsDir, jsAddr, bytes / 16, 1, jsSetups, 0, jsWarmupSetups), "setups", "perSec");
             } finally {
                 server.destroy();
                 if (!server.waitFor(5, TimeUnit.SECONDS)) server.destroyForcibly();
@@ -131,17 +157,29 @@ public final class P2pBench {
         });
     }
 
+    static boolean verbose;
+
+    /** CPU time of this JVM so far (all threads), for CPU-per-MiB figures that other load does not skew. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     /** MiB/s of payload echoed over {@code streams} concurrent streams. */
     static double throughput(Connection c, long bytes, int streams) throws Exception {
         long per = bytes / streams;
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), cpu0 = cpuNanos();
         for (int i = 0; i < streams; i++) {
             all.add(c.newStream(List.of(BENCH)).thenCompose(s -> echoOne(s, per)));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         double secs = (System.nanoTime() - t0) / 1e9;
-        return per * streams / secs / (1024 * 1024);
+        double mibs = per * streams / (1024.0 * 1024);
+        if (verbose) {
+            System.out.printf(Locale.ROOT, "  run: %d stream(s), %.1f MiB/s, %.2f CPU-ms per MiB (whole JVM, both hosts)%n", streams,
+                    mibs / secs, (cpuNanos() - cpu0) / 1e6 / mibs);
+        }
+        return mibs / secs;
     }
 
     private static CompletableFuture<Void> echoOne(Stream s, long bytes) {
@@ -172,14 +210,19 @@ public final class P2pBench {
     static double setups(Host client, Multiaddr addr, int count, int workers) throws Exception {
         AtomicInteger left = new AtomicInteger(count);
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), cpu0 = cpuNanos();
         for (int w = 0; w < workers; w++) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             dialLoop(client, addr, left, f);
             all.add(f);
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
-        return count / ((System.nanoTime() - t0) / 1e9);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (verbose) {
+            System.out.printf(Locale.ROOT, "  run: %d setups, %d dialer(s), %.1f/s, %.3f CPU-ms per setup, %.2f cores busy (whole JVM)%n",
+                    count, workers, count / secs, (cpuNanos() - cpu0) / 1e6 / count, (cpuNanos() - cpu0) / 1e9 / secs);
+        }
+        return count / secs;
     }
 
     private static void dialLoop(Host client, Multiaddr addr, AtomicInteger left, CompletableFuture<Void> done) {
@@ -196,8 +239,10 @@ public final class P2pBench {
         return new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
-    private static List<JsonNode> runClient(Path dir, String addr, long bytes, int streams, int setups) throws Exception {
-        Process p = node(dir, "client", addr, Long.toString(bytes), Integer.toString(streams), Integer.toString(setups));
+    private static List<JsonNode> runClient(Path dir, String addr, long bytes, int streams, int setups, double warmupSec,
+                                            int warmupSetups) throws Exception {
+        Process p = node(dir, "client", addr, Long.toString(bytes), Integer.toString(streams), Integer.toString(setups),
+                Double.toString(warmupSec), Integer.toString(warmupSetups));
         List<JsonNode> out = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             ObjectMapper m = new ObjectMapper();

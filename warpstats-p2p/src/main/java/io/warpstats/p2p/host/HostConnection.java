@@ -51,7 +51,7 @@ final class HostConnection implements Connection, YamuxSession.Listener {
         this.session = s;
         s.attach(this);
         channel.closeFuture().addListener(f -> {
-            identified.completeExceptionally(new IOException("connection closed"));
+            if (!identified.isDone()) identified.completeExceptionally(new IOException("connection closed"));
             host.disconnected(this);
             closeFuture.complete(null);
         });

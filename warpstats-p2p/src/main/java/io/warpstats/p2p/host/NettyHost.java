@@ -7,9 +7,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.warpstats.p2p.Connection;
 import io.warpstats.p2p.ConnectionGate;
 import io.warpstats.p2p.ConnectionListener;
@@ -68,7 +65,7 @@ final class NettyHost implements Host {
         this.options = options;
         this.noiseIdentity = new NoiseIdentity(key);
         this.receiveBudget = new ReceiveBudget(options.maxReceiveBuffer());
-        this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), Transport.ioHandlerFactory());
         handlers.put(IDENTIFY, this::serveIdentify);
         handlers.put(IDENTIFY_PUSH, this::receivePush);
         handlers.put(Ping.PROTOCOL, Ping.handler());
@@ -96,7 +93,7 @@ final class NettyHost implements Host {
             return CompletableFuture.failedFuture(new IllegalArgumentException("cannot listen on " + address));
         }
         CompletableFuture<Multiaddr> f = new CompletableFuture<>();
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
                 .childHandler(new Upgrader(this, false, null, new CompletableFuture<>()));
@@ -158,7 +155,7 @@ final class NettyHost implements Host {
             return CompletableFuture.failedFuture(new IOException("connection limit " + options.maxConnections() + " reached"));
         }
         CompletableFuture<Connection> f = new CompletableFuture<>();
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(group).channel(Transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, options.dialTimeout().toMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())

@@ -58,7 +58,8 @@ final class Upgrader extends ChannelInitializer<Channel> {
         ch.closeFuture().addListener(f -> timeout.cancel(false));
         p.addLast("guard", new Guard());
         int maxMsg = host.options().maxMultistreamMessage(), attempts = host.options().maxNegotiationAttempts();
-        p.addBefore("guard", "mss-noise", new MultistreamHandler(initiator, NOISE, maxMsg, attempts, c1 ->
+        // the dialer is lazy (V1Lazy): the Noise handshake's first message follows its proposal at once
+        p.addBefore("guard", "mss-noise", new MultistreamHandler(initiator, initiator, NOISE, maxMsg, attempts, c1 ->
                 NoiseHandler.install(p, "guard", initiator, host.noiseIdentity(), expected, this::secured)));
     }
 
@@ -70,7 +71,8 @@ final class Upgrader extends ChannelInitializer<Channel> {
         }
         ChannelPipeline p = ch.pipeline();
         int maxMsg = host.options().maxMultistreamMessage(), attempts = host.options().maxNegotiationAttempts();
-        p.addBefore("guard", "mss-yamux", new MultistreamHandler(initiator, YAMUX, maxMsg, attempts, c2 -> {
+        // lazy dialer again: the connection is ready (and may open streams) right after the proposal
+        p.addBefore("guard", "mss-yamux", new MultistreamHandler(initiator, initiator, YAMUX, maxMsg, attempts, c2 -> {
             HostConnection conn = new HostConnection(host, ch, remote, initiator);
             YamuxSession session = new YamuxSession(initiator, host.options(), host.receiveBudget(), conn);
             p.addBefore("guard", "yamux", session);
@@ -103,7 +105,7 @@ final class Upgrader extends ChannelInitializer<Channel> {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            result.completeExceptionally(new IOException("connection closed during the handshake"));
+            if (!result.isDone()) result.completeExceptionally(new IOException("connection closed during the handshake"));
         }
 
         @Override

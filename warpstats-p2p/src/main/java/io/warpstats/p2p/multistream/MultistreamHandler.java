@@ -15,6 +15,13 @@ import java.util.function.Consumer;
  * success it calls {@code onSelected} (which adds the next stage after this handler) and removes
  * itself; bytes that followed the negotiation are passed on to the next stage. Any violation
  * closes the channel through {@code exceptionCaught}.
+ *
+ * <p>A <b>lazy</b> initiator (multistream-select "V1Lazy", as go-multistream does for streams) does
+ * not wait for the answer: it calls {@code onSelected} right after writing its proposal, so the next
+ * stage's first bytes (the Noise handshake's first message, Yamux frames) leave in the same flush,
+ * saving a round trip per negotiation. The handler stays in front of the next stage until it has read
+ * the responder's header and its echo of the protocol, strips them, and hands on what follows; any
+ * other answer ({@code na}) closes the connection.
  */
 public final class MultistreamHandler extends ByteToMessageDecoder {
     private final boolean initiator;
@@ -22,12 +29,21 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     private final int maxMessage;
     private final int maxAttempts;
     private final Consumer<ChannelHandlerContext> onSelected;
+    private final boolean lazy;
     private boolean started;
     private boolean headerSeen;
     private int attempts;
 
     public MultistreamHandler(boolean initiator, String protocol, int maxMessage, int maxAttempts,
                               Consumer<ChannelHandlerContext> onSelected) {
+        this(initiator, false, protocol, maxMessage, maxAttempts, onSelected);
+    }
+
+    /** With {@code lazy} (initiator only): the next stage starts right after the proposal (see above). */
+    public MultistreamHandler(boolean initiator, boolean lazy, String protocol, int maxMessage, int maxAttempts,
+                              Consumer<ChannelHandlerContext> onSelected) {
+        if (lazy && !initiator) throw new IllegalArgumentException("only an initiator can be lazy");
+        this.lazy = lazy;
         this.initiator = initiator;
         this.protocol = protocol;
         this.maxMessage = maxMessage;
@@ -50,7 +66,11 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
         if (started) return;
         started = true;
         byte[] header = Multistream.encode(Multistream.PROTOCOL_ID);
-        if (initiator) {
+        if (lazy) {
+            ctx.write(Unpooled.wrappedBuffer(header, Multistream.encode(protocol)));
+            onSelected.accept(ctx); // the next stage writes (and flushes) its first bytes behind the proposal
+            ctx.flush();
+        } else if (initiator) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(header, Multistream.encode(protocol)));
         } else {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(header));
@@ -69,7 +89,8 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
             }
             if (initiator) {
                 if (!msg.equals(protocol)) throw new ProtocolViolationException("remote refused " + protocol + ": " + msg);
-                done(ctx);
+                if (lazy) ctx.pipeline().remove(this); // the next stage runs already; it gets what follows
+                else done(ctx);
                 return;
             }
             if (msg.equals(protocol)) {

@@ -1,5 +1,6 @@
 package io.warpstats.p2p.noise;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -19,9 +20,18 @@ final class CipherState {
     private byte[] scratch = new byte[0];
 
     CipherState(byte[] k) {
+        this(k, newCipher());
+    }
+
+    /** With a given ChaCha20-Poly1305 cipher (tests compare providers). */
+    CipherState(byte[] k, Cipher cipher) {
         this.key = new SecretKeySpec(k, "ChaCha20");
+        this.cipher = cipher;
+    }
+
+    private static Cipher newCipher() {
         try {
-            this.cipher = Aead.newCipher();
+            return Aead.newCipher();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ChaCha20-Poly1305 unavailable", e);
         }
@@ -64,6 +74,32 @@ final class CipherState {
         System.arraycopy(scratch, 0, out, outOff, n);
         return n;
     }
+
+    /**
+     * Seals the remaining bytes of {@code in} (empty associated data, as in Noise transport
+     * messages) into {@code out} at its position; both positions advance. Returns the bytes written
+     * (remaining + 16).
+     *
+     * <p>Meant for <b>direct</b> buffers (Netty's pooled direct memory): Conscrypt then reads and
+     * writes them in place through their addresses ({@code EVP_AEAD_CTX_seal_buf}) — no copy into
+     * its own array, no pinning of a Java array, and it writes only {@code [position, position + n)}
+     * of {@code out}, so a region of a shared pooled chunk is safe here, unlike a {@code byte[]}
+     * output (see {@link #sealOrOpen}). Heap buffers work too, but Conscrypt copies them into
+     * temporary direct buffers.
+     */
+    int encrypt(ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
+        init(Cipher.ENCRYPT_MODE, EMPTY);
+        return cipher.doFinal(in, out);
+    }
+
+    /** Opens the remaining bytes of {@code in} into {@code out} (see {@link #encrypt(ByteBuffer, ByteBuffer)}); throws on a forged frame. */
+    int decrypt(ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
+        if (in.remaining() < TAG) throw new GeneralSecurityException("ciphertext shorter than its tag");
+        init(Cipher.DECRYPT_MODE, EMPTY);
+        return cipher.doFinal(in, out);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
 
     byte[] encrypt(byte[] ad, byte[] pt) throws GeneralSecurityException {
         byte[] out = new byte[pt.length + TAG];

@@ -7,21 +7,23 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.PromiseNotifier;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.ProtocolViolationException;
+import java.util.ArrayList;
 
 /**
  * The Noise secure channel in a Netty pipeline: frames are {@code u16 big-endian length ‖ bytes}
  * (at most 65535 bytes, so a frame never needs more memory than that). Runs the XX handshake,
  * checks that the remote is the expected peer (when the dialer knows it), then encrypts outbound
- * bytes (split into frames of at most 65519 bytes of plaintext) and decrypts inbound frames.
+ * bytes — gathered per flush into frames of at most 65519 bytes of plaintext, see {@link #write} —
+ * and decrypts inbound frames, both on direct buffers.
  * A forged, truncated or out-of-order frame raises an exception, which closes the connection.
  */
 public final class NoiseHandler extends ChannelDuplexHandler {
     /** The largest Noise message. */
     public static final int MAX_FRAME = 65535;
     private static final int MAX_PLAINTEXT = MAX_FRAME - CipherState.TAG;
-    private static final byte[] EMPTY = new byte[0];
 
     /** Called once the remote is authenticated; installs the next stage after this handler. */
     public interface SecuredListener {
@@ -34,6 +36,10 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     private final NoiseHandshake handshake;
     private CipherState send;
     private CipherState recv;
+    /** Plaintext written since the last seal (direct, ≤ MAX_PLAINTEXT bytes), or null. */
+    private ByteBuf pending;
+    /** Promises of writes whose last byte is in {@code pending} (or that were empty). */
+    private final ArrayList<ChannelPromise> waiting = new ArrayList<>();
 
     private NoiseHandler(boolean initiator, NoiseIdentity identity, PeerId expected, SecuredListener listener) {
         this.initiator = initiator;
@@ -81,22 +87,21 @@ public final class NoiseHandler extends ChannelDuplexHandler {
             }
             int len = frame.readableBytes();
             if (len < CipherState.TAG) throw new ProtocolViolationException("noise frame shorter than its tag");
-            ByteBuf out = ctx.alloc().heapBuffer(len - CipherState.TAG);
+            ByteBuf src = frame, copy = null;
+            if (!frame.isDirect() || frame.nioBufferCount() != 1) { // not one region of direct memory: copy once
+                copy = ctx.alloc().directBuffer(len);
+                copy.writeBytes(frame, frame.readerIndex(), len);
+                src = copy;
+            }
+            ByteBuf out = ctx.alloc().directBuffer(len - CipherState.TAG);
             try {
-                byte[] in;
-                int off;
-                if (frame.hasArray()) {
-                    in = frame.array();
-                    off = frame.arrayOffset() + frame.readerIndex();
-                } else {
-                    in = ByteBufUtil.getBytes(frame);
-                    off = 0;
-                }
-                int n = recv.decrypt(EMPTY, in, off, len, out.array(), out.arrayOffset());
+                int n = recv.decrypt(src.nioBuffer(src.readerIndex(), len), out.nioBuffer(0, len - CipherState.TAG));
                 out.writerIndex(n);
             } catch (Exception e) {
                 out.release();
                 throw e;
+            } finally {
+                if (copy != null) copy.release();
             }
             ctx.fireChannelRead(out);
         } finally {
@@ -104,6 +109,16 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Outbound bytes are gathered until the next flush (or until a Noise message is full) and sealed
+     * together: the Yamux frames written between two flushes travel in few Noise messages (each
+     * ≤ 65535 bytes with its tag and its own 2-byte length prefix), not one (or two) per frame. A
+     * write that fits one message is not split across two (it starts a new message instead), so the
+     * receiver gets whole Yamux frames per message; only larger writes are cut.
+     * The plaintext is copied once into direct memory, sealed from there into the direct frame
+     * buffer that goes to the socket (no heap copies, see {@link CipherState#encrypt(ByteBuffer, ByteBuffer)}).
+     * A write's promise completes when the frame holding its last byte has been written.
+     */
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (!(msg instanceof ByteBuf buf)) {
@@ -112,29 +127,86 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         }
         try {
             if (send == null) throw new IllegalStateException("write before the noise handshake completed");
-            int len = buf.readableBytes();
-            int frames = Math.max(1, (len + MAX_PLAINTEXT - 1) / MAX_PLAINTEXT);
-            ByteBuf out = ctx.alloc().heapBuffer(len + frames * (2 + CipherState.TAG));
-            try {
-                byte[] in = buf.hasArray() ? buf.array() : ByteBufUtil.getBytes(buf);
-                int base = buf.hasArray() ? buf.arrayOffset() + buf.readerIndex() : 0;
-                byte[] o = out.array();
-                int w = out.arrayOffset();
-                for (int off = 0; off < len || (len == 0 && off == 0); off += MAX_PLAINTEXT) {
-                    int n = Math.min(MAX_PLAINTEXT, len - off);
-                    o[w] = (byte) ((n + CipherState.TAG) >>> 8);
-                    o[w + 1] = (byte) (n + CipherState.TAG);
-                    w += 2 + send.encrypt(EMPTY, in, base + off, n, o, w + 2);
-                    if (len == 0) break;
-                }
-                out.writerIndex(w - out.arrayOffset());
-            } catch (Exception e) {
-                out.release();
-                throw e;
+            int size = buf.readableBytes();
+            if (pending != null && size <= MAX_PLAINTEXT && pending.writerIndex() + size > MAX_PLAINTEXT) {
+                seal(ctx); // a write that fits one message is never split: whole Yamux frames per message
             }
-            ctx.write(out, promise);
+            while (buf.isReadable()) {
+                if (pending == null) {
+                    pending = ctx.alloc().directBuffer(Math.min(MAX_PLAINTEXT, Math.max(buf.readableBytes(), 256)), MAX_PLAINTEXT);
+                }
+                int n = Math.min(buf.readableBytes(), MAX_PLAINTEXT - pending.writerIndex());
+                pending.writeBytes(buf, n);
+                if (pending.writerIndex() == MAX_PLAINTEXT) seal(ctx);
+            }
+        } catch (Exception e) {
+            failPending(ctx, e);
+            throw e;
         } finally {
             buf.release();
+        }
+        if (!promise.isVoid()) waiting.add(promise);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) throws Exception {
+        if (pending != null) {
+            try {
+                seal(ctx);
+            } catch (Exception e) {
+                failPending(ctx, e);
+                throw e;
+            }
+        } else if (!waiting.isEmpty()) {
+            ctx.write(io.netty.buffer.Unpooled.EMPTY_BUFFER, promiseFor(ctx)); // empty writes: keep their order
+        }
+        ctx.flush();
+    }
+
+    /** Seals the pending plaintext into one Noise message and passes it on. */
+    private void seal(ChannelHandlerContext ctx) throws Exception {
+        ByteBuf pt = pending;
+        pending = null;
+        int n = pt.readableBytes();
+        ByteBuf out = ctx.alloc().directBuffer(2 + n + CipherState.TAG);
+        try {
+            out.writeShort(n + CipherState.TAG);
+            int w = send.encrypt(pt.nioBuffer(pt.readerIndex(), n), out.nioBuffer(2, n + CipherState.TAG));
+            out.writerIndex(2 + w);
+        } catch (Exception e) {
+            out.release();
+            throw e;
+        } finally {
+            pt.release();
+        }
+        ctx.write(out, waiting.isEmpty() ? ctx.voidPromise() : promiseFor(ctx));
+    }
+
+    /** One promise for the frame that completes every waiting write's promise. */
+    private ChannelPromise promiseFor(ChannelHandlerContext ctx) {
+        ChannelPromise p = ctx.newPromise();
+        if (waiting.size() == 1) {
+            p.addListener(new PromiseNotifier<>(false, waiting.get(0)));
+        } else {
+            p.addListener(new PromiseNotifier<>(false, waiting.toArray(ChannelPromise[]::new)));
+        }
+        waiting.clear();
+        return p;
+    }
+
+    private void failPending(ChannelHandlerContext ctx, Throwable cause) {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        for (ChannelPromise p : waiting) p.tryFailure(cause);
+        waiting.clear();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (pending != null || !waiting.isEmpty()) {
+            failPending(ctx, new java.nio.channels.ClosedChannelException()); // unflushed bytes die with the channel, as in Netty
         }
     }
 }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.warpstats.p2p.Connection;
 import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.ProtocolViolationException;
+import io.warpstats.p2p.StreamResetException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -110,14 +111,51 @@ public final class YamuxSession extends ByteToMessageDecoder {
 
     boolean writable() { return ctx.channel().isWritable(); }
 
+    /**
+     * Writes one frame (not flushed). The payload is passed on as a view of {@code data}, not copied:
+     * the Noise layer copies it once into the message it seals, and callers never change a payload
+     * array after handing it over (stream writes are private copies).
+     */
     void writeFrame(int type, int flags, int id, long length, byte[] data, int off, int len) {
-        ByteBuf b = ctx.alloc().heapBuffer(YamuxHeader.SIZE + len);
+        ByteBuf b = ctx.alloc().buffer(YamuxHeader.SIZE);
         new YamuxHeader(type, flags, id, length).encode(b);
-        if (len > 0) b.writeBytes(data, off, len);
-        ctx.write(b, ctx.voidPromise());
+        // one write per frame: the Noise layer keeps a write that fits one message in one message
+        ctx.write(len > 0 ? io.netty.buffer.Unpooled.wrappedBuffer(b, io.netty.buffer.Unpooled.wrappedBuffer(data, off, len)) : b,
+                ctx.voidPromise());
     }
 
-    void flush() { ctx.flush(); }
+    /**
+     * Flushes what streams wrote once per event-loop task, not once per write: inside a read
+     * ({@code channelRead}) the flush of {@code channelReadComplete} covers it; otherwise one flush
+     * task is queued behind the current task. Frames written by many streams or callbacks in one task
+     * leave together: fuller Noise messages, fewer {@code writev}s. Window updates use
+     * {@link #flushNow()}: a sender waiting for credit must not wait for the end of a read batch.
+     */
+    void flush() {
+        if (reading || flushQueued) return;
+        flushQueued = true;
+        ctx.channel().eventLoop().execute(flushTask);
+    }
+
+    /** Flushes at once (window updates). */
+    void flushNow() { ctx.flush(); }
+
+    private boolean reading;
+    private boolean flushQueued;
+    private final Runnable flushTask = () -> {
+        flushQueued = false;
+        ctx.flush();
+    };
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        reading = true;
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            reading = false;
+        }
+    }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
@@ -198,7 +236,10 @@ public final class YamuxSession extends ByteToMessageDecoder {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
-        for (YamuxStream s : new ArrayList<>(streams.values())) s.onConnectionClosed();
+        if (!streams.isEmpty()) {
+            StreamResetException e = new StreamResetException("connection closed"); // one for all: stack traces cost
+            for (YamuxStream s : new ArrayList<>(streams.values())) s.onConnectionClosed(e);
+        }
         streams.clear();
         streamCount = 0;
         super.channelInactive(ctx);

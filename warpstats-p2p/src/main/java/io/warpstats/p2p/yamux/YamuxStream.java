@@ -127,8 +127,8 @@ public final class YamuxStream implements Stream {
         if (h.type() == YamuxHeader.WINDOW_UPDATE) pump();
     }
 
-    void onConnectionClosed() {
-        fail(new StreamResetException("connection closed"), false);
+    void onConnectionClosed(StreamResetException e) {
+        fail(e, false);
     }
 
     // ------------------------------------------------------------------ reading
@@ -195,7 +195,7 @@ public final class YamuxStream implements Stream {
         session.writeFrame(YamuxHeader.WINDOW_UPDATE, 0, id, unacked, null, 0, 0);
         recvCredit += unacked;
         unacked = 0;
-        session.flush();
+        session.flushNow();
     }
 
     /** Serves the pending read from the buffer; runs on the loop, re-entrant through callbacks. */

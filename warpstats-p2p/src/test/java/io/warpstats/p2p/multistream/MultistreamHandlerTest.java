@@ -57,4 +57,37 @@ class MultistreamHandlerTest {
                         Multistream.encode(Multistream.PROTOCOL_ID), Multistream.encode(Multistream.NA))))
                 .hasRootCauseInstanceOf(io.warpstats.p2p.ProtocolViolationException.class).hasMessageContaining("refused");
     }
+
+    /**
+     * V1Lazy dialer: the next stage starts at once and its first bytes follow the proposal in the same
+     * flush; the listener's header and echo are stripped (even when they arrive byte by byte, with the
+     * next stage's first bytes behind them) and only what follows reaches the next stage.
+     */
+    @Test
+    void lazyDialerStartsTheNextStageAtOnceAndStripsTheAnswer() throws Exception {
+        List<ByteBuf> next = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast(new MultistreamHandler(true, true, "/noise", 1024, 4, ctx -> {
+            ctx.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override public void channelRead(io.netty.channel.ChannelHandlerContext c, Object msg) { next.add((ByteBuf) msg); }
+            });
+            ctx.write(Unpooled.wrappedBuffer(Multistream.encode("first bytes of the next stage")));
+        }));
+        assertThat(drainMessages(ch)).containsExactly(Multistream.PROTOCOL_ID, "/noise", "first bytes of the next stage");
+        ByteBuf answer = Unpooled.wrappedBuffer(Multistream.encode(Multistream.PROTOCOL_ID), Multistream.encode("/noise"), new byte[] {7, 8, 9});
+        while (answer.isReadable()) ch.writeInbound(answer.readRetainedSlice(1));
+        answer.release();
+        assertThat(ch.pipeline().get(MultistreamHandler.class)).isNull();
+        ByteBuf got = Unpooled.buffer();
+        next.forEach(b -> { got.writeBytes(b); b.release(); });
+        assertThat(io.netty.buffer.ByteBufUtil.getBytes(got)).containsExactly(7, 8, 9);
+    }
+
+    @Test
+    void lazyDialerFailsWhenTheListenerRefuses() {
+        EmbeddedChannel ch = new EmbeddedChannel(new MultistreamHandler(true, true, "/noise", 1024, 4, ctx -> { }));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ch.writeInbound(Unpooled.wrappedBuffer(
+                        Multistream.encode(Multistream.PROTOCOL_ID), Multistream.encode(Multistream.NA))))
+                .hasRootCauseInstanceOf(io.warpstats.p2p.ProtocolViolationException.class).hasMessageContaining("refused");
+    }
 }
