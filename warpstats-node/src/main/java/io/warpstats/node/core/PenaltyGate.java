@@ -1,5 +1,6 @@
 package io.warpstats.node.core;
 
+import io.warpstats.p2p.Connection;
 import io.warpstats.p2p.ConnectionGate;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.Multiaddr;
@@ -67,7 +68,9 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
         }
         if (ban) {
             log.warn("banning peer {} for {} s (sync score reached {})", peer, banNanos / 1_000_000_000L, banThreshold);
-            host.connection(peer).ifPresent(c -> c.close());
+            for (Connection c : host.connections()) { // every connection (simultaneous dials can leave two)
+                if (peer.equals(c.remotePeer())) c.close();
+            }
         }
     }
 

@@ -228,6 +228,15 @@ final class NettyHost implements Host {
     void connected(HostConnection c) {
         if (closed) { c.close(); return; }
         connections.add(c);
+        // The upgrade asked the gate after the handshake; a gate that changed its mind since (a peer banned while
+        // this connection was finishing its upgrade) is asked again now that the connection is visible: either
+        // this check or the gate's own sweep of connections() sees the other's write.
+        if (!gate.allow(c.remotePeer(), c.remoteAddress(), !c.isInitiator())) {
+            log.info("{}: closing: refused by the gate after the upgrade", c);
+            connections.remove(c);
+            c.close();
+            return;
+        }
         log.debug("{}: connected", c);
         for (ConnectionListener l : listeners) safely(() -> l.connected(c));
     }

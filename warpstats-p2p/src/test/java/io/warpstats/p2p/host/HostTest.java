@@ -95,6 +95,20 @@ class HostTest {
     }
 
     @Test
+    void aGateThatRefusesAPeerDuringItsUpgradeIsHonouredWhenTheConnectionIsRegistered() {
+        try (Host a = TestHosts.listening(); Host b = TestHosts.listening()) {
+            // The listener's gate allows b when the upgrade asks (after the Noise handshake) and refuses it from then
+            // on: a ban that lands between the upgrade's check and the connection's registration.
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            a.setGate((peer, remote, inbound) -> peer == null || !peer.equals(b.peerId()) || asked.getAndIncrement() == 0);
+            Connection atB = await(b.dial(addr(a)));
+            await(atB.closeFuture());
+            assertThat(a.connections()).noneMatch(c -> c.remotePeer().equals(b.peerId()));
+            assertThat(asked.get()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void messagesLargerThanTheWindowFlowThrough() {
         try (Host a = TestHosts.listening(); Host b = TestHosts.listening()) {
             b.setHandler("/test/big/1.0.0", s -> s.readMessage(4 << 20).thenAccept(m -> {
