@@ -147,4 +147,63 @@ class P2pCliTest {
             }
         }
     }
+
+    /** Reads a child's JSON lines (bounded: 60 s, 500 lines) until every predicate has matched a line; returns the lines read. */
+    @SafeVarargs
+    private static List<JsonNode> readUntil(Child c, java.util.function.Predicate<JsonNode>... wanted) throws Exception {
+        List<JsonNode> seen = new ArrayList<>();
+        boolean[] met = new boolean[wanted.length];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int i = 0; i < 500 && System.nanoTime() < deadline; i++) {
+            String l = c.lines.poll(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
+            if (l == null) break;
+            JsonNode n;
+            try {
+                n = JSON.readTree(l);
+            } catch (IOException notJson) {
+                continue;
+            }
+            seen.add(n);
+            boolean all = true;
+            for (int k = 0; k < wanted.length; k++) {
+                met[k] |= wanted[k].test(n);
+                all &= met[k];
+            }
+            if (all) return seen;
+        }
+        throw new AssertionError("not every expected line arrived; lines seen: " + seen);
+    }
+
+    @Test
+    void pubsubCommandAndTheJsPeerExchangeMessagesBothWays(@TempDir Path dir) throws Exception {
+        jsPeerDir();
+        String topic = "cli-interop";
+        try (Child cli = warpstats("p2p", "pubsub", "--data-dir", dir.toString(), "--topic", topic,
+                "--publish", "from-cli", "--exit-after", "90")) {
+            JsonNode listening = readUntil(cli, n -> n.path("event").asText().equals("listening")).get(0);
+            String cliId = listening.path("peerId").asText();
+            String addr = listening.path("multiaddrs").get(0).asText();
+            // the JS peer dials the CLI, publishes 2 messages, and answers every message it receives with "ack:" + it
+            try (Child peer = js("--dial", addr, "--topic", topic, "--count", "2", "--interval", "300", "--reply")) {
+                List<JsonNode> atJs = readUntil(peer,
+                        n -> n.path("event").asText().equals("message") && n.path("data").asText().equals("from-cli"));
+                String jsId = atJs.stream().filter(n -> n.path("event").asText().equals("dialed")).findFirst()
+                        .map(n -> n.path("peer").asText()).orElse("");
+                assertThat(jsId).as("the JS peer dialed the CLI's peer id").isEqualTo(cliId);
+                JsonNode got = atJs.get(atJs.size() - 1);
+                assertThat(got.path("from").asText()).isEqualTo(cliId);
+                List<JsonNode> atCli = readUntil(cli,
+                        n -> n.path("event").asText().equals("message") && n.path("data").asText().equals("ack:from-cli"),
+                        n -> n.path("event").asText().equals("message") && n.path("data").asText().startsWith("hello 0 from "),
+                        n -> n.path("event").asText().equals("message") && n.path("data").asText().startsWith("hello 1 from "));
+                List<JsonNode> messages = atCli.stream().filter(n -> n.path("event").asText().equals("message")).toList();
+                assertThat(messages).allMatch(n -> n.path("topic").asText().equals(topic));
+                String jsPeerId = messages.get(0).path("from").asText();
+                assertThat(jsPeerId).startsWith("12D3KooW").isNotEqualTo(cliId);
+                assertThat(messages).allMatch(n -> n.path("from").asText().equals(jsPeerId));
+                assertThat(messages.stream().map(n -> n.path("data").asText()).toList()).doesNotHaveDuplicates();
+                assertThat(atCli).anyMatch(n -> n.path("event").asText().equals("published") && n.path("data").asText().equals("from-cli"));
+            }
+        }
+    }
 }
