@@ -109,6 +109,7 @@ final class CrdtEngine implements MerkleCrdt {
     private final WriteAuthorizer authorizer;
     private final Consumer<RejectedBlockException> onRejected;
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final DeltaMerge merge;
     private final ScheduledExecutorService scheduler;
 
     // local writes
@@ -197,6 +198,7 @@ final class CrdtEngine implements MerkleCrdt {
         this.listeners.addAll(initialListeners); // before the walks resume below: no merge goes unseen
         this.options = options;
         this.keys = new Keys(options.namespace());
+        this.merge = new DeltaMerge(keys, listeners, this::earlyKeys, this::mayStillArrive);
         this.values = new ValueCache(keys.v, VALUE_CACHE_ENTRIES);
         this.pacer = new FlushPacer(options.flushDelay());
         this.broadcaster = broadcaster;
@@ -864,7 +866,7 @@ final class CrdtEngine implements MerkleCrdt {
         List<String[]> earlyAdded = new ArrayList<>(0);
         txn.mark();
         try {
-            mergeDelta(txn, id, d, remote, earlyAdded);
+            merge.merge(txn, id, d, remote, earlyAdded);
         } catch (RuntimeException e) {
             txn.rollback();
             throw e;
@@ -875,7 +877,7 @@ final class CrdtEngine implements MerkleCrdt {
             s.early.computeIfAbsent(ik[0], x -> new HashSet<>(storedEarly(x))).add(ik[1]);
         }
         Set<String> earlyMine = earlyKeys(id);
-        if (!earlyMine.isEmpty()) { // this block's elements were handled by mergeDelta: the index entries are done
+        if (!earlyMine.isEmpty()) { // this block's elements were handled by DeltaMerge: the index entries are done
             for (String k : earlyMine) txn.delete(keys.early(id, k));
             s.early.put(id, Set.of());
         }
@@ -915,68 +917,6 @@ final class CrdtEngine implements MerkleCrdt {
         return children;
     }
 
-    /** go-ds-crdt's Merge: tombstones first, then elements (id = the block's CID string). */
-    private void mergeDelta(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
-        // the listeners' before-values, keyed by the v/ key (hash computed once, reused for the after-read)
-        Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>(d.elements().size() * 4 / 3 + 1 + d.tombstones().size() * 2);
-        Set<String> recompute = new HashSet<>();
-        for (Element t : d.tombstones()) {
-            remember(txn, before, t.key());
-            txn.put(keys.tombstone(t.key(), t.id()), EMPTY);
-            byte[] ek = keys.element(t.key(), t.id());
-            if (txn.contains(ek)) {
-                txn.delete(ek);
-                recompute.add(t.key());
-            } else if (!earlyKeys(t.id()).contains(t.key()) && mayStillArrive(t.id())) {
-                // the delete came first (top-down walk): remember it for the block that carries the element
-                txn.put(keys.early(t.id(), t.key()), EMPTY);
-                earlyAdded.add(new String[] {t.id(), t.key()});
-            }
-        }
-        for (String k : recompute) {
-            byte[][] best = new byte[1][];
-            txn.scan(keys.elementPrefix(k), (sk, sv) -> {
-                if (best[0] == null || better(sv, best[0])) best[0] = sv;
-                return true;
-            });
-            if (best[0] == null) txn.delete(keys.value(k));
-            else txn.put(keys.value(k), best[0]);
-        }
-        byte[] idBytes = Keys.bytes(id);
-        Set<String> early = remote ? earlyKeys(id) : Set.of();
-        for (Element e : d.elements()) {
-            String k = e.key();
-            if (!early.isEmpty() && early.contains(k)) continue; // tombstoned before it arrived
-            // the hot path: the key's bytes and its v/ key are built and hashed once per element
-            byte[] kb = Keys.bytes(k);
-            Txn.Key vk = new Txn.Key(keys.valueOf(kb));
-            byte[] cur = txn.getOrNull(vk);
-            if (before != null) before.putIfAbsent(vk, new Before(k, cur));
-            byte[] rec = Keys.prioValue(d.priority(), e.value());
-            txn.put(keys.elementOf(kb, idBytes), rec);
-            if (cur == null || better(rec, cur)) txn.put(vk, rec);
-        }
-        if (before == null) return;
-        for (Map.Entry<Txn.Key, Before> b : before.entrySet()) {
-            byte[] oldRec = b.getValue().record;
-            byte[] newRec = txn.getOrNull(b.getKey());
-            if (oldRec == newRec) continue; // not written (the usual loser): unchanged
-            byte[] oldV = oldRec == null ? null : Arrays.copyOfRange(oldRec, 8, oldRec.length);
-            byte[] newV = newRec == null ? null : Arrays.copyOfRange(newRec, 8, newRec.length);
-            if (Arrays.equals(oldV, newV)) continue;
-            for (ChangeListener l : listeners) l.onChange(b.getValue().key, oldV, newV, txn);
-        }
-    }
-
-    /** A key's winning record before a merge (null: none), for the change listeners. */
-    private record Before(String key, byte[] record) {}
-
-    private void remember(Txn txn, Map<Txn.Key, Before> before, String k) {
-        if (before == null) return;
-        Txn.Key vk = new Txn.Key(keys.value(k));
-        if (!before.containsKey(vk)) before.put(vk, new Before(k, txn.getOrNull(vk)));
-    }
-
     /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */
     private Set<String> earlyKeys(String id) {
         Stage s = stage;
@@ -1004,13 +944,6 @@ final class CrdtEngine implements MerkleCrdt {
         } catch (IllegalArgumentException e) {
             return false; // no block has this id: the tombstone alone says it all
         }
-    }
-
-    /** Higher priority wins; on a tie the larger value (unsigned bytes). Records are prio ‖ value. */
-    static boolean better(byte[] a, byte[] b) {
-        long pa = Keys.getLong(a), pb = Keys.getLong(b);
-        if (pa != pb) return Long.compareUnsigned(pa, pb) > 0;
-        return Arrays.compareUnsigned(a, 8, a.length, b, 8, b.length) > 0;
     }
 
     // ------------------------------------------------------------------ remote: announcements and walks

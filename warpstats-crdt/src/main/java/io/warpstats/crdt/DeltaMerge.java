@@ -1,0 +1,113 @@
+package io.warpstats.crdt;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The OR-set merge of one delta into a {@link Txn}: go-ds-crdt's {@code Merge}, the heart of the
+ * CRDT's semantics (DESIGN.md "The Merkle-CRDT"). Tombstones first: each removes the element it
+ * names and the key's winner is recomputed from the remaining elements; a tombstone whose element
+ * has not arrived yet (a top-down walk meets the delete before the add) is remembered in the T/
+ * index, so the element is dropped when its block is merged. Then elements: each is stored under
+ * {@code e/key\0id} and replaces the key's winner if it is {@link #better}. The change listeners
+ * see every key whose winning value changed, inside the same transaction.
+ *
+ * <p>Invariants: the merge only writes through {@code txn} (the caller commits or rolls back as a
+ * whole); the result does not depend on the order in which blocks are merged (add-wins, highest
+ * priority, then the larger value). Not thread-safe: the engine calls it under its write lock.
+ */
+final class DeltaMerge {
+    private static final byte[] EMPTY = new byte[0];
+    private final Keys keys;
+    private final List<ChangeListener> listeners;
+    private final Function<String, Set<String>> earlyKeys;
+    private final Predicate<String> mayStillArrive;
+
+    /**
+     * @param listeners      the engine's live listener list (read at every merge)
+     * @param earlyKeys      block id → keys of its elements already tombstoned (the T/ index, staged view)
+     * @param mayStillArrive block id → whether that block may still be merged (a valid CID not processed)
+     */
+    DeltaMerge(Keys keys, List<ChangeListener> listeners, Function<String, Set<String>> earlyKeys,
+               Predicate<String> mayStillArrive) {
+        this.keys = keys;
+        this.listeners = listeners;
+        this.earlyKeys = earlyKeys;
+        this.mayStillArrive = mayStillArrive;
+    }
+
+    /** go-ds-crdt's Merge: tombstones first, then elements (id = the block's CID string). */
+    void merge(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
+        // the listeners' before-values, keyed by the v/ key (hash computed once, reused for the after-read)
+        Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>(d.elements().size() * 4 / 3 + 1 + d.tombstones().size() * 2);
+        Set<String> recompute = new HashSet<>();
+        for (Element t : d.tombstones()) {
+            remember(txn, before, t.key());
+            txn.put(keys.tombstone(t.key(), t.id()), EMPTY);
+            byte[] ek = keys.element(t.key(), t.id());
+            if (txn.contains(ek)) {
+                txn.delete(ek);
+                recompute.add(t.key());
+            } else if (!earlyKeys.apply(t.id()).contains(t.key()) && mayStillArrive.test(t.id())) {
+                // the delete came first (top-down walk): remember it for the block that carries the element
+                txn.put(keys.early(t.id(), t.key()), EMPTY);
+                earlyAdded.add(new String[] {t.id(), t.key()});
+            }
+        }
+        for (String k : recompute) {
+            byte[][] best = new byte[1][];
+            txn.scan(keys.elementPrefix(k), (sk, sv) -> {
+                if (best[0] == null || better(sv, best[0])) best[0] = sv;
+                return true;
+            });
+            if (best[0] == null) txn.delete(keys.value(k));
+            else txn.put(keys.value(k), best[0]);
+        }
+        byte[] idBytes = Keys.bytes(id);
+        Set<String> early = remote ? earlyKeys.apply(id) : Set.of();
+        for (Element e : d.elements()) {
+            String k = e.key();
+            if (!early.isEmpty() && early.contains(k)) continue; // tombstoned before it arrived
+            // the hot path: the key's bytes and its v/ key are built and hashed once per element
+            byte[] kb = Keys.bytes(k);
+            Txn.Key vk = new Txn.Key(keys.valueOf(kb));
+            byte[] cur = txn.getOrNull(vk);
+            if (before != null) before.putIfAbsent(vk, new Before(k, cur));
+            byte[] rec = Keys.prioValue(d.priority(), e.value());
+            txn.put(keys.elementOf(kb, idBytes), rec);
+            if (cur == null || better(rec, cur)) txn.put(vk, rec);
+        }
+        if (before == null) return;
+        for (Map.Entry<Txn.Key, Before> b : before.entrySet()) {
+            byte[] oldRec = b.getValue().record;
+            byte[] newRec = txn.getOrNull(b.getKey());
+            if (oldRec == newRec) continue; // not written (the usual loser): unchanged
+            byte[] oldV = oldRec == null ? null : Arrays.copyOfRange(oldRec, 8, oldRec.length);
+            byte[] newV = newRec == null ? null : Arrays.copyOfRange(newRec, 8, newRec.length);
+            if (Arrays.equals(oldV, newV)) continue;
+            for (ChangeListener l : listeners) l.onChange(b.getValue().key, oldV, newV, txn);
+        }
+    }
+
+    /** A key's winning record before a merge (null: none), for the change listeners. */
+    private record Before(String key, byte[] record) {}
+
+    private void remember(Txn txn, Map<Txn.Key, Before> before, String k) {
+        if (before == null) return;
+        Txn.Key vk = new Txn.Key(keys.value(k));
+        if (!before.containsKey(vk)) before.put(vk, new Before(k, txn.getOrNull(vk)));
+    }
+
+    /** Higher priority wins; on a tie the larger value (unsigned bytes). Records are prio ‖ value. */
+    static boolean better(byte[] a, byte[] b) {
+        long pa = Keys.getLong(a), pb = Keys.getLong(b);
+        if (pa != pb) return Long.compareUnsigned(pa, pb) > 0;
+        return Arrays.compareUnsigned(a, 8, a.length, b, 8, b.length) > 0;
+    }
+}
