@@ -207,12 +207,12 @@ final class CrdtEngine implements MerkleCrdt {
         this.verifier = verifier;
         this.authorizer = authorizer;
         this.onRejected = onRejected;
-        loadHeads();
+        StoredState.loadHeads(store, keys, heads);
         boolean dirty = store.get(keys.dirty).isPresent();
-        if (dirty) repair();
+        if (dirty) StoredState.repair(store, keys, heads);
         store.put(keys.dirty, new byte[] {1});
-        loadFrontier();
-        loadEarly();
+        StoredState.loadFrontier(store, keys, frontier);
+        StoredState.loadEarly(store, keys, early);
         refreshHeadSnapshot();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "warpstats-crdt-" + options.dagName());
@@ -236,40 +236,6 @@ final class CrdtEngine implements MerkleCrdt {
     }
 
     // ------------------------------------------------------------------ startup
-
-    private void loadHeads() {
-        store.scan(keys.h, (k, v) -> {
-            int start = keys.h.length;
-            int sep = indexOf(k, (byte) 0, start);
-            String dag = new String(k, start, sep - start, StandardCharsets.UTF_8);
-            Cid cid = Cid.fromBytes(Arrays.copyOfRange(k, sep + 1, k.length));
-            heads.computeIfAbsent(dag, d -> new ConcurrentHashMap<>()).put(cid, Keys.getLong(v));
-            return true;
-        });
-    }
-
-    private static int indexOf(byte[] a, byte b, int from) {
-        for (int i = from; i < a.length; i++) if (a[i] == b) return i;
-        throw new IllegalStateException("corrupt key: no separator");
-    }
-
-    private void loadEarly() {
-        store.scan(keys.early, (k, v) -> {
-            int start = keys.early.length;
-            int sep = indexOf(k, (byte) 0, start);
-            String id = new String(k, start, sep - start, StandardCharsets.UTF_8);
-            String key = new String(k, sep + 1, k.length - sep - 1, StandardCharsets.UTF_8);
-            early.computeIfAbsent(id, x -> new HashSet<>()).add(key);
-            return true;
-        });
-    }
-
-    private void loadFrontier() {
-        store.scan(keys.p, (k, v) -> {
-            frontier.put(Cid.fromBytes(Arrays.copyOfRange(k, keys.p.length, k.length)), v);
-            return true;
-        });
-    }
 
     /**
      * What a new branch fetch may stop at: the heads including the open stage's (merged, not yet
@@ -308,45 +274,6 @@ final class CrdtEngine implements MerkleCrdt {
     private void resumeFrontier() {
         for (Cid c : new ArrayList<>(frontier.keySet())) enqueue(c);
         pump();
-    }
-
-    /**
-     * Re-derives the walk frontier from what is stored: every block reachable from a head is
-     * either processed (and stored) or must be in the frontier. With atomic batches this finds
-     * nothing to do; it is the safety net the dirty flag stands for (a store that lost its tail,
-     * a bug). Cost: one pass over the processed blocks.
-     */
-    private void repair() {
-        log.info("replica was not closed cleanly: checking the DAG below the heads");
-        ArrayDeque<Cid> todo = new ArrayDeque<>();
-        Set<Cid> seen = new HashSet<>();
-        for (Map<Cid, Long> m : heads.values()) todo.addAll(m.keySet());
-        KvStore.Batch fix = store.newBatch();
-        while (!todo.isEmpty()) {
-            Cid c = todo.poll();
-            if (!seen.add(c)) continue;
-            Optional<byte[]> bytes = block(c); // the processed marker holds the block: one cannot exist without the other
-            if (bytes.isEmpty()) {
-                if (store.get(keys.pending(c)).isEmpty()) {
-                    fix.put(keys.pending(c), new byte[] {1});
-                }
-                continue;
-            }
-            Block b;
-            try {
-                b = Block.decode(bytes.get());
-            } catch (IllegalArgumentException e) {
-                log.warn("stored block {} is corrupt; refetching it", c);
-                fix.delete(keys.processed(c));
-                fix.put(keys.pending(c), new byte[] {1});
-                continue;
-            }
-            todo.addAll(b.links());
-        }
-        if (fix.size() > 0) {
-            log.warn("repair: {} blocks added to the walk frontier", fix.size());
-            store.write(fix);
-        }
     }
 
     // ------------------------------------------------------------------ local writes

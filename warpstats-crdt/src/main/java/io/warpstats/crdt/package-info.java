@@ -10,7 +10,10 @@
  *
  * <p>Invariants: the wire records encode byte-exactly as go-ds-crdt (proto3, fields in number
  * order, defaults omitted) and parse hostile input into {@link java.lang.IllegalArgumentException};
- * a block is marked processed only in the atomic write that applies it; the engine class is
- * package-private ({@code CrdtEngine}), its key layout is in {@code Keys} and docs/crdt.md.
+ * a block is marked processed only in the atomic write that applies it. The engine is
+ * package-private: {@code CrdtEngine} (local writes, stages and commits, fetches and walks, broadcast),
+ * {@code DeltaMerge} (the OR-set merge of one delta), {@code StoredState} (what a replica reads back
+ * when it opens, and the repair after an unclean close), {@code Txn}, {@code PendingWrites},
+ * {@code ValueCache}, {@code FlushPacer}; the key layout is in {@code Keys} and docs/crdt.md.
  */
 package io.warpstats.crdt;
