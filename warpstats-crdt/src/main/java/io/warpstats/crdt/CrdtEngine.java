@@ -107,6 +107,7 @@ final class CrdtEngine implements MerkleCrdt {
     private final DeltaSigner signer;
     private final DeltaVerifier verifier;
     private final WriteAuthorizer authorizer;
+    private final BlockChecks checks;
     private final Consumer<RejectedBlockException> onRejected;
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final DeltaMerge merge;
@@ -206,6 +207,7 @@ final class CrdtEngine implements MerkleCrdt {
         this.signer = signer;
         this.verifier = verifier;
         this.authorizer = authorizer;
+        this.checks = new BlockChecks(verifier, authorizer, options.acceptUnsigned());
         this.onRejected = onRejected;
         StoredState.loadHeads(store, keys, heads);
         boolean dirty = store.get(keys.dirty).isPresent();
@@ -1134,7 +1136,7 @@ final class CrdtEngine implements MerkleCrdt {
         Block block;
         try {
             block = Block.decodeHashed(cid, bytes);
-            checkShape(block);
+            checks.checkShape(block);
         } catch (IllegalArgumentException e) {
             reject(cid, e.getMessage());
             return; // unreachable: reject throws
@@ -1142,7 +1144,7 @@ final class CrdtEngine implements MerkleCrdt {
         boolean parallel = verifyPool != null && block.delta().isSigned();
         if (!parallel) {
             try {
-                checkAuthor(block);
+                checks.checkAuthor(block);
             } catch (IllegalArgumentException e) {
                 reject(cid, e.getMessage());
                 return;
@@ -1175,7 +1177,7 @@ final class CrdtEngine implements MerkleCrdt {
             try {
                 verifyPool.execute(() -> {
                     try {
-                        checkAuthor(block);
+                        checks.checkAuthor(block);
                         r.state = Ready.OK;
                     } catch (RuntimeException e) {
                         r.error = String.valueOf(e.getMessage());
@@ -1268,37 +1270,6 @@ final class CrdtEngine implements MerkleCrdt {
     private void commitIfFull() {
         Stage s = stage;
         if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commitStage();
-    }
-
-    /** The checks that need no signature: cheap, done while decoding. */
-    private void checkShape(Block block) {
-        Delta d = block.delta();
-        if (d.dagName().indexOf('\0') >= 0) throw new IllegalArgumentException("dagName contains NUL");
-        if (!(d.isSigned() && verifier != null) && !options.acceptUnsigned()) {
-            throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
-        }
-        for (Element e : d.elements()) checkKey(e.key());
-        for (Element t : d.tombstones()) {
-            checkKey(t.key());
-            if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
-        }
-    }
-
-    /** Signature (the costly part: run on the verify pool for signed deltas) and authorizer. */
-    private void checkAuthor(Block block) {
-        Delta d = block.delta();
-        String author = null;
-        if (d.isSigned() && verifier != null) {
-            author = verifier.verify(d.author(), d.signingPayload(block.links()), d.signature());
-        } else if (!options.acceptUnsigned()) {
-            throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
-        }
-        for (Element e : d.elements()) {
-            if (!authorizer.mayWrite(author, e.key())) throw new IllegalArgumentException(author + " may not write " + e.key());
-        }
-        for (Element t : d.tombstones()) {
-            if (!authorizer.mayWrite(author, t.key())) throw new IllegalArgumentException(author + " may not delete " + t.key());
-        }
     }
 
     private void reject(Cid cid, String reason) {
