@@ -1132,7 +1132,11 @@ final class CrdtEngine implements MerkleCrdt {
         if (closed) return;
         Cid cid = Cid.ofDagPb(bytes);
         if (inStage.contains(cid) || isProcessed(cid)) return;
-        if (pendingRecord(cid) == null && !stageLinks.containsKey(cid)) return; // unsolicited: not ours to judge, ignore
+        // unsolicited (not ours to judge): ignore. Order matters: the stage's link count first, then the frontier.
+        // The drain applies a parent (its links enter the frontier) before it drops the parent's link counts, so a
+        // link count seen absent means the frontier read after it is current; read the other way round, a parent
+        // drained in between made a wanted block look unsolicited and stalled its walk until the next rebroadcast
+        if (!stageLinks.containsKey(cid) && pendingRecord(cid) == null) return;
         Block block;
         try {
             block = Block.decodeHashed(cid, bytes);
