@@ -105,8 +105,6 @@ final class CrdtEngine implements MerkleCrdt {
     private final Broadcaster broadcaster;
     private final BlockFetcher fetcher;
     private final DeltaSigner signer;
-    private final DeltaVerifier verifier;
-    private final WriteAuthorizer authorizer;
     private final BlockChecks checks;
     private final Consumer<RejectedBlockException> onRejected;
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
@@ -205,8 +203,6 @@ final class CrdtEngine implements MerkleCrdt {
         this.broadcaster = broadcaster;
         this.fetcher = fetcher;
         this.signer = signer;
-        this.verifier = verifier;
-        this.authorizer = authorizer;
         this.checks = new BlockChecks(verifier, authorizer, options.acceptUnsigned());
         this.onRejected = onRejected;
         StoredState.loadHeads(store, keys, heads);
@@ -1300,14 +1296,12 @@ final class CrdtEngine implements MerkleCrdt {
 
     /**
      * Completes the idle waiters registered before the check if the walk is idle: nothing
-     * queued, fetching or in the verify stage, AND nothing merged left unpublished. The last
-     * condition matters because commits are pipelined: a finishing fetch hands its stage to the
-     * writer and drops {@code running} while another thread owns the pump; that owner may have
-     * committed just before and would otherwise see an idle walk while the last stage is still
-     * being written (whenIdle would complete before the merge is durable and the frontier mirror
-     * published). The pump loop runs again for that fetch (it bumped {@code wip}) and commits it.
-     * Read in that order: {@code running} first, then the stages (a fetch commits before it
-     * drops {@code running}).
+     * queued, fetching or in the verify stage, AND nothing merged left unpublished (no open stage,
+     * no write in flight). The last condition matters because blocks are merged into a stage by
+     * several threads (fetch completions, the verify stage's drain) and committed later; without it
+     * whenIdle could complete before the last merge is durable and its frontier mirror published.
+     * Read in that order: {@code running} first, then the queue and the stages (a fetch commits
+     * before it drops {@code running}).
      */
     private void checkIdle() {
         List<CompletableFuture<Void>> waiting;
