@@ -1,5 +1,6 @@
 package io.warpstats.crdt.store;
 
+import io.warpstats.crdt.ipld.Varint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -184,10 +185,10 @@ final class RocksKvStore implements KvStore {
      * {@code kTypeValue(1) varint32(klen) key varint32(vlen) value} or {@code kTypeDeletion(0) varint32(klen) key}.
      */
     static byte[] serialize(OpsBatch b) {
-        int n = 12;
+        int n = 12; // exact: the array goes to RocksDB as it is, no trailing copy
         for (int i = 0; i < b.keys.size(); i++) {
             byte[] k = b.keys.get(i), v = b.values.get(i);
-            n += 1 + 5 + k.length + (v == null ? 0 : 5 + v.length);
+            n += 1 + Varint.size(k.length) + k.length + (v == null ? 0 : Varint.size(v.length) + v.length);
         }
         byte[] r = new byte[n];
         int c = b.keys.size(), p = 8;
@@ -198,24 +199,15 @@ final class RocksKvStore implements KvStore {
         for (int i = 0; i < c; i++) {
             byte[] k = b.keys.get(i), v = b.values.get(i);
             r[p++] = (byte) (v == null ? 0 : 1);
-            p = varint(r, p, k.length);
+            p = Varint.write(k.length, r, p);
             System.arraycopy(k, 0, r, p, k.length);
             p += k.length;
             if (v != null) {
-                p = varint(r, p, v.length);
+                p = Varint.write(v.length, r, p);
                 System.arraycopy(v, 0, r, p, v.length);
                 p += v.length;
             }
         }
-        return p == n ? r : java.util.Arrays.copyOf(r, p);
-    }
-
-    private static int varint(byte[] r, int p, int x) {
-        while ((x & ~0x7F) != 0) {
-            r[p++] = (byte) ((x & 0x7F) | 0x80);
-            x >>>= 7;
-        }
-        r[p++] = (byte) x;
-        return p;
+        return r;
     }
 }
