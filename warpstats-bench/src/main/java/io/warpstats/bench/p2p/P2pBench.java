@@ -96,11 +96,12 @@ public final class P2pBench {
                 jPar = setups(client, addr, setups, 8);
             }
         }
-        if (!only.equals("all")) jsDir = Path.of("/nonexistent");
         verbose = false;
 
         double s1 = Double.NaN, s64 = Double.NaN, sSeq = Double.NaN;
-        if (Files.isDirectory(jsDir.resolve("node_modules"))) {
+        if (!only.equals("all")) {
+            System.out.println("(--only " + only + ": JS column skipped)");
+        } else if (Files.isDirectory(jsDir.resolve("node_modules"))) {
             Path script = jsDir.resolve("p2p-bench.mjs");
             try (var in = P2pBench.class.getResourceAsStream("/p2p-bench.mjs")) {
                 if (in != null) Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
