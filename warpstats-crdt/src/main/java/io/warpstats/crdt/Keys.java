@@ -2,6 +2,7 @@ package io.warpstats.crdt;
 
 import io.warpstats.crdt.ipld.Cid;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 
 /**
  * The store key layout of one replica, in one place (also in docs/crdt.md). {@code ns} is the
@@ -40,7 +41,7 @@ final class Keys {
      * the store's keys. {@link String#compareTo} is UTF-16 unit order, which differs for code points
      * above U+FFFF against U+E000–U+FFFF.
      */
-    static final java.util.Comparator<String> UTF8_ORDER = (a, b) -> {
+    static final Comparator<String> UTF8_ORDER = (a, b) -> {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {

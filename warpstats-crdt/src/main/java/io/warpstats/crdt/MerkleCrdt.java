@@ -1,6 +1,8 @@
 package io.warpstats.crdt;
 
 import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.crdt.ipld.DagPb;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -97,8 +99,8 @@ public interface MerkleCrdt extends AutoCloseable {
      */
     default Optional<List<Cid>> links(Cid cid) {
         return block(cid).map(b -> {
-            List<Cid> r = new java.util.ArrayList<>();
-            for (io.warpstats.crdt.ipld.DagPb.Link l : io.warpstats.crdt.ipld.DagPb.decode(b).links()) r.add(l.hash());
+            List<Cid> r = new ArrayList<>();
+            for (DagPb.Link l : DagPb.decode(b).links()) r.add(l.hash());
             return r;
         });
     }

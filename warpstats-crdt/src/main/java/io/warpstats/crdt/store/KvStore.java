@@ -1,5 +1,6 @@
 package io.warpstats.crdt.store;
 
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 
@@ -29,7 +30,7 @@ public interface KvStore extends AutoCloseable {
      * this default (for wrappers) skips them one by one.
      */
     default void scan(byte[] prefix, byte[] from, BiPredicate<byte[], byte[]> visitor) {
-        scan(prefix, (k, v) -> java.util.Arrays.compareUnsigned(k, from) < 0 || visitor.test(k, v));
+        scan(prefix, (k, v) -> Arrays.compareUnsigned(k, from) < 0 || visitor.test(k, v));
     }
 
     /** A new empty batch; nothing is written until {@link #write}. */

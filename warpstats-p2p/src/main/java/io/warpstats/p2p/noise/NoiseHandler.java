@@ -2,6 +2,7 @@ package io.warpstats.p2p.noise;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.PromiseNotifier;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.ProtocolViolationException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 
 /**
@@ -158,7 +160,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
                 throw e;
             }
         } else if (!waiting.isEmpty()) {
-            ctx.write(io.netty.buffer.Unpooled.EMPTY_BUFFER, promiseFor(ctx)); // empty writes: keep their order
+            ctx.write(Unpooled.EMPTY_BUFFER, promiseFor(ctx)); // empty writes: keep their order
         }
         ctx.flush();
     }
@@ -206,7 +208,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         if (pending != null || !waiting.isEmpty()) {
-            failPending(ctx, new java.nio.channels.ClosedChannelException()); // unflushed bytes die with the channel, as in Netty
+            failPending(ctx, new ClosedChannelException()); // unflushed bytes die with the channel, as in Netty
         }
     }
 }

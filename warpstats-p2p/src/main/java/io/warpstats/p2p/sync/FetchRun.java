@@ -204,7 +204,6 @@ final class FetchRun {
             sink.accept(bytes);
         } catch (RejectedBlockException e) {
             c.rejected(e); // charged once: onRejected may have charged it already
-
             // the branch below a rejected block is not wanted; the rest of this answer may be, so go on
             return true;
         } catch (RuntimeException e) {

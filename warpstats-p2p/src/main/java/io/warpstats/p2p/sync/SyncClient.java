@@ -2,6 +2,7 @@ package io.warpstats.p2p.sync;
 
 import io.warpstats.crdt.BlockFetcher;
 import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.RejectedBlockException;
 import io.warpstats.crdt.ipld.Cid;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.PeerId;
@@ -45,11 +46,11 @@ public interface SyncClient extends BlockFetcher, AutoCloseable {
      * Charges a block the engine rejected to the peer that supplied it
      * ({@link PeerPenalty.Offense#REJECTED_BLOCK}): wire it to the engine's {@code onRejected}, which
      * also reports the rejections of the parallel verify stage (found after the sink returned, so
-     * the fetch cannot see them). The supplier of each of the last
-     * 4,096 blocks handed over is remembered; a block is
+     * the fetch cannot see them). The supplier of each of the last 4,096 blocks handed over is
+     * remembered; a block is
      * charged once, whether this or the sink's exception reports it first. Unknown CIDs: nothing.
      */
-    void rejected(io.warpstats.crdt.RejectedBlockException rejection);
+    void rejected(RejectedBlockException rejection);
 
     /** The current sync score of {@code peer} (0: clean; offenses subtract their points). */
     int score(PeerId peer);

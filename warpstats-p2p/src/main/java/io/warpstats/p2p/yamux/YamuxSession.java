@@ -1,6 +1,7 @@
 package io.warpstats.p2p.yamux;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -120,7 +121,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
         ByteBuf b = ctx.alloc().buffer(YamuxHeader.SIZE);
         new YamuxHeader(type, flags, id, length).encode(b);
         // one write per frame: the Noise layer keeps a write that fits one message in one message
-        ctx.write(len > 0 ? io.netty.buffer.Unpooled.wrappedBuffer(b, io.netty.buffer.Unpooled.wrappedBuffer(data, off, len)) : b,
+        ctx.write(len > 0 ? Unpooled.wrappedBuffer(b, Unpooled.wrappedBuffer(data, off, len)) : b,
                 ctx.voidPromise());
     }
 
