@@ -210,5 +210,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         if (pending != null || !waiting.isEmpty()) {
             failPending(ctx, new ClosedChannelException()); // unflushed bytes die with the channel, as in Netty
         }
+        if (send != null) send.close(); // native cipher contexts go now, not at the next GC
+        if (recv != null) recv.close();
     }
 }

@@ -101,6 +101,7 @@ public final class NoiseHandshake {
     CipherState[] split() throws GeneralSecurityException {
         if (!isComplete()) throw new IllegalStateException("handshake incomplete");
         byte[][] k = hkdf(ck, EMPTY);
+        if (cs != null) cs.close(); // the handshake's own cipher is done
         CipherState c1 = new CipherState(Arrays.copyOf(k[0], 32)), c2 = new CipherState(Arrays.copyOf(k[1], 32));
         return initiator ? new CipherState[] {c1, c2} : new CipherState[] {c2, c1};
     }
@@ -140,6 +141,7 @@ public final class NoiseHandshake {
     private void mixKey(byte[] ikm) throws GeneralSecurityException {
         byte[][] k = hkdf(ck, ikm);
         ck = k[0];
+        if (cs != null) cs.close();
         cs = new CipherState(Arrays.copyOf(k[1], 32));
     }
 

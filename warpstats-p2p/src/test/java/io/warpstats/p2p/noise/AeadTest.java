@@ -2,6 +2,7 @@ package io.warpstats.p2p.noise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -11,49 +12,62 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AeadTest {
+    /** OpenSSL's libcrypto is on every Linux machine this project targets (CI installs libssl3). */
     @Test
-    void theNativeCipherIsUsedOnLinuxX86() {
+    void theOpenSslCipherIsUsedOnLinuxX86() {
         if (System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64")) {
-            assertThat(Aead.provider()).startsWith("Conscrypt");
+            assertThat(Aead.chosen()).isEqualTo(Aead.Kind.OPENSSL);
+            assertThat(Aead.provider()).startsWith("OpenSSL");
+            assertThat(Aead.available(Aead.Kind.CONSCRYPT)).isTrue();
         }
     }
 
+    private static CipherState state(Aead.Kind kind, byte[] key) {
+        return new CipherState(Aead.newChaChaPoly(kind, key));
+    }
+
     /** The chosen cipher agrees with the JDK's, frame by frame, under the Noise nonce sequence. */
-    @Property(tries = 200)
+    @Property(tries = 300)
     void cipherStateAgreesWithTheJdkCipher(@ForAll @Size(max = 3) List<@Size(max = 2000) byte[]> frames,
-                                           @ForAll @Size(32) byte[] key) throws Exception {
-        CipherState send = new CipherState(key), recv = new CipherState(key);
+                                           @ForAll @Size(32) byte[] key, @ForAll @Size(max = 64) byte[] ad,
+                                           @ForAll Aead.Kind kind) throws Exception {
+        Assume.that(Aead.available(kind));
+        CipherState send = state(kind, key), recv = state(kind, key);
         Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
         long n = 0;
         for (byte[] pt : frames) {
-            byte[] ct = send.encrypt(new byte[0], pt);
+            byte[] ct = send.encrypt(ad, pt);
             byte[] iv = new byte[12];
             for (int i = 0; i < 8; i++) iv[4 + i] = (byte) (n >>> (8 * i));
             n++;
             jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(iv));
+            jdk.updateAAD(ad);
             assertThat(ct).isEqualTo(jdk.doFinal(pt));
-            assertThat(recv.decrypt(new byte[0], ct)).isEqualTo(pt);
+            assertThat(recv.decrypt(ad, ct)).isEqualTo(pt);
         }
     }
 
     /**
-     * The direct-buffer path (Conscrypt reads and writes Netty's direct memory in place) produces the
-     * JDK cipher's bytes, for the chosen provider and for the JDK cipher given direct buffers too; the
+     * The direct-buffer path (the native ciphers read and write Netty's direct memory in place)
+     * produces the JDK cipher's bytes, for every implementation as sender and as receiver; the
      * output buffer's bytes outside the written range stay untouched.
      */
     @Property(tries = 300)
     void directBufferPathAgreesWithTheJdkCipher(@ForAll @Size(max = 4) List<@Size(max = 70_000) byte[]> frames,
                                                 @ForAll @Size(32) byte[] key, @ForAll @IntRange(max = 40) int slack,
-                                                @ForAll boolean jdkState) throws Exception {
-        CipherState send = jdkState ? new CipherState(key, Cipher.getInstance("ChaCha20-Poly1305")) : new CipherState(key);
-        CipherState recv = new CipherState(key);
+                                                @ForAll Aead.Kind sender, @ForAll Aead.Kind receiver) throws Exception {
+        Assume.that(Aead.available(sender) && Aead.available(receiver));
+        CipherState send = state(sender, key), recv = state(receiver, key);
         Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
         long n = 0;
         for (byte[] whole : frames) {
@@ -96,6 +110,30 @@ class AeadTest {
         assertThatThrownBy(() -> new CipherState(key).decrypt(ct, ByteBuffer.allocateDirect(5))).isInstanceOf(AEADBadTagException.class);
     }
 
+    /** A heap buffer works too (the native cipher copies it through its own direct memory). */
+    @Test
+    void heapBuffersGiveTheSameBytesAsDirectOnes() throws Exception {
+        byte[] key = new byte[32];
+        key[0] = 7;
+        ByteBuffer direct = ByteBuffer.allocateDirect(3 + 16), heap = ByteBuffer.allocate(3 + 16);
+        new CipherState(key).encrypt(ByteBuffer.allocateDirect(3).put("abc".getBytes()).flip(), direct);
+        new CipherState(key).encrypt(ByteBuffer.wrap("abc".getBytes()), heap);
+        assertThat(heap.flip()).isEqualTo(direct.flip());
+        ByteBuffer back = ByteBuffer.allocate(3);
+        assertThat(new CipherState(key).decrypt(heap, back)).isEqualTo(3);
+        assertThat(back.array()).isEqualTo("abc".getBytes());
+    }
+
+    /** A closed state refuses to work (a native context is freed by then) instead of crashing. */
+    @Test
+    void aClosedStateRefusesToWork() {
+        assumeTrue(Aead.available(Aead.Kind.OPENSSL), "no libcrypto here");
+        CipherState s = state(Aead.Kind.OPENSSL, new byte[32]);
+        s.close();
+        s.close();
+        assertThatThrownBy(() -> s.encrypt(new byte[0], new byte[10])).hasMessageContaining("closed");
+    }
+
     @Test
     void aForgedFrameIsRejected() throws Exception {
         byte[] key = new byte[32];
@@ -107,10 +145,13 @@ class AeadTest {
     /**
      * The output array may be shared with other threads (Netty's pooled chunks): sealing into one
      * region must never write back stale bytes over another region another thread writes meanwhile
-     * (Conscrypt's JNI copies the whole array back; CipherState gives it a private array).
+     * (Conscrypt's JNI copies the whole array back, so it gets a private array; OpenSSL is given
+     * direct memory only).
      */
-    @Test
-    void sealingIntoASharedArrayLeavesOtherRegionsAlone() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Aead.Kind.class)
+    void sealingIntoASharedArrayLeavesOtherRegionsAlone(Aead.Kind kind) throws Exception {
+        assumeTrue(Aead.available(kind));
         byte[] shared = new byte[256 * 1024];
         AtomicReference<String> broken = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -127,7 +168,7 @@ class AeadTest {
             }
         });
         writer.start();
-        CipherState send = new CipherState(new byte[32]);
+        CipherState send = state(kind, new byte[32]);
         byte[] pt = new byte[65519];
         try {
             for (int i = 0; i < 2_000 && broken.get() == null; i++) send.encrypt(new byte[0], pt, 0, pt.length, shared, 0);
