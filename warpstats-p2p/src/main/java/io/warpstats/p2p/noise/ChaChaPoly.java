@@ -27,6 +27,15 @@ sealed interface ChaChaPoly permits JcaChaChaPoly, OpenSslChaChaPoly {
      */
     int seal(long nonce, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException;
 
+    /**
+     * Seals the remaining bytes of {@code parts}, in order, as one message (empty associated data)
+     * into the direct buffer {@code out} at its position: the gather form of
+     * {@link #seal(long, ByteBuffer, ByteBuffer)}, so that frames written separately need not be
+     * copied together first. Every part's position advances to its limit, {@code out}'s by the
+     * bytes written (total + 16), which are returned.
+     */
+    int seal(long nonce, ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException;
+
     /** Opens the remaining bytes of {@code in} (see {@link #seal(long, ByteBuffer, ByteBuffer)}). */
     int open(long nonce, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException;
 

@@ -50,6 +50,11 @@ final class CipherState implements AutoCloseable {
         return aead.seal(nextNonce(), in, out);
     }
 
+    /** Seals the remaining bytes of {@code parts} as one message (see {@link ChaChaPoly#seal(long, ByteBuffer[], ByteBuffer)}). */
+    int encrypt(ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException {
+        return aead.seal(nextNonce(), parts, out);
+    }
+
     /** Opens the remaining bytes of {@code in} into {@code out} (see {@link #encrypt(ByteBuffer, ByteBuffer)}); throws on a forged frame. */
     int decrypt(ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
         if (in.remaining() < TAG) throw new GeneralSecurityException("ciphertext shorter than its tag");

@@ -66,6 +66,23 @@ final class JcaChaChaPoly implements ChaChaPoly {
         return cipher.doFinal(in, out);
     }
 
+    /**
+     * Copies the parts into {@code out} and seals them in place (input and output then alias
+     * exactly, which both providers support: the JDK through {@code duplicate()}, BoringSSL's
+     * {@code EVP_AEAD_CTX_seal} explicitly).
+     */
+    @Override
+    public int seal(long nonce, ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException {
+        int start = out.position();
+        ByteBuffer gather = out.duplicate();
+        for (ByteBuffer p : parts) gather.put(p);
+        ByteBuffer plaintext = out.duplicate().position(start).limit(gather.position());
+        if (out.remaining() < plaintext.remaining() + CipherState.TAG) {
+            throw new javax.crypto.ShortBufferException("output needs " + (plaintext.remaining() + CipherState.TAG) + " bytes");
+        }
+        return seal(nonce, plaintext, out);
+    }
+
     @Override
     public int open(long nonce, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
         init(Cipher.DECRYPT_MODE, nonce, CipherState.EMPTY);

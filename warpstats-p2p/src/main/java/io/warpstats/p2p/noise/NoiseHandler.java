@@ -11,8 +11,10 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.PromiseNotifier;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.ProtocolViolationException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
  * The Noise secure channel in a Netty pipeline: frames are {@code u16 big-endian length ‖ bytes}
@@ -38,8 +40,14 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     private final NoiseHandshake handshake;
     private CipherState send;
     private CipherState recv;
-    /** Plaintext written since the last seal (direct, ≤ MAX_PLAINTEXT bytes), or null. */
-    private ByteBuf pending;
+    /** Plaintext written since the last seal (retained slices of the writes, ≤ MAX_PLAINTEXT bytes in all). */
+    private final ArrayList<ByteBuf> pending = new ArrayList<>();
+    private int pendingBytes;
+    /** The last part of {@code pending} when it collects small writes by copy (direct), else null. */
+    private ByteBuf tail;
+    /** Writes below this size are copied into {@code tail}: fewer, larger parts for the cipher. */
+    private static final int COPY_BELOW = 1024;
+    private static final int TAIL_CAPACITY = 4096;
     /** Promises of writes whose last byte is in {@code pending} (or that were empty). */
     private final ArrayList<ChannelPromise> waiting = new ArrayList<>();
 
@@ -117,8 +125,11 @@ public final class NoiseHandler extends ChannelDuplexHandler {
      * ≤ 65535 bytes with its tag and its own 2-byte length prefix), not one (or two) per frame. A
      * write that fits one message is not split across two (it starts a new message instead), so the
      * receiver gets whole Yamux frames per message; only larger writes are cut.
-     * The plaintext is copied once into direct memory, sealed from there into the direct frame
-     * buffer that goes to the socket (no heap copies, see {@link CipherState#encrypt(ByteBuffer, ByteBuffer)}).
+     * The writes are not copied together: their buffers are kept (retained slices) and sealed in
+     * one pass, part after part, into the direct frame buffer that goes to the socket (see
+     * {@link ChaChaPoly#seal(long, ByteBuffer[], ByteBuffer)}); a Yamux stream's data is already in
+     * direct memory, so its bytes are read once, by the cipher. Writes under {@value #COPY_BELOW}
+     * bytes are copied together instead (a native call per tiny part would cost more than the copy).
      * A write's promise completes when the frame holding its last byte has been written.
      */
     @Override
@@ -130,16 +141,23 @@ public final class NoiseHandler extends ChannelDuplexHandler {
         try {
             if (send == null) throw new IllegalStateException("write before the noise handshake completed");
             int size = buf.readableBytes();
-            if (pending != null && size <= MAX_PLAINTEXT && pending.writerIndex() + size > MAX_PLAINTEXT) {
+            if (pendingBytes > 0 && size <= MAX_PLAINTEXT && pendingBytes + size > MAX_PLAINTEXT) {
                 seal(ctx); // a write that fits one message is never split: whole Yamux frames per message
             }
             while (buf.isReadable()) {
-                if (pending == null) {
-                    pending = ctx.alloc().directBuffer(Math.min(MAX_PLAINTEXT, Math.max(buf.readableBytes(), 256)), MAX_PLAINTEXT);
+                int n = Math.min(buf.readableBytes(), MAX_PLAINTEXT - pendingBytes);
+                if (n < COPY_BELOW) {
+                    if (tail == null || tail.writableBytes() < n) {
+                        tail = ctx.alloc().directBuffer(TAIL_CAPACITY, TAIL_CAPACITY);
+                        pending.add(tail);
+                    }
+                    tail.writeBytes(buf, n);
+                } else {
+                    pending.add(buf.readRetainedSlice(n));
+                    tail = null;
                 }
-                int n = Math.min(buf.readableBytes(), MAX_PLAINTEXT - pending.writerIndex());
-                pending.writeBytes(buf, n);
-                if (pending.writerIndex() == MAX_PLAINTEXT) seal(ctx);
+                pendingBytes += n;
+                if (pendingBytes == MAX_PLAINTEXT) seal(ctx);
             }
         } catch (Exception e) {
             failPending(ctx, e);
@@ -152,7 +170,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
 
     @Override
     public void flush(ChannelHandlerContext ctx) throws Exception {
-        if (pending != null) {
+        if (pendingBytes > 0) {
             try {
                 seal(ctx);
             } catch (Exception e) {
@@ -167,21 +185,37 @@ public final class NoiseHandler extends ChannelDuplexHandler {
 
     /** Seals the pending plaintext into one Noise message and passes it on. */
     private void seal(ChannelHandlerContext ctx) throws Exception {
-        ByteBuf pt = pending;
-        pending = null;
-        int n = pt.readableBytes();
+        int n = pendingBytes;
         ByteBuf out = ctx.alloc().directBuffer(2 + n + CipherState.TAG);
         try {
+            ByteBuffer[] parts = new ByteBuffer[pending.size()];
+            int k = 0;
+            for (ByteBuf b : pending) {
+                if (b.nioBufferCount() == 1) {
+                    parts[k++] = b.nioBuffer();
+                } else { // a composite write (a Yamux header and its payload): one entry per component
+                    ByteBuffer[] more = b.nioBuffers();
+                    parts = Arrays.copyOf(parts, parts.length + more.length - 1);
+                    for (ByteBuffer m : more) parts[k++] = m;
+                }
+            }
             out.writeShort(n + CipherState.TAG);
-            int w = send.encrypt(pt.nioBuffer(pt.readerIndex(), n), out.nioBuffer(2, n + CipherState.TAG));
+            int w = send.encrypt(parts, out.nioBuffer(2, n + CipherState.TAG));
             out.writerIndex(2 + w);
         } catch (Exception e) {
             out.release();
             throw e;
         } finally {
-            pt.release();
+            releasePending();
         }
         ctx.write(out, waiting.isEmpty() ? ctx.voidPromise() : promiseFor(ctx));
+    }
+
+    private void releasePending() {
+        for (ByteBuf b : pending) b.release();
+        pending.clear();
+        pendingBytes = 0;
+        tail = null;
     }
 
     /** One promise for the frame that completes every waiting write's promise. */
@@ -197,17 +231,14 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     }
 
     private void failPending(ChannelHandlerContext ctx, Throwable cause) {
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
+        releasePending();
         for (ChannelPromise p : waiting) p.tryFailure(cause);
         waiting.clear();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (pending != null || !waiting.isEmpty()) {
+        if (pendingBytes > 0 || !pending.isEmpty() || !waiting.isEmpty()) {
             failPending(ctx, new ClosedChannelException()); // unflushed bytes die with the channel, as in Netty
         }
         if (send != null) send.close(); // native cipher contexts go now, not at the next GC

@@ -88,6 +88,50 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
         return len + TAG;
     }
 
+    /**
+     * One message over several updates (the EVP interface streams: ChaCha20 keeps its partial block
+     * and Poly1305 its partial input between calls). A direct part is read where it lies; a heap part
+     * is first copied to its place in {@code out} and sealed there in place.
+     */
+    @Override
+    public int seal(long nonce, ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException {
+        int len = 0;
+        for (ByteBuffer p : parts) len += p.remaining();
+        if (out.remaining() < len + TAG) throw new ShortBufferException("output needs " + (len + TAG) + " bytes");
+        if (!out.isDirect()) return viaHeap(nonce, parts, len, out);
+        int start = out.position();
+        long base = address(out);
+        long at = base + start;
+        start(nonce, 1, 0, 0);
+        for (ByteBuffer p : parts) {
+            int n = p.remaining();
+            if (n == 0) continue;
+            long src;
+            if (p.isDirect()) {
+                src = address(p) + p.position();
+            } else {
+                out.put((int) (at - base), p, p.position(), n);
+                src = at;
+            }
+            check(EVP_CipherUpdate(ctx, at, scratchAddress + OUTL, src, n), "EVP_CipherUpdate");
+            Reference.reachabilityFence(p);
+            p.position(p.limit());
+            at += n;
+        }
+        check(EVP_CipherFinal_ex(ctx, at, scratchAddress + OUTL), "EVP_CipherFinal_ex");
+        check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG, at), "EVP_CTRL_AEAD_GET_TAG");
+        out.position(start + len + TAG);
+        Reference.reachabilityFence(out);
+        Reference.reachabilityFence(this);
+        return len + TAG;
+    }
+
+    private int viaHeap(long nonce, ByteBuffer[] parts, int len, ByteBuffer out) throws GeneralSecurityException {
+        ByteBuffer all = ByteBuffer.allocate(len);
+        for (ByteBuffer p : parts) all.put(p);
+        return seal(nonce, all.flip(), out);
+    }
+
     @Override
     public int open(long nonce, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
         int len = in.remaining();

@@ -118,11 +118,20 @@ public final class YamuxSession extends ByteToMessageDecoder {
      * array after handing it over (stream writes are private copies).
      */
     void writeFrame(int type, int flags, int id, long length, byte[] data, int off, int len) {
+        writeFrame(type, flags, id, length, len > 0 ? Unpooled.wrappedBuffer(data, off, len) : null);
+    }
+
+    /** Writes one frame whose payload is {@code data} (ownership passes here; null for none). */
+    void writeFrame(int type, int flags, int id, long length, ByteBuf data) {
         ByteBuf b = ctx.alloc().buffer(YamuxHeader.SIZE);
         new YamuxHeader(type, flags, id, length).encode(b);
         // one write per frame: the Noise layer keeps a write that fits one message in one message
-        ctx.write(len > 0 ? Unpooled.wrappedBuffer(b, Unpooled.wrappedBuffer(data, off, len)) : b,
-                ctx.voidPromise());
+        ctx.write(data != null ? Unpooled.wrappedBuffer(b, data) : b, ctx.voidPromise());
+    }
+
+    /** A direct buffer from the connection's allocator (stream writes are copied into one). */
+    ByteBuf directBuffer(int size) {
+        return ctx.alloc().directBuffer(size);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.warpstats.p2p.yamux;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.warpstats.crdt.ipld.Varint;
 import io.warpstats.p2p.Connection;
@@ -12,6 +13,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -41,12 +43,12 @@ public final class YamuxStream implements Stream {
         }
     }
 
+    /** A write not yet fully framed: its bytes in pooled direct memory, released once all are sent or the stream fails. */
     private static final class PendingWrite {
-        final byte[] data;
-        int off;
+        final ByteBuf data;
         final CompletableFuture<Void> future;
 
-        PendingWrite(byte[] data, CompletableFuture<Void> future) {
+        PendingWrite(ByteBuf data, CompletableFuture<Void> future) {
             this.data = data;
             this.future = future;
         }
@@ -61,7 +63,8 @@ public final class YamuxStream implements Stream {
     // loop-confined state
     private long sendWindow = 256 * 1024L;
     private long recvCredit = 256 * 1024L;
-    private ByteBuf in;
+    /** Received, unread bytes: slices of the decrypted Noise messages and small copies (see {@link #buffer}). */
+    private CompositeByteBuf in;
     private long preCredited;
     private long unacked;
     private ReadRequest request;
@@ -111,8 +114,7 @@ public final class YamuxStream implements Stream {
                 resetNow();
                 return;
             } else {
-                if (in == null) in = Unpooled.buffer(Math.min(len, 64 * 1024));
-                in.writeBytes(data, len);
+                buffer(data, len);
             }
         }
         if (h.has(YamuxHeader.RST)) {
@@ -166,6 +168,27 @@ public final class YamuxStream implements Stream {
         return f;
     }
 
+    /**
+     * Keeps {@code len} bytes of {@code data} until the application reads them. A frame that fills
+     * at least half of the buffer it arrived in (the decrypted Noise message; a bulk transfer's
+     * frames fill theirs) is kept as a slice of it, not copied; a smaller one is copied, so that a
+     * few buffered bytes never pin a whole message: the memory held stays within twice the bytes
+     * the host's receive budget counts. Past {@value #MAX_PARTS} parts the buffer consolidates
+     * (one copy), so a stream of tiny frames costs no per-frame objects.
+     */
+    private void buffer(ByteBuf data, int len) {
+        if (in == null) in = Unpooled.compositeBuffer(MAX_PARTS);
+        if (len >= data.capacity() / 2) {
+            in.addComponent(true, data.readRetainedSlice(len));
+        } else {
+            ByteBuf copy = Unpooled.buffer(len);
+            copy.writeBytes(data, len);
+            in.addComponent(true, copy);
+        }
+    }
+
+    private static final int MAX_PARTS = 16;
+
     private int buffered() { return in == null ? 0 : in.readableBytes(); }
 
     private byte[] take(int n) {
@@ -173,9 +196,16 @@ public final class YamuxStream implements Stream {
         in.readBytes(b);
         session.budget.release(n);
         consumed(n);
-        if (in.readableBytes() == 0) in.clear();
-        else if (in.readerIndex() > window) in.discardReadBytes();
+        in.discardReadComponents(); // read slices go back to the pool now
         return b;
+    }
+
+    /** Drops the unread bytes and their buffers (the caller settles the budget). */
+    private void releaseInput() {
+        if (in != null) {
+            in.release();
+            in = null;
+        }
     }
 
     private void consumed(int k) {
@@ -288,34 +318,52 @@ public final class YamuxStream implements Stream {
 
     // ------------------------------------------------------------------ writing
 
+    /**
+     * Copies {@code data} once, into pooled direct memory, from which the Noise layer seals it
+     * without another copy.
+     */
     @Override
     public CompletableFuture<Void> write(byte[] data) {
-        byte[] copy = data.clone();
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        session.onLoop(() -> enqueue(copy, f));
-        return f;
+        ByteBuf copy = session.directBuffer(data.length);
+        copy.writeBytes(data);
+        return submit(copy);
     }
 
     @Override
     public CompletableFuture<Void> writeMessage(byte[] message) {
-        byte[] framed = new byte[Varint.size(message.length) + message.length];
-        int o = Varint.write(message.length, framed, 0);
-        System.arraycopy(message, 0, framed, o, message.length);
+        ByteBuf framed = session.directBuffer(Varint.size(message.length) + message.length);
+        byte[] prefix = new byte[Varint.MAX_BYTES];
+        framed.writeBytes(prefix, 0, Varint.write(message.length, prefix, 0)).writeBytes(message);
+        return submit(framed);
+    }
+
+    private CompletableFuture<Void> submit(ByteBuf data) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        session.onLoop(() -> enqueue(framed, f));
+        try {
+            session.onLoop(() -> enqueue(data, f));
+        } catch (RejectedExecutionException e) { // the connection's event loop has shut down
+            data.release();
+            f.completeExceptionally(new IOException("stream " + id + ": connection closed", e));
+        }
         return f;
     }
 
-    private void enqueue(byte[] data, CompletableFuture<Void> f) {
-        if (failure != null) { f.completeExceptionally(failure); return; }
-        if (finRequested) { f.completeExceptionally(new IOException("stream " + id + " is closed for writing")); return; }
-        if (pendingBytes > 0 && pendingBytes + data.length > session.options.maxStreamWriteBuffer()) {
-            f.completeExceptionally(new IOException("stream " + id + " write buffer full (" + pendingBytes + " bytes unsent)"));
+    private void enqueue(ByteBuf data, CompletableFuture<Void> f) {
+        int size = data.readableBytes();
+        IOException refused = null;
+        if (failure != null) refused = failure;
+        else if (finRequested) refused = new IOException("stream " + id + " is closed for writing");
+        else if (pendingBytes > 0 && pendingBytes + size > session.options.maxStreamWriteBuffer()) {
+            refused = new IOException("stream " + id + " write buffer full (" + pendingBytes + " bytes unsent)");
+        }
+        if (refused != null || size == 0) {
+            data.release();
+            if (refused != null) f.completeExceptionally(refused);
+            else f.complete(null);
             return;
         }
-        if (data.length == 0) { f.complete(null); return; }
         writes.add(new PendingWrite(data, f));
-        pendingBytes += data.length;
+        pendingBytes += size;
         pump();
     }
 
@@ -325,14 +373,14 @@ public final class YamuxStream implements Stream {
         int maxFrame = session.options.maxFrameSize();
         while (!writes.isEmpty() && sendWindow > 0 && session.writable() && failure == null) {
             PendingWrite w = writes.peek();
-            int n = (int) Math.min(Math.min(w.data.length - w.off, sendWindow), maxFrame);
-            session.writeFrame(YamuxHeader.DATA, 0, id, n, w.data, w.off, n);
+            int n = (int) Math.min(Math.min(w.data.readableBytes(), sendWindow), maxFrame);
+            session.writeFrame(YamuxHeader.DATA, 0, id, n, w.data.readRetainedSlice(n));
             wrote = true;
-            w.off += n;
             sendWindow -= n;
             pendingBytes -= n;
-            if (w.off == w.data.length) {
+            if (!w.data.isReadable()) {
                 writes.poll();
+                w.data.release();
                 w.future.complete(null);
             }
         }
@@ -366,7 +414,7 @@ public final class YamuxStream implements Stream {
             discardInput = true;
             int b = buffered();
             if (b > 0) {
-                in.skipBytes(b);
+                releaseInput();
                 session.budget.release(b);
                 consumed(b);
             }
@@ -396,8 +444,11 @@ public final class YamuxStream implements Stream {
         if (failure != null || closeFuture.isDone()) return; // already ended
         failure = e;
         session.budget.release(buffered());
-        in = null;
-        for (PendingWrite w : writes) w.future.completeExceptionally(e);
+        releaseInput();
+        for (PendingWrite w : writes) {
+            w.data.release();
+            w.future.completeExceptionally(e);
+        }
         writes.clear();
         pendingBytes = 0;
         session.remove(this);

@@ -100,6 +100,36 @@ class AeadTest {
         }
     }
 
+    /**
+     * The gather seal (Noise seals a flush's writes part after part, without copying them together)
+     * gives the bytes of one seal of the concatenation, for any cut into parts, any mix of heap and
+     * direct parts, and every implementation.
+     */
+    @Property(tries = 300)
+    void aGatheredSealEqualsOneSealOfTheWhole(@ForAll @Size(max = 6) List<@Size(max = 20_000) byte[]> parts,
+                                             @ForAll @Size(32) byte[] key, @ForAll long heapMask,
+                                             @ForAll Aead.Kind kind) throws Exception {
+        Assume.that(Aead.available(kind));
+        ByteBuffer[] in = new ByteBuffer[parts.size()];
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < in.length; i++) {
+            byte[] p = parts.get(i);
+            whole.write(p);
+            in[i] = ((heapMask >>> i) & 1) == 0 ? ByteBuffer.allocateDirect(p.length).put(p).flip() : ByteBuffer.wrap(p);
+        }
+        byte[] pt = whole.toByteArray();
+        ByteBuffer out = ByteBuffer.allocateDirect(pt.length + 16 + 8);
+        out.position(8);
+        assertThat(state(kind, key).encrypt(in, out)).isEqualTo(pt.length + 16);
+        assertThat(out.position()).isEqualTo(8 + pt.length + 16);
+        for (ByteBuffer b : in) assertThat(b.remaining()).isZero();
+        byte[] ct = new byte[pt.length + 16];
+        out.get(8, ct);
+        Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
+        jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(new byte[12]));
+        assertThat(ct).isEqualTo(jdk.doFinal(pt));
+    }
+
     @Test
     void aForgedDirectFrameIsRejected() throws Exception {
         byte[] key = new byte[32];
