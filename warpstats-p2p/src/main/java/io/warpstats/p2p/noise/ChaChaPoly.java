@@ -39,6 +39,13 @@ sealed interface ChaChaPoly permits JcaChaChaPoly, OpenSslChaChaPoly {
     /** Opens the remaining bytes of {@code in} (see {@link #seal(long, ByteBuffer, ByteBuffer)}). */
     int open(long nonce, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException;
 
+    /**
+     * Opens one message (ciphertext ‖ tag) held in several buffers, in order, into {@code out} at
+     * its position: the gather form of {@link #open(long, ByteBuffer, ByteBuffer)}, for a frame that
+     * arrived across socket reads. Parts advance to their limits, {@code out} by the bytes written.
+     */
+    int open(long nonce, ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException;
+
     /** Releases native resources now; idempotent. */
     default void close() {}
 }

@@ -61,6 +61,11 @@ final class CipherState implements AutoCloseable {
         return aead.open(nextNonce(), in, out);
     }
 
+    /** Opens one message held in several buffers (see {@link ChaChaPoly#open(long, ByteBuffer[], ByteBuffer)}). */
+    int decrypt(ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException {
+        return aead.open(nextNonce(), parts, out);
+    }
+
     byte[] encrypt(byte[] ad, byte[] pt) throws GeneralSecurityException {
         byte[] out = new byte[pt.length + TAG];
         encrypt(ad, pt, 0, pt.length, out, 0);

@@ -83,6 +83,16 @@ final class JcaChaChaPoly implements ChaChaPoly {
         return seal(nonce, plaintext, out);
     }
 
+    /** Gathers the parts into one heap buffer first (the providers open one contiguous input). */
+    @Override
+    public int open(long nonce, ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException {
+        int len = 0;
+        for (ByteBuffer p : parts) len += p.remaining();
+        ByteBuffer all = ByteBuffer.allocate(len);
+        for (ByteBuffer p : parts) all.put(p);
+        return open(nonce, all.flip(), out);
+    }
+
     @Override
     public int open(long nonce, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
         init(Cipher.DECRYPT_MODE, nonce, CipherState.EMPTY);

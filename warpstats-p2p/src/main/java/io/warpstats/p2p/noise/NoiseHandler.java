@@ -7,6 +7,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.PromiseNotifier;
 import io.warpstats.p2p.PeerId;
@@ -60,7 +61,10 @@ public final class NoiseHandler extends ChannelDuplexHandler {
 
     /** Adds the frame decoder and the Noise handler to {@code p}, before the handler named {@code before}. */
     public static void install(ChannelPipeline p, String before, boolean initiator, NoiseIdentity identity, PeerId expected, SecuredListener listener) {
-        p.addBefore(before, "noise-frames", new LengthFieldBasedFrameDecoder(MAX_FRAME + 2, 0, 2, 0, 2));
+        LengthFieldBasedFrameDecoder frames = new LengthFieldBasedFrameDecoder(MAX_FRAME + 2, 0, 2, 0, 2);
+        // a frame (up to 65,537 bytes) nearly always spans socket reads: compose, don't merge-copy
+        frames.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+        p.addBefore(before, "noise-frames", frames);
         p.addBefore(before, "noise", new NoiseHandler(initiator, identity, expected, listener));
     }
 
@@ -97,21 +101,18 @@ public final class NoiseHandler extends ChannelDuplexHandler {
             }
             int len = frame.readableBytes();
             if (len < CipherState.TAG) throw new ProtocolViolationException("noise frame shorter than its tag");
-            ByteBuf src = frame, copy = null;
-            if (!frame.isDirect() || frame.nioBufferCount() != 1) { // not one region of direct memory: copy once
-                copy = ctx.alloc().directBuffer(len);
-                copy.writeBytes(frame, frame.readerIndex(), len);
-                src = copy;
-            }
+            // a frame that arrived across socket reads is a composite of slices of them (the frame
+            // decoder cumulates by composition): opened part after part, not copied together first
             ByteBuf out = ctx.alloc().directBuffer(len - CipherState.TAG);
             try {
-                int n = recv.decrypt(src.nioBuffer(src.readerIndex(), len), out.nioBuffer(0, len - CipherState.TAG));
+                ByteBuffer dst = out.nioBuffer(0, len - CipherState.TAG);
+                int n = frame.nioBufferCount() == 1
+                        ? recv.decrypt(frame.nioBuffer(frame.readerIndex(), len), dst)
+                        : recv.decrypt(frame.nioBuffers(frame.readerIndex(), len), dst);
                 out.writerIndex(n);
             } catch (Exception e) {
                 out.release();
                 throw e;
-            } finally {
-                if (copy != null) copy.release();
             }
             ctx.fireChannelRead(out);
         } finally {

@@ -43,6 +43,8 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
     private static final int NONCE = 0;
     private static final int OUTL = 16;
     private static final int KEY = 32;
+    /** A gathered message's tag is copied here (after the key has left the scratch). */
+    private static final int GATHERED_TAG = 32;
 
     /** Frees the context; holds no reference to the instance. */
     private record Ctx(long address) implements Runnable {
@@ -124,6 +126,62 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
         Reference.reachabilityFence(out);
         Reference.reachabilityFence(this);
         return len + TAG;
+    }
+
+    /**
+     * The tag (the last 16 bytes, which may straddle parts) is copied to the scratch first; the
+     * ciphertext is then opened over several updates, a direct part where it lies, a heap part
+     * after a copy to its place in {@code out}.
+     */
+    @Override
+    public int open(long nonce, ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException {
+        int len = 0;
+        for (ByteBuffer p : parts) len += p.remaining();
+        if (len < TAG) throw new AEADBadTagException("ciphertext shorter than its tag");
+        int ctLen = len - TAG;
+        if (out.remaining() < ctLen) throw new ShortBufferException("output needs " + ctLen + " bytes");
+        if (!out.isDirect()) {
+            ByteBuffer all = ByteBuffer.allocate(len);
+            for (ByteBuffer p : parts) all.put(p);
+            return open(nonce, all.flip(), out);
+        }
+        for (int i = parts.length - 1, need = TAG; need > 0; i--) { // the tag, from the end
+            ByteBuffer p = parts[i];
+            int n = Math.min(need, p.remaining());
+            scratch.put(GATHERED_TAG + need - n, p, p.limit() - n, n);
+            need -= n;
+        }
+        int start = out.position();
+        long base = address(out);
+        long at = base + start;
+        start(nonce, 0, 0, 0);
+        check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG, scratchAddress + GATHERED_TAG), "EVP_CTRL_AEAD_SET_TAG");
+        int left = ctLen;
+        for (ByteBuffer p : parts) {
+            int n = Math.min(p.remaining(), left);
+            if (n > 0) {
+                long src;
+                if (p.isDirect()) {
+                    src = address(p) + p.position();
+                } else {
+                    out.put((int) (at - base), p, p.position(), n);
+                    src = at;
+                }
+                check(EVP_CipherUpdate(ctx, at, scratchAddress + OUTL, src, n), "EVP_CipherUpdate");
+                Reference.reachabilityFence(p);
+                at += n;
+                left -= n;
+            }
+            p.position(p.limit());
+        }
+        if (EVP_CipherFinal_ex(ctx, at, scratchAddress + OUTL) != 1) {
+            Reference.reachabilityFence(this);
+            throw new AEADBadTagException("ChaCha20-Poly1305 tag mismatch");
+        }
+        out.position(start + ctLen);
+        Reference.reachabilityFence(out);
+        Reference.reachabilityFence(this);
+        return ctLen;
     }
 
     private int viaHeap(long nonce, ByteBuffer[] parts, int len, ByteBuffer out) throws GeneralSecurityException {

@@ -130,6 +130,35 @@ class AeadTest {
         assertThat(ct).isEqualTo(jdk.doFinal(pt));
     }
 
+    /** A message opened from parts (a frame across socket reads) gives the plaintext; a forged one fails. */
+    @Property(tries = 300)
+    void aGatheredOpenEqualsOneOpenOfTheWhole(@ForAll @Size(max = 20_000) byte[] pt, @ForAll @Size(max = 5) List<@IntRange(max = 20_100) Integer> cuts,
+                                             @ForAll @Size(32) byte[] key, @ForAll long heapMask, @ForAll boolean forge,
+                                             @ForAll Aead.Kind kind) throws Exception {
+        Assume.that(Aead.available(kind));
+        byte[] ct = state(kind, key).encrypt(new byte[0], pt);
+        if (forge) ct[ct.length / 2] ^= 1;
+        int[] at = cuts.stream().mapToInt(c -> Math.min(c, ct.length)).sorted().toArray();
+        ByteBuffer[] parts = new ByteBuffer[at.length + 1];
+        for (int i = 0, from = 0; i <= at.length; i++) {
+            int to = i < at.length ? at[i] : ct.length;
+            byte[] p = java.util.Arrays.copyOfRange(ct, from, to);
+            parts[i] = ((heapMask >>> i) & 1) == 0 ? ByteBuffer.allocateDirect(p.length).put(p).flip() : ByteBuffer.wrap(p);
+            from = to;
+        }
+        ByteBuffer out = ByteBuffer.allocateDirect(pt.length + 4);
+        out.position(4);
+        CipherState recv = state(kind, key);
+        if (forge) {
+            assertThatThrownBy(() -> recv.decrypt(parts, out)).isInstanceOf(AEADBadTagException.class);
+            return;
+        }
+        assertThat(recv.decrypt(parts, out)).isEqualTo(pt.length);
+        byte[] back = new byte[pt.length];
+        out.get(4, back);
+        assertThat(back).isEqualTo(pt);
+    }
+
     @Test
     void aForgedDirectFrameIsRejected() throws Exception {
         byte[] key = new byte[32];
