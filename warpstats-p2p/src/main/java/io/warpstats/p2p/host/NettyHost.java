@@ -3,6 +3,7 @@ package io.warpstats.p2p.host;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -81,6 +82,15 @@ final class NettyHost implements Host {
     boolean hasHandler(String p) { return handlers.containsKey(p); }
     ProtocolHandler handler(String p) { return handlers.get(p); }
 
+    /**
+     * Socket read sizes adapt between 2 KiB and 256 KiB (Netty's default stops at 64 KiB, less than
+     * one full Noise frame of 65,537 bytes): a bulk transfer reads several frames per system call,
+     * while an idle connection's reads stay small.
+     */
+    private static AdaptiveRecvByteBufAllocator readSizes() {
+        return new AdaptiveRecvByteBufAllocator(64, 2048, 256 * 1024);
+    }
+
     private WriteBufferWaterMark waterMark() {
         int high = options.connectionWriteHighWater();
         return new WriteBufferWaterMark(high / 2, high);
@@ -96,6 +106,7 @@ final class NettyHost implements Host {
         ServerBootstrap b = new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, readSizes())
                 .childHandler(new Upgrader(this, false, null, new CompletableFuture<>()));
         b.bind(tcp.get()).addListener(bf -> {
             if (!bf.isSuccess()) { f.completeExceptionally(bf.cause()); return; }
@@ -159,6 +170,7 @@ final class NettyHost implements Host {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, options.dialTimeout().toMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, readSizes())
                 .handler(new Upgrader(this, true, peer.orElse(null), f));
         b.connect(tcp.get()).addListener(cf -> {
             if (!cf.isSuccess()) f.completeExceptionally(new IOException("cannot connect to " + address + ": " + cf.cause().getMessage(), cf.cause()));
