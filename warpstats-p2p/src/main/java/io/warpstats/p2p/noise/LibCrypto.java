@@ -5,31 +5,43 @@ import com.sun.jna.NativeLibrary;
 import java.util.List;
 
 /**
- * The few functions of the system's OpenSSL {@code libcrypto} (1.1 or 3.x) that the Noise transport
- * cipher needs, bound with JNA direct mapping (static {@code native} methods: no reflection, no
+ * The few functions of the system's OpenSSL {@code libcrypto} (1.1.1 or 3.x) that the Noise
+ * transport needs (its cipher, {@link OpenSslChaChaPoly}, and its key agreement,
+ * {@link OpenSslX25519}), bound with JNA direct mapping (static {@code native} methods: no reflection, no
  * argument objects per call, ~0.1 µs a call).
  *
  * <p>Every pointer is passed as a {@code long} address (x86-64 and AArch64 pass both in the same
  * integer registers); callers own the memory those addresses point to and must keep it alive for
- * the call. Nothing here is called unless {@link #load()} succeeded.
+ * the call. {@code size_t} is a {@code long} (LP64). Nothing here is called unless {@link #load()}
+ * succeeded.
  */
 final class LibCrypto {
     static final int EVP_CTRL_AEAD_GET_TAG = 0x10;
     static final int EVP_CTRL_AEAD_SET_TAG = 0x11;
     static final int OPENSSL_VERSION = 0;
+    static final int EVP_PKEY_X25519 = 1034;
 
     /** The names tried, in order: the versioned library needs no {@code -dev} package. */
     private static final List<String> NAMES = List.of("libcrypto.so.3", "libcrypto.so.1.1", "crypto");
 
+    /** The bound library's name once {@link #load()} succeeded. */
+    private static String loaded;
+
     private LibCrypto() {}
 
-    /** Binds the natives; returns the library's name, or throws (UnsatisfiedLinkError, ...) when absent. */
-    static String load() {
+    /**
+     * Binds the natives (once per JVM; later calls return the same name); returns the library's
+     * name, or throws (UnsatisfiedLinkError, ...) when absent or lacking a function (OpenSSL 1.1.0
+     * has no raw X25519 keys).
+     */
+    static synchronized String load() {
+        if (loaded != null) return loaded;
         Throwable last = null;
         for (String name : NAMES) {
             try {
                 NativeLibrary lib = NativeLibrary.getInstance(name);
                 Native.register(LibCrypto.class, lib);
+                loaded = name;
                 return name;
             } catch (UnsatisfiedLinkError e) {
                 last = e;
@@ -53,4 +65,24 @@ final class LibCrypto {
     static native int EVP_CipherFinal_ex(long ctx, long out, long outl);
 
     static native int EVP_CIPHER_CTX_ctrl(long ctx, int type, int arg, long ptr);
+
+    static native long EVP_PKEY_new_raw_private_key(int type, long engine, long key, long keylen);
+
+    static native long EVP_PKEY_new_raw_public_key(int type, long engine, long key, long keylen);
+
+    static native int EVP_PKEY_get_raw_public_key(long pkey, long pub, long lenPtr);
+
+    static native void EVP_PKEY_free(long pkey);
+
+    static native long EVP_PKEY_CTX_new(long pkey, long engine);
+
+    static native void EVP_PKEY_CTX_free(long ctx);
+
+    static native int EVP_PKEY_derive_init(long ctx);
+
+    static native int EVP_PKEY_derive_set_peer(long ctx, long peer);
+
+    static native int EVP_PKEY_derive(long ctx, long key, long keylenPtr);
+
+    static native void ERR_clear_error();
 }
