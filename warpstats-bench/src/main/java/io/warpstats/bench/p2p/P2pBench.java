@@ -63,8 +63,8 @@ public final class P2pBench {
         if (warmupSetups < 0) warmupSetups = setups;
         int jsWarmupSetups = warmupSetups == 0 ? 0 : Math.max(1, jsSetups * warmupSetups / Math.max(1, setups));
         System.out.printf(Locale.ROOT, "p2p benchmark: %d MiB echoed per throughput run, %d Java / %d JS connection setups, %d cores,"
-                + " Java %s, Java stream window %d KiB, Noise AEAD %s%n", mib, setups, jsSetups, Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), windowKib, io.warpstats.p2p.noise.Aead.provider() + ", transport " + io.warpstats.p2p.host.Transport.name());
+                + " Java %s, Java stream window %d KiB, Noise %s%n", mib, setups, jsSetups, Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), windowKib, io.warpstats.p2p.noise.NoiseHandler.cryptoProviders() + ", transport " + io.warpstats.p2p.host.Transport.name());
         System.out.printf(Locale.ROOT, "warm-up before timing, each side: %.1f s of echo runs (%d MiB, 1 and 64 streams alternately; JS: in"
                 + " every client process, before its timed run), %d Java / %d JS setups%n", warmupSec, mib, warmupSetups, jsWarmupSetups);
         HostOptions options = HostOptions.defaults().withStreamReceiveWindow(windowKib * 1024);

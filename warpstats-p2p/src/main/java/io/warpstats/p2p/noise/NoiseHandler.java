@@ -30,6 +30,11 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     public static final int MAX_FRAME = 65535;
     private static final int MAX_PLAINTEXT = MAX_FRAME - CipherState.TAG;
 
+    /** Which implementations this JVM uses, e.g. {@code "AEAD OpenSSL 3.0.19 …, X25519 OpenSSL"} (benchmark headers, logs). */
+    public static String cryptoProviders() {
+        return "AEAD " + Aead.provider() + ", X25519 " + X25519.provider();
+    }
+
     /** Called once the remote is authenticated; installs the next stage after this handler. */
     public interface SecuredListener {
         void secured(ChannelHandlerContext ctx, PeerId remote) throws Exception;

@@ -4,6 +4,9 @@
  * {@link io.warpstats.p2p.noise.NoiseHandler} (Netty framing and transport encryption).
  * Invariants: frames are at most 65535 bytes; the remote's identity is proven by its signature
  * over its static key and must equal the dialed peer id; any authentication failure closes the
- * connection; nonces never repeat (a CipherState refuses to wrap).
+ * connection; nonces never repeat (a CipherState refuses to wrap). The ciphers
+ * ({@link io.warpstats.p2p.noise.Aead}, {@code X25519}) come from the system's OpenSSL through JNA
+ * when it passes a self-test, else from Conscrypt / the JDK / BouncyCastle — the same bytes either
+ * way; native code writes only into direct memory or a private array, never into a shared one.
  */
 package io.warpstats.p2p.noise;
