@@ -319,11 +319,13 @@ public final class YamuxStream implements Stream {
     // ------------------------------------------------------------------ writing
 
     /**
-     * Copies {@code data} once, into pooled direct memory, from which the Noise layer seals it
-     * without another copy.
+     * Copies {@code data} once: a write of at least {@value #DIRECT_FROM} bytes into pooled direct
+     * memory, from which the Noise layer seals it without another copy; a smaller one into a heap
+     * array (cheaper to allocate from any thread; Noise copies small writes together anyway).
      */
     @Override
     public CompletableFuture<Void> write(byte[] data) {
+        if (data.length < DIRECT_FROM) return submit(Unpooled.wrappedBuffer(data.clone()));
         ByteBuf copy = session.directBuffer(data.length);
         copy.writeBytes(data);
         return submit(copy);
@@ -331,11 +333,15 @@ public final class YamuxStream implements Stream {
 
     @Override
     public CompletableFuture<Void> writeMessage(byte[] message) {
-        ByteBuf framed = session.directBuffer(Varint.size(message.length) + message.length);
+        int size = Varint.size(message.length) + message.length;
+        ByteBuf framed = size < DIRECT_FROM ? Unpooled.buffer(size, size) : session.directBuffer(size);
         byte[] prefix = new byte[Varint.MAX_BYTES];
         framed.writeBytes(prefix, 0, Varint.write(message.length, prefix, 0)).writeBytes(message);
         return submit(framed);
     }
+
+    /** Writes from this size on go to direct memory (see {@link #write}). */
+    private static final int DIRECT_FROM = 1024;
 
     private CompletableFuture<Void> submit(ByteBuf data) {
         CompletableFuture<Void> f = new CompletableFuture<>();
