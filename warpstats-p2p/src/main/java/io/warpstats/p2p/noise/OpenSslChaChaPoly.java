@@ -100,26 +100,12 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
         int len = 0;
         for (ByteBuffer p : parts) len += p.remaining();
         if (out.remaining() < len + TAG) throw new ShortBufferException("output needs " + (len + TAG) + " bytes");
-        if (!out.isDirect()) return viaHeap(nonce, parts, len, out);
+        if (!out.isDirect()) return seal(nonce, gather(parts, len), out);
         int start = out.position();
         long base = address(out);
         long at = base + start;
         start(nonce, 1, 0, 0);
-        for (ByteBuffer p : parts) {
-            int n = p.remaining();
-            if (n == 0) continue;
-            long src;
-            if (p.isDirect()) {
-                src = address(p) + p.position();
-            } else {
-                out.put((int) (at - base), p, p.position(), n);
-                src = at;
-            }
-            check(EVP_CipherUpdate(ctx, at, scratchAddress + OUTL, src, n), "EVP_CipherUpdate");
-            Reference.reachabilityFence(p);
-            p.position(p.limit());
-            at += n;
-        }
+        at = update(parts, len, out, base, at);
         check(EVP_CipherFinal_ex(ctx, at, scratchAddress + OUTL), "EVP_CipherFinal_ex");
         check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG, at), "EVP_CTRL_AEAD_GET_TAG");
         out.position(start + len + TAG);
@@ -140,11 +126,7 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
         if (len < TAG) throw new AEADBadTagException("ciphertext shorter than its tag");
         int ctLen = len - TAG;
         if (out.remaining() < ctLen) throw new ShortBufferException("output needs " + ctLen + " bytes");
-        if (!out.isDirect()) {
-            ByteBuffer all = ByteBuffer.allocate(len);
-            for (ByteBuffer p : parts) all.put(p);
-            return open(nonce, all.flip(), out);
-        }
+        if (!out.isDirect()) return open(nonce, gather(parts, len), out);
         for (int i = parts.length - 1, need = TAG; need > 0; i--) { // the tag, from the end
             ByteBuffer p = parts[i];
             int n = Math.min(need, p.remaining());
@@ -156,7 +138,25 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
         long at = base + start;
         start(nonce, 0, 0, 0);
         check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG, scratchAddress + GATHERED_TAG), "EVP_CTRL_AEAD_SET_TAG");
-        int left = ctLen;
+        at = update(parts, ctLen, out, base, at);
+        if (EVP_CipherFinal_ex(ctx, at, scratchAddress + OUTL) != 1) {
+            Reference.reachabilityFence(this);
+            throw new AEADBadTagException("ChaCha20-Poly1305 tag mismatch");
+        }
+        out.position(start + ctLen);
+        Reference.reachabilityFence(out);
+        Reference.reachabilityFence(this);
+        return ctLen;
+    }
+
+    /**
+     * Runs the first {@code limit} bytes of the parts through the started context into {@code out}
+     * from address {@code at} ({@code base} is {@code out}'s address): a direct part is read where it
+     * lies, a heap part is first copied to its place in {@code out} and processed there in place.
+     * Every part's position goes to its limit. Returns the address after the last byte written.
+     */
+    private long update(ByteBuffer[] parts, int limit, ByteBuffer out, long base, long at) throws GeneralSecurityException {
+        int left = limit;
         for (ByteBuffer p : parts) {
             int n = Math.min(p.remaining(), left);
             if (n > 0) {
@@ -174,20 +174,14 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
             }
             p.position(p.limit());
         }
-        if (EVP_CipherFinal_ex(ctx, at, scratchAddress + OUTL) != 1) {
-            Reference.reachabilityFence(this);
-            throw new AEADBadTagException("ChaCha20-Poly1305 tag mismatch");
-        }
-        out.position(start + ctLen);
-        Reference.reachabilityFence(out);
-        Reference.reachabilityFence(this);
-        return ctLen;
+        return at;
     }
 
-    private int viaHeap(long nonce, ByteBuffer[] parts, int len, ByteBuffer out) throws GeneralSecurityException {
+    /** The parts' remaining bytes in one heap buffer (an output that is not direct: tests). */
+    private static ByteBuffer gather(ByteBuffer[] parts, int len) {
         ByteBuffer all = ByteBuffer.allocate(len);
         for (ByteBuffer p : parts) all.put(p);
-        return seal(nonce, all.flip(), out);
+        return all.flip();
     }
 
     @Override
