@@ -5,10 +5,10 @@ import io.warpstats.crdt.store.KvStore;
 /**
  * Told of every change of a key's visible value, inside the atomic write that makes it: the
  * listener may add its own writes (a materialized aggregate, say) to {@code batch}, so that they
- * are durable exactly when the change is. Called on the engine's writer thread; must be fast and
- * must not call back into the engine's write methods. Read what you update through
- * {@code batch.get}, never the store directly: batches are pipelined (the previous one may still
- * be being written when the next is built), and only the batch reads through it.
+ * are durable exactly when the change is. Called by the thread that applies the block, under the
+ * engine's write lock; must be fast and must not call back into the engine's write methods. Read
+ * what you update through {@code batch.get}, never the store directly: one batch holds several
+ * blocks (group commit), so the earlier changes of the same batch are not in the store yet.
  */
 @FunctionalInterface
 public interface ChangeListener {

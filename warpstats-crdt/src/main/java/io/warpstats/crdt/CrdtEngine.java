@@ -145,7 +145,6 @@ final class CrdtEngine implements MerkleCrdt {
      * T/). Guarded by writeLock; at most one; null outside {@link #commitStage}.
      */
     private Stage inflight;
-    private CompletableFuture<Void> inflightWrite;
     /** The timer flush's delay: flushDelay, stretched while generations are large. */
     private final FlushPacer pacer;
     /** Stored winning values of recently merged keys: no point read per merged element (guarded by writeLock). */
@@ -425,7 +424,7 @@ final class CrdtEngine implements MerkleCrdt {
     private void writeLocal(PendingWrites gen) {
         writeLock.lock();
         try {
-            commitAndWait(); // remote blocks staged so far go first, on their own (and the scans below see them)
+            commitStage(); // remote blocks staged so far go first, on their own (and the scans below see them)
             String dag = options.dagName();
             List<Element> tombs = new ArrayList<>();
             for (String k : gen.sortedDeletes()) {
@@ -481,7 +480,7 @@ final class CrdtEngine implements MerkleCrdt {
                     Trace.event("flush", tag, local);
                     blocks++;
                 }
-                commitAndWait(); // flush() returns when the generation is durable
+                commitStage(); // flush() returns when the generation is durable
                 freshLocal.set(fresh); // pushed eagerly only once durable (never announce what a crash could take back)
             } catch (RuntimeException e) {
                 stage = null; // all or nothing: the generation goes back to the pending writes
@@ -649,40 +648,18 @@ final class CrdtEngine implements MerkleCrdt {
     private void commitStage() {
         Stage s = stage;
         stage = null;
-        awaitInflight();
         if (s == null) return;
         s.txn.detach(); // the stage it read through is in the store now
         lastStageWrites = s.txn.size();
         inflight = s;
         try {
             s.txn.commit();
-            inflightWrite = CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
-            inflightWrite = CompletableFuture.failedFuture(e);
-        }
-        awaitInflight(); // publishes the mirrors, or throws the failure
-    }
-
-    /** Commits the open stage and waits until it is durable and its mirrors published (caller holds writeLock). */
-    private void commitAndWait() {
-        commitStage();
-        awaitInflight();
-    }
-
-    /** Waits for the write in flight and publishes its mirrors (caller holds writeLock); throws its failure. */
-    private void awaitInflight() {
-        Stage s = inflight;
-        if (s == null) return;
-        try {
-            inflightWrite.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            inflight = null;
-            inflightWrite = null;
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            inflight = null; // dropped: its mirrors are never published
+            throw e;
         }
         publish(s);
         inflight = null; // after publishing: a reader sees the changes in one place or the other
-        inflightWrite = null;
     }
 
     /** Publishes the in-memory mirrors of a stage whose batch is durable. */
@@ -706,21 +683,15 @@ final class CrdtEngine implements MerkleCrdt {
         mergedBlocks.add(s.merged);
     }
 
-    /** Commits the open stage and waits until it is durable and published (the walk waits or is done; close). */
-    private void commitQuietly() {
-        commitQuietly(true);
-    }
-
     /**
-     * Commits the open stage ({@code wait}: kept for the callers' intent; the commit is synchronous,
-     * so it is durable and published on return either way).
+     * Commits the open stage: durable and its mirrors published on return (a finished fetch, pushed
+     * blocks, the walk waiting or done, close); a failure is logged, not thrown.
      */
-    private void commitQuietly(boolean wait) {
+    private void commitQuietly() {
         writeLock.lock();
         try {
             if (closed) return;
-            if (wait) commitAndWait();
-            else commitStage();
+            commitStage();
         } catch (RuntimeException e) {
             if (!closed) log.error("commit of merged blocks failed (their walks resume from the durable frontier at the next rebroadcast)", e);
         } finally {
@@ -743,7 +714,7 @@ final class CrdtEngine implements MerkleCrdt {
         }
     }
 
-    /** The frontier record of {@code c} once the write in flight is done (the open stage aside), or null. Caller holds writeLock. */
+    /** The frontier record of {@code c} once the stage being committed is published (the open stage aside), or null. Caller holds writeLock. */
     private byte[] storedFrontier(Cid c) {
         Stage f = inflight;
         if (f != null) {
@@ -852,7 +823,7 @@ final class CrdtEngine implements MerkleCrdt {
         return storedEarly(id);
     }
 
-    /** The T/ keys of {@code id} once the write in flight is done (the open stage aside). */
+    /** The T/ keys of {@code id} once the stage being committed is published (the open stage aside). */
     private Set<String> storedEarly(String id) {
         Stage f = inflight;
         if (f != null) {
@@ -898,7 +869,7 @@ final class CrdtEngine implements MerkleCrdt {
             }
         }
         for (CrdtBroadcast.Announced h : msg.heads()) if (!done.contains(h.cid())) announce(h.cid());
-        if (merged) commitQuietly(false); // durable and visible now: the next fetches' frontier
+        if (merged) commitQuietly(); // durable and visible now: the next fetches' frontier
         pump();
     }
 
@@ -1068,7 +1039,7 @@ final class CrdtEngine implements MerkleCrdt {
         // a finished branch is made durable and visible at once (group commit spans one fetch, not
         // the whole backlog): deferring it kept the heads — the next fetches' frontier — stale, so
         // every fetch re-downloaded everything merged since the last commit
-        commitQuietly(false);
+        commitQuietly();
         for (Cid c : batch) {
             fetching.remove(c);
             inFlight.remove(c);
@@ -1297,7 +1268,7 @@ final class CrdtEngine implements MerkleCrdt {
     /**
      * Completes the idle waiters registered before the check if the walk is idle: nothing
      * queued, fetching or in the verify stage, AND nothing merged left unpublished (no open stage,
-     * no write in flight). The last condition matters because blocks are merged into a stage by
+     * no stage being committed). The last condition matters because blocks are merged into a stage by
      * several threads (fetch completions, the verify stage's drain) and committed later; without it
      * whenIdle could complete before the last merge is durable and its frontier mirror published.
      * Read in that order: {@code running} first, then the queue and the stages (a fetch commits
@@ -1325,7 +1296,7 @@ final class CrdtEngine implements MerkleCrdt {
         waiting.forEach(f -> f.complete(null));
     }
 
-    /** No open stage and no write in flight (or closed: nothing more will be committed). */
+    /** No open stage and no stage being committed (or closed: nothing more will be committed). */
     private boolean allPublished() {
         writeLock.lock();
         try {
@@ -1412,11 +1383,6 @@ final class CrdtEngine implements MerkleCrdt {
         scheduler.shutdownNow();
         if (verifyPool != null) verifyPool.shutdownNow();
         writeLock.lock();
-        try {
-            awaitInflight();
-        } catch (RuntimeException e) {
-            log.warn("last commit failed", e);
-        }
         try {
             store.delete(keys.dirty);
         } catch (RuntimeException e) {

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -41,7 +40,8 @@ final class SyncClientImpl implements SyncClient {
     final ScheduledThreadPoolExecutor worker;
     private volatile MerkleCrdt crdt;
     private final Map<Cid, List<PeerId>> hints;
-    private final Map<PeerId, Score> scores = new ConcurrentHashMap<>();
+    /** Sync score per peer; at most {@link SyncParams#maxScoredPeers()} peers (a flood of peer ids is hostile input). */
+    private final PeerScores scores;
     private final Map<PeerId, Slots> slots = new HashMap<>();
     final LongAdder requests = new LongAdder();
     final LongAdder blocks = new LongAdder();
@@ -53,11 +53,6 @@ final class SyncClientImpl implements SyncClient {
     final BlockSuppliers suppliers = new BlockSuppliers(SUPPLIERS_REMEMBERED);
     volatile boolean closed;
 
-    private static final class Score {
-        int points;
-        long bannedUntil;
-    }
-
     private static final class Slots {
         int used;
         final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
@@ -68,6 +63,7 @@ final class SyncClientImpl implements SyncClient {
         this.p = params;
         this.limits = SyncCodec.Limits.of(params);
         this.penalty = penalty;
+        this.scores = new PeerScores(params.maxScoredPeers(), params.banThreshold(), params.banDuration().toNanos(), System::nanoTime);
         this.worker = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "sync-client");
             t.setDaemon(true);
@@ -98,12 +94,17 @@ final class SyncClientImpl implements SyncClient {
 
     @Override
     public int score(PeerId peer) {
-        Score s = scores.get(peer);
-        if (s == null) return 0;
-        synchronized (s) {
-            if (s.bannedUntil != 0 && s.bannedUntil - System.nanoTime() <= 0) return 0; // ban over: forgiven
-            return s.points;
-        }
+        return scores.score(peer); // 0 once a ban is over: forgiven
+    }
+
+    /** Whether {@code peer} may be asked now (not banned); a ban that is over is forgiven here. */
+    boolean admits(PeerId peer) {
+        return scores.admits(peer);
+    }
+
+    /** Peers whose score is remembered (at most {@link SyncParams#maxScoredPeers()}). */
+    int scoredPeers() {
+        return scores.size();
     }
 
     @Override
@@ -228,18 +229,8 @@ final class SyncClientImpl implements SyncClient {
         others.sort(Comparator.comparingInt(this::score).reversed());
         order.addAll(others);
         List<PeerId> out = new ArrayList<>();
-        long now = System.nanoTime();
         for (PeerId peer : order) {
-            Score s = scores.get(peer);
-            if (s != null) {
-                synchronized (s) {
-                    if (s.bannedUntil != 0 && s.bannedUntil - now > 0) continue;
-                    if (s.bannedUntil != 0) { // the ban is over: forgiven, a clean score again
-                        s.points = 0;
-                        s.bannedUntil = 0;
-                    }
-                }
-            }
+            if (!admits(peer)) continue; // banned (a ban that is over is forgiven: a clean score again)
             out.add(peer);
             if (out.size() >= p.maxPeersPerFetch()) break;
         }
@@ -255,16 +246,7 @@ final class SyncClientImpl implements SyncClient {
     void penalize(PeerId peer, Offense o, String detail) {
         penalties.increment();
         log.debug("sync: penalizing {} ({}): {}", peer, o, detail);
-        Score s = scores.computeIfAbsent(peer, k -> new Score());
-        synchronized (s) {
-            long now = System.nanoTime();
-            if (s.bannedUntil != 0 && s.bannedUntil - now <= 0) {
-                s.points = 0;
-                s.bannedUntil = 0;
-            }
-            s.points -= o.points;
-            if (s.points <= p.banThreshold() && s.bannedUntil == 0) s.bannedUntil = now + p.banDuration().toNanos();
-        }
+        scores.penalize(peer, o.points);
         try {
             penalty.penalize(peer, o, detail);
         } catch (RuntimeException e) {

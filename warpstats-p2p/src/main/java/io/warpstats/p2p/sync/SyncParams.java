@@ -37,18 +37,24 @@ import java.time.Duration;
  *                               (and the {@link PeerPenalty} is told) until {@code banDuration} passes
  * @param banDuration            how long a peer under the threshold is avoided; then it is asked again
  *                               and its score starts from 0 at its next offense (bans always expire)
+ * @param maxScoredPeers         peers whose sync score the client remembers (every peer id the network
+ *                               shows is hostile input); beyond it expired bans, then the peers not banned
+ *                               penalized longest ago are forgotten (a forgotten peer has a clean score), and
+ *                               a banned peer only when every remembered peer is banned (then the ban ending
+ *                               first); the same bound as the node's connection gate
  */
 public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerRequest, int maxHave, int blockBudget,
                          int maxAnswerBytes, int batchBytes, int compressMinBytes, int compressionLevel, int maxWalkSteps,
                          int maxStreamsPerPeer, int maxConcurrentAnswers, Duration requestTimeout,
                          Duration streamIdleTimeout, int maxRounds, int maxPeersPerFetch, int knownPerRequest,
-                         int maxHints, int banThreshold, Duration banDuration) {
+                         int maxHints, int banThreshold, Duration banDuration, int maxScoredPeers) {
 
     public SyncParams {
         if (maxFrameBytes < DagPb.MAX_BLOCK_SIZE + 1024) throw new IllegalArgumentException("maxFrameBytes below one maximal block");
         if (maxRequestBytes < 1024 || maxCidsPerRequest < 1 || maxHave < 1 || blockBudget < 1 || maxAnswerBytes < 1
                 || batchBytes < 1024 || maxWalkSteps < blockBudget || maxStreamsPerPeer < 1 || maxConcurrentAnswers < 1
-                || maxRounds < 1 || maxPeersPerFetch < 1 || knownPerRequest < 0 || maxHints < 1 || banThreshold >= 0) {
+                || maxRounds < 1 || maxPeersPerFetch < 1 || knownPerRequest < 0 || maxHints < 1 || banThreshold >= 0
+                || maxScoredPeers < 1) {
             throw new IllegalArgumentException("invalid sync limits");
         }
         if (requestTimeout.isZero() || requestTimeout.isNegative() || streamIdleTimeout.isZero()
@@ -60,7 +66,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
     /** The defaults of docs/sync.md. */
     public static SyncParams defaults() {
         return new SyncParams(4 << 20, 64 << 10, 1024, 4096, 2000, 4 << 20, 128 << 10, 1024, 3, 10_000, 4, 32,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10));
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10), 10_000);
     }
 
     /** These params with another block budget per answer (and a walk-step bound at least as large). */
@@ -115,6 +121,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
         private int maxHints;
         private int banThreshold;
         private Duration banDuration;
+        private int maxScoredPeers;
 
         private Builder(SyncParams from) {
             maxFrameBytes = from.maxFrameBytes;
@@ -137,6 +144,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
             maxHints = from.maxHints;
             banThreshold = from.banThreshold;
             banDuration = from.banDuration;
+            maxScoredPeers = from.maxScoredPeers;
         }
 
         public Builder maxFrameBytes(int v) {
@@ -239,11 +247,16 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
             return this;
         }
 
+        public Builder maxScoredPeers(int v) {
+            maxScoredPeers = v;
+            return this;
+        }
+
         public SyncParams build() {
             return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget,
                     maxAnswerBytes, batchBytes, compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer,
                     maxConcurrentAnswers, requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch,
-                    knownPerRequest, maxHints, banThreshold, banDuration);
+                    knownPerRequest, maxHints, banThreshold, banDuration, maxScoredPeers);
         }
     }
 }
