@@ -72,9 +72,6 @@ final class DefaultNode implements Node {
     private final AtomicLong lastAnnounce = new AtomicLong();
     private final AtomicBoolean announceScheduled = new AtomicBoolean();
 
-    /** Peers whose sync penalties the node remembers at most. */
-    private static final int MAX_SCORED_PEERS = 10_000;
-
     private DefaultNode(NodeConfig config) throws IOException {
         this.config = config;
         PrivateKey key = Identity.loadOrCreate(config.dataDir());
@@ -95,9 +92,11 @@ final class DefaultNode implements Node {
             opened.add(host);
             pubsub = PubSub.create(host);
             opened.add(pubsub);
-            // misbehaving sync peers lose points; at banThreshold they are disconnected and refused for banDuration
-            PenaltyGate penalty = new PenaltyGate(host, SyncParams.defaults().banThreshold(), SyncParams.defaults().banDuration(),
-                    MAX_SCORED_PEERS, System::nanoTime);
+            // misbehaving sync peers lose points; at banThreshold they are disconnected and refused for banDuration;
+            // the gate remembers as many peers as the sync client does (SyncParams.maxScoredPeers)
+            SyncParams syncDefaults = SyncParams.defaults();
+            PenaltyGate penalty = new PenaltyGate(host, syncDefaults.banThreshold(), syncDefaults.banDuration(),
+                    syncDefaults.maxScoredPeers(), System::nanoTime);
             host.setGate(penalty);
             sync = SyncClient.create(host, SyncParams.defaults().withRequestTimeout(config.fetchTimeout()), penalty);
             opened.add(sync);
