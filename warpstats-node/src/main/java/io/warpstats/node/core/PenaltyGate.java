@@ -7,6 +7,7 @@ import io.warpstats.p2p.Multiaddr;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.sync.PeerPenalty;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -23,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * reports: the sync client avoided the peer for its own fetches, but the peer stayed connected,
  * kept serving pubsub and could keep asking our sync server.
  *
- * <p>Bounded: at most {@code maxPeers} scores are kept (the oldest dropped). Thread-safe.
+ * <p>Bounded: at most {@code maxPeers} scores are kept. Past the bound the least recently
+ * penalized peer that is not banned now is forgotten (a forgotten peer just starts again with a
+ * clean score), so that a flood of new identities cannot lift a ban; only when every other
+ * remembered peer is banned does the oldest ban go. Thread-safe.
  */
 final class PenaltyGate implements ConnectionGate, PeerPenalty {
     private static final Logger log = LoggerFactory.getLogger(PenaltyGate.class);
@@ -42,8 +46,17 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
         this.nanoTime = nanoTime;
         this.peers = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<PeerId, long[]> e) {
-                return size() > maxPeers;
+            protected boolean removeEldestEntry(Map.Entry<PeerId, long[]> eldest) {
+                if (size() <= maxPeers) return false;
+                for (Iterator<long[]> it = values().iterator(); it.hasNext(); ) { // least recently used first
+                    long[] v = it.next();
+                    if (!it.hasNext()) break; // the entry being added stays
+                    if (!banned(v)) {
+                        it.remove(); // allowed here if we then return false (LinkedHashMap's contract)
+                        return false;
+                    }
+                }
+                return true; // every other remembered peer is banned: the oldest ban goes
             }
         };
     }
@@ -86,6 +99,13 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
     /** Whether {@code peer} is banned now. */
     boolean isBanned(PeerId peer) {
         return !allow(peer, null, true);
+    }
+
+    /** Peers remembered now (at most {@code maxPeers}). */
+    int size() {
+        synchronized (peers) {
+            return peers.size();
+        }
     }
 
     private boolean banned(long[] s) {

@@ -6,6 +6,7 @@ import io.warpstats.p2p.Connection;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.Multiaddr;
+import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
 import io.warpstats.p2p.sync.PeerPenalty.Offense;
@@ -56,6 +57,24 @@ class PenaltyGateTest {
             assertThat(back.isOpen()).isTrue();
             gate.penalize(b.peerId(), Offense.WRONG_BLOCK, "one more");
             assertThat(gate.isBanned(b.peerId())).isFalse();
+        }
+    }
+
+    /** A flood of new identities past the bound forgets unbanned peers, never a peer banned now. */
+    @Test
+    void aFloodOfNewPeersDoesNotLiftABan() throws Exception {
+        AtomicLong now = new AtomicLong(1_000);
+        try (Host a = Hosts.create(PrivateKey.generate(), HostOptions.defaults())) {
+            PenaltyGate gate = new PenaltyGate(a, -100, Duration.ofMinutes(10), 3, now::get);
+            PeerId banned = PeerId.fromPublicKey(PrivateKey.generate().publicKey());
+            gate.penalize(banned, Offense.REJECTED_BLOCK, "forged block");
+            gate.penalize(banned, Offense.REJECTED_BLOCK, "forged block"); // -100: banned
+            assertThat(gate.isBanned(banned)).isTrue();
+            for (int i = 0; i < 50; i++) {
+                gate.penalize(PeerId.fromPublicKey(PrivateKey.generate().publicKey()), Offense.WRONG_BLOCK, "flood " + i);
+            }
+            assertThat(gate.isBanned(banned)).as("still banned after 50 new peers past a bound of 3").isTrue();
+            assertThat(gate.size()).isLessThanOrEqualTo(3);
         }
     }
 }

@@ -46,6 +46,7 @@ class MultistreamHandlerTest {
         assertThat(next).hasSize(1);
         assertThat(next.get(0).readableBytes()).isEqualTo(3); // the bytes after the negotiation belong to the next stage
         assertThat(ch.pipeline().get(MultistreamHandler.class)).isNull();
+        next.forEach(ByteBuf::release); // the test is the last stage: it owns what it received
     }
 
     @Test
