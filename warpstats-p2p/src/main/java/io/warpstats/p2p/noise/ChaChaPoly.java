@@ -48,4 +48,18 @@ sealed interface ChaChaPoly permits JcaChaChaPoly, OpenSslChaChaPoly {
 
     /** Releases native resources now; idempotent. */
     default void close() {}
+
+    /** The bytes remaining in all the parts. */
+    static int remaining(ByteBuffer[] parts) {
+        int len = 0;
+        for (ByteBuffer p : parts) len += p.remaining();
+        return len;
+    }
+
+    /** The parts' remaining bytes copied into one heap buffer (their positions go to their limits). */
+    static ByteBuffer gather(ByteBuffer[] parts) {
+        ByteBuffer all = ByteBuffer.allocate(remaining(parts));
+        for (ByteBuffer p : parts) all.put(p);
+        return all.flip();
+    }
 }

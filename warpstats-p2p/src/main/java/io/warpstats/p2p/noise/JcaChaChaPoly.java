@@ -3,6 +3,7 @@ package io.warpstats.p2p.noise;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
+import javax.crypto.ShortBufferException;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -69,28 +70,25 @@ final class JcaChaChaPoly implements ChaChaPoly {
     /**
      * Copies the parts into {@code out} and seals them in place (input and output then alias
      * exactly, which both providers support: the JDK through {@code duplicate()}, BoringSSL's
-     * {@code EVP_AEAD_CTX_seal} explicitly).
+     * {@code EVP_AEAD_CTX_seal} explicitly). A single part is sealed where it lies.
      */
     @Override
     public int seal(long nonce, ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException {
+        if (parts.length == 1) return seal(nonce, parts[0], out);
+        int len = ChaChaPoly.remaining(parts);
+        if (out.remaining() < len + CipherState.TAG) {
+            throw new ShortBufferException("output needs " + (len + CipherState.TAG) + " bytes");
+        }
         int start = out.position();
         ByteBuffer gather = out.duplicate();
         for (ByteBuffer p : parts) gather.put(p);
-        ByteBuffer plaintext = out.duplicate().position(start).limit(gather.position());
-        if (out.remaining() < plaintext.remaining() + CipherState.TAG) {
-            throw new javax.crypto.ShortBufferException("output needs " + (plaintext.remaining() + CipherState.TAG) + " bytes");
-        }
-        return seal(nonce, plaintext, out);
+        return seal(nonce, out.duplicate().position(start).limit(start + len), out);
     }
 
-    /** Gathers the parts into one heap buffer first (the providers open one contiguous input). */
+    /** A single part is opened where it lies; several are gathered into one heap buffer first (the providers open one contiguous input). */
     @Override
     public int open(long nonce, ByteBuffer[] parts, ByteBuffer out) throws GeneralSecurityException {
-        int len = 0;
-        for (ByteBuffer p : parts) len += p.remaining();
-        ByteBuffer all = ByteBuffer.allocate(len);
-        for (ByteBuffer p : parts) all.put(p);
-        return open(nonce, all.flip(), out);
+        return open(nonce, parts.length == 1 ? parts[0] : ChaChaPoly.gather(parts), out);
     }
 
     @Override

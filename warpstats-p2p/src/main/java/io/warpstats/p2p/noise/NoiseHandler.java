@@ -111,9 +111,7 @@ public final class NoiseHandler extends ChannelDuplexHandler {
             ByteBuf out = ctx.alloc().directBuffer(len - CipherState.TAG);
             try {
                 ByteBuffer dst = out.nioBuffer(0, len - CipherState.TAG);
-                int n = frame.nioBufferCount() == 1
-                        ? recv.decrypt(frame.nioBuffer(frame.readerIndex(), len), dst)
-                        : recv.decrypt(frame.nioBuffers(frame.readerIndex(), len), dst);
+                int n = recv.decrypt(frame.nioBuffers(frame.readerIndex(), len), dst);
                 out.writerIndex(n);
             } catch (Exception e) {
                 out.release();
