@@ -82,7 +82,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
                 YamuxStream s = new YamuxStream(this, nextId, true);
                 nextId += 2;
                 add(s);
-                writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.SYN, s.id(), options.streamReceiveWindow() - 256 * 1024L, null, 0, 0);
+                writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.SYN, s.id(), options.streamReceiveWindow() - 256 * 1024L);
                 flush();
                 f.complete(s);
             }
@@ -112,16 +112,15 @@ public final class YamuxSession extends ByteToMessageDecoder {
 
     boolean writable() { return ctx.channel().isWritable(); }
 
-    /**
-     * Writes one frame (not flushed). The payload is passed on as a view of {@code data}, not copied:
-     * the Noise layer copies it once into the message it seals, and callers never change a payload
-     * array after handing it over (stream writes are private copies).
-     */
-    void writeFrame(int type, int flags, int id, long length, byte[] data, int off, int len) {
-        writeFrame(type, flags, id, length, len > 0 ? Unpooled.wrappedBuffer(data, off, len) : null);
+    /** Writes one frame without payload (window update, ping, GoAway). */
+    void writeFrame(int type, int flags, int id, long length) {
+        writeFrame(type, flags, id, length, null);
     }
 
-    /** Writes one frame whose payload is {@code data} (ownership passes here; null for none). */
+    /**
+     * Writes one frame (not flushed) whose payload is {@code data} (ownership passes here; null for
+     * none). The payload is passed on, not copied: the Noise layer seals it where it lies.
+     */
     void writeFrame(int type, int flags, int id, long length, ByteBuf data) {
         ByteBuf b = ctx.alloc().buffer(YamuxHeader.SIZE);
         new YamuxHeader(type, flags, id, length).encode(b);
@@ -191,7 +190,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
     private void handle(YamuxHeader h, ByteBuf in) throws ProtocolViolationException {
         switch (h.type()) {
             case YamuxHeader.PING -> {
-                if (h.has(YamuxHeader.SYN)) writeFrame(YamuxHeader.PING, YamuxHeader.ACK, 0, h.length(), null, 0, 0);
+                if (h.has(YamuxHeader.SYN)) writeFrame(YamuxHeader.PING, YamuxHeader.ACK, 0, h.length());
             }
             case YamuxHeader.GO_AWAY -> {
                 log.debug("{}: remote sent GoAway (code {})", ctx.channel(), h.length());
@@ -209,13 +208,13 @@ public final class YamuxSession extends ByteToMessageDecoder {
                         if (refusedStreams++ == 0) {
                             log.info("{}: refusing streams: limit {} reached", ctx.channel(), options.maxStreamsPerConnection());
                         }
-                        writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, h.streamId(), 0, null, 0, 0);
+                        writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, h.streamId(), 0);
                         in.skipBytes(len);
                         return;
                     }
                     s = new YamuxStream(this, h.streamId(), false);
                     add(s);
-                    writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.ACK, s.id(), options.streamReceiveWindow() - 256 * 1024L, null, 0, 0);
+                    writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.ACK, s.id(), options.streamReceiveWindow() - 256 * 1024L);
                     s.onFrame(h, in, len);
                     listener.inboundStream(s);
                     return;
@@ -263,8 +262,8 @@ public final class YamuxSession extends ByteToMessageDecoder {
             String reason = c.getMessage() == null ? c.toString() : c.getMessage();
             if (c instanceof ProtocolViolationException) log.warn("{}: closing connection: {}", ctx.channel(), reason);
             else log.debug("{}: closing connection: {}", ctx.channel(), reason); // the peer went away
-            writeFrame(YamuxHeader.GO_AWAY, 0, 0, PROTOCOL_ERROR, null, 0, 0);
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+            writeFrame(YamuxHeader.GO_AWAY, 0, 0, PROTOCOL_ERROR);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
         }
     }
 
@@ -273,8 +272,8 @@ public final class YamuxSession extends ByteToMessageDecoder {
         onLoop(() -> {
             if (!closed && ctx.channel().isActive()) {
                 closed = true;
-                writeFrame(YamuxHeader.GO_AWAY, 0, 0, 0, null, 0, 0);
-                ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+                writeFrame(YamuxHeader.GO_AWAY, 0, 0, 0);
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
             } else {
                 ctx.close();
             }

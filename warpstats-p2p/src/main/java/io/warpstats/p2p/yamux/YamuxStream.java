@@ -222,7 +222,7 @@ public final class YamuxStream implements Stream {
     /** Returns the unacknowledged credit to the remote (never after its FIN: it sends no more). */
     private void sendWindowUpdate() {
         if (unacked <= 0 || failure != null || remoteFin) return;
-        session.writeFrame(YamuxHeader.WINDOW_UPDATE, 0, id, unacked, null, 0, 0);
+        session.writeFrame(YamuxHeader.WINDOW_UPDATE, 0, id, unacked);
         recvCredit += unacked;
         unacked = 0;
         session.flushNow();
@@ -392,7 +392,7 @@ public final class YamuxStream implements Stream {
         }
         if (writes.isEmpty() && finRequested && !localFin && failure == null) {
             localFin = true;
-            session.writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.FIN, id, 0, null, 0, 0);
+            session.writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.FIN, id, 0);
             wrote = true;
             maybeFinished();
         }
@@ -441,7 +441,7 @@ public final class YamuxStream implements Stream {
 
     private void resetNow() {
         if (failure != null) return;
-        session.writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, id, 0, null, 0, 0);
+        session.writeFrame(YamuxHeader.WINDOW_UPDATE, YamuxHeader.RST, id, 0);
         session.flush();
         fail(new StreamResetException("stream " + id + " reset locally"), true);
     }
