@@ -2,6 +2,9 @@ package io.warpstats.p2p.noise;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -27,7 +30,15 @@ final class LibCrypto {
     /** The bound library's name once {@link #load()} succeeded. */
     private static String loaded;
 
+    /** Frees native objects whose Java owner became unreachable without being closed (one thread for all of them). */
+    static final Cleaner CLEANER = Cleaner.create();
+
     private LibCrypto() {}
+
+    /** The native address of a direct buffer's first byte (its position is the caller's to add). */
+    static long address(ByteBuffer direct) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
 
     /**
      * Binds the natives (once per JVM; later calls return the same name); returns the library's

@@ -1,5 +1,6 @@
 package io.warpstats.p2p.noise;
 
+import static io.warpstats.p2p.noise.LibCrypto.address;
 import static io.warpstats.p2p.noise.LibCrypto.EVP_CIPHER_CTX_ctrl;
 import static io.warpstats.p2p.noise.LibCrypto.EVP_CTRL_AEAD_GET_TAG;
 import static io.warpstats.p2p.noise.LibCrypto.EVP_CTRL_AEAD_SET_TAG;
@@ -7,8 +8,6 @@ import static io.warpstats.p2p.noise.LibCrypto.EVP_CipherFinal_ex;
 import static io.warpstats.p2p.noise.LibCrypto.EVP_CipherInit_ex;
 import static io.warpstats.p2p.noise.LibCrypto.EVP_CipherUpdate;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -40,7 +39,6 @@ import javax.crypto.ShortBufferException;
  * output may hold unauthenticated plaintext; callers discard it (they close the connection).
  */
 final class OpenSslChaChaPoly implements ChaChaPoly {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final int TAG = CipherState.TAG;
     private static final int NONCE = 0;
     private static final int OUTL = 16;
@@ -69,7 +67,7 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
         long c = LibCrypto.EVP_CIPHER_CTX_new();
         if (c == 0) throw new OutOfMemoryError("EVP_CIPHER_CTX_new");
         this.ctx = c;
-        this.cleanable = CLEANER.register(this, new Ctx(c));
+        this.cleanable = LibCrypto.CLEANER.register(this, new Ctx(c));
         try {
             scratch.put(KEY, key);
             check(EVP_CipherInit_ex(c, cipher, 0, scratchAddress + KEY, 0, 1), "EVP_CipherInit_ex(key)");
@@ -246,10 +244,6 @@ final class OpenSslChaChaPoly implements ChaChaPoly {
     private ByteBuffer staging(int size) {
         if (staging.capacity() < size) staging = ByteBuffer.allocateDirect(Math.max(size, 2 * staging.capacity()));
         return staging;
-    }
-
-    private static long address(ByteBuffer direct) {
-        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
     }
 
     private static void check(int rc, String what) throws GeneralSecurityException {

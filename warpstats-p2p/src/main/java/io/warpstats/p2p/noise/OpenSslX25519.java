@@ -1,9 +1,8 @@
 package io.warpstats.p2p.noise;
 
+import static io.warpstats.p2p.noise.LibCrypto.address;
 import static io.warpstats.p2p.noise.LibCrypto.EVP_PKEY_X25519;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -31,7 +30,6 @@ import java.security.GeneralSecurityException;
  * error queue.
  */
 final class OpenSslX25519 {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final int IN = 0, OUT = 32, LEN = 64;
 
     /** in key at 0, out key at 32, a {@code size_t} length at 64, in the host's byte order. */
@@ -81,7 +79,7 @@ final class OpenSslX25519 {
             byte[] pub = new byte[32];
             s.get(OUT, pub);
             Key key = new Key(pkey, pub);
-            CLEANER.register(key, new Free(pkey));
+            LibCrypto.CLEANER.register(key, new Free(pkey));
             pkey = 0; // owned by the key now
             return key;
         } finally {
@@ -125,9 +123,5 @@ final class OpenSslX25519 {
     private static GeneralSecurityException failure(String what) {
         LibCrypto.ERR_clear_error();
         return new GeneralSecurityException(what + " failed");
-    }
-
-    private static long address(ByteBuffer direct) {
-        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
     }
 }
