@@ -6,10 +6,8 @@ import io.warpstats.p2p.Host;
 import io.warpstats.p2p.Multiaddr;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.sync.PeerPenalty;
+import io.warpstats.p2p.sync.PeerScores;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,76 +22,40 @@ import org.slf4j.LoggerFactory;
  * reports: the sync client avoided the peer for its own fetches, but the peer stayed connected,
  * kept serving pubsub and could keep asking our sync server.
  *
- * <p>Bounded: at most {@code maxPeers} scores are kept. Past the bound the least recently
- * penalized peer that is not banned now is forgotten (a forgotten peer just starts again with a
- * clean score), so that a flood of new identities cannot lift a ban; only when every other
- * remembered peer is banned does the oldest ban go. Thread-safe.
+ * <p>The scores and bans are a {@link PeerScores} (the same bounded mechanism the sync client
+ * uses): past {@code maxPeers} it forgets ended bans first, then the peer penalized longest ago
+ * that is not banned, so a flood of new identities cannot lift a ban. Thread-safe.
  */
 final class PenaltyGate implements ConnectionGate, PeerPenalty {
     private static final Logger log = LoggerFactory.getLogger(PenaltyGate.class);
 
     private final Host host;
+    private final PeerScores scores;
     private final int banThreshold;
-    private final long banNanos;
-    private final LongSupplier nanoTime;
-    private final Map<PeerId, long[]> peers; // {points, bannedUntil (0: not banned)}
+    private final long banSeconds;
 
     PenaltyGate(Host host, int banThreshold, Duration banDuration, int maxPeers, LongSupplier nanoTime) {
         if (banThreshold >= 0) throw new IllegalArgumentException("banThreshold must be negative");
         this.host = host;
         this.banThreshold = banThreshold;
-        this.banNanos = banDuration.toNanos();
-        this.nanoTime = nanoTime;
-        this.peers = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<PeerId, long[]> eldest) {
-                if (size() <= maxPeers) return false;
-                for (Iterator<long[]> it = values().iterator(); it.hasNext(); ) { // least recently used first
-                    long[] v = it.next();
-                    if (!it.hasNext()) break; // the entry being added stays
-                    if (!banned(v)) {
-                        it.remove(); // allowed here if we then return false (LinkedHashMap's contract)
-                        return false;
-                    }
-                }
-                return true; // every other remembered peer is banned: the oldest ban goes
-            }
-        };
+        this.scores = new PeerScores(maxPeers, banThreshold, banDuration.toNanos(), nanoTime);
+        this.banSeconds = banDuration.toSeconds();
     }
 
     @Override
     public void penalize(PeerId peer, Offense offense, String detail) {
         log.warn("sync peer {} misbehaved ({}): {}", peer, offense, detail);
         if (peer == null || offense == Offense.TIMEOUT) return; // slow is not hostile: an overloaded honest peer must not be cut off
-
-        boolean ban;
-        synchronized (peers) {
-            long[] s = peers.computeIfAbsent(peer, p -> new long[2]);
-            if (banned(s)) return; // already out
-            s[1] = 0;
-            s[0] -= offense.points;
-            ban = s[0] <= banThreshold;
-            if (ban) {
-                s[0] = 0; // a clean score when the ban ends
-                s[1] = nanoTime.getAsLong() + banNanos;
-                if (s[1] == 0) s[1] = 1;
-            }
-        }
-        if (ban) {
-            log.warn("banning peer {} for {} s (sync score reached {})", peer, banNanos / 1_000_000_000L, banThreshold);
-            for (Connection c : host.connections()) { // every connection (simultaneous dials can leave two)
-                if (peer.equals(c.remotePeer())) c.close();
-            }
+        if (!scores.penalize(peer, offense.points)) return;
+        log.warn("banning peer {} for {} s (sync score reached {})", peer, banSeconds, banThreshold);
+        for (Connection c : host.connections()) { // every connection (simultaneous dials can leave two)
+            if (peer.equals(c.remotePeer())) c.close();
         }
     }
 
     @Override
     public boolean allow(PeerId peer, Multiaddr remote, boolean inbound) {
-        if (peer == null) return true; // before the handshake: judged after it
-        synchronized (peers) {
-            long[] s = peers.get(peer);
-            return s == null || !banned(s);
-        }
+        return peer == null || scores.admits(peer); // before the handshake (null): judged after it
     }
 
     /** Whether {@code peer} is banned now. */
@@ -103,12 +65,6 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
 
     /** Peers remembered now (at most {@code maxPeers}). */
     int size() {
-        synchronized (peers) {
-            return peers.size();
-        }
-    }
-
-    private boolean banned(long[] s) {
-        return s[1] != 0 && s[1] - nanoTime.getAsLong() > 0;
+        return scores.size();
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The sync client's score per peer (see {@link SyncParams#banThreshold()}), bounded: at most
+ * Misbehaviour scores per peer with bans, bounded — the sync client's (to choose whom to ask) and
+ * the node's connection gate's (to disconnect and refuse) — see {@link SyncParams#banThreshold()}: at most
  * {@link SyncParams#maxScoredPeers()} peers are remembered, however many distinct peer ids the
  * network shows us. A peer without an entry has a clean score (0), so forgetting a peer that is
  * not banned only forgives it early; forgetting a banned one would end its ban early, so when room
@@ -17,7 +18,7 @@ import java.util.function.LongSupplier;
  * per offense: banned peers are kept apart, in the order their bans end (the ban duration is fixed).
  * Thread-safe (one lock).
  */
-final class PeerScores {
+public final class PeerScores {
     private static final class Score {
         int points;
         long bannedUntil; // meaningful in `banned` only
@@ -32,7 +33,13 @@ final class PeerScores {
     /** Banned (the ban may have ended since; such entries are dropped lazily): earliest ban end first. */
     private final LinkedHashMap<PeerId, Score> banned = new LinkedHashMap<>();
 
-    PeerScores(int maxPeers, int banThreshold, long banNanos, LongSupplier nanoTime) {
+    /**
+     * @param maxPeers     the most peers remembered (≥ 1)
+     * @param banThreshold the score at or below which a peer is banned
+     * @param banNanos     how long a ban lasts, in {@code nanoTime} units
+     * @param nanoTime     the clock (tests pass a fake one)
+     */
+    public PeerScores(int maxPeers, int banThreshold, long banNanos, LongSupplier nanoTime) {
         if (maxPeers < 1) throw new IllegalArgumentException("maxPeers must be positive");
         this.max = maxPeers;
         this.banThreshold = banThreshold;
@@ -41,7 +48,7 @@ final class PeerScores {
     }
 
     /** The peer's score: its points, 0 if unknown or once its ban is over (forgiven). */
-    synchronized int score(PeerId peer) {
+    public synchronized int score(PeerId peer) {
         Score b = banned.get(peer);
         if (b != null) return active(b, nanoTime.getAsLong()) ? b.points : 0;
         Score s = scored.get(peer);
@@ -52,7 +59,7 @@ final class PeerScores {
      * Whether {@code peer} may be asked now: false while it is banned. A ban that is over is
      * forgotten here (forgiven: the peer starts again from a clean score).
      */
-    synchronized boolean admits(PeerId peer) {
+    public synchronized boolean admits(PeerId peer) {
         Score b = banned.get(peer);
         if (b == null) return true;
         if (active(b, nanoTime.getAsLong())) return false;
@@ -60,14 +67,18 @@ final class PeerScores {
         return true;
     }
 
-    /** Subtracts {@code points}; a peer whose score falls to the threshold is banned for the ban duration. */
-    synchronized void penalize(PeerId peer, int points) {
+    /**
+     * Subtracts {@code points}; a peer whose score falls to the threshold is banned for the ban
+     * duration. Returns whether this offense started a ban (not while one is running: it is not
+     * extended).
+     */
+    public synchronized boolean penalize(PeerId peer, int points) {
         long now = nanoTime.getAsLong();
         Score s = banned.get(peer);
         if (s != null) {
             if (active(s, now)) { // still out: the points count, the ban is not extended
                 s.points -= points;
-                return;
+                return false;
             }
             banned.remove(peer); // the ban is over: forgiven, a clean score again
             s = new Score();
@@ -82,13 +93,14 @@ final class PeerScores {
         if (s.points <= banThreshold) {
             s.bannedUntil = now + banNanos;
             banned.put(peer, s);
-        } else {
-            scored.put(peer, s);
+            return true;
         }
+        scored.put(peer, s);
+        return false;
     }
 
     /** Peers remembered (at most the bound). */
-    synchronized int size() {
+    public synchronized int size() {
         return scored.size() + banned.size();
     }
 
