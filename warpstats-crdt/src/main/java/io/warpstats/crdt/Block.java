@@ -1,7 +1,7 @@
 package io.warpstats.crdt;
 
-import io.warpstats.crdt.ipld.Cid;
-import io.warpstats.crdt.ipld.DagPb;
+import io.warpstats.multiformats.Cid;
+import io.warpstats.multiformats.DagPb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.warpstats.crdt;
 
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 import io.warpstats.crdt.store.KvStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -890,7 +890,7 @@ final class CrdtEngine implements MerkleCrdt {
         if (isProcessed(c) || inStage.contains(c)) return true;
         if (inFlight.contains(c)) return false;
         try {
-            for (io.warpstats.crdt.ipld.DagPb.Link l : io.warpstats.crdt.ipld.DagPb.decode(bytes).links()) {
+            for (io.warpstats.multiformats.DagPb.Link l : io.warpstats.multiformats.DagPb.decode(bytes).links()) {
                 if (!isProcessed(l.hash()) && !inStage.contains(l.hash())) return false; // in the verify stage: applied before it
             }
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,6 @@
 package io.warpstats.crdt;
 
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 
 /**
  * Thrown by the block sink given to {@link BlockFetcher#fetchBranch} (and reported to the

@@ -1,6 +1,6 @@
 package io.warpstats.crdt;
 
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 
 /**
  * Diagnostic trace of one block's journey (flush → announce → deliver → fetch → serve → apply →

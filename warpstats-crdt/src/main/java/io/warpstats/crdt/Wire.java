@@ -3,7 +3,7 @@ package io.warpstats.crdt;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

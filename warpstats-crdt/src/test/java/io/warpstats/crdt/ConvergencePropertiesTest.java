@@ -2,7 +2,7 @@ package io.warpstats.crdt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import java.nio.file.Path;

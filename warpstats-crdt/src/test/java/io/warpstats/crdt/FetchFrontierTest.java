@@ -3,7 +3,7 @@ package io.warpstats.crdt;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 import io.warpstats.crdt.store.KvStores;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package io.warpstats.crdt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.warpstats.crdt.ipld.Cid;
-import io.warpstats.crdt.ipld.DagPb;
+import io.warpstats.multiformats.Cid;
+import io.warpstats.multiformats.DagPb;
 import io.warpstats.crdt.store.KvStores;
 import java.time.Duration;
 import java.util.HashMap;

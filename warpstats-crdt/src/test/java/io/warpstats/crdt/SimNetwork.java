@@ -1,6 +1,6 @@
 package io.warpstats.crdt;
 
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 import io.warpstats.crdt.store.KvStores;
 import java.time.Duration;
 import java.util.ArrayList;

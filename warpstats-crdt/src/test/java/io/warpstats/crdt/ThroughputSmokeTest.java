@@ -2,7 +2,7 @@ package io.warpstats.crdt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import java.nio.file.Path;

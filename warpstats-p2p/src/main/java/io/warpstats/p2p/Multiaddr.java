@@ -1,6 +1,6 @@
 package io.warpstats.p2p;
 
-import io.warpstats.crdt.ipld.Varint;
+import io.warpstats.multiformats.Varint;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,8 +1,8 @@
 package io.warpstats.p2p;
 
-import io.warpstats.crdt.ipld.Cid;
-import io.warpstats.crdt.ipld.Multibase;
-import io.warpstats.crdt.ipld.Multihash;
+import io.warpstats.multiformats.Cid;
+import io.warpstats.multiformats.Multibase;
+import io.warpstats.multiformats.Multihash;
 import io.warpstats.p2p.crypto.PublicKey;
 import java.util.Arrays;
 import java.util.Optional;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warpstats.p2p.pubsub.GossipParams;
-import io.warpstats.p2p.sync.SyncParams;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -20,17 +19,6 @@ class ParamsBuilderTest {
         assertThat(changed.idleTimeout()).isZero();
         assertThat(changed.withMaxConnections(d.maxConnections()).withIdleTimeout(d.idleTimeout())).isEqualTo(d);
         assertThatThrownBy(() -> d.toBuilder().streamReceiveWindow(1024).build()).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void syncParams() {
-        SyncParams d = SyncParams.defaults();
-        assertThat(d.toBuilder().build()).isEqualTo(d);
-        SyncParams big = d.withBlockBudget(d.maxWalkSteps() * 2);
-        assertThat(big.blockBudget()).isEqualTo(d.maxWalkSteps() * 2);
-        assertThat(big.maxWalkSteps()).isEqualTo(big.blockBudget());
-        assertThat(d.withRequestTimeout(Duration.ofSeconds(3)).requestTimeout()).hasSeconds(3);
-        assertThatThrownBy(() -> d.toBuilder().requestTimeout(Duration.ZERO).build()).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

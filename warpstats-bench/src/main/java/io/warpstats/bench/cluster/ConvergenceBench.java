@@ -3,7 +3,7 @@ package io.warpstats.bench.cluster;
 import io.warpstats.bench.crdt.ZipfKeys;
 
 import io.warpstats.crdt.Head;
-import io.warpstats.p2p.sync.SyncMetrics;
+import io.warpstats.replication.SyncMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

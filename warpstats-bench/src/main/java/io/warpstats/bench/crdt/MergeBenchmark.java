@@ -5,7 +5,7 @@ import io.warpstats.crdt.DeltaSigner;
 import io.warpstats.crdt.DeltaVerifier;
 import io.warpstats.crdt.Head;
 import io.warpstats.crdt.MerkleCrdt;
-import io.warpstats.crdt.ipld.Cid;
+import io.warpstats.multiformats.Cid;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import io.warpstats.p2p.crypto.PrivateKey;

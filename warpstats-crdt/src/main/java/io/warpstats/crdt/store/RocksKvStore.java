@@ -1,6 +1,6 @@
 package io.warpstats.crdt.store;
 
-import io.warpstats.crdt.ipld.Varint;
+import io.warpstats.multiformats.Varint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

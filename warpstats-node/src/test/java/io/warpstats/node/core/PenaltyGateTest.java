@@ -9,7 +9,7 @@ import io.warpstats.p2p.Multiaddr;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
-import io.warpstats.p2p.sync.PeerPenalty.Offense;
+import io.warpstats.replication.PeerPenalty.Offense;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

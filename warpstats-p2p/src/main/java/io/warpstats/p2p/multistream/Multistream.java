@@ -1,7 +1,7 @@
 package io.warpstats.p2p.multistream;
 
 import io.netty.buffer.ByteBuf;
-import io.warpstats.crdt.ipld.Varint;
+import io.warpstats.multiformats.Varint;
 import io.warpstats.p2p.ProtocolViolationException;
 import java.nio.charset.StandardCharsets;
 

@@ -3,7 +3,7 @@ package io.warpstats.p2p.yamux;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.warpstats.crdt.ipld.Varint;
+import io.warpstats.multiformats.Varint;
 import io.warpstats.p2p.Connection;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.ProtocolViolationException;

@@ -1,8 +1,0 @@
-package io.warpstats.p2p.sync;
-
-/** A sync frame that does not parse or exceeds the limits of {@link SyncParams}. */
-final class MalformedFrameException extends IllegalArgumentException {
-    MalformedFrameException(String message) { super(message); }
-
-    MalformedFrameException(String message, Throwable cause) { super(message, cause); }
-}

@@ -1,0 +1,68 @@
+package io.warpstats.replication;
+
+import io.warpstats.crdt.Broadcaster;
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.p2p.pubsub.PubSub;
+import java.time.Duration;
+
+/**
+ * The CRDT's {@link Broadcaster} over gossipsub: CRDTBroadcast messages (go-ds-crdt's format) on one
+ * topic per DAG ({@link #topic}).
+ *
+ * <p>Receiving: every valid announcement is handed to {@link MerkleCrdt#onBroadcast} off the pubsub
+ * loop (a bounded queue; announcements beyond it are dropped — they come again), and the author and
+ * the forwarding peer of each head are given to the {@link SyncClient} as {@linkplain SyncClient#hint
+ * hints}, so the fetch asks them first. A malformed announcement is REJECTed (gossipsub penalizes the
+ * sender).
+ *
+ * <p>Sending and rebroadcast: a head is published only if neither this node nor another announced
+ * it within the last 3/4 of {@code rebroadcastInterval}; so a fresh head goes out at once, and heads
+ * other replicas keep announcing are not repeated. {@link #attach} runs {@link MerkleCrdt#rebroadcast()}
+ * every {@code rebroadcastInterval} ± 20 % (jitter, so replicas do not announce in lockstep); build
+ * the engine with {@code rebroadcastInterval(Duration.ZERO)} so it does not run its own timer as
+ * well (if it does, the suppression above still keeps each head to one announcement per window).
+ */
+public interface PubSubBroadcaster extends Broadcaster, AutoCloseable {
+
+    /** The topic of a DAG: {@code /warpstats/stats/1.0.0} for the default DAG, else {@code /warpstats/dag/NAME/1.0.0}. */
+    static String topic(String dagName) {
+        return dagName.isEmpty() ? "/warpstats/stats/1.0.0" : "/warpstats/dag/" + dagName + "/1.0.0";
+    }
+
+    /** Default of the least time between two announcements of this node (see {@link #create(PubSub, String, SyncClient, Duration, Duration)}). */
+    Duration DEFAULT_MIN_PUBLISH_GAP = Duration.ofMillis(50);
+
+    /** A broadcaster for {@code dagName} with {@link #DEFAULT_MIN_PUBLISH_GAP}; nothing is received until {@link #attach}. */
+    static PubSubBroadcaster create(PubSub pubsub, String dagName, SyncClient sync, Duration rebroadcastInterval) {
+        return create(pubsub, dagName, sync, rebroadcastInterval, DEFAULT_MIN_PUBLISH_GAP);
+    }
+
+    /**
+     * A broadcaster that publishes at most one announcement per {@code minPublishGap}: heads given
+     * within the gap wait and go out together at its end, minus those that are no longer heads of
+     * the replica (a newer block links to them, and its announcement covers them). Every gossipsub
+     * message costs a StrictSign signature and one verification per receiving node (Ed25519, the
+     * dominant CPU cost of replication with small flush delays), so this bounds that cost to
+     * 1 / gap per node whatever the flush rate. Zero: every flush is announced at once.
+     */
+    static PubSubBroadcaster create(PubSub pubsub, String dagName, SyncClient sync, Duration rebroadcastInterval,
+                                    Duration minPublishGap) {
+        return new PubSubBroadcasterImpl(pubsub, topic(dagName), sync, rebroadcastInterval, minPublishGap);
+    }
+
+    /** Subscribes to the topic, feeding {@code crdt}, and starts the jittered rebroadcast. */
+    void attach(MerkleCrdt crdt);
+
+    /** The topic. */
+    String topic();
+
+    /** Announcements published, and heads left out of them as announced recently. */
+    long published();
+
+    /** Heads left out of announcements because they were announced recently. */
+    long suppressed();
+
+    /** Unsubscribes and stops the rebroadcast timer. */
+    @Override
+    void close();
+}

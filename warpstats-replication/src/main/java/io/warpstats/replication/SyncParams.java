@@ -1,0 +1,262 @@
+package io.warpstats.replication;
+
+import io.warpstats.multiformats.DagPb;
+import java.time.Duration;
+
+/**
+ * Limits and timeouts of the block sync protocol; {@link #defaults()} gives the production values
+ * (documented with their rationale in docs/sync.md). Both sides enforce the limits on what they
+ * receive; a peer that exceeds them gets its stream closed and a penalty.
+ *
+ * @param maxFrameBytes          largest frame (after decompression) either side accepts; at least one
+ *                               maximal block (DagPb.MAX_BLOCK_SIZE) plus framing
+ * @param maxRequestBytes        largest request frame the server accepts
+ * @param maxCidsPerRequest      CIDs in a GET, or heads in a BRANCH
+ * @param maxHave                "have" CIDs the server remembers per stream (the sum over its requests)
+ * @param blockBudget            most blocks in one answer (a BRANCH asks for at most this many)
+ * @param maxAnswerBytes         most block bytes in one answer; the answer is truncated beyond it
+ * @param batchBytes             block bytes per BLOCKS frame (a larger single block gets its own frame)
+ * @param compressMinBytes       a BLOCKS frame of at least this many bytes is zstd-compressed if that
+ *                               makes it smaller; negative: never compress
+ * @param compressionLevel       zstd level of the block stream
+ * @param maxWalkSteps           blocks the server reads for one answer (sent ones and the walk below
+ *                               the asker's "have" blocks); bounds its work per request
+ * @param maxStreamsPerPeer      sync streams one peer may have open to the server at once; the
+ *                               client opens at most this many to one peer (further requests wait, and
+ *                               a slot is freed only when the stream is gone on both sides, as the
+ *                               server counts it); a server answers a stream beyond it BUSY without
+ *                               penalty, and resets and penalizes only beyond twice the limit
+ * @param maxConcurrentAnswers   answers the server prepares at once over all peers (BUSY beyond)
+ * @param requestTimeout         the client waits this long from sending a request to the status frame
+ * @param streamIdleTimeout      the server closes a stream that sends no request for this long
+ * @param maxRounds              requests (round trips) of one branch fetch with one peer
+ * @param maxPeersPerFetch       peers asked in turn before a fetch fails (the engine retries later)
+ * @param knownPerRequest        ancestors of its heads the client adds to "have" (breadth-first)
+ * @param maxHints               remembered (head → announcing peers) entries
+ * @param banThreshold           a peer whose sync score falls to this value is not asked again
+ *                               (and the {@link PeerPenalty} is told) until {@code banDuration} passes
+ * @param banDuration            how long a peer under the threshold is avoided; then it is asked again
+ *                               and its score starts from 0 at its next offense (bans always expire)
+ * @param maxScoredPeers         peers whose sync score the client remembers (every peer id the network
+ *                               shows is hostile input); beyond it expired bans, then the peers not banned
+ *                               penalized longest ago are forgotten (a forgotten peer has a clean score), and
+ *                               a banned peer only when every remembered peer is banned (then the ban ending
+ *                               first); the same bound as the node's connection gate
+ */
+public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerRequest, int maxHave, int blockBudget,
+                         int maxAnswerBytes, int batchBytes, int compressMinBytes, int compressionLevel, int maxWalkSteps,
+                         int maxStreamsPerPeer, int maxConcurrentAnswers, Duration requestTimeout,
+                         Duration streamIdleTimeout, int maxRounds, int maxPeersPerFetch, int knownPerRequest,
+                         int maxHints, int banThreshold, Duration banDuration, int maxScoredPeers) {
+
+    public SyncParams {
+        if (maxFrameBytes < DagPb.MAX_BLOCK_SIZE + 1024) throw new IllegalArgumentException("maxFrameBytes below one maximal block");
+        if (maxRequestBytes < 1024 || maxCidsPerRequest < 1 || maxHave < 1 || blockBudget < 1 || maxAnswerBytes < 1
+                || batchBytes < 1024 || maxWalkSteps < blockBudget || maxStreamsPerPeer < 1 || maxConcurrentAnswers < 1
+                || maxRounds < 1 || maxPeersPerFetch < 1 || knownPerRequest < 0 || maxHints < 1 || banThreshold >= 0
+                || maxScoredPeers < 1) {
+            throw new IllegalArgumentException("invalid sync limits");
+        }
+        if (requestTimeout.isZero() || requestTimeout.isNegative() || streamIdleTimeout.isZero()
+                || streamIdleTimeout.isNegative() || banDuration.isNegative()) {
+            throw new IllegalArgumentException("invalid sync timeout");
+        }
+    }
+
+    /** The defaults of docs/sync.md. */
+    public static SyncParams defaults() {
+        return new SyncParams(4 << 20, 64 << 10, 1024, 4096, 2000, 4 << 20, 128 << 10, 1024, 3, 10_000, 4, 32,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10), 10_000);
+    }
+
+    /** These params with another block budget per answer (and a walk-step bound at least as large). */
+    public SyncParams withBlockBudget(int v) {
+        return toBuilder().blockBudget(v).maxWalkSteps(Math.max(maxWalkSteps, v)).build();
+    }
+
+    /** These params with another compression threshold (negative: never compress). */
+    public SyncParams withCompressMinBytes(int v) {
+        return toBuilder().compressMinBytes(v).build();
+    }
+
+    /** These params with another request timeout. */
+    public SyncParams withRequestTimeout(Duration v) {
+        return toBuilder().requestTimeout(v).build();
+    }
+
+    /** These params with another stream idle timeout. */
+    public SyncParams withStreamIdleTimeout(Duration v) {
+        return toBuilder().streamIdleTimeout(v).build();
+    }
+
+    /** These params with another ban duration. */
+    public SyncParams withBanDuration(Duration v) {
+        return toBuilder().banDuration(v).build();
+    }
+
+    /** A builder that starts from these values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Mutable, not thread-safe; {@link #build()} validates as the canonical constructor does. */
+    public static final class Builder {
+        private int maxFrameBytes;
+        private int maxRequestBytes;
+        private int maxCidsPerRequest;
+        private int maxHave;
+        private int blockBudget;
+        private int maxAnswerBytes;
+        private int batchBytes;
+        private int compressMinBytes;
+        private int compressionLevel;
+        private int maxWalkSteps;
+        private int maxStreamsPerPeer;
+        private int maxConcurrentAnswers;
+        private Duration requestTimeout;
+        private Duration streamIdleTimeout;
+        private int maxRounds;
+        private int maxPeersPerFetch;
+        private int knownPerRequest;
+        private int maxHints;
+        private int banThreshold;
+        private Duration banDuration;
+        private int maxScoredPeers;
+
+        private Builder(SyncParams from) {
+            maxFrameBytes = from.maxFrameBytes;
+            maxRequestBytes = from.maxRequestBytes;
+            maxCidsPerRequest = from.maxCidsPerRequest;
+            maxHave = from.maxHave;
+            blockBudget = from.blockBudget;
+            maxAnswerBytes = from.maxAnswerBytes;
+            batchBytes = from.batchBytes;
+            compressMinBytes = from.compressMinBytes;
+            compressionLevel = from.compressionLevel;
+            maxWalkSteps = from.maxWalkSteps;
+            maxStreamsPerPeer = from.maxStreamsPerPeer;
+            maxConcurrentAnswers = from.maxConcurrentAnswers;
+            requestTimeout = from.requestTimeout;
+            streamIdleTimeout = from.streamIdleTimeout;
+            maxRounds = from.maxRounds;
+            maxPeersPerFetch = from.maxPeersPerFetch;
+            knownPerRequest = from.knownPerRequest;
+            maxHints = from.maxHints;
+            banThreshold = from.banThreshold;
+            banDuration = from.banDuration;
+            maxScoredPeers = from.maxScoredPeers;
+        }
+
+        public Builder maxFrameBytes(int v) {
+            maxFrameBytes = v;
+            return this;
+        }
+
+        public Builder maxRequestBytes(int v) {
+            maxRequestBytes = v;
+            return this;
+        }
+
+        public Builder maxCidsPerRequest(int v) {
+            maxCidsPerRequest = v;
+            return this;
+        }
+
+        public Builder maxHave(int v) {
+            maxHave = v;
+            return this;
+        }
+
+        public Builder blockBudget(int v) {
+            blockBudget = v;
+            return this;
+        }
+
+        public Builder maxAnswerBytes(int v) {
+            maxAnswerBytes = v;
+            return this;
+        }
+
+        public Builder batchBytes(int v) {
+            batchBytes = v;
+            return this;
+        }
+
+        public Builder compressMinBytes(int v) {
+            compressMinBytes = v;
+            return this;
+        }
+
+        public Builder compressionLevel(int v) {
+            compressionLevel = v;
+            return this;
+        }
+
+        public Builder maxWalkSteps(int v) {
+            maxWalkSteps = v;
+            return this;
+        }
+
+        public Builder maxStreamsPerPeer(int v) {
+            maxStreamsPerPeer = v;
+            return this;
+        }
+
+        public Builder maxConcurrentAnswers(int v) {
+            maxConcurrentAnswers = v;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration v) {
+            requestTimeout = v;
+            return this;
+        }
+
+        public Builder streamIdleTimeout(Duration v) {
+            streamIdleTimeout = v;
+            return this;
+        }
+
+        public Builder maxRounds(int v) {
+            maxRounds = v;
+            return this;
+        }
+
+        public Builder maxPeersPerFetch(int v) {
+            maxPeersPerFetch = v;
+            return this;
+        }
+
+        public Builder knownPerRequest(int v) {
+            knownPerRequest = v;
+            return this;
+        }
+
+        public Builder maxHints(int v) {
+            maxHints = v;
+            return this;
+        }
+
+        public Builder banThreshold(int v) {
+            banThreshold = v;
+            return this;
+        }
+
+        public Builder banDuration(Duration v) {
+            banDuration = v;
+            return this;
+        }
+
+        public Builder maxScoredPeers(int v) {
+            maxScoredPeers = v;
+            return this;
+        }
+
+        public SyncParams build() {
+            return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget,
+                    maxAnswerBytes, batchBytes, compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer,
+                    maxConcurrentAnswers, requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch,
+                    knownPerRequest, maxHints, banThreshold, banDuration, maxScoredPeers);
+        }
+    }
+}
