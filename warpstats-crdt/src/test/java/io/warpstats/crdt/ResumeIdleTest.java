@@ -77,8 +77,8 @@ class ResumeIdleTest {
                         MerkleCrdt c = MerkleCrdt.builder(s).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
                                 .maxConcurrentFetches(4)
                                 .fetcher(cid -> CompletableFuture.supplyAsync(() -> blocks.get(cid), pool)).build();
-                        heads.forEach(c::onHead);
-                        c.whenIdle().join();
+                        heads.forEach(c.replication()::onHead);
+                        c.replication().whenIdle().join();
                         if (last) {
                             CrdtMetrics m = c.metrics();
                             List<byte[]> stored = new ArrayList<>();

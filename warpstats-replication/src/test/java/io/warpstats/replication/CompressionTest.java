@@ -35,7 +35,7 @@ class CompressionTest {
             List<byte[]> blocks = new ArrayList<>();
             Cid c = crdt.heads().get(0).cid();
             while (true) {
-                byte[] bytes = crdt.block(c).orElseThrow();
+                byte[] bytes = crdt.replication().block(c).orElseThrow();
                 blocks.add(bytes);
                 List<Cid> links = Block.decode(bytes).links();
                 if (links.isEmpty()) break;
