@@ -51,8 +51,8 @@ final class Aggregates implements ChangeListener {
                 overlayBatch = batch;
             }
             String aggKey = key(slot.stat(), slot.postId());
-            // through the batch, not the store: the engine's batches are pipelined (the previous one
-            // may still be being written), and only the batch reads through it
+            // through the batch, not the store: the batch holds the earlier blocks of the engine's
+            // stage, which are not in the store yet, and only the batch reads through them
             long[] agg = overlay.computeIfAbsent(aggKey, k -> Bytes.longs(batch.get(Bytes.utf8(k)).orElse(null), 4));
             int i = slot.increment() ? 0 : 1;
             agg[i] += delta;
