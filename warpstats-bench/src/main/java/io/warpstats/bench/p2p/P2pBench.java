@@ -78,8 +78,8 @@ public final class P2pBench {
             j1 = j64 = jSeq = jPar = Double.NaN;
             verbose = !only.equals("all");
             if (!only.equals("setups")) {
-                // warm-up: the JIT compiles the hot paths first (a timed 64 MiB run lasts ~0.2 s; on 2 cores C2 needs
-                // seconds beside 4 busy event loops, and JS's client process is equally cold: both sides warm up as long)
+                // warm-up: the JIT compiles the hot paths first (C2 needs seconds of this load beside 4 busy event
+                // loops, and JS's client process is equally cold: both sides warm up as long)
                 long until = System.nanoTime() + (long) (warmupSec * 1e9);
                 while (System.nanoTime() < until) {
                     throughput(c, bytes, 1);
