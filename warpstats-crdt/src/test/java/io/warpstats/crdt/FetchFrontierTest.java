@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Latency structure of the walk (docs/benchmarks.md, Cluster): an announcement starts a fetch at
+ * Latency structure of the walk (docs/crdt.md, "Remote blocks: the walk"): an announcement starts a fetch at
  * once (no timer), a finished fetch is committed at once even while other fetches wait (its
  * heads become visible and the next fetch's frontier), and a fetch started while another runs
  * stops at the running one's head instead of downloading its branch again. Events, not timing.

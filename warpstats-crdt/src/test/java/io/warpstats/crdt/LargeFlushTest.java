@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * A generation far larger than one block (the JMH benchmark with 100,000 keys found that a flush
- * of it failed forever with "block larger than 2097152 bytes"), and a producer faster than the
+ * A generation far larger than one block (it must become a chain of valid blocks, never one block
+ * over the 2 MiB dag-pb limit that every later flush would fail on), and a producer faster than the
  * flush: memory must stay bounded and everything must become durable and replicable.
  */
 class LargeFlushTest {

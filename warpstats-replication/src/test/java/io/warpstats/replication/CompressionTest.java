@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Measures what zstd saves on the block stream (the figures of docs/sync.md come from here). */
+/** Measures what zstd saves on the block stream (the figures of docs/replication.md come from here). */
 class CompressionTest {
 
     @Test
