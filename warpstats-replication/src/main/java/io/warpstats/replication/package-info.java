@@ -18,6 +18,6 @@
  * {@link io.warpstats.crdt.BlockFetcher} it is given, and the network reaches the engine only through
  * its {@link io.warpstats.crdt.ReplicationPort}.
  * Inside: {@code SyncCodec} (bounded protobuf frames, zstd), {@code BranchWalk} (the server's walk),
- * {@code FetchRun} (one fetch of the client). Protocol spec: docs/sync.md.
+ * {@code FetchRun} (one fetch of the client). Protocol spec: docs/replication.md.
  */
 package io.warpstats.replication;
