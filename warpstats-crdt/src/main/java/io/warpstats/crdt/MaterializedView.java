@@ -9,6 +9,8 @@ package io.warpstats.crdt;
  * interrupted walks, and a view registered later would miss their merges) and read through
  * {@link MerkleCrdt#view}. It owns the store keys that start with its {@link #name()} ("rows"); it can
  * write only those, and the engine refuses a name that overlaps the CRDT's namespace or another view.
+ * A view's rows are a function of the visible state: a replica rebuilds them when their
+ * {@link #version()} changes, so a view can be added to, or changed on, an existing store.
  *
  * <p>Concurrency: {@link #onChange} is called by the engine's single writer (under its write lock), in
  * merge order, for every change of a visible value under {@link #watchedPrefix()}, local or merged; it
@@ -20,6 +22,16 @@ public interface MaterializedView {
 
     /** The CRDT keys this view derives from: only changes of keys with this prefix are passed ("" for all). */
     String watchedPrefix();
+
+    /**
+     * The version of this view's rows. When the replica opens and finds rows of another version (or none:
+     * a new view, a store written before the view existed), it deletes them and rebuilds the view from the
+     * visible state, replaying every watched key as {@code onChange(key, null, value)} before anything
+     * else runs. Change it whenever what the rows mean changes.
+     */
+    default int version() {
+        return 1;
+    }
 
     /**
      * A key's visible value changed.

@@ -113,11 +113,15 @@ public final class MerkleCrdtBuilder {
     /** The options so far. */
     public MerkleCrdtOptions options() { return o; }
 
-    /** Opens the replica: loads heads, resumes interrupted walks, repairs if the last run did not close cleanly. */
+    /**
+     * Opens the replica: rebuilds views whose rows are of another version, loads heads, repairs if the last
+     * run did not close cleanly, resumes interrupted walks.
+     */
     public MerkleCrdt build() {
         ViewBinding.checkNames(o.namespace(), views);
         List<ViewBinding> bound = new ArrayList<>();
         for (MaterializedView v : views) bound.add(new ViewBinding(v));
+        ViewRebuild.upToDate(store, o.namespace(), bound); // before anything merges: rows of another version are rebuilt
         return new CrdtEngine(store, o, broadcaster, fetcher, signer, verifier, authorizer, onRejected, List.copyOf(bound));
     }
 
