@@ -123,8 +123,7 @@ final class CrdtMirror implements AutoCloseable {
      */
     private void putCurrent(MerkleCrdt c, String crdtKey, long seq) {
         byte[] value = currentValue(crdtKey);
-        StatsKeys.parseMember(crdtKey).ifPresent(m ->
-                pending.wrote(m.stat(), m.postId(), crdtKey, value != null, seq, () -> c.get(crdtKey).isPresent()));
+        StatsKeys.parseMember(crdtKey).ifPresent(m -> pending.wrote(m.stat(), m.postId(), crdtKey, seq));
         if (value == null) {
             c.delete(crdtKey);
         } else {

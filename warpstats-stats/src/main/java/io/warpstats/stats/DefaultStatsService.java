@@ -248,9 +248,9 @@ final class DefaultStatsService implements StatsService {
             long decr = local[1];
             if (crdt != null && stat != Stat.VIEWS) {
                 // the number of live members of the replicated set, plus this node's writes not yet flushed
-                long members = aggregates.members(crdt, stat, postId);
-                known |= members >= 0 || pending.any(stat, postId);
-                v[stat.ordinal()] = Math.max(0, Math.max(0, members) + pending.adjustment(stat, postId));
+                long[] members = {-1};
+                v[stat.ordinal()] = pending.count(stat, postId, crdt, () -> members[0] = aggregates.members(crdt, stat, postId));
+                known |= members[0] >= 0 || pending.any(stat, postId);
                 continue;
             }
             if (crdt != null) {
