@@ -1,12 +1,13 @@
 package io.warpstats.p2p.pubsub;
 
-import static io.warpstats.p2p.host.TestHosts.addr;
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.addr;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.PeerId;
-import io.warpstats.p2p.host.TestHosts;
+import io.warpstats.p2p.testing.JsPeer;
+import io.warpstats.p2p.testing.TestHosts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,7 +49,7 @@ class JsInteropTest {
         String topic = "interop-both-ways";
         Waiter waiter = new Waiter();
         JavaNode j = JavaNode.start(topic, waiter);
-        try (JsPeer js = new JsPeer(waiter, "--dial", addr(j.host()).toString(), "--topic", topic,
+        try (JsPeer js = JsPeer.start(waiter::signal, "--dial", addr(j.host()).toString(), "--topic", topic,
                 "--count", "3", "--interval", "200", "--reply")) {
             waiter.await("js listening", 30_000, () -> !js.events("listening").isEmpty());
             PeerId jsId = PeerId.parse(js.peerId());
@@ -79,9 +80,9 @@ class JsInteropTest {
             await(java.get(2).host().dial(addr(java.get(1).host())));
             waiter.await("java meshes", 15_000, () -> await(java.get(1).pubsub().mesh(topic)).size() == 2);
             // JS peers at both ends: js1 - J0 - J1 - J2 - js2; each JS publishes 2 messages 1.5 s after dialing
-            jsPeers.add(new JsPeer(waiter, "--dial", addr(java.get(0).host()).toString(), "--topic", topic,
+            jsPeers.add(JsPeer.start(waiter::signal, "--dial", addr(java.get(0).host()).toString(), "--topic", topic,
                     "--count", "2", "--interval", "300"));
-            jsPeers.add(new JsPeer(waiter, "--dial", addr(java.get(2).host()).toString(), "--topic", topic,
+            jsPeers.add(JsPeer.start(waiter::signal, "--dial", addr(java.get(2).host()).toString(), "--topic", topic,
                     "--count", "2", "--interval", "300"));
             waiter.await("js listening", 30_000, () -> jsPeers.stream().allMatch(p -> !p.events("listening").isEmpty()));
             PeerId js1 = PeerId.parse(jsPeers.get(0).peerId());
