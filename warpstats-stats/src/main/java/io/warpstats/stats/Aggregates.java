@@ -5,6 +5,7 @@ import io.warpstats.crdt.store.KvStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The materialized aggregate of each (stat, post), kept in the CRDT store under
@@ -66,7 +67,7 @@ final class Aggregates implements ChangeListener {
     }
 
     /** {Σincr, Σdecr, own incr, own decr}, or {@code null} if no slot of the post was ever merged. */
-    long[] read(Stat stat, String postId) {
+    long @Nullable [] read(Stat stat, String postId) {
         byte[] v = store.get(Bytes.utf8(key(stat, postId))).orElse(null);
         return v == null ? null : Bytes.longs(v, 4);
     }

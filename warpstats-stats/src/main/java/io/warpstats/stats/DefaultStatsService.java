@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link StatsService}: local database first, then the CRDT through the {@link CrdtMirror}. */
 final class DefaultStatsService implements StatsService {
@@ -144,7 +145,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public void view(String postId, String userId) {
+    public void view(String postId, @Nullable String userId) {
         Ids.require("post id", postId);
         if (userId != null) {
             Ids.require("user id", userId);
@@ -201,7 +202,7 @@ final class DefaultStatsService implements StatsService {
         return read(postId, null);
     }
 
-    private PostStats read(String postId, MerkleCrdt crdt) {
+    private PostStats read(String postId, @Nullable MerkleCrdt crdt) {
         long[] v = new long[Stat.values().length];
         boolean known = false;
         for (Stat stat : Stat.values()) {
@@ -233,7 +234,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public Page<String> likers(String postId, String cursor, int limit) {
+    public Page<String> likers(String postId, @Nullable String cursor, int limit) {
         Ids.require("post id", postId);
         checkLimit(limit);
         String after = cursor == null ? null : Cursors.decodeId(cursor);
@@ -263,7 +264,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public Page<LikedPost> likedBy(String userId, String cursor, int limit) {
+    public Page<LikedPost> likedBy(String userId, @Nullable String cursor, int limit) {
         Ids.require("user id", userId);
         checkLimit(limit);
         String after = cursor == null ? null : Cursors.decodeLikedBy(cursor);

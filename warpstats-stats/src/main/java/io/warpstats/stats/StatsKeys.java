@@ -1,6 +1,7 @@
 package io.warpstats.stats;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The CRDT keys the statistics use besides {@link SlotKey counter slots} (all without the engine's
@@ -38,7 +39,7 @@ public final class StatsKeys {
      * A counter slot may be written only by the node it names; the OR-set members and the activity
      * register by any node; a key the statistics do not know by no one.
      */
-    public static boolean mayWrite(String authorNodeId, String key) {
+    public static boolean mayWrite(@Nullable String authorNodeId, @Nullable String key) {
         Optional<SlotKey> slot = SlotKey.parse(key);
         if (slot.isPresent()) {
             return slot.get().nodeId().equals(authorNodeId);

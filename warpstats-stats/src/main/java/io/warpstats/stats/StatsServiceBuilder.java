@@ -5,15 +5,16 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link StatsService}. Required: {@link #localDatabase} (a directory, created if missing),
  * {@link #crdtStore} (the store the engine writes to; the aggregates are read from it), {@link #nodeId}.
  */
 public final class StatsServiceBuilder {
-    private Path localDatabase;
-    private KvStore crdtStore;
-    private String nodeId;
+    private @Nullable Path localDatabase;
+    private @Nullable KvStore crdtStore;
+    private @Nullable String nodeId;
     private Clock clock = Clock.systemUTC();
     private Duration flushInterval = Duration.ofMillis(100);
 

@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ConvergenceBench {
 
-    /** Options of a run (defaults: the acceptance configuration of issue 4). */
+    /** Options of a run (defaults: the acceptance configuration of issue 4); {@code dir} null: a temporary directory, deleted afterwards. */
     public record Config(int nodes, int[] rates, int warmupSeconds, int measureSeconds, int keys, double zipf,
                          Duration flushDelay, Duration rebroadcast, int catchupPuts, int catchupKeys, int catchupRate,
                          int runs, int ioThreads, int samplesPerSecond, @Nullable Path dir) {
@@ -62,8 +62,8 @@ public final class ConvergenceBench {
     public record CatchupResult(long puts, int keys, long writeMs, long catchupMs, long roundTrips, long blocks,
                                 long wireBytes, long mismatches) {}
 
-    /** One run: every rate, then the catch-up. */
-    public record RunResult(List<RateResult> rates, CatchupResult catchup) {}
+    /** One run: every rate, then the catch-up ({@code null} when {@code catchupPuts} is 0). */
+    public record RunResult(List<RateResult> rates, @Nullable CatchupResult catchup) {}
 
     private final Config cfg;
     private final LatencyProbe probe;
