@@ -57,6 +57,8 @@ class JsInteropTest {
             waiter.await("3 messages from js", 20_000, () -> j.texts().stream().filter(t -> t.startsWith("hello")).count() == 3);
             await(j.pubsub().publish(topic, "from-java".getBytes(StandardCharsets.UTF_8)));
             waiter.await("js got our message and acked", 20_000, () -> j.texts().contains("ack:from-java"));
+            // the ack can arrive before the js peer's line about our message has been read from its stdout
+            waiter.await("js printed our message", 20_000, () -> !js.events("message", n -> n.path("data").asText().equals("from-java")).isEmpty());
             List<com.fasterxml.jackson.databind.JsonNode> atJs = js.events("message",
                     n -> n.path("data").asText().equals("from-java"));
             assertThat(atJs).hasSize(1);
