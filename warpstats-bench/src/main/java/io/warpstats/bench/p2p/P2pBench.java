@@ -50,8 +50,8 @@ public final class P2pBench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    // 512 MiB per run: ~1 s at the Java rate, ~2 s at the JS rate; a 64 MiB run lasted ~0.1 s and
-    // measured JIT and scheduling noise as much as the transport
+    // 512 MiB per timed run and 4 s of warm-up: a short run measures JIT compilation and scheduling
+    // noise as much as the transport (docs/benchmarks.md, "Method")
     @Option(names = "--mib", defaultValue = "512", paramLabel = "N", description = "MiB echoed per throughput run, 1..65536 (default: ${DEFAULT-VALUE}).")
     int mib;
 
@@ -124,8 +124,8 @@ public final class P2pBench implements Callable<Integer> {
             j1 = j64 = jSeq = jPar = Double.NaN;
             verbose = !only.equals("all");
             if (!only.equals("setups")) {
-                // warm-up: the JIT compiles the hot paths first (a timed 64 MiB run lasts ~0.2 s; on 2 cores C2 needs
-                // seconds beside 4 busy event loops, and JS's client process is equally cold: both sides warm up as long)
+                // warm-up: the JIT compiles the hot paths first (C2 needs seconds of this load beside 4 busy event
+                // loops, and JS's client process is equally cold: both sides warm up as long)
                 long until = System.nanoTime() + (long) (warmupSec * 1e9);
                 while (System.nanoTime() < until) {
                     throughput(c, bytes, 1);
