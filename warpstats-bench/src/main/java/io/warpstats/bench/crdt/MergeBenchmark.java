@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -59,7 +60,7 @@ public class MergeBenchmark {
     String deltas;
 
     private DeltaSigner signer;
-    private DeltaVerifier verifier;
+    private @Nullable DeltaVerifier verifier;
 
     private final Map<Cid, byte[]> blocks = new HashMap<>();
     private Cid top;
