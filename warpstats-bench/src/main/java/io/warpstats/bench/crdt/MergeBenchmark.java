@@ -59,7 +59,7 @@ public class MergeBenchmark {
     @Param({"unsigned", "signed"})
     String deltas;
 
-    private DeltaSigner signer;
+    private @Nullable DeltaSigner signer;
     private @Nullable DeltaVerifier verifier;
 
     private final Map<Cid, byte[]> blocks = new HashMap<>();
