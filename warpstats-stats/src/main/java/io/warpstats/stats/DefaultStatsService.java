@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link StatsService}: local database first, then the CRDT through the {@link CrdtMirror}. */
 final class DefaultStatsService implements StatsService {
@@ -171,7 +172,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public void view(String postId, String userId) {
+    public void view(String postId, @Nullable String userId) {
         Ids.require("post id", postId);
         if (userId != null) {
             Ids.require("user id", userId);
@@ -237,7 +238,7 @@ final class DefaultStatsService implements StatsService {
         return read(postId, null);
     }
 
-    private PostStats read(String postId, MerkleCrdt crdt) {
+    private PostStats read(String postId, @Nullable MerkleCrdt crdt) {
         long[] v = new long[Stat.values().length];
         boolean known = false;
         for (Stat stat : Stat.values()) {
@@ -278,7 +279,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public Page<String> likers(String postId, String cursor, int limit) {
+    public Page<String> likers(String postId, @Nullable String cursor, int limit) {
         Ids.require("post id", postId);
         checkLimit(limit);
         String after = cursor == null ? null : Cursors.decodeId(cursor);
@@ -308,7 +309,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public Page<LikedPost> likedBy(String userId, String cursor, int limit) {
+    public Page<LikedPost> likedBy(String userId, @Nullable String cursor, int limit) {
         Ids.require("user id", userId);
         checkLimit(limit);
         String after = cursor == null ? null : Cursors.decodeLikedBy(cursor);

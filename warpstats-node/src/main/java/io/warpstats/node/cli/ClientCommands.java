@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,10 +43,10 @@ public final class ClientCommands {
         String node;
 
         @Option(names = "--token", description = "Bearer token of the node's API.")
-        String token;
+        @Nullable String token;
 
         @Option(names = "--user", description = "The acting user.")
-        String user;
+        @Nullable String user;
 
         abstract HttpRequest.Builder request(String base);
 

@@ -6,5 +6,10 @@
  * and exits 2, a failed operation exits 1, success exits 0 ({@link io.warpstats.node.cli.Main}).
  * Commands hold no logic of their own beyond parsing and printing: they call the node, stats,
  * p2p and crdt APIs.
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.node.cli;
+
+import org.jspecify.annotations.NullMarked;

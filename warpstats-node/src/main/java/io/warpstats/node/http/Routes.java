@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Maps a {@link Request} to a {@link Response}: the endpoints of docs/http.md. Runs on worker threads. */
 final class Routes {
@@ -31,7 +32,7 @@ final class Routes {
     }
 
     /** The route template of {@code r} (for metrics and 405), or {@code null} if no route matches the path. */
-    static String template(List<String> s) {
+    static @Nullable String template(List<String> s) {
         int n = s.size();
         if (n == 0) {
             return "/";
@@ -241,7 +242,7 @@ final class Routes {
     }
 
     /** The JSON object of the body; {@code null} if the body is empty and not {@code required}. */
-    private static JsonNode body(Request r, boolean required) {
+    private static @Nullable JsonNode body(Request r, boolean required) {
         if (r.body().length == 0) {
             if (!required) {
                 return null;

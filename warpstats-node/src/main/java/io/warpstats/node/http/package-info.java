@@ -4,5 +4,10 @@
  * document and the dashboard. Public: {@link io.warpstats.node.http.HttpApi},
  * {@link io.warpstats.node.http.HttpConfig}, {@link io.warpstats.node.http.NodeInfo},
  * {@link io.warpstats.node.http.NodeInfoSource}; everything else is package-private.
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.node.http;
+
+import org.jspecify.annotations.NullMarked;
