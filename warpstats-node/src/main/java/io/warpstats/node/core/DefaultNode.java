@@ -65,6 +65,7 @@ final class DefaultNode implements Node {
     private final SyncServer syncServer;
     private final MerkleCrdt crdt;
     private final PeerManager peers;
+    private final PenaltyGate penalty;
     private final ScheduledExecutorService scheduler;
     private final HttpApi http;
     private final Multiaddr address;
@@ -95,7 +96,7 @@ final class DefaultNode implements Node {
             // misbehaving sync peers lose points; at banThreshold they are disconnected and refused for banDuration;
             // the gate remembers as many peers as the sync client does (SyncParams.maxScoredPeers)
             SyncParams syncDefaults = SyncParams.defaults();
-            PenaltyGate penalty = new PenaltyGate(host, syncDefaults.banThreshold(), syncDefaults.banDuration(),
+            penalty = new PenaltyGate(host, syncDefaults.banThreshold(), syncDefaults.banDuration(),
                     syncDefaults.maxScoredPeers(), System::nanoTime);
             host.setGate(penalty);
             sync = SyncClient.create(host, SyncParams.defaults().withRequestTimeout(config.fetchTimeout()), penalty);
@@ -210,7 +211,8 @@ final class DefaultNode implements Node {
 
     NodeInfo nodeInfo() {
         List<NodeInfo.Peer> ps = new ArrayList<>();
-        host.connections().forEach(c -> ps.add(new NodeInfo.Peer(c.remotePeer().toString(), c.remoteAddress().toString())));
+        host.connections().forEach(c -> ps.add(new NodeInfo.Peer(c.remotePeer().toString(), c.remoteAddress().toString(),
+                penalty.score(c.remotePeer()))));
         List<String> hs = new ArrayList<>();
         crdt.heads().forEach(h -> hs.add(h.cid().toString()));
         CrdtMetrics m = crdt.metrics();
