@@ -108,7 +108,7 @@ final class Demo {
                     work.done.get(), work.users, work.posts, NODES, work.retried.get(), work.appliedBeforeFailure.get(), secs);
             out.flush();
             keepFiles = !agree;
-            if (keep && agree) {
+            if (keep) {
                 keepRunning = true;
                 for (DemoNode n : nodes) out.println("dashboard of " + n.name + ": " + n.url("/"));
                 out.println("nodes keep running (logs in " + dir + "); Ctrl-C stops them");
@@ -174,7 +174,7 @@ final class Demo {
                 boolean killer = retryable && w == KILLED; // the node's first thread kills it
                 fs.add(pool.submit(() -> {
                     Thread.currentThread().setName("demo-" + nodes[k].name + "-" + slot);
-                    for (int a = 0; a < share; a++) {
+                    for (int a = 0; a < share && !Thread.currentThread().isInterrupted(); a++) {
                         if (killer && a == share / 3) {
                             Resolution r = work.act(nodes[k], slot, rnd, Mode.RETRYABLE, () -> killNode(nodes[k]));
                             event("node3's request in flight at the kill " + describe(r));

@@ -191,6 +191,7 @@ final class DemoWorkload {
         boolean failed = false;
         Throwable last = null;
         while (System.nanoTime() - deadline < 0) {
+            if (Thread.currentThread().isInterrupted()) throw new DemoFailure("interrupted", null);
             HttpRequest req = call.request(node);
             HttpResponse<String> r;
             try {
