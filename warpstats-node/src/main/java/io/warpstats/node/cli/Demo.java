@@ -161,14 +161,14 @@ final class Demo {
     private void runPhase(DemoNode[] nodes, int count, int phaseNo, boolean kill) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(NODES * THREADS_PER_NODE);
         try {
-            List<Future<?>> fs = new ArrayList<>();
+            List<Future<?>> fs = new ArrayList<>(); // worker w acts through node w % NODES
             int[] quota = new int[NODES];
+            for (AtomicInteger d : phaseDone) d.set(0);
             for (int w = 0; w < NODES * THREADS_PER_NODE; w++) {
                 int k = w % NODES; // the node; w is also the users' slot: user u belongs to worker u % (NODES * THREADS_PER_NODE)
                 int slot = w;
                 int share = count / (NODES * THREADS_PER_NODE) + (w < count % (NODES * THREADS_PER_NODE) ? 1 : 0);
                 quota[k] += share;
-                phaseDone[k].set(0);
                 Random rnd = new Random(seed * 31 + phaseNo * 7 + w);
                 boolean retryable = kill && k == KILLED;
                 boolean killer = retryable && w == KILLED; // the node's first thread kills it
@@ -188,12 +188,16 @@ final class Demo {
             }
             if (kill) {
                 long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
-                // a thread that failed before the kill: its failure is reported below
-                while (!killed.await(20, TimeUnit.MILLISECONDS) && fs.stream().noneMatch(Future::isDone)) {
+                Future<?> killerThread = fs.get(KILLED);
+                // a killer thread that failed before the kill: its failure is reported below
+                while (!killed.await(20, TimeUnit.MILLISECONDS) && !killerThread.isDone()) {
                     if (System.nanoTime() - deadline > 0) throw new DemoFailure("node3 was not killed within " + PHASE_TIMEOUT, null);
                 }
+                // node3 stays down while nodes 1 and 2 do two thirds of their share (or finish, or fail)
                 while (killed.getCount() == 0 && (phaseDone[0].get() < quota[0] * 2 / 3 || phaseDone[1].get() < quota[1] * 2 / 3)) {
-                    if (System.nanoTime() - deadline > 0 || fs.get(0).isDone() || fs.get(1).isDone()) break;
+                    boolean othersDone = true;
+                    for (int w = 0; w < fs.size(); w++) if (w % NODES != KILLED && !fs.get(w).isDone()) othersDone = false;
+                    if (othersDone || System.nanoTime() - deadline > 0) break;
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 }
                 if (killed.getCount() == 0) {

@@ -2,7 +2,7 @@ package io.warpstats.node.http;
 
 import java.util.function.Supplier;
 
-/** The node's {@link NodeInfo}, asked of the source at most once per second by readers (plus the history's samples). */
+/** The node's {@link NodeInfo}, asked of the source at most once per second. */
 final class CachedNodeInfo implements Supplier<NodeInfo> {
     private static final long TTL_NANOS = 1_000_000_000L;
     private final NodeInfoSource source;
@@ -21,15 +21,5 @@ final class CachedNodeInfo implements Supplier<NodeInfo> {
             at = now;
         }
         return cached;
-    }
-
-    /** Asks the source now (the history's once-a-second sample) and keeps the answer for the readers. */
-    NodeInfo refresh() {
-        NodeInfo fresh = source.nodeInfo();
-        synchronized (this) {
-            cached = fresh;
-            at = System.nanoTime();
-        }
-        return fresh;
     }
 }

@@ -87,7 +87,7 @@ final class NettyHttpApi implements HttpApi {
         try {
             Channel server = b.bind(config.host(), config.port()).sync().channel();
             log.info("HTTP API listening on http://{}", hostPort((InetSocketAddress) server.localAddress()));
-            return new NettyHttpApi(group, workers, server, startSampling(node, history));
+            return new NettyHttpApi(group, workers, server, startSampling(nodeSource, history));
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownNow();
@@ -99,8 +99,11 @@ final class NettyHttpApi implements HttpApi {
         }
     }
 
-    /** Samples the node into the dashboard's history once a second, on its own daemon thread (it walks the data directory). */
-    private static ScheduledExecutorService startSampling(CachedNodeInfo node, DashboardHistory history) {
+    /**
+     * Samples the node into the dashboard's history once a second, on its own daemon thread (the source
+     * walks the data directory), asking the source itself: the readers' cache could be up to a second old.
+     */
+    private static ScheduledExecutorService startSampling(NodeInfoSource node, DashboardHistory history) {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dashboard-history");
             t.setDaemon(true);
@@ -108,7 +111,7 @@ final class NettyHttpApi implements HttpApi {
         });
         sampler.scheduleAtFixedRate(() -> {
             try {
-                history.sample(node.refresh(), System.currentTimeMillis());
+                history.sample(node.nodeInfo(), System.currentTimeMillis());
             } catch (RuntimeException e) { // a closing node: the next sample tries again
                 log.debug("dashboard sample failed: {}", e.toString());
             }
