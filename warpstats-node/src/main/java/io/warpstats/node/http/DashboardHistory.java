@@ -46,7 +46,7 @@ final class DashboardHistory {
      * @param writes         writes per second accepted by the API, by {@link #KINDS}
      * @param merges         blocks merged per second
      * @param syncLagSeconds the node's sync lag when sampled
-     * @param peers          connected peers when sampled
+     * @param peers          connected peers when sampled (distinct peer ids)
      * @param storeBytes     store size on disk when sampled
      */
     record Sample(long timeMillis, double[] writes, double merges, double syncLagSeconds, int peers, long storeBytes) {}
@@ -94,7 +94,8 @@ final class DashboardHistory {
         lastWrites = counts;
         lastMerges = info.merges();
         lastTime = nowMillis;
-        ring[next] = new Sample(nowMillis, rates, merges, info.syncLagSeconds(), info.peers().size(), info.storeSizeBytes());
+        int peerCount = (int) info.peers().stream().map(NodeInfo.Peer::peerId).distinct().count(); // two connections, one peer
+        ring[next] = new Sample(nowMillis, rates, merges, info.syncLagSeconds(), peerCount, info.storeSizeBytes());
         next = (next + 1) % CAPACITY;
         size = Math.min(CAPACITY, size + 1);
         samplePeers(info, nowMillis);

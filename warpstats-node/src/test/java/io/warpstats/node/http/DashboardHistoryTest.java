@@ -59,7 +59,9 @@ class DashboardHistoryTest {
         assertThat(ps).extracting(DashboardHistory.PeerHealth::peerId).containsExactly("B", "A"); // connected first
         assertThat(ps.get(0)).isEqualTo(new DashboardHistory.PeerHealth("B", "/ip4/127.0.0.1/tcp/2", true, 2_000, 3_000, -50));
         assertThat(ps.get(1)).isEqualTo(new DashboardHistory.PeerHealth("A", "/ip4/127.0.0.1/tcp/1", false, 1_000, 2_000, 0));
-        h.sample(info(0, 0, 0, a, b), 4_000); // A reconnects: a new connected-since
+        h.sample(info(0, 0, 0, a, b, b), 4_000); // A reconnects: a new connected-since; B has two connections, one row
+        assertThat(h.samples().get(3).peers()).isEqualTo(2);
+        assertThat(h.peers()).hasSize(2);
         assertThat(h.peers().get(0)).isEqualTo(new DashboardHistory.PeerHealth("A", "/ip4/127.0.0.1/tcp/1", true, 4_000, 4_000, 0));
     }
 
