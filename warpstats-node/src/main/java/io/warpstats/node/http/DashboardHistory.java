@@ -157,9 +157,9 @@ final class DashboardHistory {
         for (int i = 0; i < n; i++) {
             Sample s = samples.get(i);
             time[i] = s.timeMillis();
-            for (int k = 0; k < writes.length; k++) writes[k][i] = round(s.writes()[k]);
-            merges[i] = round(s.merges());
-            lag[i] = round(s.syncLagSeconds());
+            for (int k = 0; k < writes.length; k++) writes[k][i] = hundredths(s.writes()[k]);
+            merges[i] = hundredths(s.merges());
+            lag[i] = hundredths(s.syncLagSeconds());
             peerCounts[i] = s.peers();
             store[i] = s.storeBytes();
         }
@@ -189,7 +189,7 @@ final class DashboardHistory {
         return out;
     }
 
-    private static double round(double v) {
+    private static double hundredths(double v) {
         return Math.round(v * 100) / 100.0;
     }
 }
