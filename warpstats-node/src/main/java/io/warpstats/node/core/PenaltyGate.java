@@ -64,6 +64,11 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
         return !scores.admits(peer);
     }
 
+    /** The peer's score now: 0 if clean, unknown or forgiven; at most {@code banThreshold} while banned. */
+    int score(PeerId peer) {
+        return scores.score(peer);
+    }
+
     /** Peers remembered now (at most {@code maxPeers}). */
     int size() {
         return scores.size();

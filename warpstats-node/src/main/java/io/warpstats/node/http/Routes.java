@@ -22,13 +22,15 @@ final class Routes {
     private final StatsService stats;
     private final CachedNodeInfo node;
     private final ApiMetrics metrics;
+    private final DashboardHistory history;
     private final byte[] dashboard = resource("dashboard.html");
     private final byte[] openapi = resource("openapi.json");
 
-    Routes(StatsService stats, CachedNodeInfo node, ApiMetrics metrics) {
+    Routes(StatsService stats, CachedNodeInfo node, ApiMetrics metrics, DashboardHistory history) {
         this.stats = stats;
         this.node = node;
         this.metrics = metrics;
+        this.history = history;
     }
 
     /** The route template of {@code r} (for metrics and 405), or {@code null} if no route matches the path. */
@@ -192,6 +194,8 @@ final class Routes {
         out.put("merges", info.merges());
         out.put("blocks", info.blocks());
         out.put("syncLagSeconds", info.syncLagSeconds());
+        out.put("storeSizeBytes", info.storeSizeBytes());
+        out.putAll(history.json()); // history (the charts' samples) and peerHealth
         return Response.json(200, out);
     }
 
