@@ -89,7 +89,14 @@ final class Nemesis {
             if (injected().getOrDefault(p.kind(), 0) >= perKind) {
                 continue; // this kind is done; the others still need theirs
             }
-            inject(p);
+            try {
+                inject(p);
+            } catch (java.io.IOException | RuntimeException e) {
+                healAll(); // a fault that could not be injected or healed: record it, leave nothing behind, go on
+                for (NodeProcess n : cluster.nodes) if (!n.alive()) cluster.start(n.index);
+                history.add(new FaultEvent(p.seq(), p.kind(), List.copyOf(p.side()), p.holdMs(), history.nowMs(), history.nowMs(),
+                        "skipped: " + e.getMessage()));
+            }
             Thread.sleep(p.gapMs()); // the schedule's pause between faults
         }
     }
@@ -168,9 +175,20 @@ final class Nemesis {
         return cluster.awaitReady(planned, Cluster.READY_TIMEOUT_MS) ? planned : -1;
     }
 
+    /** Waits (at most the start timeout) until a node other than {@code t} serves, before the clients are stopped. */
+    private boolean otherServes(int t) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Cluster.READY_TIMEOUT_MS);
+        while (System.nanoTime() < deadline) {
+            for (NodeProcess n : cluster.nodes) if (n.index != t && n.ready) return true;
+            Thread.sleep(100); // polling the watchers' ready flags
+        }
+        return false;
+    }
+
     private String wipe(int planned) throws Exception {
         int t = wipeTarget(planned);
         if (t < 0) return "skipped: no node served";
+        if (!otherServes(t)) return "skipped: no other node served";
         if (!workload.quiesce()) return "skipped: clients did not stop";
         try {
             if (!cluster.replicatedElsewhere(t, posts, 20_000)) return "skipped: no other node holds all of its data";
@@ -187,9 +205,17 @@ final class Nemesis {
     /** Heals everything the nemesis may have left: paused nodes, partitions, full disks. */
     void healAll() {
         for (NodeProcess n : cluster.nodes) {
-            n.resume();
-            if (n.ownDisk()) n.freeDisk();
+            try {
+                n.resume();
+                if (n.ownDisk()) n.freeDisk();
+            } catch (RuntimeException e) {
+                System.err.println("faults: healing node " + n.index + ": " + e.getMessage());
+            }
         }
-        cluster.network.heal();
+        try {
+            cluster.network.heal();
+        } catch (RuntimeException e) {
+            System.err.println("faults: healing the network: " + e.getMessage());
+        }
     }
 }

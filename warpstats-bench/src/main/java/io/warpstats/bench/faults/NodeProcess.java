@@ -128,10 +128,18 @@ final class NodeProcess {
     /** Shrinks the node's tmpfs to what it uses now: the next writes fail with ENOSPC. */
     synchronized void fillDisk() throws IOException {
         if (!ownDisk) throw new UnsupportedOperationException("node " + index + " has no disk of its own");
-        FileStore fs = Files.getFileStore(dataDir);
-        long usedKb = (fs.getTotalSpace() - fs.getUnallocatedSpace()) / 1024;
-        Shell.check("mount", "-o", "remount,size=" + Math.max(usedKb, 4) + "k", dataDir.toString());
-        diskFull = true;
+        String last = "";
+        for (int attempt = 0; attempt < 8; attempt++) { // the node writes meanwhile: a size below its use is refused
+            FileStore fs = Files.getFileStore(dataDir);
+            long usedKb = (fs.getTotalSpace() - fs.getUnallocatedSpace()) / 1024 + 64L * attempt;
+            Shell.Result r = Shell.run("mount", "-o", "remount,size=" + Math.max(usedKb, 4) + "k", dataDir.toString());
+            if (r.ok()) {
+                diskFull = true;
+                return;
+            }
+            last = r.output();
+        }
+        throw new IOException("cannot shrink the tmpfs of node " + index + ": " + last);
     }
 
     /** Gives the tmpfs its full size back. */
