@@ -11,7 +11,7 @@ import java.util.TreeSet;
 
 /**
  * Injects faults one after the other on a schedule drawn from the seed alone ({@link #schedule}):
- * rounds in which every enabled kind occurs once in a shuffled order, each with its target node,
+ * cycles in which every enabled kind occurs once in a shuffled order, each with its target node,
  * partition side and hold time, and a gap before the next. A killed or wiped node is restarted at once
  * and serves again while the next faults go on (a later fault may hit it while it starts); a wipe
  * first waits for the node to serve, stops the clients and waits until another node holds everything
@@ -43,7 +43,7 @@ final class Nemesis {
         Random rnd = new Random(seed);
         List<FaultKind> order = new ArrayList<>(new TreeSet<>(kinds));
         return new Iterator<>() {
-            private final List<Planned> round = new ArrayList<>();
+            private final List<Planned> cycle = new ArrayList<>();
             private int seq;
 
             @Override
@@ -53,7 +53,7 @@ final class Nemesis {
 
             @Override
             public Planned next() {
-                if (round.isEmpty()) {
+                if (cycle.isEmpty()) {
                     List<FaultKind> shuffled = new ArrayList<>(order);
                     java.util.Collections.shuffle(shuffled, rnd);
                     for (FaultKind k : shuffled) {
@@ -68,11 +68,11 @@ final class Nemesis {
                             case KILL, WIPE -> 0;
                         };
                         boolean restart = rnd.nextInt(4) == 0;
-                        round.add(new Planned(seq++, k, target, k == FaultKind.PARTITION ? side : Set.of(target), hold,
+                        cycle.add(new Planned(seq++, k, target, k == FaultKind.PARTITION ? side : Set.of(target), hold,
                                 200 + rnd.nextInt(600), k == FaultKind.DISK_FULL && restart));
                     }
                 }
-                return round.remove(0);
+                return cycle.remove(0);
             }
         };
     }

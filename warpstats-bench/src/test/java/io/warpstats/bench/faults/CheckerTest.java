@@ -98,7 +98,7 @@ class CheckerTest {
             differs |= !c.next().equals(x);
         }
         assertThat(differs).isTrue();
-        for (FaultKind k : FaultKind.values()) assertThat(first).filteredOn(p -> p.kind() == k).hasSize(10); // every kind once a round
+        for (FaultKind k : FaultKind.values()) assertThat(first).filteredOn(p -> p.kind() == k).hasSize(10); // every kind once a cycle
         assertThat(first).filteredOn(p -> p.kind() == FaultKind.PARTITION)
                 .allMatch(p -> !p.side().isEmpty() && p.side().size() < 5);
     }
