@@ -32,11 +32,11 @@ public record Scenario(int nodes, long seed, Set<FaultKind> kinds, int faultsPer
     }
 
     /**
-     * The CI form: 3 nodes, every kind, {@code faultsPerKind} of each; faults stop after 10 minutes at the
+     * The CI form: 3 nodes, every kind, {@code faultsPerKind} of each; faults stop after 11 minutes at the
      * latest (a loaded machine restarts nodes slowly), and the test then fails on the count.
      */
     public static Scenario ci(long seed, int faultsPerKind, Path workDir, String classpath) {
-        return new Scenario(3, seed, EnumSet.allOf(FaultKind.class), faultsPerKind, Duration.ofMinutes(10), 3, 6, 4,
+        return new Scenario(3, seed, EnumSet.allOf(FaultKind.class), faultsPerKind, Duration.ofMinutes(11), 3, 6, 4,
                 Duration.ofSeconds(90), workDir, classpath);
     }
 }

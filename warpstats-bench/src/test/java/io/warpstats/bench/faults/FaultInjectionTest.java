@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * clients writing throughout, then the checker. The seed is {@code -Dwarpstats.faults.seed} (default 15);
  * on failure the report names it and the history file.
  */
-@Timeout(value = 15, unit = TimeUnit.MINUTES)
+@Timeout(value = 16, unit = TimeUnit.MINUTES)
 class FaultInjectionTest {
 
     @Test
