@@ -52,11 +52,18 @@ public final class FaultRun implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (minutes <= 0 || minutes > 24 * 60) throw new CommandLine.ParameterException(new CommandLine(this), "--minutes must be in (0, 1440]");
+        if (nodes < 2 || nodes > 9) throw new CommandLine.ParameterException(new CommandLine(this), "--nodes must be 2..9");
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("warpstats-faults");
-        Scenario scenario = new Scenario(nodes, s, kinds == null ? EnumSet.allOf(FaultKind.class) : EnumSet.copyOf(kinds), faultsPerKind,
-                Duration.ofMillis((long) (minutes * 60_000)), clients, posts, 4, Duration.ofSeconds(quietSeconds), work,
-                classpath != null ? classpath : System.getProperty("java.class.path"));
+        if (quietSeconds < 1 || quietSeconds > 3600) throw new CommandLine.ParameterException(new CommandLine(this), "--quiet-seconds must be 1..3600");
+        Scenario scenario;
+        try {
+            scenario = new Scenario(nodes, s, kinds == null || kinds.isEmpty() ? EnumSet.allOf(FaultKind.class) : EnumSet.copyOf(kinds),
+                    faultsPerKind, Duration.ofMillis((long) (minutes * 60_000)), clients, posts, 4, Duration.ofSeconds(quietSeconds), work,
+                    classpath != null ? classpath : System.getProperty("java.class.path"));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         FaultReport report = FaultRunner.run(scenario, System.out::println);
         System.out.print(report.summary());
         return report.passed() ? 0 : 1;
