@@ -21,6 +21,10 @@ public final class FaultRun implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "5", description = "Node processes (2-9; default ${DEFAULT-VALUE}).")
     int nodes;
 
+    @Option(names = "--weight", defaultValue = "2",
+            description = "How often every kind but the wipe occurs in one cycle of the schedule (1-10; a wipe once; default ${DEFAULT-VALUE}).")
+    int weight;
+
     @Option(names = "--seed", description = "Seed of the schedule (default: random, printed).")
     Long seed;
 
@@ -58,7 +62,7 @@ public final class FaultRun implements Callable<Integer> {
         if (quietSeconds < 1 || quietSeconds > 3600) throw new CommandLine.ParameterException(new CommandLine(this), "--quiet-seconds must be 1..3600");
         Scenario scenario;
         try {
-            scenario = new Scenario(nodes, s, kinds == null || kinds.isEmpty() ? EnumSet.allOf(FaultKind.class) : EnumSet.copyOf(kinds),
+            scenario = new Scenario(nodes, weight, s, kinds == null || kinds.isEmpty() ? EnumSet.allOf(FaultKind.class) : EnumSet.copyOf(kinds),
                     faultsPerKind, Duration.ofMillis((long) (minutes * 60_000)), clients, posts, 4, Duration.ofSeconds(quietSeconds), work,
                     classpath != null ? classpath : System.getProperty("java.class.path"));
         } catch (IllegalArgumentException e) {

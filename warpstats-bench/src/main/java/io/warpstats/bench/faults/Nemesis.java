@@ -11,7 +11,7 @@ import java.util.TreeSet;
 
 /**
  * Injects faults one after the other on a schedule drawn from the seed alone ({@link #schedule}):
- * cycles in which every enabled kind occurs once in a shuffled order, each with its target node,
+ * cycles in which every enabled kind occurs {@link #weight} times (a wipe once) in a shuffled order, each with its target node,
  * partition side and hold time, and a gap before the next. A killed or wiped node is restarted at once
  * and serves again while the next faults go on (a later fault may hit it while it starts); a wipe
  * first waits for the node to serve, stops the clients and waits until another node holds everything
@@ -38,8 +38,8 @@ final class Nemesis {
         this.posts = posts;
     }
 
-    /** The endless schedule of {@code seed}: a function of the seed, the kinds and the node count only. */
-    static Iterator<Planned> schedule(long seed, Set<FaultKind> kinds, int nodes) {
+    /** The endless schedule of {@code seed}: a function of the seed, the kinds, the node count and the weight only. */
+    static Iterator<Planned> schedule(long seed, Set<FaultKind> kinds, int nodes, int weight) {
         Random rnd = new Random(seed);
         List<FaultKind> order = new ArrayList<>(new TreeSet<>(kinds));
         return new Iterator<>() {
@@ -54,7 +54,8 @@ final class Nemesis {
             @Override
             public Planned next() {
                 if (cycle.isEmpty()) {
-                    List<FaultKind> shuffled = new ArrayList<>(order);
+                    List<FaultKind> shuffled = new ArrayList<>();
+                    for (FaultKind k : order) for (int w = 0; w < weight(k, weight); w++) shuffled.add(k);
                     java.util.Collections.shuffle(shuffled, rnd);
                     for (FaultKind k : shuffled) {
                         int target = rnd.nextInt(nodes);
@@ -75,6 +76,15 @@ final class Nemesis {
                 return cycle.remove(0);
             }
         };
+    }
+
+    /**
+     * How often a kind occurs in one cycle of the schedule: a wipe costs the most time (it waits, with
+     * the clients stopped, until another node holds all of the victim's data), so it occurs once a cycle
+     * and every other kind {@code weight} times.
+     */
+    static int weight(FaultKind k, int weight) {
+        return k == FaultKind.WIPE ? 1 : weight;
     }
 
     /** Faults injected so far, by kind. */

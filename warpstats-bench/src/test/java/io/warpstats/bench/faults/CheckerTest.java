@@ -86,19 +86,19 @@ class CheckerTest {
     @Test
     void theScheduleIsAFunctionOfTheSeed() {
         Set<FaultKind> kinds = Set.of(FaultKind.values());
-        Iterator<Nemesis.Planned> a = Nemesis.schedule(7, kinds, 5);
-        Iterator<Nemesis.Planned> b = Nemesis.schedule(7, kinds, 5);
-        Iterator<Nemesis.Planned> c = Nemesis.schedule(8, kinds, 5);
+        Iterator<Nemesis.Planned> a = Nemesis.schedule(7, kinds, 5, 2);
+        Iterator<Nemesis.Planned> b = Nemesis.schedule(7, kinds, 5, 2);
+        Iterator<Nemesis.Planned> c = Nemesis.schedule(8, kinds, 5, 2);
         List<Nemesis.Planned> first = new ArrayList<>();
         boolean differs = false;
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 45; i++) { // five cycles of 2 + 2 + 2 + 2 + 1
             Nemesis.Planned x = a.next();
             first.add(x);
             assertThat(b.next()).isEqualTo(x);
             differs |= !c.next().equals(x);
         }
         assertThat(differs).isTrue();
-        for (FaultKind k : FaultKind.values()) assertThat(first).filteredOn(p -> p.kind() == k).hasSize(10); // every kind once a cycle
+        for (FaultKind k : FaultKind.values()) assertThat(first).filteredOn(p -> p.kind() == k).hasSize(5 * Nemesis.weight(k, 2));
         assertThat(first).filteredOn(p -> p.kind() == FaultKind.PARTITION)
                 .allMatch(p -> !p.side().isEmpty() && p.side().size() < 5);
     }
