@@ -180,6 +180,18 @@ final class Cluster implements AutoCloseable {
         return s.path("likes").asLong() + "/" + s.path("retweets").asLong() + "/" + s.path("replies").asLong() + "/" + s.path("views").asLong();
     }
 
+    /**
+     * Copies every node's data directory to {@code n{i}-kept} beside it (a tmpfs is gone after
+     * {@link #close}), so that a failed run can be examined; the nodes keep running meanwhile.
+     */
+    void keepData(java.util.function.Consumer<String> log) {
+        for (NodeProcess n : nodes) {
+            Path kept = n.dataDir.resolveSibling(n.dataDir.getFileName() + "-kept");
+            Shell.Result r = Shell.run("cp", "-a", n.dataDir.toString(), kept.toString());
+            log.accept("faults: node " + n.index + " data " + (r.ok() ? "kept in " + kept : "not kept: " + r.output()));
+        }
+    }
+
     @Override
     public void close() {
         watchers.shutdownNow();

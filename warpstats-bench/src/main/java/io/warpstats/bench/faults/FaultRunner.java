@@ -71,6 +71,7 @@ public final class FaultRunner {
             for (NodeProcess n : cluster.nodes) {
                 if (!n.alive()) errors.add("node " + n.index + " is not running (log " + n.log() + ")");
             }
+            if (!errors.isEmpty()) cluster.keepData(log);
             return report(s, root, t0, history, nemesis, convergedMs, cluster, errors);
         } finally {
             if (workload != null) workload.stop();
