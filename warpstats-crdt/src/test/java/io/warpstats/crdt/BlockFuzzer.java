@@ -11,7 +11,7 @@ import io.warpstats.multiformats.Cid;
  * of its bytes, and its canonical form decodes to the same links and delta.
  */
 class BlockFuzzer {
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void decode(byte[] bytes) {
         Block b;
         try {

@@ -11,7 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * that parse to a broadcast with the same serialization.
  */
 class CrdtBroadcastFuzzer {
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void parse(byte[] bytes) {
         CrdtBroadcast b;
         try {

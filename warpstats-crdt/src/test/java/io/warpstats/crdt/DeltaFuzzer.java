@@ -9,7 +9,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * {@link IllegalArgumentException}; an accepted delta survives {@code parse(toBytes())}.
  */
 class DeltaFuzzer {
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void parse(byte[] bytes) {
         Delta d;
         try {

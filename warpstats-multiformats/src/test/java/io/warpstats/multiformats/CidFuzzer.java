@@ -15,7 +15,7 @@ import java.util.Arrays;
  * canonical) and a CID survives its printed form.
  */
 class CidFuzzer {
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void decode(byte[] input) {
         varint(input);
         multihash(input);

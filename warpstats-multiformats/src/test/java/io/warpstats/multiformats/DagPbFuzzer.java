@@ -11,7 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * {@code DagPbFuzzerInputs/}; {@code scripts/fuzz.sh} runs it for longer.
  */
 class DagPbFuzzer {
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void decode(byte[] block) {
         DagPb.Node node;
         try {

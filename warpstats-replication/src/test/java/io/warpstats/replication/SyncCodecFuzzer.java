@@ -13,7 +13,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class SyncCodecFuzzer {
     private static final SyncCodec.Limits LIMITS = SyncCodec.Limits.of(SyncParams.defaults());
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void decode(byte[] frame) {
         SyncMessage m;
         try {

@@ -42,7 +42,7 @@ class BlockCommandFuzzer {
         }
     }
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void blockInput(FuzzedDataProvider data) throws Exception {
         int mode = data.consumeInt(0, 2);
         Run r = switch (mode) {

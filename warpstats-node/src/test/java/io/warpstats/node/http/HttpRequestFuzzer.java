@@ -93,7 +93,7 @@ class HttpRequestFuzzer {
         }
     }
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     @DictionaryEntries({"/v1/posts/", "/likes", "/retweets", "/replies", "/views", "/stats", "/likers", "/v1/users/",
             "/v1/node", "/v1/dashboard", "/health", "/metrics", "/openapi.json", "{\"userId\":\"", "\"replyId\":\"",
             "?limit=", "&cursor=", "%", "%2F", "%C3%A9"})

@@ -10,7 +10,7 @@ import io.warpstats.p2p.IdentifyInfo;
  * {@link IllegalArgumentException}; what is accepted survives {@code decode(encode(info))}.
  */
 class IdentifyFuzzer {
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void decode(byte[] msg) {
         IdentifyInfo info;
         try {

@@ -22,7 +22,7 @@ import io.warpstats.p2p.ProtocolViolationException;
 class MultistreamFuzzer {
     private static final int MAX_MESSAGE = 1024;
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void negotiate(FuzzedDataProvider data) {
         int chunk = data.consumeInt(1, 64);
         byte[] input = data.consumeRemainingAsBytes();

@@ -30,7 +30,7 @@ class NoiseHandshakeFuzzer {
         }
     }
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void handshake(FuzzedDataProvider data) throws Exception {
         int mode = data.consumeInt(0, 4);
         byte[] bytes = data.consumeRemainingAsBytes();

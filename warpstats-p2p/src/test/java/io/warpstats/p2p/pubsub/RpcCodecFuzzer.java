@@ -12,7 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class RpcCodecFuzzer {
     private static final RpcCodec.Limits LIMITS = RpcCodec.Limits.of(GossipParams.defaults());
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void decode(byte[] bytes) throws MalformedRpcException {
         Rpc rpc;
         try {

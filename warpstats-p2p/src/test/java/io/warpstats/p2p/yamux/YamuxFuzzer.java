@@ -36,7 +36,7 @@ class YamuxFuzzer {
         EVENTS.start();
     }
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void frames(FuzzedDataProvider data) {
         int chunk = data.consumeInt(1, 4096);
         byte[] input = data.consumeRemainingAsBytes();
