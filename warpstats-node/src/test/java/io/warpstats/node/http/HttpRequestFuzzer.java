@@ -59,10 +59,10 @@ class HttpRequestFuzzer {
                 throw new UncheckedIOException(e);
             }
             store = KvStores.rocksDb(dir.resolve("crdt"));
-            stats = StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(store).nodeId("12D3KooWFuzzNode")
+            stats = StatsService.builder().localDatabase(dir.resolve("local")).nodeId("12D3KooWFuzzNode")
                     .flushInterval(Duration.ofMillis(20)).open();
             crdt = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
-                    .listener(stats.changeListener()).build();
+                    .view(stats.view()).build();
             stats.attach(crdt);
             NodeInfoSource info = () -> new NodeInfo("12D3KooWFuzzNode", List.of("/ip4/127.0.0.1/tcp/4001"), List.of(),
                     List.of(), 0, 0, 0, 0.0);
