@@ -45,7 +45,7 @@ cp+="$(cat "$out/deps.cp")"
 # module, class, method of every fuzz test: found in the sources
 mapfile -t all < <(grep -rl --include='*Fuzzer.java' '@FuzzTest' warpstats-*/src/test/java | sort | while read -r f; do
   module="${f%%/src/*}"; cls="${f#*/src/test/java/}"; cls="${cls%.java}"; cls="${cls//\//.}"
-  method="$(grep -A3 '@FuzzTest' "$f" | grep -oE 'void [a-zA-Z0-9_]+' | head -1 | cut -d' ' -f2)"
+  method="$(grep -A12 '@FuzzTest' "$f" | grep -oE 'void [a-zA-Z0-9_]+' | head -1 | cut -d' ' -f2)"
   echo "$module $cls $method"
 done)
 selected=()
