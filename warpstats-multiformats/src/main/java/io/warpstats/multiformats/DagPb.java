@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * On the wire the Links (field 2) come <em>before</em> Data (field 1): this is the canonical form
  * every IPLD implementation produces, and the form whose sha2-256 gives the block's CID. The
  * decoder follows the spec's strictness rules, like {@code @ipld/dag-pb}: fields in canonical
- * order, no unknown fields, no duplicate Data, a Hash in every link that is a valid CID. Presence
+ * order, no unknown fields, no duplicate Data, every varint minimal, a Hash in every link that is a valid CID. Presence
  * is kept (an empty Name present differs from an absent Name), so {@code encode(decode(b))} equals
  * {@code b} for every block the decoder accepts.
  *
@@ -94,14 +94,8 @@ public final class DagPb {
     /** Encodes a node with {@code links} (in order) and {@code data} ({@code null}: absent). */
     public static byte[] encode(List<Link> links, byte @Nullable [] data) {
         if (links.size() > MAX_LINKS) throw new IllegalArgumentException("too many links: " + links.size());
-        int size = 0;
         int[] linkSizes = new int[links.size()];
-        for (int i = 0; i < links.size(); i++) {
-            int ls = linkSize(links.get(i));
-            linkSizes[i] = ls;
-            size += CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(ls) + ls;
-        }
-        if (data != null) size += CodedOutputStream.computeByteArraySize(1, data);
+        int size = encodedSize(links, data, linkSizes);
         if (size > MAX_BLOCK_SIZE) throw new IllegalArgumentException("block larger than " + MAX_BLOCK_SIZE + " bytes");
         byte[] out = new byte[size];
         CodedOutputStream cos = CodedOutputStream.newInstance(out);
@@ -121,6 +115,18 @@ public final class DagPb {
             throw new IllegalStateException("dag-pb size miscomputed", e);
         }
         return out;
+    }
+
+    /** The canonical encoded size; fills {@code linkSizes} with each link's body size. */
+    private static int encodedSize(List<Link> links, byte[] data, int[] linkSizes) {
+        int size = 0;
+        for (int i = 0; i < links.size(); i++) {
+            int ls = linkSize(links.get(i));
+            linkSizes[i] = ls;
+            size += CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(ls) + ls;
+        }
+        if (data != null) size += CodedOutputStream.computeByteArraySize(1, data);
+        return size;
     }
 
     private static int linkSize(Link l) {
@@ -167,6 +173,11 @@ public final class DagPb {
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("dag-pb: malformed protobuf: " + e.getMessage(), e);
+        }
+        // Order, presence and wire types are checked above; what is left to differ from the canonical
+        // form is a varint (tag, length, Tsize) written longer than needed, which makes the block longer.
+        if (encodedSize(links, data, new int[links.size()]) != block.length) {
+            throw new IllegalArgumentException("dag-pb: non-minimal varint (non-canonical)");
         }
         return new Node(links, data);
     }

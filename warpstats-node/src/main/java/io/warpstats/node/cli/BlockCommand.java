@@ -84,6 +84,8 @@ public final class BlockCommand {
                 root = JSON.readTree(input);
             } catch (JsonProcessingException e) {
                 throw new BadInputException("stdin is not JSON: " + e.getOriginalMessage());
+            } catch (IOException e) { // no I/O on a byte array: bytes that are not text (e.g. truncated UTF-32)
+                throw new BadInputException("stdin is not JSON: " + e.getMessage());
             }
             if (root == null || !root.isObject()) throw new BadInputException("stdin must hold one JSON object");
             Block block = fromJson(root);

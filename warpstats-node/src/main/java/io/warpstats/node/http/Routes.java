@@ -265,8 +265,8 @@ final class Routes {
             node = Response.JSON.readTree(r.body());
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("invalid-json", "the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException e) { // no I/O on a byte array: bytes that are not text (e.g. truncated UTF-32)
+            throw ProblemException.badRequest("invalid-json", "the body is not valid JSON: " + e.getMessage());
         }
         if (node == null || !node.isObject()) {
             throw ProblemException.badRequest("invalid-body", "the body must be a JSON object, for example {\"userId\":\"alice\"}");

@@ -50,7 +50,9 @@ public final class Proto {
                 }
                 case 2 -> {
                     long len = readVarint(msg, pos);
-                    if (len > msg.length - pos[0]) throw new IllegalArgumentException("truncated length-delimited field");
+                    if (len < 0 || len > msg.length - pos[0]) { // a 10-byte varint can be negative
+                        throw new IllegalArgumentException("truncated length-delimited field");
+                    }
                     byte[] b = java.util.Arrays.copyOfRange(msg, pos[0], pos[0] + (int) len);
                     pos[0] += (int) len;
                     out.add(new Field(number, 2, 0, b));
