@@ -67,8 +67,9 @@ class HttpRequestFuzzer {
             NodeInfoSource info = () -> new NodeInfo("12D3KooWFuzzNode", List.of("/ip4/127.0.0.1/tcp/4001"), List.of(),
                     List.of(), 0, 0, 0, 0.0);
             CachedNodeInfo node = new CachedNodeInfo(info);
-            metrics = new ApiMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), stats, node);
-            routes = new Routes(stats, node, metrics);
+            DashboardHistory history = new DashboardHistory();
+            metrics = new ApiMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), stats, node, history);
+            routes = new Routes(stats, node, metrics, history);
             config = new HttpConfig("127.0.0.1", 0, TOKEN, 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 1, 1);
             Runtime.getRuntime().addShutdownHook(new Thread(this::close));
         }
