@@ -8,8 +8,8 @@ import java.util.HashMap;
  * The stored winning-value records ({@code v/} keys: priority ‖ value) of recently merged keys,
  * so that merging an element costs no store point read for a key seen lately (with Zipf-skewed
  * keys, nearly all of them). Every merged element reads its key's record (to compare with, and
- * for the change listeners); before this cache that was one or two RocksDB {@code get}s per
- * element on every replica, ~10 % of the CPU of the 5-node cluster benchmark.
+ * for the change listeners); without this cache that is one or two RocksDB {@code get}s per
+ * element on every replica.
  *
  * <p><b>Guarantee: an entry equals what the store holds for its key</b> (or says "absent" when
  * the store holds nothing). Why that holds, given how the engine writes:
@@ -18,7 +18,7 @@ import java.util.HashMap;
  *       the engine's {@code writeLock} and then handed to {@link #committed} under the same lock
  *       (nothing else writes {@code v/} keys: repair and the walk markers touch other prefixes);</li>
  *   <li>an entry is filled only by {@link #read}, from a transaction under {@code writeLock} whose
- *       own writes (and those of a transaction being written) were looked up first, so no write
+ *       own writes were looked up first, so no write
  *       of that key can be in progress: the store value read is the committed one;</li>
  *   <li>a failed batch writes nothing (RocksDB batches are atomic) and is never passed to
  *       {@link #committed}: entries stay right. The cache lives in memory only; a reopened
