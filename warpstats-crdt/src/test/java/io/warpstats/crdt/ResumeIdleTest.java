@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * random), is reopened on what reached the store, and so on; the last run merges to the end.
  * After every {@code whenIdle()} of that run the walk must be really done: no frontier entry in
  * memory or in the store. A resumed walk starts many fetches at once (the whole durable frontier),
- * which made {@code whenIdle} complete while a fetch's pipelined commit was still being written
+ * which made {@code whenIdle} complete while a fetch's commit was still being written
  * (the pump's owner had committed just before): the CrashChild saw {@code pendingBlocks > 0},
  * the store was not durable yet. Without the fix about 1 iteration in 12 fails.
  */
