@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The committed heads of every DAG this replica stores, and their announcement.
  *
- * <p>A head is a processed block no processed block links to (arXiv 2004.00107, section IV: the
+ * <p>A head is a processed block no processed block links to (arXiv 2004.00107: the
  * heads are the root CIDs a replica broadcasts; a new local delta links to all heads of its DAG).
  * The map here mirrors the {@code h/} keys exactly: {@link GroupCommit} replaces a DAG's heads
  * only after the store batch that moved them is durable, so an announced head is never one a crash

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>The blocks</h2>
  * A generation becomes one delta whose priority is max(head height) + 1, linking to all heads of
- * this replica's DAG (arXiv 2004.00107, section IV); a generation too large for one block becomes a
+ * this replica's DAG (arXiv 2004.00107, the Merkle-clock); a generation too large for one block becomes a
  * chain, each block linking to the heads the previous one left, each under
  * {@link MerkleCrdtOptions#MAX_BLOCK_BUDGET} bytes and at most {@code maxBatchKeys} entries, all in
  * ONE stage: the whole generation is durable, or none of it. A signed delta's signature covers the

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * costs one request, one deadline). A fetch stops at the {@link #fetchFrontier}: the committed and
  * staged heads and the heads of running fetches (their branches come with them), so concurrent
  * fetches of overlapping branches do not download each other's blocks again — the walk is
- * go-ds-crdt's top-down DAG walk (arXiv 2004.00107, section IV-C) run as parallel branch fetches.
+ * go-ds-crdt's top-down DAG walk (arXiv 2004.00107) run as parallel branch fetches.
  * Blocks a fetch delivers reveal their links, which are queued when the fetch ends (or at once, for
  * a block that arrived after its fetch's deadline). A head a fetch did not deliver is retried at the
  * next rebroadcast; the durable frontier is re-queued then too (a fetch that timed out while its
