@@ -1,8 +1,10 @@
 package io.warpstats.crdt;
 
 import io.warpstats.multiformats.Cid;
+import io.warpstats.multiformats.DagPb;
 import io.warpstats.crdt.store.KvStore;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -56,13 +58,14 @@ import org.slf4j.LoggerFactory;
  * rebroadcasts run on one scheduler thread per replica; signature checks on the verify pool; fetch
  * completions on the fetcher's threads (or inline).
  */
-final class CrdtEngine implements MerkleCrdt {
+final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private static final Logger log = LoggerFactory.getLogger(CrdtEngine.class);
 
     private final KvStore store;
     private final MerkleCrdtOptions options;
     private final Keys keys;
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<ViewBinding> views;
     private final ScheduledExecutorService scheduler;
     private final HeadTracker heads;
     private final Rejections rejections;
@@ -72,9 +75,10 @@ final class CrdtEngine implements MerkleCrdt {
 
     CrdtEngine(KvStore store, MerkleCrdtOptions options, Broadcaster broadcaster, BlockFetcher fetcher, DeltaSigner signer,
                DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected,
-               List<ChangeListener> initialListeners) {
+               List<ViewBinding> views) {
         this.store = store;
-        this.listeners.addAll(initialListeners); // before the walks resume below: no merge goes unseen
+        this.views = views;
+        this.listeners.addAll(views); // before the walks resume below: no merge goes unseen
         this.options = options;
         this.keys = new Keys(options.namespace());
         String tag = "e" + Integer.toHexString(System.identityHashCode(this));
@@ -212,12 +216,23 @@ final class CrdtEngine implements MerkleCrdt {
     @Override
     public Optional<List<Cid>> links(Cid cid) {
         List<Cid> l = commit.recentLinks(cid);
-        return l != null ? Optional.of(l) : MerkleCrdt.super.links(cid);
+        if (l != null) return Optional.of(l);
+        return block(cid).map(b -> {
+            List<Cid> r = new ArrayList<>();
+            for (DagPb.Link link : DagPb.decode(b).links()) r.add(link.hash());
+            return r;
+        });
     }
 
     @Override
-    public void addListener(ChangeListener listener) {
-        listeners.add(listener);
+    public ViewRows view(MaterializedView view) {
+        for (ViewBinding b : views) if (b.view == view) return b.committed(store);
+        throw new IllegalArgumentException("view " + view.name() + " is not registered on this replica (MerkleCrdtBuilder.view)");
+    }
+
+    @Override
+    public ReplicationPort replication() {
+        return this;
     }
 
     @Override
@@ -229,8 +244,8 @@ final class CrdtEngine implements MerkleCrdt {
     // ------------------------------------------------------------------ remote
 
     @Override
-    public void onBroadcast(byte[] crdtBroadcast) {
-        walk.onBroadcast(CrdtBroadcast.parse(crdtBroadcast));
+    public void onBroadcast(CrdtBroadcast msg) {
+        walk.onBroadcast(msg);
     }
 
     @Override

@@ -103,7 +103,7 @@ final class HeadTracker {
                 byte[] b = fresh.get(h.cid());
                 if (b != null && push.size() < CrdtBroadcast.MAX_EAGER_BLOCKS) push.add(b);
             }
-            byte[] msg = new CrdtBroadcast(part, push).toBytes();
+            CrdtBroadcast msg = new CrdtBroadcast(part, push);
             try {
                 broadcaster.broadcast(msg);
             } catch (RuntimeException e) {

@@ -20,6 +20,6 @@
  * {@code HeadTracker} (heads and announcements) — plus {@code DeltaMerge} (the OR-set merge of one
  * delta), {@code StoredState} (what a replica reads back when it opens, and the repair after an
  * unclean close), {@code Txn}, {@code PendingWrites}, {@code ValueCache}; the key layout is in
- * {@code Keys} and docs/crdt.md.
+ * {@code Keys} and docs/architecture.md.
  */
 package io.warpstats.crdt;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Heads per DAG, replaced whole at publish; announcements in CID order, split, with the eager push of fresh local blocks once. */
 class HeadTrackerTest {
     final List<CrdtBroadcast> sent = new ArrayList<>();
-    final HeadTracker heads = new HeadTracker(msg -> sent.add(CrdtBroadcast.parse(msg)), new HashMap<>());
+    final HeadTracker heads = new HeadTracker(sent::add, new HashMap<>());
 
     static Map<Cid, Long> of(Block... bs) {
         Map<Cid, Long> m = new HashMap<>();

@@ -66,7 +66,7 @@ class LocalWriterTest {
 
     LocalWriter writer(KvStore store, MerkleCrdtBuilder b, DeltaSigner signer) {
         MerkleCrdtOptions o = b.dagName(DAG).options();
-        heads = new HeadTracker(msg -> sent.add(CrdtBroadcast.parse(msg)), new HashMap<>());
+        heads = new HeadTracker(sent::add, new HashMap<>());
         commit = new GroupCommit(store, keys, heads, new Rejections(e -> {}), List.of(), "t");
         return new LocalWriter(o, keys, store, signer, commit, heads, scheduler, "t");
     }
@@ -191,7 +191,7 @@ class LocalWriterTest {
     void theTimerFlushRunsOnTheSchedulerAndRejectsAfterClose() throws Exception {
         CompletableFuture<CrdtBroadcast> announced = new CompletableFuture<>();
         MerkleCrdtOptions o = opts().flushDelay(Duration.ofMillis(1)).dagName(DAG).options();
-        heads = new HeadTracker(msg -> announced.complete(CrdtBroadcast.parse(msg)), new HashMap<>());
+        heads = new HeadTracker(announced::complete, new HashMap<>());
         commit = new GroupCommit(rocks, keys, heads, new Rejections(e -> {}), List.of(), "t");
         LocalWriter w = new LocalWriter(o, keys, rocks, null, commit, heads, scheduler, "t");
         w.put("/a", new byte[] {1});
