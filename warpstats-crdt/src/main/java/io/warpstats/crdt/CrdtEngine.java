@@ -64,7 +64,6 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final KvStore store;
     private final MerkleCrdtOptions options;
     private final Keys keys;
-    private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final List<ViewBinding> views;
     private final ScheduledExecutorService scheduler;
     private final HeadTracker heads;
@@ -78,7 +77,6 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
                List<ViewBinding> views) {
         this.store = store;
         this.views = views;
-        this.listeners.addAll(views); // before the walks resume below: no merge goes unseen
         this.options = options;
         this.keys = new Keys(options.namespace());
         String tag = "e" + Integer.toHexString(System.identityHashCode(this));
@@ -88,7 +86,8 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         store.put(keys.dirty, new byte[] {1});
         this.heads = new HeadTracker(broadcaster, stored);
         this.rejections = new Rejections(onRejected);
-        this.commit = new GroupCommit(store, keys, heads, rejections, listeners, tag);
+        // the views are bound before the walks resume below: no merge goes unseen
+        this.commit = new GroupCommit(store, keys, heads, rejections, new CopyOnWriteArrayList<>(views), tag);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "warpstats-crdt-" + options.dagName());
             t.setDaemon(true);

@@ -10,7 +10,6 @@ import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -202,6 +201,5 @@ class LocalWriterTest {
         assertThatThrownBy(() -> w.put("/b", new byte[] {1})).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> w.put("", new byte[] {1})).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> w.put("/v", new byte[LocalWriter.MAX_VALUE_BYTES + 1])).isInstanceOf(IllegalArgumentException.class);
-        assertThat(new ArrayList<>(sent)).isEmpty();
     }
 }
