@@ -1,8 +1,8 @@
 package io.warpstats.crdt;
 
 /**
- * The checks a remote block passes before it is applied. Moved out of {@link CrdtEngine}: the
- * engine decides where each runs (the shape while decoding, the author on the verify pool for
+ * The checks a remote block passes before it is applied. The {@link VerifyStage} decides where
+ * each runs (the shape while decoding, the author on the verify pool for
  * signed deltas) and rejects the block on the {@link IllegalArgumentException} thrown here.
  */
 final class BlockChecks {
@@ -23,9 +23,9 @@ final class BlockChecks {
         if (!(d.isSigned() && verifier != null) && !acceptUnsigned) {
             throw new IllegalArgumentException(d.isSigned() ? "signed delta but no verifier" : "unsigned delta");
         }
-        for (Element e : d.elements()) CrdtEngine.checkKey(e.key());
+        for (Element e : d.elements()) LocalWriter.checkKey(e.key());
         for (Element t : d.tombstones()) {
-            CrdtEngine.checkKey(t.key());
+            LocalWriter.checkKey(t.key());
             if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
         }
     }

@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  *
  * <p>Invariants: the merge only writes through {@code txn} (the caller commits or rolls back as a
  * whole); the result does not depend on the order in which blocks are merged (add-wins, highest
- * priority, then the larger value). Not thread-safe: the engine calls it under its write lock.
+ * priority, then the larger value). Not thread-safe: {@link GroupCommit} calls it under its write lock.
  */
 final class DeltaMerge {
     private static final byte[] EMPTY = new byte[0];

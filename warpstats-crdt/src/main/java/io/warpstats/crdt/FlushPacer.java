@@ -7,20 +7,21 @@ import java.time.Duration;
  * small, longer under load (a Nagle-style rule: larger blocks when there is a lot to write).
  *
  * <p>Why: every block costs every replica a fixed amount of work (an announcement, a fetch, a
- * store batch, a hash, a decode) and coalescing is better over a longer window (Zipf keys: the
- * same hot keys are put again). With a fixed 10 ms flush the 5-node cluster benchmark spends its
- * 2 cores faster than it writes at 50,000 puts/s; a 100 ms flush halves its p99 there but costs
- * ~50 ms of latency at 1,000 puts/s, whose target is 100 ms (docs/benchmarks.md, "Round 3").
+ * store batch, a hash, a decode), and coalescing is better over a longer window (with Zipf keys the
+ * same hot keys are put again). A short fixed delay spends a loaded replica's CPU on per-block work;
+ * a long fixed delay costs latency on a quiet one. The measurements that chose the constants are in
+ * docs/benchmarks.md.
  *
  * <p>Rule: after a generation of {@code k} distinct keys, the next delay is
  * {@code flushDelay × max(1, k / KEYS_PER_STEP)}, at most {@code MAX_FACTOR × flushDelay}.
- * A quiet replica (fewer than 32 keys per generation) keeps {@code flushDelay} exactly; above that
- * the rule feeds itself (a longer delay gathers more keys) and a replica under load settles at the
- * cap (200 ms with the default 10 ms); one small generation brings the delay back at once. With
- * 10 ms and Zipf keys the switch happens near 3,500 puts/s per replica. Constants chosen by
- * measurement (docs/benchmarks.md, "Round 3": 16/20 met 500 ms at 50,000 puts/s, 32/10 and 32/20
- * did not). Only the timer flush is paced: {@code flush()}, the size-triggered flush
- * ({@code maxBatchKeys}) and backpressure are not delayed. Thread-safe (one volatile).
+ * A quiet replica (fewer than {@code 2 × KEYS_PER_STEP} keys per generation) keeps
+ * {@code flushDelay} exactly; above that the rule feeds itself (a longer delay gathers more keys)
+ * and a replica under load settles at the cap; one small generation brings the delay back at once.
+ * Only the timer flush is paced: {@code flush()}, the size-triggered flush ({@code maxBatchKeys})
+ * and backpressure are not delayed.
+ *
+ * <p>Concurrency: thread-safe (one volatile); {@link #flushed} is called by the flushing thread,
+ * {@link #delayNanos} by writers arming the timer.
  */
 final class FlushPacer {
     /** Distinct keys of a generation per step of {@code flushDelay}. */

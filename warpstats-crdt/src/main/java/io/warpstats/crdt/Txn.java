@@ -25,8 +25,6 @@ final class Txn implements KvStore.Batch {
     private static final byte[] DELETED = new byte[0];
     private static final byte[] ABSENT = new byte[0];
     private final KvStore store;
-    /** A transaction being written to the store meanwhile (read through, never written), or null. */
-    private Txn parent;
     private final HashMap<Key, byte[]> overlay;
     /**
      * Writes since the mark, as (key, overlay value before it (ABSENT: none)) pairs in write
@@ -49,8 +47,8 @@ final class Txn implements KvStore.Batch {
         }
 
         /**
-         * 8 bytes per step (Arrays.hashCode goes byte by byte, ~7 % of the Java CPU of the cluster
-         * benchmark: store keys are ~100–160 bytes), mixed so that HashMap's low bits are spread.
+         * 8 bytes per step (Arrays.hashCode goes byte by byte, and store keys are ~100–160 bytes),
+         * mixed so that HashMap's low bits are spread.
          */
         static int hash(byte[] b) {
             long h = 0x9E3779B97F4A7C15L ^ b.length;
@@ -80,30 +78,19 @@ final class Txn implements KvStore.Batch {
         this(store, null);
     }
 
-    /** A transaction that reads through {@code parent} (a transaction whose batch is being written) to the store. */
-    Txn(KvStore store, Txn parent) {
-        this(store, parent, null);
-    }
-
     /**
-     * A transaction whose reads of keys {@code cache} covers, when neither this transaction nor
-     * {@code parent} wrote them, are answered by {@code cache} (which reads the store on a miss).
+     * A transaction whose reads of keys {@code cache} covers, when this transaction did not write
+     * them, are answered by {@code cache} (which reads the store on a miss).
      */
-    Txn(KvStore store, Txn parent, ValueCache cache) {
-        this(store, parent, cache, 0);
+    Txn(KvStore store, ValueCache cache) {
+        this(store, cache, 0);
     }
 
     /** {@code expectedWrites}: a size hint (the overlay is sized for it: no rehashing while a large stage fills up). */
-    Txn(KvStore store, Txn parent, ValueCache cache, int expectedWrites) {
+    Txn(KvStore store, ValueCache cache, int expectedWrites) {
         this.overlay = new HashMap<>(Math.max(16, Math.min(expectedWrites, 1 << 18) * 4 / 3 + 1));
         this.store = store;
-        this.parent = parent;
         this.cache = cache;
-    }
-
-    /** The parent's batch is in the store: stop reading through it (bounds the chain to one). */
-    void detach() {
-        parent = null;
     }
 
     @Override
@@ -187,7 +174,6 @@ final class Txn implements KvStore.Batch {
     byte[] getOrNull(Key k) {
         byte[] key = k.b;
         byte[] v = overlay.get(k);
-        if (v == null && parent != null) v = parent.overlay.get(k);
         if (v == DELETED) return null;
         if (v != null) return v;
         if (cache != null && cache.covers(key)) return cache.read(k, store);
@@ -206,12 +192,6 @@ final class Txn implements KvStore.Batch {
             return true;
         });
         List<Map.Entry<Key, byte[]>> mine = new ArrayList<>();
-        if (parent != null) {
-            for (Map.Entry<Key, byte[]> e : parent.overlay.entrySet()) {
-                byte[] k = e.getKey().b;
-                if (k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) mine.add(e);
-            }
-        }
         for (Map.Entry<Key, byte[]> e : overlay.entrySet()) {
             byte[] k = e.getKey().b;
             if (k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) mine.add(e);
@@ -280,8 +260,7 @@ final class Txn implements KvStore.Batch {
     /**
      * Sorts {@code es} by key in unsigned byte order, without comparing whole keys in the usual
      * case: store keys share long prefixes ({@code /CRDT/e//incr/likes/post-…}), so a comparison
-     * sort spent most of its ~24 comparisons per element scanning the same 25 bytes (~15 % of the
-     * Java CPU of the cluster benchmark). Here: one counting pass on the byte after the prefix all
+     * sort spends most of its comparisons scanning the same leading bytes. Here: one counting pass on the byte after the prefix all
      * keys share (the key family), then per family the next 5 bytes after the family's own shared
      * prefix, packed with the entry's index into a long and sorted as primitives; entries equal in
      * those 5 bytes (rare: the same CRDT key twice in one stage) are ordered by a full comparison.

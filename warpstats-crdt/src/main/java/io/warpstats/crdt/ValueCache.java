@@ -8,24 +8,24 @@ import java.util.HashMap;
  * The stored winning-value records ({@code v/} keys: priority ‖ value) of recently merged keys,
  * so that merging an element costs no store point read for a key seen lately (with Zipf-skewed
  * keys, nearly all of them). Every merged element reads its key's record (to compare with, and
- * for the change listeners); before this cache that was one or two RocksDB {@code get}s per
- * element on every replica, ~10 % of the CPU of the 5-node cluster benchmark.
+ * for the change listeners); without this cache that is one or two RocksDB {@code get}s per
+ * element on every replica.
  *
  * <p><b>Guarantee: an entry equals what the store holds for its key</b> (or says "absent" when
  * the store holds nothing). Why that holds, given how the engine writes:
  * <ul>
  *   <li>every write of a {@code v/} key goes through a {@link Txn} whose batch is committed under
- *       the engine's {@code writeLock} and then handed to {@link #committed} under the same lock
+ *       {@link GroupCommit}'s write lock and then handed to {@link #committed} under the same lock
  *       (nothing else writes {@code v/} keys: repair and the walk markers touch other prefixes);</li>
- *   <li>an entry is filled only by {@link #read}, from a transaction under {@code writeLock} whose
- *       own writes (and those of a transaction being written) were looked up first, so no write
+ *   <li>an entry is filled only by {@link #read}, from a transaction under that lock whose
+ *       own writes were looked up first, so no write
  *       of that key can be in progress: the store value read is the committed one;</li>
  *   <li>a failed batch writes nothing (RocksDB batches are atomic) and is never passed to
  *       {@link #committed}: entries stay right. The cache lives in memory only; a reopened
  *       replica starts empty.</li>
  * </ul>
  * Bounded: emptied when full (a plain hash map: cheaper per merged element than an LRU, and a
- * refill costs one read per key). Not thread-safe: guarded by the engine's {@code writeLock}.
+ * refill costs one read per key). Not thread-safe: guarded by {@link GroupCommit}'s write lock.
  */
 final class ValueCache {
     /** The marker of a key the store does not hold. */
@@ -52,7 +52,7 @@ final class ValueCache {
 
     /**
      * The stored record of {@code key} (a covered key), or null if the store holds none: from the
-     * cache, else read from {@code store} and remembered. Caller holds writeLock and has checked
+     * cache, else read from {@code store} and remembered. Caller holds GroupCommit's write lock and has checked
      * that no uncommitted write of {@code key} exists (see the class comment).
      */
     byte[] read(Txn.Key key, KvStore store) {
@@ -67,7 +67,7 @@ final class ValueCache {
         return v;
     }
 
-    /** A batch is durable: its writes of covered keys ({@code value} null: deleted) are the store's now. Caller holds writeLock. */
+    /** A batch is durable: its writes of covered keys ({@code value} null: deleted) are the store's now. Caller holds GroupCommit's write lock. */
     void committed(Txn.Key key, byte[] value) {
         if (covers(key.b)) remember(key, value);
     }

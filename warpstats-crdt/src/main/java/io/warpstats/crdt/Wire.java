@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
-/** Hand-written proto3 helpers shared by the wire records (no protoc). */
+/** Hand-written proto3 encoding and decoding shared by the wire records (no protoc). */
 final class Wire {
     static final byte[] EMPTY = new byte[0];
     /** Most repeated entries accepted in one message. */

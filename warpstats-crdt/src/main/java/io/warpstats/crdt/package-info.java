@@ -11,9 +11,15 @@
  * <p>Invariants: the wire records encode byte-exactly as go-ds-crdt (proto3, fields in number
  * order, defaults omitted) and parse hostile input into {@link java.lang.IllegalArgumentException};
  * a block is marked processed only in the atomic write that applies it. The engine is
- * package-private: {@code CrdtEngine} (local writes, stages and commits, fetches and walks, broadcast),
- * {@code DeltaMerge} (the OR-set merge of one delta), {@code StoredState} (what a replica reads back
- * when it opens, and the repair after an unclean close), {@code Txn}, {@code PendingWrites},
- * {@code ValueCache}, {@code FlushPacer}; the key layout is in {@code Keys} and docs/architecture.md.
+ * package-private: {@code CrdtEngine} is a facade over one class per mechanism — {@code LocalWriter}
+ * (pending generations, flush pacing with {@code FlushPacer}, backpressure, the chain of local
+ * blocks), {@code GroupCommit} and {@code Stage} (the single writer: apply, group commit, mirrors
+ * published only after the store write), {@code WalkScheduler} (the durable walk frontier, batched
+ * branch fetches, retries, the eager push, {@code IdleTracker}), {@code VerifyStage} (parallel
+ * signature checks ahead of the single apply, {@code BlockChecks}, {@code Rejections}),
+ * {@code HeadTracker} (heads and announcements) — plus {@code DeltaMerge} (the OR-set merge of one
+ * delta), {@code StoredState} (what a replica reads back when it opens, and the repair after an
+ * unclean close), {@code Txn}, {@code PendingWrites}, {@code ValueCache}; the key layout is in
+ * {@code Keys} and docs/architecture.md.
  */
 package io.warpstats.crdt;

@@ -227,7 +227,7 @@ class EngineTest {
     void signedChainThroughTheParallelVerifyStageRepeated(@TempDir Path d) { signedChainThroughTheParallelVerifyStage(d); }
 
     void signedChainThroughTheParallelVerifyStage(Path dir) {
-        int n = CrdtEngine.VERIFY_AHEAD + 300, bad = 300;
+        int n = VerifyStage.VERIFY_AHEAD + 300, bad = 300;
         MerkleCrdt alice = manual(KvStores.inMemory()).signer(signer("alice")).build();
         for (int i = 0; i < n; i++) {
             alice.put("/k/" + i, b(i == bad ? "bad" : "v" + i));

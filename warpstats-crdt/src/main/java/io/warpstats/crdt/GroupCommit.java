@@ -1,0 +1,405 @@
+package io.warpstats.crdt;
+
+import io.warpstats.multiformats.Cid;
+import io.warpstats.crdt.store.KvStore;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of a replica's DAG state: applies blocks (local or remote) into the open
+ * {@link Stage}, commits the stage as ONE store batch, and only then publishes the in-memory
+ * mirrors of what the batch wrote.
+ *
+ * <h2>Applying a block</h2>
+ * {@link #apply} stores the block bytes and its processed marker in one key, merges its delta
+ * ({@link DeltaMerge}), removes the heads it links to, makes it a head if no processed block links
+ * to it (its frontier record says "linked to"), removes it from the durable walk frontier
+ * ({@code p/}) and adds its unprocessed links to it. The frontier is durable, so an interrupted
+ * walk resumes at open: go-ds-crdt marked blocks processed before their branch was done and lost
+ * branches on crashes (go-ds-crdt issues 23 and 279); here no marker is ever written before the
+ * work it stands for, so a crash loses at most the open stage, whose walks resume from the frontier.
+ *
+ * <h2>Group commit</h2>
+ * Several blocks share one stage (one RocksDB batch) up to {@link #GROUP_COMMIT_BLOCKS} blocks or
+ * {@link #GROUP_COMMIT_BYTES}; the walk commits whenever it waits or a fetch ends, a local flush
+ * commits before it returns. The commit runs on the caller's thread, under the write lock,
+ * synchronously: there is never a second stage being written while the next one fills, so a
+ * stage always reads the store (through the {@link ValueCache}) directly.
+ *
+ * <h2>Invariant: the mirrors never run ahead of the store</h2>
+ * The heads ({@link HeadTracker}), the frontier, the processed-CID cache, the recent links, the
+ * early-tombstone index and the value cache are changed only by {@link #commit}, after the batch
+ * is written; a failed write drops the stage and publishes nothing. Every lookup under the lock
+ * reads the open stage first, then the mirrors, then the store ("as the store will be after the
+ * stage").
+ *
+ * <p>Concurrency: one {@link ReentrantLock} (the write lock) guards the open stage, the value
+ * cache and every store write of the engine; the mirrors are concurrent maps written under it and
+ * read without it (lock-free readers see a block's changes either not yet or all of them, per map).
+ * Callers take the lock with {@link #lock} around {@link #apply}/{@link #stage}/{@link #commit};
+ * the public lookups take it themselves (reentrant). {@link #close} is read by every mechanism of
+ * the engine.
+ */
+final class GroupCommit {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+    /** Remote blocks applied into one store batch at most; the batch is also committed whenever the walk waits. */
+    static final int GROUP_COMMIT_BLOCKS = 512;
+    private static final long GROUP_COMMIT_BYTES = 16L << 20;
+    /** Winning-value records cached: ~13 MB at most with 100-byte keys. */
+    private static final int VALUE_CACHE_ENTRIES = 65_536;
+    /** Processed CIDs remembered in memory (a positive cache: processed is forever); cleared when full. */
+    private static final int PROCESSED_CACHE = 200_000;
+    /** Links of recently committed blocks remembered; cleared when full. */
+    private static final int RECENT_LINKS = 8_192;
+
+    private final KvStore store;
+    private final Keys keys;
+    private final HeadTracker heads;
+    private final Rejections rejections;
+    private final DeltaMerge merge;
+    private final String tag;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** The open stage; guarded by writeLock. */
+    private Stage stage;
+    /** Writes of the last committed stage: the size hint of the next one's overlay; guarded by writeLock. */
+    private int lastStageWrites;
+    /** Stored winning values of recently merged keys; guarded by writeLock. */
+    private final ValueCache values;
+    /** Exact mirror of the durable walk frontier ({@code p/}). */
+    private final Map<Cid, byte[]> frontier = new ConcurrentHashMap<>();
+    /** CIDs known processed (committed); a subset of {@code b/}. */
+    private final Set<Cid> processedCache = ConcurrentHashMap.newKeySet();
+    /** Links of recently committed blocks: {@link #recentLinks} without a store read. */
+    private final Map<Cid, List<Cid>> recentLinks = new ConcurrentHashMap<>();
+    /** Exact mirror of the early-tombstone index ({@code T/}): element id → keys; small (ids of unprocessed blocks). */
+    private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
+    private final LongAdder mergedBlocks = new LongAdder();
+    private volatile boolean closed;
+
+    /**
+     * Loads the frontier and the T/ index from the store (after any repair).
+     *
+     * @param listeners the live change-listener list the merge calls
+     * @param tag       this replica's name in {@link Trace} events
+     */
+    GroupCommit(KvStore store, Keys keys, HeadTracker heads, Rejections rejections, List<ChangeListener> listeners, String tag) {
+        this.store = store;
+        this.keys = keys;
+        this.heads = heads;
+        this.rejections = rejections;
+        this.tag = tag;
+        this.values = new ValueCache(keys.v, VALUE_CACHE_ENTRIES);
+        this.merge = new DeltaMerge(keys, listeners, this::earlyKeys, this::mayStillArrive);
+        StoredState.loadFrontier(store, keys, frontier);
+        StoredState.loadEarly(store, keys, early);
+    }
+
+    void lock() {
+        writeLock.lock();
+    }
+
+    void unlock() {
+        writeLock.unlock();
+    }
+
+    boolean heldByCurrentThread() {
+        return writeLock.isHeldByCurrentThread();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** No more commits: {@link #commitQuietly} and the frontier writes become no-ops. */
+    void close() {
+        closed = true;
+    }
+
+    /** The open stage, opened if none. Caller holds the lock. */
+    Stage stage() {
+        if (stage == null) stage = new Stage(store, values, lastStageWrites, heads);
+        return stage;
+    }
+
+    /** Drops the open stage unwritten (a local generation that failed half-way: all or nothing). Caller holds the lock. */
+    void dropStage() {
+        stage = null;
+    }
+
+    /**
+     * Deletes the dirty flag ({@code m/dirty}, written at open), under the lock: the last write of
+     * a clean close. A failure is logged (the next open then runs the repair pass).
+     */
+    void clearDirtyFlag() {
+        writeLock.lock();
+        try {
+            store.delete(keys.dirty);
+        } catch (RuntimeException e) {
+            log.debug("could not clear the dirty flag: {}", e.toString());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes the open stage as one store batch, publishes its mirrors, then runs the views' after-commit
+     * tasks ({@link ViewRows#afterCommit}). Caller holds the lock. If the write fails, the stage is
+     * dropped (nothing published, no task run) and the error thrown: its walks resume from the durable
+     * frontier.
+     */
+    void commit() {
+        Stage s = stage;
+        stage = null;
+        if (s == null) return;
+        lastStageWrites = s.txn.size();
+        s.txn.commit();
+        publish(s);
+        s.txn.runAfterCommit(); // views publish their in-memory state once their rows are durable and visible
+    }
+
+    /** Publishes the in-memory mirrors of a stage whose batch is durable. */
+    private void publish(Stage s) {
+        if (Trace.ON) for (Cid c : s.processed) Trace.event("commit", tag, c);
+        s.txn.publishTo(values);
+        heads.publish(s.heads);
+        s.frontier.forEach((c, rec) -> {
+            if (rec == Stage.REMOVED) frontier.remove(c);
+            else frontier.put(c, rec);
+        });
+        s.early.forEach((id, ks) -> {
+            if (ks.isEmpty()) early.remove(id);
+            else early.put(id, ks);
+        });
+        if (processedCache.size() + s.processed.size() > PROCESSED_CACHE) processedCache.clear();
+        processedCache.addAll(s.processed);
+        if (recentLinks.size() + s.links.size() > RECENT_LINKS) recentLinks.clear();
+        recentLinks.putAll(s.links);
+        mergedBlocks.add(s.merged);
+    }
+
+    /** Commits the open stage, taking the lock: durable and published on return; a failure is logged, not thrown. */
+    void commitQuietly() {
+        writeLock.lock();
+        try {
+            if (closed) return;
+            commit();
+        } catch (RuntimeException e) {
+            if (!closed) log.error("commit of merged blocks failed (their walks resume from the durable frontier at the next rebroadcast)", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Commits the open stage if it reached the group-commit bounds. Caller holds the lock. */
+    void commitIfFull() {
+        Stage s = stage;
+        if (s != null && (s.blocks >= GROUP_COMMIT_BLOCKS || s.txn.bytes() > GROUP_COMMIT_BYTES)) commit();
+    }
+
+    /** Whether everything applied is committed and published (no open stage), or closed. */
+    boolean allPublished() {
+        writeLock.lock();
+        try {
+            return closed || stage == null;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Adds the heads of the open stage (applied, not yet committed) to {@code into}. */
+    void addStagedHeads(Set<Cid> into) {
+        writeLock.lock();
+        try {
+            Stage s = stage;
+            if (s != null) for (Map<Cid, Long> m : s.heads.values()) into.addAll(m.keySet());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** The frontier record of {@code c} as the store will hold it after the open stage, or null. */
+    byte[] pendingRecord(Cid c) {
+        writeLock.lock();
+        try {
+            Stage s = stage;
+            if (s != null) {
+                byte[] r = s.frontier.get(c);
+                if (r != null) return r == Stage.REMOVED ? null : r;
+            }
+            return frontier.get(c);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Whether {@code c} is processed (staged or committed). A block in the frontier is not processed. */
+    boolean isProcessed(Cid c) {
+        writeLock.lock();
+        try {
+            Stage s = stage;
+            if (s != null && s.processed.contains(c)) return true;
+            if (processedCache.contains(c)) return true;
+            if (pendingRecord(c) != null) return false;
+            return store.get(keys.processed(c)).isPresent();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Committed, as the store holds it: the processed cache, else a store lookup that copies nothing. Lock-free. */
+    boolean hasBlock(Cid c) {
+        return processedCache.contains(c) || store.contains(keys.processed(c));
+    }
+
+    /** The links of a recently committed block, or null. Lock-free. */
+    List<Cid> recentLinks(Cid c) {
+        return recentLinks.get(c);
+    }
+
+    /** The CIDs of the committed walk frontier (a copy). */
+    List<Cid> frontierCids() {
+        return new ArrayList<>(frontier.keySet());
+    }
+
+    int frontierSize() {
+        return frontier.size();
+    }
+
+    long mergedBlocks() {
+        return mergedBlocks.sum();
+    }
+
+    /**
+     * Records a heard head in the durable walk frontier (store and mirror, written at once under the
+     * lock, outside any stage) so a crash before it is merged resumes its walk. False, and nothing
+     * written, when closed or the block is already processed.
+     */
+    boolean addToFrontier(Cid c) {
+        writeLock.lock();
+        try {
+            if (closed || isProcessed(c)) return false;
+            if (pendingRecord(c) == null) {
+                byte[] rec = {0};
+                store.put(keys.pending(c), rec);
+                frontier.put(c, rec);
+            }
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Removes a rejected block from the frontier, in the open stage (its walk ends there). */
+    void dropFromFrontier(Cid c) {
+        writeLock.lock();
+        try {
+            if (!closed && pendingRecord(c) != null) {
+                Stage s = stage();
+                s.txn.delete(keys.pending(c));
+                s.frontier.put(c, Stage.REMOVED);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Applies a verified block into the open stage (see the class comment). Caller holds the lock.
+     * Returns the block's links that are neither processed nor rejected (the walk goes on below them).
+     * A merge that throws leaves the stage as it was (its writes are rolled back).
+     */
+    List<Cid> apply(Block block, byte[] bytes, boolean remote) {
+        Cid cid = block.cid();
+        if (isProcessed(cid)) return List.of();
+        Stage s = stage();
+        Delta d = block.delta();
+        String dag = d.dagName();
+        byte[] pendingRec = pendingRecord(cid);
+        boolean linkedTo = pendingRec != null && pendingRec.length > 0 && pendingRec[0] == 1;
+        List<Cid> children = new ArrayList<>();
+        for (Cid l : block.links()) {
+            if (!isProcessed(l) && !rejections.contains(l)) children.add(l);
+        }
+        Txn txn = s.txn;
+        String id = cid.toString();
+        List<String[]> earlyAdded = new ArrayList<>(0);
+        txn.mark();
+        try {
+            merge.merge(txn, id, d, remote, earlyAdded);
+        } catch (RuntimeException e) {
+            txn.rollback();
+            throw e;
+        }
+        txn.unmark();
+        // no store reads below: nothing can fail half-way
+        for (String[] ik : earlyAdded) {
+            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(early.getOrDefault(x, Set.of()))).add(ik[1]);
+        }
+        Set<String> earlyMine = earlyKeys(id);
+        if (!earlyMine.isEmpty()) { // this block's elements were handled by DeltaMerge: the index entries are done
+            for (String k : earlyMine) txn.delete(keys.early(id, k));
+            s.early.put(id, Set.of());
+        }
+        txn.put(keys.processed(cid), Keys.prioValue(d.priority(), bytes)); // marker and block in one key
+        Map<Cid, Long> dagHeads = s.heads(dag);
+        for (Cid l : block.links()) {
+            if (dagHeads.remove(l) != null) {
+                if (s.createdHeads.remove(l)) txn.forget(keys.head(dag, l));
+                else txn.delete(keys.head(dag, l));
+            }
+        }
+        if (!children.isEmpty()) {
+            byte[] dagBytes = Keys.bytes(dag);
+            byte[] rec = new byte[1 + dagBytes.length];
+            rec[0] = 1;
+            System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
+            for (Cid l : children) {
+                if (frontier.get(l) == null) s.createdPending.add(l);
+                txn.put(keys.pending(l), rec);
+                s.frontier.put(l, rec);
+            }
+        }
+        if (!linkedTo) {
+            txn.put(keys.head(dag, cid), Keys.longBytes(d.priority()));
+            dagHeads.put(cid, d.priority());
+            s.createdHeads.add(cid);
+        }
+        if (pendingRec != null) {
+            if (s.createdPending.remove(cid)) txn.forget(keys.pending(cid));
+            else txn.delete(keys.pending(cid));
+            s.frontier.put(cid, Stage.REMOVED);
+        }
+        s.processed.add(cid);
+        s.links.put(cid, List.copyOf(block.links()));
+        s.blocks++;
+        if (remote) s.merged++;
+        return children;
+    }
+
+    /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */
+    private Set<String> earlyKeys(String id) {
+        Stage s = stage;
+        if (s != null) {
+            Set<String> x = s.early.get(id);
+            if (x != null) return x;
+        }
+        return early.getOrDefault(id, Set.of());
+    }
+
+    /** Whether a block with this id (a CID string) may still be merged: a valid CID, not processed. */
+    private boolean mayStillArrive(String id) {
+        try {
+            return !isProcessed(Cid.parse(id));
+        } catch (IllegalArgumentException e) {
+            return false; // no block has this id: the tombstone alone says it all
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package io.warpstats.crdt;
+
+import io.warpstats.multiformats.Cid;
+import io.warpstats.crdt.store.KvStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local writes: the pending generation, flush pacing and backpressure, and the chain of signed
+ * local blocks a flush builds.
+ *
+ * <h2>Generations</h2>
+ * {@link #put}/{@link #delete} only touch the current {@link PendingWrites} (key → latest value):
+ * N puts of a key between two flushes become one element. A flush swaps in an empty generation,
+ * keeps the old one readable as {@link #flushing} until its blocks are durable, and merges it back
+ * under the newer writes if the store write fails (nothing is lost, nothing is reordered).
+ *
+ * <h2>When a flush runs</h2>
+ * After the {@link FlushPacer}'s delay (the configured {@code flushDelay}, longer while generations
+ * are large), at once on the scheduler when the generation reaches {@code maxBatchKeys} keys, on
+ * {@link #flush} and at close. At {@code maxPendingKeys} pending keys a writer flushes the generation
+ * itself (backpressure): writers never outrun the store by more than one bound, and a failed flush
+ * is thrown to the writer. A size flush asked for while another flush ran is not lost.
+ *
+ * <h2>The blocks</h2>
+ * A generation becomes one delta whose priority is max(head height) + 1, linking to all heads of
+ * this replica's DAG (arXiv 2004.00107, the Merkle-clock); a generation too large for one block becomes a
+ * chain, each block linking to the heads the previous one left, each under
+ * {@link MerkleCrdtOptions#MAX_BLOCK_BUDGET} bytes and at most {@code maxBatchKeys} entries, all in
+ * ONE stage: the whole generation is durable, or none of it. A signed delta's signature covers the
+ * payload with the author set and the signature empty (go-ds-crdt's signing payload). Small blocks
+ * are handed to {@link HeadTracker#freshLocal} only once durable, for the eager push.
+ *
+ * <p>Concurrency: writers call {@link #put}/{@link #delete} from any thread, holding
+ * {@code pendingLock}'s read lock while they touch the current generation; a flush swaps the
+ * generation under its write lock. {@code flushLock} serialises flushes (timer and size flushes on
+ * the engine's scheduler thread, {@link #flush} and backpressure on the caller's); a flush takes
+ * {@link GroupCommit}'s write lock inside {@code flushLock}, never the other way round. A writer
+ * that already holds either lock (a change listener writing) skips backpressure: never a deadlock.
+ */
+final class LocalWriter {
+    private static final Logger log = LoggerFactory.getLogger(LocalWriter.class);
+    private static final byte[] EMPTY = new byte[0];
+    /** A value that cannot fit a block even alone is refused by put. */
+    static final int MAX_VALUE_BYTES = MerkleCrdtOptions.MAX_BLOCK_BUDGET - Element.MAX_KEY_BYTES - 1024;
+
+    private final MerkleCrdtOptions options;
+    private final Keys keys;
+    private final KvStore store;
+    private final DeltaSigner signer;
+    private final GroupCommit commit;
+    private final HeadTracker heads;
+    private final ScheduledExecutorService scheduler;
+    private final String tag;
+    private final FlushPacer pacer;
+    private final ReentrantReadWriteLock pendingLock = new ReentrantReadWriteLock();
+    private volatile PendingWrites current = new PendingWrites();
+    /** The generation being flushed (readable until durable), or null. */
+    private volatile PendingWrites flushing;
+    private final AtomicBoolean flushArmed = new AtomicBoolean();
+    private final AtomicBoolean sizeFlushRequested = new AtomicBoolean();
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final LongAdder puts = new LongAdder();
+    private final LongAdder localBlocks = new LongAdder();
+    private final LongAdder pressureWaits = new LongAdder();
+
+    /** @param scheduler runs timer and size flushes (the engine's single scheduler thread) */
+    LocalWriter(MerkleCrdtOptions options, Keys keys, KvStore store, DeltaSigner signer, GroupCommit commit, HeadTracker heads,
+                ScheduledExecutorService scheduler, String tag) {
+        this.options = options;
+        this.keys = keys;
+        this.store = store;
+        this.signer = signer;
+        this.commit = commit;
+        this.heads = heads;
+        this.scheduler = scheduler;
+        this.tag = tag;
+        this.pacer = new FlushPacer(options.flushDelay());
+    }
+
+    static void checkKey(String key) {
+        if (key.isEmpty()) throw new IllegalArgumentException("empty key");
+        if (key.length() > Element.MAX_KEY_BYTES) throw new IllegalArgumentException("key longer than " + Element.MAX_KEY_BYTES);
+        if (key.indexOf('\0') >= 0) throw new IllegalArgumentException("key contains NUL");
+    }
+
+    void put(String key, byte[] value) {
+        checkKey(key);
+        if (value == null) throw new NullPointerException("value");
+        if (value.length > MAX_VALUE_BYTES) throw new IllegalArgumentException("value longer than " + MAX_VALUE_BYTES + " bytes");
+        if (commit.isClosed()) throw new IllegalStateException("closed");
+        if (current.size() >= options.maxPendingKeys()) backpressure();
+        boolean full;
+        pendingLock.readLock().lock();
+        try {
+            full = current.put(key, value) >= options.maxBatchKeys();
+        } finally {
+            pendingLock.readLock().unlock();
+        }
+        afterWrite(full);
+    }
+
+    void delete(String key) {
+        checkKey(key);
+        if (commit.isClosed()) throw new IllegalStateException("closed");
+        if (current.size() >= options.maxPendingKeys()) backpressure();
+        boolean full;
+        pendingLock.readLock().lock();
+        try {
+            full = current.delete(key) >= options.maxBatchKeys();
+        } finally {
+            pendingLock.readLock().unlock();
+        }
+        afterWrite(full);
+    }
+
+    /** The current generation (reads overlay it on the store). */
+    PendingWrites current() {
+        return current;
+    }
+
+    /** The generation being flushed, or null. Read it before {@link #current}: a key moves from current to flushing, never back. */
+    PendingWrites flushing() {
+        return flushing;
+    }
+
+    /** Keys waiting for a flush: the current generation plus the one being flushed. */
+    int pendingKeys() {
+        PendingWrites f = flushing;
+        return current.size() + (f == null ? 0 : f.size());
+    }
+
+    /** Times a writer had to wait for a flush because {@code maxPendingKeys} keys were pending. */
+    long backpressureWaits() {
+        return pressureWaits.sum();
+    }
+
+    long puts() {
+        return puts.sum();
+    }
+
+    long localBlocks() {
+        return localBlocks.sum();
+    }
+
+    private void backpressure() {
+        if (commit.heldByCurrentThread() || flushLock.isHeldByCurrentThread()) return; // a listener writing: never deadlock
+        pressureWaits.increment();
+        flush();
+    }
+
+    private void afterWrite(boolean full) {
+        puts.increment();
+        if (full) {
+            if (sizeFlushRequested.compareAndSet(false, true)) scheduler.execute(this::flushQuietly);
+        } else if (!flushArmed.get() && !options.flushDelay().isZero() && flushArmed.compareAndSet(false, true)) {
+            scheduler.schedule(this::flushQuietly, pacer.delayNanos(), TimeUnit.NANOSECONDS); // flushDelay, longer under load
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            if (!commit.isClosed()) log.error("flush failed (changes kept, retried on the next flush)", e);
+        }
+    }
+
+    /**
+     * Flushes the current generation: durable on return, then announced (with the eager push).
+     * Throws if the store write fails (the generation is merged back into the pending writes).
+     */
+    void flush() {
+        flushLock.lock();
+        try {
+            sizeFlushRequested.set(false);
+            flushArmed.set(false);
+            PendingWrites gen;
+            pendingLock.writeLock().lock();
+            try {
+                gen = current;
+                if (gen.isEmpty()) return;
+                flushing = gen;
+                current = new PendingWrites();
+            } finally {
+                pendingLock.writeLock().unlock();
+            }
+            try {
+                writeLocal(gen);
+                pacer.flushed(gen.size());
+            } catch (RuntimeException e) {
+                pendingLock.writeLock().lock();
+                try {
+                    current.mergeOlder(gen);
+                } finally {
+                    pendingLock.writeLock().unlock();
+                }
+                throw e;
+            } finally {
+                flushing = null;
+            }
+        } finally {
+            flushLock.unlock();
+        }
+        heads.announceFresh();
+        // a size flush requested while this one ran (the writer kept going): do not lose it
+        if (!commit.isClosed() && current.size() >= options.maxBatchKeys() && sizeFlushRequested.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(this::flushQuietly);
+            } catch (RuntimeException e) {
+                sizeFlushRequested.set(false); // closing
+            }
+        }
+    }
+
+    /** Writes a generation as a chain of blocks in one stage (see the class comment). */
+    private void writeLocal(PendingWrites gen) {
+        commit.lock();
+        try {
+            commit.commit(); // remote blocks staged so far go first, on their own (and the scans below see them)
+            String dag = options.dagName();
+            List<Element> tombs = new ArrayList<>();
+            for (String k : gen.sortedDeletes()) {
+                byte[] prefix = keys.elementPrefix(k);
+                store.scan(prefix, (sk, sv) -> {
+                    tombs.add(Element.tombstone(k, new String(sk, prefix.length, sk.length - prefix.length, StandardCharsets.UTF_8)));
+                    return true;
+                });
+            }
+            List<Element> elems = gen.sortedElements();
+            if (elems.isEmpty() && tombs.isEmpty()) return;
+            int maxPerBlock = Math.min(options.maxBatchKeys(), Wire.MAX_REPEATED - 1);
+            Map<Cid, byte[]> fresh = new HashMap<>();
+            Stage s = commit.stage();
+            int blocks = 0;
+            try {
+                int ti = 0, ei = 0;
+                while (ti < tombs.size() || ei < elems.size()) {
+                    Map<Cid, Long> mine = s.heads(dag);
+                    List<Cid> links = new ArrayList<>(mine.keySet());
+                    Collections.sort(links);
+                    long prio = 0;
+                    for (long h : mine.values()) prio = Math.max(prio, h);
+                    prio++;
+                    long budget = MerkleCrdtOptions.MAX_BLOCK_BUDGET - 2048L - 48L * links.size();
+                    long used = 0;
+                    int n = 0;
+                    List<Element> ct = new ArrayList<>(), ce = new ArrayList<>();
+                    while (ti < tombs.size() && n < maxPerBlock) {
+                        long sz = wireSize(tombs.get(ti));
+                        if (n > 0 && used + sz > budget) break;
+                        ct.add(tombs.get(ti++));
+                        used += sz;
+                        n++;
+                    }
+                    while (ti == tombs.size() && ei < elems.size() && n < maxPerBlock) {
+                        long sz = wireSize(elems.get(ei));
+                        if (n > 0 && used + sz > budget) break;
+                        ce.add(elems.get(ei++));
+                        used += sz;
+                        n++;
+                    }
+                    Delta delta = new Delta(ce, ct, prio, dag);
+                    if (signer != null) {
+                        byte[] author = signer.authorId();
+                        delta = delta.withSignature(author, EMPTY); // the payload covers the author, not the signature
+                        delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
+                    }
+                    byte[] bytes = Block.encode(links, delta);
+                    Cid local = Cid.ofDagPb(bytes);
+                    commit.apply(new Block(local, links, delta), bytes, false);
+                    if (bytes.length <= CrdtBroadcast.MAX_EAGER_BYTES) fresh.put(local, bytes);
+                    Trace.event("flush", tag, local);
+                    blocks++;
+                }
+                commit.commit(); // flush() returns when the generation is durable
+                heads.freshLocal(fresh); // pushed eagerly only once durable (never announce what a crash could take back)
+            } catch (RuntimeException e) {
+                commit.dropStage(); // all or nothing: the generation goes back to the pending writes
+                throw e;
+            }
+            localBlocks.add(blocks);
+        } finally {
+            commit.unlock();
+        }
+    }
+
+    /** An upper bound of an element's (or tombstone's) bytes inside a serialized delta. */
+    static long wireSize(Element e) {
+        return utf8Length(e.key()) + utf8Length(e.id()) + (e.value() == null ? 0 : e.value().length) + 24;
+    }
+
+    private static int utf8Length(String s) {
+        int n = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) n += c >= 0x800 ? 2 : 1;
+        }
+        return n;
+    }
+}
