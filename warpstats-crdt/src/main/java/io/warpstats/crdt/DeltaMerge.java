@@ -42,22 +42,27 @@ final class DeltaMerge {
         this.mayStillArrive = mayStillArrive;
     }
 
-    /** go-ds-crdt's Merge: tombstones first, then elements (id = the block's CID string). */
+    /**
+     * go-ds-crdt's Merge: tombstones first, then elements ({@code id} = {@link ElementId#of} the block). A
+     * tombstone's id is taken in its {@linkplain ElementId#canonical canonical} form, so tombstones of
+     * blocks written before ids took go-ds-crdt's form still remove what they named.
+     */
     void merge(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
         // the listeners' before-values, keyed by the v/ key (hash computed once, reused for the after-read)
         Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>(d.elements().size() * 4 / 3 + 1 + d.tombstones().size() * 2);
         Set<String> recompute = new HashSet<>();
         for (Element t : d.tombstones()) {
             remember(txn, before, t.key());
-            txn.put(keys.tombstone(t.key(), t.id()), EMPTY);
-            byte[] ek = keys.element(t.key(), t.id());
+            String tid = ElementId.canonical(t.id());
+            txn.put(keys.tombstone(t.key(), tid), EMPTY);
+            byte[] ek = keys.element(t.key(), tid);
             if (txn.contains(ek)) {
                 txn.delete(ek);
                 recompute.add(t.key());
-            } else if (!earlyKeys.apply(t.id()).contains(t.key()) && mayStillArrive.test(t.id())) {
+            } else if (!earlyKeys.apply(tid).contains(t.key()) && mayStillArrive.test(tid)) {
                 // the delete came first (top-down walk): remember it for the block that carries the element
-                txn.put(keys.early(t.id(), t.key()), EMPTY);
-                earlyAdded.add(new String[] {t.id(), t.key()});
+                txn.put(keys.early(tid, t.key()), EMPTY);
+                earlyAdded.add(new String[] {tid, t.key()});
             }
         }
         for (String k : recompute) {

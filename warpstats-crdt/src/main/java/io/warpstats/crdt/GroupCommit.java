@@ -329,7 +329,7 @@ final class GroupCommit {
             if (!isProcessed(l) && !rejections.contains(l)) children.add(l);
         }
         Txn txn = s.txn;
-        String id = cid.toString();
+        String id = ElementId.of(cid); // go-ds-crdt's form: a tombstone by either implementation names the same id
         List<String[]> earlyAdded = new ArrayList<>(0);
         txn.mark();
         try {
@@ -394,12 +394,8 @@ final class GroupCommit {
         return early.getOrDefault(id, Set.of());
     }
 
-    /** Whether a block with this id (a CID string) may still be merged: a valid CID, not processed. */
+    /** Whether a block with this id ({@link ElementId}) may still be merged: it names a block, not processed. */
     private boolean mayStillArrive(String id) {
-        try {
-            return !isProcessed(Cid.parse(id));
-        } catch (IllegalArgumentException e) {
-            return false; // no block has this id: the tombstone alone says it all
-        }
+        return ElementId.block(id).map(c -> !isProcessed(c)).orElse(false); // no block has this id: the tombstone alone says it all
     }
 }

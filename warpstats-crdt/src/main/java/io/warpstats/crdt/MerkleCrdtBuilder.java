@@ -121,6 +121,7 @@ public final class MerkleCrdtBuilder {
         ViewBinding.checkNames(o.namespace(), views);
         List<ViewBinding> bound = new ArrayList<>();
         for (MaterializedView v : views) bound.add(new ViewBinding(v));
+        ElementIdUpgrade.run(store, o.namespace()); // a store of an earlier release: element ids in go-ds-crdt's form
         ViewRebuild.upToDate(store, o.namespace(), bound); // before anything merges: rows of another version are rebuilt
         return new CrdtEngine(store, o, broadcaster, fetcher, signer, verifier, authorizer, onRejected, List.copyOf(bound));
     }

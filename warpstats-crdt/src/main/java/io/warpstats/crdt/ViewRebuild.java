@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * merges or flushes meanwhile, and the visible values ({@code ns/v/}) are exactly the state the view
  * derives from. Crash safety: the version marker ({@code ns/m/view/NAME}) is written last, in its own
  * write after every row; a crash before it leaves the old (or no) marker, and the next open deletes the
- * partial rows and rebuilds again. Rows are written in batches of {@value #BATCH_ROWS}, so memory stays
- * bounded by a batch plus the rows of the keys replayed since the last batch.
+ * partial rows and rebuilds again. Keys are read and rows written in chunks of {@value #BATCH_ROWS}
+ * ({@link StoreChunks}), so memory stays bounded by a chunk and its rows.
  *
  * <p>Cost: one scan of the watched visible keys per rebuilt view; nothing when the versions match.
  */
@@ -57,35 +57,25 @@ final class ViewRebuild {
 
     private static long rebuild(KvStore store, String ns, ViewBinding b) {
         byte[] name = b.view.name().getBytes(StandardCharsets.UTF_8);
-        // 1. delete the old rows (in batches)
-        List<byte[]> old = new ArrayList<>();
-        store.scan(name, (k, v) -> {
-            old.add(k);
-            if (old.size() >= BATCH_ROWS) {
-                KvStore.Batch del = store.newBatch();
-                old.forEach(del::delete);
-                store.write(del);
-                old.clear();
-            }
-            return true;
-        });
-        if (!old.isEmpty()) {
+        // 1. delete the old rows (in batches, after each chunk's scan: a store's scan may lock out its writes)
+        StoreChunks.forEach(store, name, BATCH_ROWS, entries -> {
             KvStore.Batch del = store.newBatch();
-            old.forEach(del::delete);
+            for (byte[][] e : entries) del.delete(e[0]);
             store.write(del);
-        }
+        });
         // 2. replay the visible values under the watched prefix
         byte[] valuePrefix = (ns + "/v/").getBytes(StandardCharsets.UTF_8);
         byte[] watched = (ns + "/v/" + b.view.watchedPrefix()).getBytes(StandardCharsets.UTF_8);
         Overlay rows = new Overlay(store);
         long[] n = {0};
-        store.scan(watched, (k, v) -> {
-            String key = new String(k, valuePrefix.length, k.length - valuePrefix.length, StandardCharsets.UTF_8);
-            byte[] value = Arrays.copyOfRange(v, 8, v.length); // 8-byte priority ‖ value
-            b.onChange(key, null, value, rows);
-            n[0]++;
-            if (rows.size() >= BATCH_ROWS) rows.writeOut();
-            return true;
+        StoreChunks.forEach(store, watched, BATCH_ROWS, entries -> {
+            for (byte[][] e : entries) {
+                byte[] k = e[0], v = e[1];
+                String key = new String(k, valuePrefix.length, k.length - valuePrefix.length, StandardCharsets.UTF_8);
+                b.onChange(key, null, Arrays.copyOfRange(v, 8, v.length), rows); // 8-byte priority ‖ value
+                n[0]++;
+            }
+            rows.writeOut();
         });
         rows.writeOut();
         return n[0];

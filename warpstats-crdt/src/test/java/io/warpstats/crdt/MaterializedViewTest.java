@@ -165,6 +165,20 @@ class MaterializedViewTest {
         }
     }
 
+    @Test
+    void aRebuildOnAnInMemoryStoreWritesBetweenItsScans() {
+        KvStore s = KvStores.inMemory(); // its scan holds a read lock that its writes need
+        try (MerkleCrdt c = manual(s).build()) {
+            for (int i = 0; i < ViewRebuild.BATCH_ROWS + 5; i++) c.put("/c/" + i, "1".getBytes(UTF_8));
+            c.flush().join();
+        }
+        MaterializedView v = counter();
+        try (MerkleCrdt c = manual(s).view(v).build()) {
+            assertThat(count(c, v, "/c/0")).isEqualTo(1);
+            assertThat(count(c, v, "/c/" + (ViewRebuild.BATCH_ROWS + 4))).isEqualTo(1);
+        }
+    }
+
     static MaterializedView versioned(MaterializedView v, int version) {
         return new MaterializedView() {
             @Override public String name() { return v.name(); }
