@@ -155,6 +155,47 @@ final class DefaultStatsService implements StatsService {
         }
     }
 
+    @Override
+    public LegacyTotals.Outcome importTotals(java.util.Collection<LegacyTotals> totals) {
+        List<LegacyTotals> posts = LegacyTotals.merged(totals);
+        synchronized (writeLock) {
+            long s = seq + 1;
+            long[] added = new long[Stat.values().length];
+            int changed = 0;
+            List<String> keys = new ArrayList<>();
+            LocalDb.Batch b = db.batch();
+            for (LegacyTotals t : posts) {
+                boolean postChanged = false;
+                for (Stat stat : Stat.values()) {
+                    String markKey = LegacyTotals.markKey(stat, t.postId());
+                    long mark = db.getLong(markKey);
+                    long delta = t.get(stat) - mark;
+                    if (delta <= 0) {
+                        continue;
+                    }
+                    String counter = LocalKeys.counter(stat, t.postId());
+                    long[] local = Bytes.longs(db.get(counter), 2);
+                    local[0] += delta;
+                    b.put(counter, Bytes.longs(local)).putLong(markKey, t.get(stat));
+                    String slot = new SlotKey(true, stat, t.postId(), nodeId, incarnation).key();
+                    b.putLong(LocalKeys.outbox(slot), s);
+                    keys.add(slot);
+                    added[stat.ordinal()] += delta;
+                    postChanged = true;
+                }
+                changed += postChanged ? 1 : 0;
+            }
+            if (!keys.isEmpty()) {
+                b.putLong(LocalKeys.SEQ, s);
+                b.put(LocalKeys.event(s), Bytes.utf8(clock.millis() + "\timport\t\t\t" + changed + " posts"));
+                db.write(b);
+                seq = s;
+                mirror.push(keys, s);
+            }
+            return new LegacyTotals.Outcome(posts.size(), changed, added[0], added[1], added[2], added[3]);
+        }
+    }
+
     /** Adds one to this node's incr (or decr) total of (stat, post) in {@code b}; returns the slot key. */
     private String bump(LocalDb.Batch b, Stat stat, String postId, boolean increment) {
         String key = LocalKeys.counter(stat, postId);

@@ -51,6 +51,18 @@ public interface StatsService extends AutoCloseable {
     /** Records a view; {@code userId} may be {@code null} (anonymous). */
     void view(String postId, String userId);
 
+    /**
+     * Imports legacy totals into this node's own {@code incr} slots (the rule is on {@link LegacyTotals}:
+     * per post and stat, only what exceeds the highest total imported before is added). All or nothing:
+     * one synced local write holds the new totals, the import marks and the outbox entries, so a crash
+     * leaves either none or all of this call applied, and a repeated call adds nothing. Members
+     * (likers, retweeters) and activity times are not imported.
+     *
+     * @param totals at most {@link LegacyTotals#MAX_BATCH} entries; a post given twice counts with its larger totals
+     * @throws StatsException {@link StatsException.Problem#INVALID_ARGUMENT} for too many entries
+     */
+    LegacyTotals.Outcome importTotals(java.util.Collection<LegacyTotals> totals);
+
     /** The post's statistics; {@link StatsException.Problem#UNKNOWN_POST} if nothing is known of it. */
     PostStats stats(String postId);
 

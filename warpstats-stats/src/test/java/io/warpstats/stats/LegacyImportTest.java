@@ -1,0 +1,106 @@
+package io.warpstats.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.store.KvStores;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link StatsService#importTotals}: the import-mark rule, persistence across a restart, replication through the slots. */
+class LegacyImportTest {
+    @TempDir Path dir;
+    KvStore crdtStore;
+    DefaultStatsService stats;
+    MerkleCrdt crdt;
+
+    @BeforeEach
+    void open() {
+        crdtStore = KvStores.rocksDb(dir.resolve("crdt"));
+        openStats();
+    }
+
+    void openStats() {
+        stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(crdtStore)
+                .nodeId("nodeA").flushInterval(Duration.ofHours(1)).open();
+        crdt = MerkleCrdt.builder(crdtStore).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
+                .listener(stats.changeListener()).build();
+        stats.attach(crdt);
+    }
+
+    void closeStats() {
+        stats.close();
+        crdt.close();
+    }
+
+    @AfterEach
+    void close() {
+        closeStats();
+        crdtStore.close();
+    }
+
+    static LegacyTotals t(String post, long likes, long retweets, long replies, long views) {
+        return new LegacyTotals(post, likes, retweets, replies, views);
+    }
+
+    @Test
+    void sameTotalsTwiceChangeNothingAndLargerOnesAddTheDifference() {
+        stats.like("p1", "alice"); // a live like before the import is kept
+        LegacyTotals.Outcome first = stats.importTotals(List.of(t("p1", 10, 2, 3, 100), t("p2", 1, 0, 0, 5)));
+        assertThat(first).isEqualTo(new LegacyTotals.Outcome(2, 2, 11, 2, 3, 105));
+        assertThat(stats.stats("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(11L, 2L, 3L, 100L);
+
+        LegacyTotals.Outcome again = stats.importTotals(List.of(t("p1", 10, 2, 3, 100), t("p2", 1, 0, 0, 5)));
+        assertThat(again).isEqualTo(new LegacyTotals.Outcome(2, 0, 0, 0, 0, 0));
+        assertThat(stats.stats("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(11L, 2L, 3L, 100L);
+
+        // a later export: p1 grew, p2 shrank (never lowered), p3 is new
+        LegacyTotals.Outcome diff = stats.importTotals(List.of(t("p1", 15, 2, 3, 130), t("p2", 0, 0, 0, 4), t("p3", 0, 0, 1, 0)));
+        assertThat(diff).isEqualTo(new LegacyTotals.Outcome(3, 2, 5, 0, 1, 30));
+        assertThat(stats.stats("p1")).extracting("likes", "views").containsExactly(16L, 130L);
+        assertThat(stats.stats("p2")).extracting("likes", "views").containsExactly(1L, 5L);
+        assertThat(stats.stats("p3").replies()).isEqualTo(1);
+
+        // the marks survive a restart: the first file again adds nothing
+        closeStats();
+        openStats();
+        assertThat(stats.importTotals(List.of(t("p1", 10, 2, 3, 100), t("p2", 1, 0, 0, 5))).changed()).isZero();
+        assertThat(stats.stats("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(16L, 2L, 3L, 130L);
+    }
+
+    @Test
+    void importedCountsGoToThisNodesOwnSlotsThroughTheOutbox() {
+        stats.importTotals(List.of(t("p1", 7, 0, 0, 9)));
+        assertThat(stats.outboxSize()).isEqualTo(2);
+        stats.drainOutbox();
+        assertThat(stats.outboxSize()).isZero();
+        String likes = new SlotKey(true, Stat.LIKES, "p1", "nodeA", stats.incarnation()).key();
+        String views = new SlotKey(true, Stat.VIEWS, "p1", "nodeA", stats.incarnation()).key();
+        assertThat(crdt.get(likes).map(Bytes::u64)).contains(7L);
+        assertThat(crdt.get(views).map(Bytes::u64)).contains(9L);
+        assertThat(stats.stats("p1")).extracting("likes", "views", "source").containsExactly(7L, 9L, Source.CRDT);
+    }
+
+    @Test
+    void duplicatesCountWithTheirLargerTotalsAndBadInputIsRefusedBeforeAnyWrite() {
+        LegacyTotals.Outcome o = stats.importTotals(List.of(t("p1", 5, 0, 0, 1), t("p1", 3, 0, 0, 8)));
+        assertThat(o).isEqualTo(new LegacyTotals.Outcome(1, 1, 5, 0, 0, 8));
+        assertThatThrownBy(() -> t("a/b", 1, 1, 1, 1)).isInstanceOf(InvalidIdException.class);
+        assertThatThrownBy(() -> t("p", -1, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("likes");
+        assertThatThrownBy(() -> t("p", 0, 0, 0, LegacyTotals.MAX_TOTAL + 1)).isInstanceOf(IllegalArgumentException.class);
+        List<LegacyTotals> many = new ArrayList<>();
+        for (int i = 0; i <= LegacyTotals.MAX_BATCH; i++) {
+            many.add(t("q" + i, 1, 0, 0, 0));
+        }
+        assertThatThrownBy(() -> stats.importTotals(many)).extracting("problem").isEqualTo(StatsException.Problem.INVALID_ARGUMENT);
+        assertThatThrownBy(() -> stats.stats("q0")).extracting("problem").isEqualTo(StatsException.Problem.UNKNOWN_POST);
+    }
+}
