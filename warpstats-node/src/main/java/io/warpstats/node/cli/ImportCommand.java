@@ -39,7 +39,7 @@ public final class ImportCommand implements Callable<Integer> {
     static final int MAX_REPORTED = 20;
     /** A request body stays under the node's default 16 KiB limit. */
     static final int HTTP_BODY_CHARS = 12 * 1024;
-    static final int LOCAL_BATCH = 1000;
+    static final int LOCAL_BATCH = 5000;
 
     @Spec
     CommandSpec spec;
