@@ -14,7 +14,7 @@ import java.time.Duration;
 /**
  * A client of one node's HTTP API (docs/http.md): one keep-alive connection pool, the bearer token on every
  * request, connect timeout {@link #CONNECT_TIMEOUT}, whole-request timeout {@link #REQUEST_TIMEOUT}, answers
- * read up to {@link #MAX_ANSWER_CHARS} characters. Not thread-safe for a caller's purposes: one command, one thread.
+ * read up to {@link #MAX_ANSWER_CHARS} characters. Used by one command on one thread.
  */
 final class ApiClient {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
