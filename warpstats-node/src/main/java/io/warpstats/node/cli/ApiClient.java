@@ -3,6 +3,8 @@ package io.warpstats.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,16 +12,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A client of one node's HTTP API (docs/http.md): one keep-alive connection pool, the bearer token on every
  * request, connect timeout {@link #CONNECT_TIMEOUT}, whole-request timeout {@link #REQUEST_TIMEOUT}, answers
- * read up to {@link #MAX_ANSWER_CHARS} characters. Used by one command on one thread.
+ * read up to {@link #MAX_ANSWER_BYTES} bytes within the request timeout. Used by one command on one thread.
  */
 final class ApiClient {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
-    static final int MAX_ANSWER_CHARS = 4 << 20;
+    static final int MAX_ANSWER_BYTES = 4 << 20;
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final ClientOptions.Endpoint endpoint;
@@ -66,16 +72,33 @@ final class ApiClient {
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<String> r;
+        HttpResponse<InputStream> r;
+        byte[] bytes;
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            InputStream in = r.body();
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+                try (in) {
+                    return in.readNBytes(MAX_ANSWER_BYTES + 1);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try {
+                bytes = read.get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                in.close();
+                throw new OperationFailedException("node " + endpoint.base() + " did not finish its answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
+            } catch (ExecutionException e) {
+                throw new IOException(e.getCause().getMessage(), e.getCause());
+            }
         } catch (IOException e) {
             throw new OperationFailedException("node " + endpoint.base() + " unreachable: " + e, e);
         }
-        String body = r.body() == null ? "" : r.body();
-        if (body.length() > MAX_ANSWER_CHARS) {
-            throw new OperationFailedException("the node's answer is larger than " + MAX_ANSWER_CHARS + " characters");
+        if (bytes.length > MAX_ANSWER_BYTES) {
+            throw new OperationFailedException("the node's answer is larger than " + MAX_ANSWER_BYTES + " bytes");
         }
+        String body = new String(bytes, StandardCharsets.UTF_8);
         JsonNode json = null;
         try {
             json = body.isEmpty() ? null : JSON.readTree(body);

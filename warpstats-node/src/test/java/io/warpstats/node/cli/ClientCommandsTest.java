@@ -163,7 +163,7 @@ class ClientCommandsTest {
     }
 
     @Test
-    void aServerErrorExitsOne() throws Exception {
+    void aServerErrorOrAnOversizedAnswerExitsOne() throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
             byte[] b = "{\"type\":\"urn:warpstats:problem:storage-unavailable\",\"title\":\"Storage unavailable\",\"status\":503,\"detail\":\"the node's database failed\"}"
@@ -173,11 +173,24 @@ class ClientCommandsTest {
             ex.getResponseBody().write(b);
             ex.close();
         });
+        server.createContext("/v1/node", ex -> { // a hostile node: an endless answer
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            try {
+                for (int i = 0; i < 200; i++) ex.getResponseBody().write(chunk); // 12.5 MiB at most
+            } catch (java.io.IOException e) {
+                // the client hung up
+            }
+            ex.close();
+        });
         server.start();
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            oneLineError(cli("info", "--node", url, "--json"), 1, "failed: the node's answer is larger than", "4194304 bytes");
             oneLineError(cli("like", "p", "--user", "u", "--node", url), 1, "failed: HTTP 503", "database failed");
-            oneLineError(cli("info", "--node", url), 1, "failed: HTTP 503", "database failed");
+            oneLineError(cli("health", "--node", url), 1, "failed: HTTP 503", "database failed");
         } finally {
             server.stop(0);
         }
