@@ -3,7 +3,7 @@ package io.warpstats.crdt;
 import io.warpstats.crdt.store.KvStore;
 
 /**
- * Told of every change of a key's visible value, inside the atomic write that makes it: the
+ * The engine's internal hook for {@link MaterializedView}s ({@link ViewBinding}). Told of every change of a key's visible value, inside the atomic write that makes it: the
  * listener may add its own writes (a materialized aggregate, say) to {@code batch}, so that they
  * are durable exactly when the change is. Called by the thread that applies the block, under the
  * engine's write lock; must be fast and must not call back into the engine's write methods. Read
@@ -11,7 +11,7 @@ import io.warpstats.crdt.store.KvStore;
  * blocks (group commit), so the earlier changes of the same batch are not in the store yet.
  */
 @FunctionalInterface
-public interface ChangeListener {
+interface ChangeListener {
     /**
      * @param key      the key whose visible value changed
      * @param oldValue the previous visible value, or {@code null}

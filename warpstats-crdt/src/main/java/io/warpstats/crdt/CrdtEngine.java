@@ -79,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * one deadline for the batch); a finished fetch is committed at once; small fresh local blocks
  * ride in the announcement (eager push) once their flush is durable.
  */
-final class CrdtEngine implements MerkleCrdt {
+final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private static final Logger log = LoggerFactory.getLogger(CrdtEngine.class);
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_REJECTED_REMEMBERED = 10_000;
@@ -108,6 +108,7 @@ final class CrdtEngine implements MerkleCrdt {
     private final BlockChecks checks;
     private final Consumer<RejectedBlockException> onRejected;
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<ViewBinding> views;
     private final DeltaMerge merge;
     private final ScheduledExecutorService scheduler;
 
@@ -191,9 +192,10 @@ final class CrdtEngine implements MerkleCrdt {
 
     CrdtEngine(KvStore store, MerkleCrdtOptions options, Broadcaster broadcaster, BlockFetcher fetcher, DeltaSigner signer,
                DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected,
-               List<ChangeListener> initialListeners) {
+               List<ViewBinding> views) {
         this.store = store;
-        this.listeners.addAll(initialListeners); // before the walks resume below: no merge goes unseen
+        this.views = views;
+        this.listeners.addAll(views); // before the walks resume below: no merge goes unseen
         this.options = options;
         this.keys = new Keys(options.namespace());
         this.merge = new DeltaMerge(keys, listeners, this::earlyKeys, this::mayStillArrive);
@@ -581,12 +583,23 @@ final class CrdtEngine implements MerkleCrdt {
     @Override
     public Optional<List<Cid>> links(Cid cid) {
         List<Cid> l = recentLinks.get(cid);
-        return l != null ? Optional.of(l) : MerkleCrdt.super.links(cid);
+        if (l != null) return Optional.of(l);
+        return block(cid).map(b -> {
+            List<Cid> r = new ArrayList<>();
+            for (io.warpstats.multiformats.DagPb.Link link : io.warpstats.multiformats.DagPb.decode(b).links()) r.add(link.hash());
+            return r;
+        });
     }
 
     @Override
-    public void addListener(ChangeListener listener) {
-        listeners.add(listener);
+    public ViewRows view(MaterializedView view) {
+        for (ViewBinding b : views) if (b.view == view) return b.committed(store);
+        throw new IllegalArgumentException("view " + view.name() + " is not registered on this replica (MerkleCrdtBuilder.view)");
+    }
+
+    @Override
+    public ReplicationPort replication() {
+        return this;
     }
 
     @Override
@@ -845,8 +858,7 @@ final class CrdtEngine implements MerkleCrdt {
     // ------------------------------------------------------------------ remote: announcements and walks
 
     @Override
-    public void onBroadcast(byte[] crdtBroadcast) {
-        CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
+    public void onBroadcast(CrdtBroadcast msg) {
         boolean merged = false;
         Set<Cid> done = Set.of();
         if (!msg.blocks().isEmpty()) {
@@ -1359,7 +1371,7 @@ final class CrdtEngine implements MerkleCrdt {
                 byte[] b = fresh.get(h.cid());
                 if (b != null && push.size() < CrdtBroadcast.MAX_EAGER_BLOCKS) push.add(b);
             }
-            byte[] msg = new CrdtBroadcast(part, push).toBytes();
+            CrdtBroadcast msg = new CrdtBroadcast(part, push);
             try {
                 broadcaster.broadcast(msg);
             } catch (RuntimeException e) {

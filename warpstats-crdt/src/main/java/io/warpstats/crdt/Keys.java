@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 
 /**
- * The store key layout of one replica, in one place (also in docs/crdt.md). {@code ns} is the
+ * The store key layout of one replica, in one place (also in docs/architecture.md, "Storage"). {@code ns} is the
  * namespace (default {@code /CRDT}); {@code key} is a CRDT key as on the wire (no NUL allowed);
  * {@code cid} is a CID's binary form; {@code \0} separates a key from what follows so that a
  * prefix of keys is a prefix of store keys.

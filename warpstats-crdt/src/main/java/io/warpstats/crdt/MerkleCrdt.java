@@ -1,8 +1,6 @@
 package io.warpstats.crdt;
 
-import io.warpstats.multiformats.Cid;
-import io.warpstats.multiformats.DagPb;
-import java.util.ArrayList;
+import io.warpstats.crdt.store.KvStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +17,7 @@ import java.util.function.BiConsumer;
  *       and visible to other replicas when the pending delta is flushed (by size, after the
  *       configured delay, or by {@link #flush}). Local reads see a write at once.</li>
  *   <li>Applying a delta, marking its block processed, updating heads and the writes of every
- *       {@link ChangeListener} are one atomic store write.</li>
+ *       {@link MaterializedView} are one atomic store write.</li>
  *   <li>Merging is idempotent, commutative and associative.</li>
  * </ul>
  * Thread-safe.
@@ -27,7 +25,7 @@ import java.util.function.BiConsumer;
 public interface MerkleCrdt extends AutoCloseable {
 
     /** A builder of a replica over {@code store} (see {@link MerkleCrdtBuilder}). */
-    static MerkleCrdtBuilder builder(io.warpstats.crdt.store.KvStore store) {
+    static MerkleCrdtBuilder builder(KvStore store) {
         return new MerkleCrdtBuilder(store);
     }
 
@@ -65,61 +63,19 @@ public interface MerkleCrdt extends AutoCloseable {
     List<Head> heads();
 
     /**
-     * Handles a CRDTBroadcast received from the network: unknown heads are fetched through the
-     * {@link BlockFetcher} and merged. Malformed input throws {@link IllegalArgumentException}.
+     * The rows of {@code view}, as committed. The view must have been registered on the builder
+     * ({@link MerkleCrdtBuilder#view}); reading it through the replica, not the store, is what keeps a
+     * reader and the view's writer on the same store and key layout.
+     *
+     * @throws IllegalArgumentException if {@code view} was not registered on this replica
      */
-    void onBroadcast(byte[] crdtBroadcast);
+    ViewRows view(MaterializedView view);
 
-    /** Handles one head learned some other way (for example from a sync peer). */
-    void onHead(Cid head);
-
-    /**
-     * Registers a listener for changes of visible values (local and merged) from now on. A listener
-     * that must see every merge (a materialized aggregate) goes to {@link MerkleCrdtBuilder#listener}:
-     * the replica resumes interrupted walks while it is built.
-     */
-    void addListener(ChangeListener listener);
-
-    /** The stored bytes of a processed block (to serve other replicas' fetches), if held. */
-    default Optional<byte[]> block(Cid cid) {
-        return Optional.empty();
-    }
-
-    /**
-     * Whether this replica holds the processed block {@code cid} (what {@link #block} would find),
-     * without copying the block: sync clients ask it for every head and continuation they may skip.
-     */
-    default boolean hasBlock(Cid cid) {
-        return block(cid).isPresent();
-    }
-
-    /**
-     * The links of the processed block {@code cid}, if held, without handing the block's bytes out
-     * (a sync client's "have" walks the ancestors of the heads; blocks under load are ~100 KB each).
-     */
-    default Optional<List<Cid>> links(Cid cid) {
-        return block(cid).map(b -> {
-            List<Cid> r = new ArrayList<>();
-            for (DagPb.Link l : DagPb.decode(b).links()) r.add(l.hash());
-            return r;
-        });
-    }
-
-    /** Announces the heads now and retries failed fetches (the periodic task does the same). */
-    default void rebroadcast() {}
-
-    /**
-     * Completes when no fetch is running or queued and everything merged is durable and visible
-     * (failed fetches wait for the next rebroadcast).
-     */
-    default CompletableFuture<Void> whenIdle() {
-        return CompletableFuture.completedFuture(null);
-    }
+    /** The network side of this replica: for the replication layer, not the application. */
+    ReplicationPort replication();
 
     /** Counters of this replica. */
-    default CrdtMetrics metrics() {
-        return new CrdtMetrics(0, 0, 0, 0, 0, 0, 0, heads().size());
-    }
+    CrdtMetrics metrics();
 
     /** Closes the replica: flushes, stops background work; the store is not closed. */
     @Override

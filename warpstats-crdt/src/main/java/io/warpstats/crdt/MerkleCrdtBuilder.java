@@ -12,11 +12,11 @@ import java.util.function.Consumer;
  * Builds a {@link MerkleCrdt}. Only the store is required:
  * <pre>{@code
  * MerkleCrdt crdt = MerkleCrdt.builder(KvStores.rocksDb(dir))
- *     .broadcaster(pubsub::publish)
+ *     .broadcaster(announcer)
  *     .fetcher(sync)
  *     .signer(signer).verifier(verifier).authorizer(stats::mayWrite).acceptUnsigned(false)
  *     .onRejected(e -> p2p.penalize(e))
- *     .listener(aggregates)          // registered before build() resumes interrupted walks
+ *     .view(stats.view())            // registered before build() resumes interrupted walks
  *     .build();
  * }</pre>
  */
@@ -29,7 +29,7 @@ public final class MerkleCrdtBuilder {
     private DeltaVerifier verifier;
     private WriteAuthorizer authorizer = WriteAuthorizer.allowAll();
     private Consumer<RejectedBlockException> onRejected = e -> {};
-    private final List<ChangeListener> listeners = new ArrayList<>();
+    private final List<MaterializedView> views = new ArrayList<>();
 
     MerkleCrdtBuilder(KvStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -103,19 +103,26 @@ public final class MerkleCrdtBuilder {
     public MerkleCrdtBuilder onRejected(Consumer<RejectedBlockException> c) { this.onRejected = Objects.requireNonNull(c); return this; }
 
     /**
-     * Registers a change listener before anything is applied: {@link #build()} resumes interrupted
-     * walks at once, so a listener added with {@link MerkleCrdt#addListener} afterwards could miss
-     * those merges (a materialized aggregate would then be wrong). Listeners are called in the order
-     * registered; {@code addListener} adds more later.
+     * Registers a materialized view, kept in the same atomic write as the changes it derives from.
+     * Views are registered before {@link #build()} because opening resumes interrupted walks at once:
+     * a view that missed those merges would be wrong. Views are called in the order registered;
+     * their names must not overlap each other or the namespace ({@link #build()} checks).
      */
-    public MerkleCrdtBuilder listener(ChangeListener l) { this.listeners.add(Objects.requireNonNull(l, "listener")); return this; }
+    public MerkleCrdtBuilder view(MaterializedView view) { this.views.add(Objects.requireNonNull(view, "view")); return this; }
 
     /** The options so far. */
     public MerkleCrdtOptions options() { return o; }
 
-    /** Opens the replica: loads heads, resumes interrupted walks, repairs if the last run did not close cleanly. */
+    /**
+     * Opens the replica: rebuilds views whose rows are of another version, loads heads, repairs if the last
+     * run did not close cleanly, resumes interrupted walks.
+     */
     public MerkleCrdt build() {
-        return new CrdtEngine(store, o, broadcaster, fetcher, signer, verifier, authorizer, onRejected, List.copyOf(listeners));
+        ViewBinding.checkNames(o.namespace(), views);
+        List<ViewBinding> bound = new ArrayList<>();
+        for (MaterializedView v : views) bound.add(new ViewBinding(v));
+        ViewRebuild.upToDate(store, o.namespace(), bound); // before anything merges: rows of another version are rebuilt
+        return new CrdtEngine(store, o, broadcaster, fetcher, signer, verifier, authorizer, onRejected, List.copyOf(bound));
     }
 
 }

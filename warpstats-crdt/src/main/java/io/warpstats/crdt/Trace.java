@@ -6,7 +6,7 @@ import io.warpstats.multiformats.Cid;
  * Diagnostic trace of one block's journey (flush → announce → deliver → fetch → serve → apply →
  * commit), on when the system property {@code warpstats.trace} is {@code true}: one line per step
  * on stderr, {@code TRACE <µs since start> <step> <who> <cid>}. Off by default; a constant check
- * when off. Used to find where time goes (docs/benchmarks.md, Cluster).
+ * when off. Used to find where time goes (docs/benchmarks.md, "Method").
  */
 public final class Trace {
     /** Whether tracing is on (fixed at class load). */

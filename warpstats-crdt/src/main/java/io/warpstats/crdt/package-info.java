@@ -14,6 +14,6 @@
  * package-private: {@code CrdtEngine} (local writes, stages and commits, fetches and walks, broadcast),
  * {@code DeltaMerge} (the OR-set merge of one delta), {@code StoredState} (what a replica reads back
  * when it opens, and the repair after an unclean close), {@code Txn}, {@code PendingWrites},
- * {@code ValueCache}, {@code FlushPacer}; the key layout is in {@code Keys} and docs/crdt.md.
+ * {@code ValueCache}, {@code FlushPacer}; the key layout is in {@code Keys} and docs/architecture.md.
  */
 package io.warpstats.crdt;

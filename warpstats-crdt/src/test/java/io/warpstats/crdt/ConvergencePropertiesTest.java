@@ -42,7 +42,7 @@ class ConvergencePropertiesTest {
                     case 4 -> net.deliverOne();
                     case 5 -> net.serveOne(false);
                     default -> {
-                        if (rnd.nextBoolean()) x.rebroadcast();
+                        if (rnd.nextBoolean()) x.replication().rebroadcast();
                         else if (!net.inTransit.isEmpty()) net.inTransit.remove(rnd.nextInt(net.inTransit.size()));
                     }
                 }
@@ -71,7 +71,7 @@ class ConvergencePropertiesTest {
         while (!todo.isEmpty()) {
             Cid x = todo.poll();
             if (all.containsKey(x)) continue;
-            Block b = Block.decode(c.block(x).orElseThrow());
+            Block b = Block.decode(c.replication().block(x).orElseThrow());
             all.put(x, b);
             todo.addAll(b.links());
         }

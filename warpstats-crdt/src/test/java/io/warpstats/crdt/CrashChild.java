@@ -36,8 +36,8 @@ public final class CrashChild {
                     return blocks.get(cid);
                 }, pool))
                 .build();
-        for (String h : heads) crdt.onHead(Cid.parse(h));
-        crdt.whenIdle().join();
+        for (String h : heads) crdt.replication().onHead(Cid.parse(h));
+        crdt.replication().whenIdle().join();
         // whenIdle promises a finished walk: nothing pending. The bounded retry below is only a
         // diagnostic (CrashTest FAILS a run that prints "retried"): it tells a lost block (still
         // STUCK after the retries) from an idle signalled too early (cured by one more pump).
@@ -45,8 +45,8 @@ public final class CrashChild {
         if (crdt.metrics().pendingBlocks() > 0) out.println("pending after whenIdle: " + crdt.metrics());
         while (crdt.metrics().pendingBlocks() > 0 && retries < 3) {
             retries++;
-            crdt.rebroadcast();
-            crdt.whenIdle().join();
+            crdt.replication().rebroadcast();
+            crdt.replication().whenIdle().join();
         }
         if (retries > 0) out.println("retried " + retries);
         out.println(crdt.metrics().pendingBlocks() == 0 ? "DONE" : "STUCK " + crdt.metrics());

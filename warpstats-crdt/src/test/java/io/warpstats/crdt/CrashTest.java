@@ -53,8 +53,8 @@ class CrashTest {
         KvStore refStore = KvStores.inMemory();
         MerkleCrdt ref = MerkleCrdt.builder(refStore).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
                 .fetcher(cid -> CompletableFuture.completedFuture(blocks.get(cid))).build();
-        heads.forEach(ref::onHead);
-        ref.whenIdle().join();
+        heads.forEach(ref.replication()::onHead);
+        ref.replication().whenIdle().join();
         ref.close();
         Map<String, String> expected = dump(refStore);
         assertThat(expected.keySet().stream().filter(k -> k.startsWith("/CRDT/b/")).count()).isEqualTo(blocks.size());
@@ -122,7 +122,7 @@ class CrashTest {
         List<MerkleCrdt> w = new ArrayList<>();
         BlockFetcher f = cid -> {
             for (MerkleCrdt x : w) {
-                var b = x.block(cid);
+                var b = x.replication().block(cid);
                 if (b.isPresent()) return CompletableFuture.completedFuture(b.get());
             }
             return CompletableFuture.failedFuture(new IllegalStateException());
@@ -141,7 +141,7 @@ class CrashTest {
             x.flush().join();
             if (rnd.nextInt(8) == 0) {
                 MerkleCrdt y = w.get(rnd.nextInt(3));
-                if (y != x) x.heads().forEach(h -> y.onHead(h.cid()));
+                if (y != x) x.heads().forEach(h -> y.replication().onHead(h.cid()));
             }
         }
         List<Cid> heads = new ArrayList<>();

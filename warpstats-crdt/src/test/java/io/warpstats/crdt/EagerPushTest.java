@@ -19,11 +19,11 @@ class EagerPushTest {
             fetches.incrementAndGet();
             return CompletableFuture.failedFuture(new IllegalStateException("no fetch expected"));
         };
-        List<byte[]> sent = new ArrayList<>();
+        List<CrdtBroadcast> sent = new ArrayList<>();
         try (MerkleCrdt b = EngineTest.manual(KvStores.inMemory()).fetcher(none).build();
              MerkleCrdt a = EngineTest.manual(KvStores.inMemory()).broadcaster(msg -> {
                  sent.add(msg);
-                 b.onBroadcast(msg);
+                 b.replication().onBroadcast(msg);
              }).build()) {
             a.put("/k", "1".getBytes(UTF_8));
             a.flush().join();
@@ -34,10 +34,11 @@ class EagerPushTest {
             assertThat(b.get("/j")).isPresent();
             assertThat(b.heads()).isEqualTo(a.heads());
             assertThat(fetches).hasValue(0);
-            CrdtBroadcast last = CrdtBroadcast.parse(sent.get(sent.size() - 1));
+            byte[] wire = sent.get(sent.size() - 1).toBytes();
+            CrdtBroadcast last = CrdtBroadcast.parse(wire);
             assertThat(last.blocks()).hasSize(1);
             // heads-only readers (go-ds-crdt) see the same heads: field 15 is skipped
-            assertThat(new CrdtBroadcast(last.heads()).toBytes()).isEqualTo(java.util.Arrays.copyOf(sent.get(sent.size() - 1), new CrdtBroadcast(last.heads()).toBytes().length));
+            assertThat(new CrdtBroadcast(last.heads()).toBytes()).isEqualTo(java.util.Arrays.copyOf(wire, new CrdtBroadcast(last.heads()).toBytes().length));
         }
     }
 
@@ -56,9 +57,9 @@ class EagerPushTest {
             a.flush().join(); // not announced to b
             a.put("/k", "2".getBytes(UTF_8));
             a.flush().join();
-            byte[] head = a.block(a.heads().get(0).cid()).orElseThrow();
-            b.onBroadcast(new CrdtBroadcast(List.of(new CrdtBroadcast.Announced(a.heads().get(0).cid(), "")), List.of(head)).toBytes());
-            b.whenIdle().join();
+            byte[] head = a.replication().block(a.heads().get(0).cid()).orElseThrow();
+            b.replication().onBroadcast(new CrdtBroadcast(List.of(new CrdtBroadcast.Announced(a.heads().get(0).cid(), "")), List.of(head)));
+            b.replication().whenIdle().join();
             assertThat(b.get("/k")).hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("2"));
             assertThat(b.heads()).isEqualTo(a.heads());
             assertThat(fetches.get()).isPositive();

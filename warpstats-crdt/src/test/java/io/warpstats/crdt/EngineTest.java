@@ -37,7 +37,7 @@ class EngineTest {
     static BlockFetcher from(List<MerkleCrdt> peers) {
         return cid -> {
             for (MerkleCrdt p : peers) {
-                var blk = p.block(cid);
+                var blk = p.replication().block(cid);
                 if (blk.isPresent()) return CompletableFuture.completedFuture(blk.get());
             }
             return CompletableFuture.failedFuture(new IllegalStateException("nobody has " + cid));
@@ -69,7 +69,7 @@ class EngineTest {
             c.put("/a/2", b("again"));
             c.flush().join();
             assertThat(dump(c)).containsExactly(Map.entry("/a/2", "again"));
-            Block last = Block.decode(c.block(c.heads().get(0).cid()).orElseThrow());
+            Block last = Block.decode(c.replication().block(c.heads().get(0).cid()).orElseThrow());
             assertThat(last.delta().tombstones()).hasSize(1);
             assertThat(last.delta().elements()).containsExactly(Element.of("/a/2", b("again")));
             assertThat(last.links()).hasSize(1);
@@ -80,15 +80,15 @@ class EngineTest {
 
     @Test
     void coalescesManyPutsIntoOneElementPerKeyAndFlushesOnDelay() throws Exception {
-        try (MerkleCrdt c = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO).build()) {
-            CompletableFuture<Void> seen = new CompletableFuture<>();
-            c.addListener((k, o, n, batch) -> {
-                if (n != null && new String(n, UTF_8).equals("999")) seen.complete(null);
-            });
+        CompletableFuture<Void> seen = new CompletableFuture<>();
+        MaterializedView watch = MaterializedView.of("/test/watch/", "", (k, o, n, rows) -> {
+            if (n != null && new String(n, UTF_8).equals("999")) seen.complete(null);
+        });
+        try (MerkleCrdt c = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO).view(watch).build()) {
             for (int i = 0; i < 1000; i++) c.put("/k", b(Integer.toString(i)));
             seen.get(10, TimeUnit.SECONDS); // the timer flushed
             c.flush().join(); // the listener runs before the batch is written: wait for the timer's flush to end
-            Block blk = Block.decode(c.block(c.heads().get(0).cid()).orElseThrow());
+            Block blk = Block.decode(c.replication().block(c.heads().get(0).cid()).orElseThrow());
             assertThat(blk.delta().elements()).hasSize(1);
         }
     }
@@ -96,8 +96,11 @@ class EngineTest {
     @Test
     void twoReplicasConvergeConcurrentWritesTieBreakAndAddWins() {
         List<MerkleCrdt> peers = new ArrayList<>();
-        MerkleCrdt a = manual(KvStores.inMemory()).fetcher(from(peers)).broadcaster(msg -> peers.get(1).onBroadcast(msg)).build();
-        MerkleCrdt bb = manual(KvStores.inMemory()).fetcher(from(peers)).broadcaster(msg -> peers.get(0).onBroadcast(msg)).build();
+        List<String> changes = new ArrayList<>();
+        MaterializedView record = MaterializedView.of("/test/changes/", "", (k, o, n, rows) ->
+                changes.add(k + ":" + (o == null ? null : new String(o, UTF_8)) + "->" + (n == null ? null : new String(n, UTF_8))));
+        MerkleCrdt a = manual(KvStores.inMemory()).fetcher(from(peers)).broadcaster(msg -> peers.get(1).replication().onBroadcast(msg)).view(record).build();
+        MerkleCrdt bb = manual(KvStores.inMemory()).fetcher(from(peers)).broadcaster(msg -> peers.get(0).replication().onBroadcast(msg)).build();
         peers.add(a);
         peers.add(bb);
         // the broadcasts are delivered inline; make them concurrent by writing both before delivering
@@ -110,9 +113,8 @@ class EngineTest {
         assertThat(a.get("/k")).hasValueSatisfying(v -> assertThat(v).isEqualTo(b("b")));
         assertThat(dump(a)).isEqualTo(dump(bb));
         assertThat(a.heads()).isEqualTo(bb.heads());
-        // listener sees merges with old/new
-        List<String> changes = new ArrayList<>();
-        a.addListener((k, o, n, batch) -> changes.add(k + ":" + (o == null ? null : new String(o, UTF_8)) + "->" + (n == null ? null : new String(n, UTF_8))));
+        // a view sees merges with old/new
+        changes.clear();
         bb.delete("/gone");
         bb.flush().join();
         assertThat(changes).containsExactly("/gone:1->null");
@@ -130,10 +132,10 @@ class EngineTest {
         a.flush().join();
         c.put("/k", b("zzz"));
         c.flush().join();
-        for (MerkleCrdt x : List.of(a, c)) x.heads().forEach(h -> blocks.put(h.cid(), x.block(h.cid()).orElseThrow()));
+        for (MerkleCrdt x : List.of(a, c)) x.heads().forEach(h -> blocks.put(h.cid(), x.replication().block(h.cid()).orElseThrow()));
         Cid ha = a.heads().get(0).cid(), hc = c.heads().get(0).cid();
-        a.onHead(hc);
-        c.onHead(ha);
+        a.replication().onHead(hc);
+        c.replication().onHead(ha);
         assertThat(a.get("/k").map(String::new)).contains("zzz");
         assertThat(c.get("/k").map(String::new)).contains("zzz");
         assertThat(a.heads()).hasSize(2).isEqualTo(c.heads());
@@ -142,10 +144,10 @@ class EngineTest {
         a.flush().join();
         c.put("/k", b("new"));
         c.flush().join();
-        for (MerkleCrdt x : List.of(a, c)) x.heads().forEach(h -> blocks.put(h.cid(), x.block(h.cid()).orElseThrow()));
+        for (MerkleCrdt x : List.of(a, c)) x.heads().forEach(h -> blocks.put(h.cid(), x.replication().block(h.cid()).orElseThrow()));
         Cid ha2 = a.heads().get(0).cid(), hc2 = c.heads().get(0).cid();
-        a.onHead(hc2);
-        c.onHead(ha2);
+        a.replication().onHead(hc2);
+        c.replication().onHead(ha2);
         assertThat(a.get("/k").map(String::new)).contains("new");
         assertThat(dump(a)).isEqualTo(dump(c));
         a.close();
@@ -171,40 +173,40 @@ class EngineTest {
         a.put("/incr/likes/p/alice", b("1"));
         a.flush().join();
         Cid good = a.heads().get(0).cid();
-        blocks.put(good, a.block(good).orElseThrow());
-        bob.onHead(good);
-        bob.whenIdle().join(); // signed deltas are verified on the parallel stage
+        blocks.put(good, a.replication().block(good).orElseThrow());
+        bob.replication().onHead(good);
+        bob.replication().whenIdle().join(); // signed deltas are verified on the parallel stage
         assertThat(bob.get("/incr/likes/p/alice")).isPresent();
         // mallory writes alice's slot with her own valid signature: unauthorized
         MerkleCrdt m = manual(KvStores.inMemory()).signer(mallory).build();
         m.put("/incr/likes/p/alice", b("999"));
         m.flush().join();
         Cid forged = m.heads().get(0).cid();
-        blocks.put(forged, m.block(forged).orElseThrow());
-        bob.onHead(forged);
-        bob.whenIdle().join(); // signed deltas are verified on the parallel stage
+        blocks.put(forged, m.replication().block(forged).orElseThrow());
+        bob.replication().onHead(forged);
+        bob.replication().whenIdle().join(); // signed deltas are verified on the parallel stage
         // mallory claims to be alice: bad signature
-        Block mb = Block.decode(m.block(forged).orElseThrow());
+        Block mb = Block.decode(m.replication().block(forged).orElseThrow());
         Delta claimed = mb.delta().withSignature(b("alice"), mb.delta().signature());
         byte[] claimedBytes = Block.encode(mb.links(), claimed);
         Cid claimedCid = Cid.ofDagPb(claimedBytes);
         blocks.put(claimedCid, claimedBytes);
-        bob.onHead(claimedCid);
-        bob.whenIdle().join(); // signed deltas are verified on the parallel stage
+        bob.replication().onHead(claimedCid);
+        bob.replication().whenIdle().join(); // signed deltas are verified on the parallel stage
         // unsigned
         MerkleCrdt u = manual(KvStores.inMemory()).build();
         u.put("/x", b("1"));
         u.flush().join();
         Cid unsigned = u.heads().get(0).cid();
-        blocks.put(unsigned, u.block(unsigned).orElseThrow());
-        bob.onHead(unsigned);
-        bob.whenIdle().join(); // signed deltas are verified on the parallel stage
+        blocks.put(unsigned, u.replication().block(unsigned).orElseThrow());
+        bob.replication().onHead(unsigned);
+        bob.replication().whenIdle().join(); // signed deltas are verified on the parallel stage
         assertThat(rejections).extracting(RejectedBlockException::cid).containsExactly(forged, claimedCid, unsigned);
         assertThat(bob.get("/incr/likes/p/alice").map(String::new)).contains("1");
         assertThat(bob.heads()).extracting(Head::cid).containsExactly(good);
         assertThat(bob.metrics().rejectedBlocks()).isEqualTo(3);
-        assertThat(bob.block(forged)).isEmpty();
-        bob.onHead(forged); // remembered: not fetched again
+        assertThat(bob.replication().block(forged)).isEmpty();
+        bob.replication().onHead(forged); // remembered: not fetched again
         assertThat(bob.metrics().rejectedBlocks()).isEqualTo(3);
     }
 
@@ -243,8 +245,8 @@ class EngineTest {
         try (KvStore kv = KvStores.rocksDb(dir.resolve("bob"));
              MerkleCrdt bob = manual(kv).fetcher(from(List.of(alice))).verifier(verifier).acceptUnsigned(false)
                      .onRejected(rejections::add).build()) {
-            bob.onHead(alice.heads().get(0).cid());
-            bob.whenIdle().join();
+            bob.replication().onHead(alice.heads().get(0).cid());
+            bob.replication().whenIdle().join();
             assertThat(rejections).hasSize(1);
             Map<String, String> expected = new TreeMap<>();
             for (int i = bad + 1; i < n; i++) expected.put("/k/" + i, "v" + i);
@@ -298,13 +300,13 @@ class EngineTest {
         try (KvStore s = KvStores.rocksDb(db)) {
             MerkleCrdt r = manual(s).fetcher(cid -> partial.containsKey(cid) ? CompletableFuture.completedFuture(partial.get(cid))
                     : CompletableFuture.failedFuture(new IllegalStateException("offline"))).build();
-            r.onHead(head);
+            r.replication().onHead(head);
             assertThat(r.metrics().mergedBlocks()).isEqualTo(10);
             r.close();
         }
         try (KvStore s = KvStores.rocksDb(db)) {
             MerkleCrdt r = manual(s).fetcher(cid -> CompletableFuture.completedFuture(blocks.get(cid))).build();
-            r.whenIdle().join();
+            r.replication().whenIdle().join();
             assertThat(dump(r)).isEqualTo(dump(src));
             assertThat(r.heads()).isEqualTo(src.heads());
             r.close();
@@ -324,21 +326,21 @@ class EngineTest {
                 all.add(r.heads().get(0).cid());
             }
             Cid unknown = Cid.ofDagPb(b("not a stored block"));
-            assertThat(r.hasBlock(unknown)).isFalse();
-            assertThat(r.links(unknown)).isEmpty();
+            assertThat(r.replication().hasBlock(unknown)).isFalse();
+            assertThat(r.replication().links(unknown)).isEmpty();
             for (Cid c : all) {
-                assertThat(r.hasBlock(c)).isTrue();
-                assertThat(r.links(c)).contains(Block.decode(r.block(c).orElseThrow()).links());
+                assertThat(r.replication().hasBlock(c)).isTrue();
+                assertThat(r.replication().links(c)).contains(Block.decode(r.replication().block(c).orElseThrow()).links());
             }
             r.close();
         }
         try (KvStore s = KvStores.rocksDb(db)) { // nothing cached in memory: answered from the store
             MerkleCrdt r = manual(s).build();
             for (Cid c : all) {
-                assertThat(r.hasBlock(c)).isTrue();
-                assertThat(r.links(c)).contains(Block.decode(r.block(c).orElseThrow()).links());
+                assertThat(r.replication().hasBlock(c)).isTrue();
+                assertThat(r.replication().links(c)).contains(Block.decode(r.replication().block(c).orElseThrow()).links());
             }
-            assertThat(r.links(all.get(4))).contains(List.of(all.get(3)));
+            assertThat(r.replication().links(all.get(4))).contains(List.of(all.get(3)));
             r.close();
         }
     }
@@ -359,24 +361,21 @@ class EngineTest {
         try (KvStore s = KvStores.rocksDb(db)) {
             MerkleCrdt r = manual(s).fetcher(cid -> cid.equals(head) ? CompletableFuture.completedFuture(blocks.get(cid))
                     : CompletableFuture.failedFuture(new IllegalStateException("offline"))).build();
-            r.onHead(head);
+            r.replication().onHead(head);
             assertThat(r.metrics().mergedBlocks()).isEqualTo(1);
             seen.putAll(dump(r)); // what the first run merged (the head only)
             r.close();
         }
         try (KvStore s = KvStores.rocksDb(db)) {
-            List<String> late = new ArrayList<>();
             MerkleCrdt r = manual(s).fetcher(cid -> CompletableFuture.completedFuture(blocks.get(cid)))
-                    .listener((k, o, n, batch) -> {
+                    .view(MaterializedView.of("/test/seen/", "", (k, o, n, rows) -> {
                         if (n == null) seen.remove(k);
                         else seen.put(k, new String(n, UTF_8));
-                    })
+                    }))
                     .build(); // the fetcher answers inline: the whole resumed walk is merged inside build()
-            r.addListener((k, o, n, batch) -> late.add(k));
-            r.whenIdle().join();
+            r.replication().whenIdle().join();
             assertThat(dump(r)).isEqualTo(dump(src));
             assertThat(seen).isEqualTo(dump(src));
-            assertThat(late).as("a listener added after build() missed the resumed merges").isEmpty();
             r.close();
         }
     }
@@ -411,12 +410,12 @@ class EngineTest {
             }
         };
         try (MerkleCrdt r = manual(KvStores.inMemory()).fetcher(slowHead).fetchTimeout(Duration.ofMillis(100)).build()) {
-            r.onHead(head);
-            r.whenIdle().get(5, TimeUnit.SECONDS); // the deadline ended the fetch
+            r.replication().onHead(head);
+            r.replication().whenIdle().get(5, TimeUnit.SECONDS); // the deadline ended the fetch
             assertThat(((CrdtEngine) r).fetchTimeouts()).isEqualTo(1);
             assertThat(r.metrics().mergedBlocks()).isZero();
-            lateSink.get(5, TimeUnit.SECONDS).accept(src.block(head).orElseThrow()); // the late block
-            r.whenIdle().get(5, TimeUnit.SECONDS);
+            lateSink.get(5, TimeUnit.SECONDS).accept(src.replication().block(head).orElseThrow()); // the late block
+            r.replication().whenIdle().get(5, TimeUnit.SECONDS);
             assertThat(dump(r)).isEqualTo(dump(src));
             assertThat(r.heads()).isEqualTo(src.heads());
             assertThat(r.metrics().mergedBlocks()).isEqualTo(5);
@@ -437,16 +436,16 @@ class EngineTest {
         alice.flush().join();
         Cid l = alice.heads().get(0).cid();
         MerkleCrdt mallory = manual(KvStores.inMemory()).signer(signer("mallory")).fetcher(from(List.of(alice))).build();
-        mallory.onHead(l);
-        mallory.whenIdle().get(5, TimeUnit.SECONDS);
+        mallory.replication().onHead(l);
+        mallory.replication().whenIdle().get(5, TimeUnit.SECONDS);
         mallory.put("/k/x", b("bad")); // refused by bob's verifier
         mallory.flush().join();
         Cid x = mallory.heads().get(0).cid();
         alice.put("/k/p", b("P"));
         alice.flush().join();
         Cid p = alice.heads().get(0).cid();
-        assertThat(Block.decode(alice.block(p).orElseThrow()).links()).containsExactly(l);
-        assertThat(Block.decode(mallory.block(x).orElseThrow()).links()).containsExactly(l);
+        assertThat(Block.decode(alice.replication().block(p).orElseThrow()).links()).containsExactly(l);
+        assertThat(Block.decode(mallory.replication().block(x).orElseThrow()).links()).containsExactly(l);
 
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         DeltaVerifier verifier = (author, payload, sig) -> {
@@ -473,8 +472,8 @@ class EngineTest {
             @Override
             public CompletableFuture<Void> fetchBranch(Cid head, java.util.Set<Cid> frontier, java.util.function.Consumer<byte[]> sink) {
                 if (head.equals(x)) { // X's branch: X, then its link L (accepted as the child of a block in the stage)
-                    sink.accept(mallory.block(x).orElseThrow());
-                    sink.accept(alice.block(l).orElseThrow());
+                    sink.accept(mallory.replication().block(x).orElseThrow());
+                    sink.accept(alice.replication().block(l).orElseThrow());
                     return CompletableFuture.completedFuture(null);
                 }
                 return BlockFetcher.super.fetchBranch(head, frontier, sink);
@@ -483,12 +482,12 @@ class EngineTest {
         List<RejectedBlockException> rejections = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (MerkleCrdt bob = manual(KvStores.inMemory()).fetcher(fetcher).verifier(verifier).acceptUnsigned(false)
                 .onRejected(rejections::add).build()) {
-            bob.onHead(x); // X (verifying, held) and L (verified, waiting behind X) are in the stage
+            bob.replication().onHead(x); // X (verifying, held) and L (verified, waiting behind X) are in the stage
             int before = fetchesOfL.get();
-            bob.onBroadcast(new CrdtBroadcast(List.of(new CrdtBroadcast.Announced(p, "")), List.of(alice.block(p).orElseThrow())).toBytes());
+            bob.replication().onBroadcast(new CrdtBroadcast(List.of(new CrdtBroadcast.Announced(p, "")), List.of(alice.replication().block(p).orElseThrow())));
             assertThat(fetchesOfL.get()).isEqualTo(before); // P was taken from the push: its link L is in the stage
             release.countDown(); // X is rejected, L dropped, P applied
-            bob.whenIdle().get(10, TimeUnit.SECONDS);
+            bob.replication().whenIdle().get(10, TimeUnit.SECONDS);
             assertThat(rejections).hasSize(1);
             assertThat(bob.get("/k/p")).hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("P"));
             assertThat(bob.get("/k/l")).as("L fetched after P left it unprocessed").hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("L"));
@@ -515,12 +514,12 @@ class EngineTest {
         BlockFetcher stuckOnce = cid -> calls.getAndIncrement() == 0 ? new CompletableFuture<>() : good.fetch(cid);
         MerkleCrdt r = manual(KvStores.inMemory()).fetcher(stuckOnce).maxConcurrentFetches(1)
                 .fetchTimeout(Duration.ofMillis(200)).build();
-        r.onHead(src.heads().get(0).cid());
+        r.replication().onHead(src.heads().get(0).cid());
         assertThat(r.metrics().fetchesInFlight()).isEqualTo(1);
-        r.whenIdle().get(5, TimeUnit.SECONDS); // completes: the stuck fetch ended at its deadline
+        r.replication().whenIdle().get(5, TimeUnit.SECONDS); // completes: the stuck fetch ended at its deadline
         assertThat(((CrdtEngine) r).fetchTimeouts()).isEqualTo(1);
-        r.rebroadcast();
-        r.whenIdle().get(5, TimeUnit.SECONDS);
+        r.replication().rebroadcast();
+        r.replication().whenIdle().get(5, TimeUnit.SECONDS);
         assertThat(dump(r)).isEqualTo(dump(src));
         assertThat(r.metrics().pendingBlocks()).isZero();
         r.close();
@@ -531,7 +530,7 @@ class EngineTest {
         while (!todo.isEmpty()) {
             Cid x = todo.remove(todo.size() - 1);
             if (out.containsKey(x)) continue;
-            byte[] bytes = c.block(x).orElseThrow();
+            byte[] bytes = c.replication().block(x).orElseThrow();
             out.put(x, bytes);
             todo.addAll(Block.decode(bytes).links());
         }
@@ -540,7 +539,7 @@ class EngineTest {
     @Test
     void hostileBroadcastIsIllegalArgument() {
         try (MerkleCrdt c = manual(KvStores.inMemory()).build()) {
-            assertThatThrownBy(() -> c.onBroadcast(new byte[] {0x0a, 0x05, 0x0a, 0x03, 1, 2, 3})).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> c.replication().onBroadcast(CrdtBroadcast.parse(new byte[] {0x0a, 0x05, 0x0a, 0x03, 1, 2, 3}))).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Latency structure of the walk (docs/benchmarks.md, Cluster): an announcement starts a fetch at
+ * Latency structure of the walk (docs/crdt.md, "Remote blocks: the walk"): an announcement starts a fetch at
  * once (no timer), a finished fetch is committed at once even while other fetches wait (its
  * heads become visible and the next fetch's frontier), and a fetch started while another runs
  * stops at the running one's head instead of downloading its branch again. Events, not timing.
@@ -60,15 +60,15 @@ class FetchFrontierTest {
             Cid x = write(other, "/x");
             Cid y = write(other, "/y");
 
-            r.onHead(b);
+            r.replication().onHead(b);
             assertThat(rec.size()).as("the announcement started a fetch without a timer").isEqualTo(1);
-            r.onHead(x);
-            r.onHead(y);
+            r.replication().onHead(x);
+            r.replication().onHead(y);
             assertThat(rec.size()).as("one fetch at a time").isEqualTo(1);
 
             Call first = rec.call(0);
-            first.sink().accept(src.block(b).orElseThrow());
-            first.sink().accept(src.block(a).orElseThrow());
+            first.sink().accept(src.replication().block(b).orElseThrow());
+            first.sink().accept(src.replication().block(a).orElseThrow());
             first.done().complete(null);
 
             // y still waits in the queue: the finished branch is nevertheless durable and visible
@@ -87,18 +87,18 @@ class FetchFrontierTest {
             Cid a = write(src, "/a");
             Cid b = write(src, "/b");
             Cid c = write(src, "/c"); // links to b
-            r.onHead(b);
-            r.onHead(c);
+            r.replication().onHead(b);
+            r.replication().onHead(c);
             assertThat(rec.size()).isEqualTo(2);
             assertThat(rec.call(0).head()).isEqualTo(b);
             assertThat(rec.call(1).frontier()).as("b's branch comes with the running fetch").contains(b);
             // c's fetch ends at b; b's fetch brings b and a; all merged, nothing fetched twice
-            rec.call(1).sink().accept(src.block(c).orElseThrow());
+            rec.call(1).sink().accept(src.replication().block(c).orElseThrow());
             rec.call(1).done().complete(null);
-            rec.call(0).sink().accept(src.block(b).orElseThrow());
-            rec.call(0).sink().accept(src.block(a).orElseThrow());
+            rec.call(0).sink().accept(src.replication().block(b).orElseThrow());
+            rec.call(0).sink().accept(src.replication().block(a).orElseThrow());
             rec.call(0).done().complete(null);
-            r.whenIdle().join();
+            r.replication().whenIdle().join();
             assertThat(r.heads()).extracting(Head::cid).containsExactly(c);
             assertThat(EngineTest.dump(r)).isEqualTo(EngineTest.dump(src));
             assertThat(rec.size()).as("no fetch repeated").isEqualTo(2);

@@ -28,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * random), is reopened on what reached the store, and so on; the last run merges to the end.
  * After every {@code whenIdle()} of that run the walk must be really done: no frontier entry in
  * memory or in the store. A resumed walk starts many fetches at once (the whole durable frontier),
- * which made {@code whenIdle} complete while a fetch's pipelined commit was still being written
- * (the pump's owner had committed just before): the CrashChild saw {@code pendingBlocks > 0},
- * the store was not durable yet. Without the fix about 1 iteration in 12 fails.
+ * and {@code whenIdle} must not complete while a finished fetch's stage is still unwritten or
+ * unpublished (another thread owning the pump had just committed): the CrashChild would see
+ * {@code pendingBlocks > 0} and a store that is not durable yet. Without the idle check's stage
+ * condition about 1 iteration in 12 fails.
  */
 class ResumeIdleTest {
     @TempDir
@@ -77,8 +78,8 @@ class ResumeIdleTest {
                         MerkleCrdt c = MerkleCrdt.builder(s).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
                                 .maxConcurrentFetches(4)
                                 .fetcher(cid -> CompletableFuture.supplyAsync(() -> blocks.get(cid), pool)).build();
-                        heads.forEach(c::onHead);
-                        c.whenIdle().join();
+                        heads.forEach(c.replication()::onHead);
+                        c.replication().whenIdle().join();
                         if (last) {
                             CrdtMetrics m = c.metrics();
                             List<byte[]> stored = new ArrayList<>();

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * a seed replays a schedule exactly.
  */
 final class SimNetwork {
-    record Message(int to, byte[] bytes) {}
+    record Message(int to, CrdtBroadcast announcement) {}
 
     record Request(int from, Cid cid, CompletableFuture<byte[]> future) {}
 
@@ -55,7 +55,7 @@ final class SimNetwork {
     boolean deliverOne() {
         if (inTransit.isEmpty()) return false;
         Message m = inTransit.remove(rnd.nextInt(inTransit.size()));
-        replicas.get(m.to()).onBroadcast(m.bytes());
+        replicas.get(m.to()).replication().onBroadcast(m.announcement());
         return true;
     }
 
@@ -71,7 +71,7 @@ final class SimNetwork {
         for (int k = 0; k < replicas.size(); k++) {
             int p = (start + k) % replicas.size();
             if (p == r.from()) continue;
-            var b = replicas.get(p).block(r.cid());
+            var b = replicas.get(p).replication().block(r.cid());
             if (b.isPresent()) {
                 r.future().complete(b.get());
                 return true;
@@ -85,7 +85,7 @@ final class SimNetwork {
     void heal() {
         for (int round = 0; round < 50; round++) {
             replicas.forEach(r -> r.flush().join());
-            replicas.forEach(MerkleCrdt::rebroadcast);
+            replicas.forEach(r -> r.replication().rebroadcast());
             int steps = 0;
             while ((deliverOne() | serveOne(true)) && steps++ < 1_000_000) {
                 // drain

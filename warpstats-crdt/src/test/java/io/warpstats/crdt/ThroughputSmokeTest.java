@@ -78,8 +78,8 @@ class ThroughputSmokeTest {
             MerkleCrdt r = MerkleCrdt.builder(s).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
                     .fetcher(cid -> CompletableFuture.completedFuture(blocks.get(cid))).build();
             long t0 = System.nanoTime();
-            heads.forEach(r::onHead);
-            r.whenIdle().join();
+            heads.forEach(r.replication()::onHead);
+            r.replication().whenIdle().join();
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf("remote: %.0f merged blocks/s (%d blocks of ~%d elements)%n", blocks.size() / secs, blocks.size(),
                     blocks.isEmpty() ? 0 : Block.decode(blocks.values().iterator().next()).delta().elements().size());

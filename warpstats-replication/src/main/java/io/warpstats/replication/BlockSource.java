@@ -3,7 +3,7 @@ package io.warpstats.replication;
 import io.warpstats.multiformats.Cid;
 import java.util.Optional;
 
-/** The local blocks a sync server serves and a sync client checks against ({@code MerkleCrdt::block} fits). */
+/** The local blocks a sync server serves and a sync client checks against ({@code ReplicationPort::block} fits). */
 @FunctionalInterface
 public interface BlockSource {
     /** Holds none. */

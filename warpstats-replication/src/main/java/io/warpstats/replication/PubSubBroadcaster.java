@@ -1,7 +1,7 @@
 package io.warpstats.replication;
 
 import io.warpstats.crdt.Broadcaster;
-import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.ReplicationPort;
 import io.warpstats.p2p.pubsub.PubSub;
 import java.time.Duration;
 
@@ -9,7 +9,7 @@ import java.time.Duration;
  * The CRDT's {@link Broadcaster} over gossipsub: CRDTBroadcast messages (go-ds-crdt's format) on one
  * topic per DAG ({@link #topic}).
  *
- * <p>Receiving: every valid announcement is handed to {@link MerkleCrdt#onBroadcast} off the pubsub
+ * <p>Receiving: every valid announcement is handed to {@link ReplicationPort#onBroadcast} off the pubsub
  * loop (a bounded queue; announcements beyond it are dropped — they come again), and the author and
  * the forwarding peer of each head are given to the {@link SyncClient} as {@linkplain SyncClient#hint
  * hints}, so the fetch asks them first. A malformed announcement is REJECTed (gossipsub penalizes the
@@ -17,7 +17,7 @@ import java.time.Duration;
  *
  * <p>Sending and rebroadcast: a head is published only if neither this node nor another announced
  * it within the last 3/4 of {@code rebroadcastInterval}; so a fresh head goes out at once, and heads
- * other replicas keep announcing are not repeated. {@link #attach} runs {@link MerkleCrdt#rebroadcast()}
+ * other replicas keep announcing are not repeated. {@link #attach} runs {@link ReplicationPort#rebroadcast()}
  * every {@code rebroadcastInterval} ± 20 % (jitter, so replicas do not announce in lockstep); build
  * the engine with {@code rebroadcastInterval(Duration.ZERO)} so it does not run its own timer as
  * well (if it does, the suppression above still keeps each head to one announcement per window).
@@ -51,7 +51,7 @@ public interface PubSubBroadcaster extends Broadcaster, AutoCloseable {
     }
 
     /** Subscribes to the topic, feeding {@code crdt}, and starts the jittered rebroadcast. */
-    void attach(MerkleCrdt crdt);
+    void attach(ReplicationPort crdt);
 
     /** The topic. */
     String topic();

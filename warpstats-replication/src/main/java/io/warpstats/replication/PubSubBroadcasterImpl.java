@@ -1,7 +1,7 @@
 package io.warpstats.replication;
 
 import io.warpstats.crdt.CrdtBroadcast;
-import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.ReplicationPort;
 import io.warpstats.multiformats.Cid;
 import io.warpstats.p2p.pubsub.PubSub;
 import io.warpstats.p2p.pubsub.PubSubMessage;
@@ -58,8 +58,17 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     });
     private final LongAdder published = new LongAdder();
     private final LongAdder suppressed = new LongAdder();
-    private volatile MerkleCrdt crdt;
+    private volatile ReplicationPort crdt;
     private volatile boolean closed;
+    /**
+     * The announcement the validator just parsed, for the delivery of the same message that follows it:
+     * gossipsub validates and then delivers an accepted message on its single event thread, so each
+     * announcement is parsed once. Written and read on that thread only; a mismatch (another message
+     * in between) just parses again.
+     */
+    private Validated lastValidated;
+
+    private record Validated(PubSubMessage message, CrdtBroadcast announcement) {}
 
     PubSubBroadcasterImpl(PubSub pubsub, String topic, SyncClient sync, Duration rebroadcastInterval, Duration minPublishGap) {
         this.pubsub = pubsub;
@@ -75,9 +84,8 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     public String topic() { return topic; }
 
     @Override
-    public void broadcast(byte[] crdtBroadcast) {
+    public void broadcast(CrdtBroadcast msg) {
         if (closed) return;
-        CrdtBroadcast msg = CrdtBroadcast.parse(crdtBroadcast);
         if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("bcast", topic, h.cid());
         List<CrdtBroadcast.Announced> keep = new ArrayList<>(msg.heads().size());
         Map<Cid, byte[]> blocks = Map.of();
@@ -121,7 +129,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     }
 
     private void publishWaiting() {
-        MerkleCrdt r = crdt;
+        ReplicationPort r = crdt;
         java.util.Set<Cid> current = null;
         if (r != null) {
             current = new java.util.HashSet<>();
@@ -166,11 +174,12 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     }
 
     @Override
-    public void attach(MerkleCrdt replica) {
+    public void attach(ReplicationPort replica) {
         this.crdt = replica;
         pubsub.addValidator(topic, m -> {
             try {
-                CrdtBroadcast.parse(m.data());
+                CrdtBroadcast parsed = CrdtBroadcast.parse(m.data());
+                lastValidated = new Validated(m, parsed);
                 return ValidationResult.ACCEPT;
             } catch (IllegalArgumentException e) {
                 return ValidationResult.REJECT;
@@ -181,12 +190,17 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     }
 
     private void onMessage(PubSubMessage m) {
-        byte[] data = m.data();
+        Validated v = lastValidated;
+        lastValidated = null;
         CrdtBroadcast msg;
-        try {
-            msg = CrdtBroadcast.parse(data);
-        } catch (IllegalArgumentException e) {
-            return; // the validator rejected it already
+        if (v != null && v.message() == m) {
+            msg = v.announcement(); // parsed once, by the validator, for this very delivery
+        } else {
+            try {
+                msg = CrdtBroadcast.parse(m.data());
+            } catch (IllegalArgumentException e) {
+                return; // the validator rejected it already
+            }
         }
         long now = System.nanoTime();
         if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("deliver", m.from(), h.cid());
@@ -199,10 +213,10 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
         }
         try {
             inbound.execute(() -> {
-                MerkleCrdt r = crdt;
+                ReplicationPort r = crdt;
                 if (r == null || closed) return;
                 try {
-                    r.onBroadcast(data);
+                    r.onBroadcast(msg);
                 } catch (RuntimeException e) {
                     log.debug("announcement not handled: {}", e.toString());
                 }
@@ -217,7 +231,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
         long jitter = (long) (intervalNanos * 0.2 * (2 * ThreadLocalRandom.current().nextDouble() - 1));
         try {
             timer.schedule(() -> {
-                MerkleCrdt r = crdt;
+                ReplicationPort r = crdt;
                 try {
                     if (r != null && !closed) r.rebroadcast();
                 } catch (RuntimeException e) {

@@ -1,7 +1,7 @@
 package io.warpstats.replication;
 
 import io.warpstats.crdt.BlockFetcher;
-import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.ReplicationPort;
 import io.warpstats.crdt.RejectedBlockException;
 import io.warpstats.multiformats.Cid;
 import io.warpstats.p2p.Host;
@@ -37,7 +37,7 @@ public interface SyncClient extends BlockFetcher, AutoCloseable {
      * The replica this client fetches for: its blocks are not fetched again, and its heads and their
      * ancestors are sent as "have" so answers stop where the branch meets local history.
      */
-    void attach(MerkleCrdt crdt);
+    void attach(ReplicationPort crdt);
 
     /** Remembers that {@code peer} announced (or holds) {@code head}: it is asked first for it. Bounded. */
     void hint(Cid head, PeerId peer);

@@ -2,7 +2,7 @@ package io.warpstats.replication;
 
 import io.warpstats.crdt.Block;
 import io.warpstats.crdt.Head;
-import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.ReplicationPort;
 import io.warpstats.crdt.RejectedBlockException;
 import io.warpstats.multiformats.Cid;
 import io.warpstats.p2p.Connection;
@@ -38,7 +38,7 @@ final class SyncClientImpl implements SyncClient {
     final SyncCodec.Limits limits;
     private final PeerPenalty penalty;
     final ScheduledThreadPoolExecutor worker;
-    private volatile MerkleCrdt crdt;
+    private volatile ReplicationPort crdt;
     private final Map<Cid, List<PeerId>> hints;
     /** Sync score per peer; at most {@link SyncParams#maxScoredPeers()} peers (a flood of peer ids is hostile input). */
     private final PeerScores scores;
@@ -80,7 +80,7 @@ final class SyncClientImpl implements SyncClient {
     }
 
     @Override
-    public void attach(MerkleCrdt crdt) {
+    public void attach(ReplicationPort crdt) {
         this.crdt = crdt;
     }
 
@@ -179,7 +179,7 @@ final class SyncClientImpl implements SyncClient {
     // ------------------------------------------------------------------ local knowledge
 
     boolean held(Cid c) {
-        MerkleCrdt r = crdt;
+        ReplicationPort r = crdt;
         return r != null && r.hasBlock(c); // not block(c): a block under load is ~100 KB, read and copied for a yes/no
     }
 
@@ -187,7 +187,7 @@ final class SyncClientImpl implements SyncClient {
     private List<Cid> have(List<Cid> asked, Set<Cid> frontier) {
         LinkedHashSet<Cid> have = new LinkedHashSet<>();
         int cap = Math.min(p.maxHave(), p.maxCidsPerRequest());
-        MerkleCrdt r = crdt;
+        ReplicationPort r = crdt;
         ArrayDeque<Cid> todo = new ArrayDeque<>();
         if (r != null) for (Head h : r.heads()) todo.add(h.cid());
         for (Cid c : frontier) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The frames of {@code /warpstats/sync/1.0.0} (layout and field numbers in docs/sync.md). Every
+ * The frames of {@code /warpstats/sync/1.0.0} (layout and field numbers in docs/replication.md). Every
  * frame is one varint-length-prefixed protobuf {@code Frame} whose oneof field selects the variant.
  * Requests go from the asker to the server; {@link Blocks} and {@link Status} answer them.
  */

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * Limits and timeouts of the block sync protocol; {@link #defaults()} gives the production values
- * (documented with their rationale in docs/sync.md). Both sides enforce the limits on what they
+ * (documented with their rationale in docs/replication.md). Both sides enforce the limits on what they
  * receive; a peer that exceeds them gets its stream closed and a penalty.
  *
  * @param maxFrameBytes          largest frame (after decompression) either side accepts; at least one
@@ -63,7 +63,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
         }
     }
 
-    /** The defaults of docs/sync.md. */
+    /** The defaults of docs/replication.md. */
     public static SyncParams defaults() {
         return new SyncParams(4 << 20, 64 << 10, 1024, 4096, 2000, 4 << 20, 128 << 10, 1024, 3, 10_000, 4, 32,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10), 10_000);

@@ -3,7 +3,7 @@ package io.warpstats.replication;
 import io.warpstats.p2p.Host;
 
 /**
- * Serves {@value #PROTOCOL} on a host from a {@link BlockSource} (normally {@code MerkleCrdt::block}).
+ * Serves {@value #PROTOCOL} on a host from a {@link BlockSource} (normally {@code ReplicationPort::block}).
  *
  * <p>Guarantees: each stream is answered one request at a time; an answer holds at most
  * {@link SyncParams#blockBudget()} blocks and {@link SyncParams#maxAnswerBytes()} bytes, computed

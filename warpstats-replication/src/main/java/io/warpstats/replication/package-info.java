@@ -6,17 +6,18 @@
  * ({@link io.warpstats.replication.PubSubBroadcaster}). Misbehaving peers are reported through
  * {@link io.warpstats.replication.PeerPenalty}.
  *
- * <p>Wiring on a host, a pubsub and a store:
+ * <p>{@link io.warpstats.replication.Replica} wires them, with an engine, on a host and a store; it is
+ * the one place where the parts meet:
  * <pre>{@code
- * SyncClient sync = SyncClient.create(host, SyncParams.defaults(), penalty);
- * PubSubBroadcaster bc = PubSubBroadcaster.create(pubsub, "", sync, Duration.ofSeconds(10));
- * MerkleCrdt crdt = MerkleCrdt.builder(store).broadcaster(bc).fetcher(sync)
- *     .rebroadcastInterval(Duration.ZERO).build();
- * sync.attach(crdt);
- * bc.attach(crdt);
- * SyncServer server = SyncServer.register(host, crdt::block, SyncParams.defaults(), penalty);
+ * Replica replica = Replica.builder(host, store)
+ *     .engine(b -> b.flushDelay(Duration.ofMillis(10)).view(stats.view()))
+ *     .penalty(gate)
+ *     .start();
  * }</pre>
+ * The engine reaches the network only through the {@link io.warpstats.crdt.Broadcaster} and
+ * {@link io.warpstats.crdt.BlockFetcher} it is given, and the network reaches the engine only through
+ * its {@link io.warpstats.crdt.ReplicationPort}.
  * Inside: {@code SyncCodec} (bounded protobuf frames, zstd), {@code BranchWalk} (the server's walk),
- * {@code FetchRun} (one fetch of the client). Protocol spec: docs/sync.md.
+ * {@code FetchRun} (one fetch of the client). Protocol spec: docs/replication.md.
  */
 package io.warpstats.replication;

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Measures what zstd saves on the block stream (the figures of docs/sync.md come from here). */
+/** Measures what zstd saves on the block stream (the figures of docs/replication.md come from here). */
 class CompressionTest {
 
     @Test
@@ -35,7 +35,7 @@ class CompressionTest {
             List<byte[]> blocks = new ArrayList<>();
             Cid c = crdt.heads().get(0).cid();
             while (true) {
-                byte[] bytes = crdt.block(c).orElseThrow();
+                byte[] bytes = crdt.replication().block(c).orElseThrow();
                 blocks.add(bytes);
                 List<Cid> links = Block.decode(bytes).links();
                 if (links.isEmpty()) break;

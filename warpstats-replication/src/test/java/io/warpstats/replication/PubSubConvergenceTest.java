@@ -48,7 +48,7 @@ class PubSubConvergenceTest {
             writers.forEach(w -> await(w));
             // converged when every node holds every key and the heads agree; wait (bounded) for it
             for (int i = 0; i < 400 && !converged(nodes, expectedKeys); i++) {
-                for (SyncTestNode n : nodes) await(n.crdt.whenIdle());
+                for (SyncTestNode n : nodes) await(n.crdt.replication().whenIdle());
                 await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)));
             }
             assertThat(nodes).as(() -> nodes.stream().map(n -> n.state().size() + " " + n.crdt.metrics() + " " + n.client.metrics()).toList().toString())

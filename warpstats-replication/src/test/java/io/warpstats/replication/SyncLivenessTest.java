@@ -31,8 +31,8 @@ class SyncLivenessTest {
     private static boolean retryUntil(SyncTestNode n, long millis, BooleanSupplier cond) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < end) {
-            n.crdt.rebroadcast();
-            await(n.crdt.whenIdle());
+            n.crdt.replication().rebroadcast();
+            await(n.crdt.replication().whenIdle());
             if (cond.getAsBoolean()) return true;
             try {
                 Thread.sleep(50);
@@ -58,15 +58,15 @@ class SyncLivenessTest {
              SyncTestNode partial = new SyncTestNode(dir.resolve("c"), params, false)) {
             writeChain(a, 5);
             Cid head = a.crdt.heads().get(0).cid();
-            Cid below = Block.decode(a.crdt.block(head).orElseThrow()).links().get(0);
+            Cid below = Block.decode(a.crdt.replication().block(head).orElseThrow()).links().get(0);
             // a peer that holds only the head: b's walk stops below it
             partial.server.close();
-            SyncServer.register(partial.host, cid -> cid.equals(head) ? a.crdt.block(cid) : Optional.empty(), params, PeerPenalty.NONE);
+            SyncServer.register(partial.host, cid -> cid.equals(head) ? a.crdt.replication().block(cid) : Optional.empty(), params, PeerPenalty.NONE);
             b.connect(partial);
-            b.crdt.onHead(head);
-            await(b.crdt.whenIdle());
+            b.crdt.replication().onHead(head);
+            await(b.crdt.replication().whenIdle());
             assertThat(b.crdt.heads()).isEqualTo(a.crdt.heads());
-            assertThat(b.crdt.block(below)).isEmpty();
+            assertThat(b.crdt.replication().block(below)).isEmpty();
             assertThat(b.crdt.metrics().pendingBlocks()).isPositive();
 
             // a peer with the whole branch appears: the retried fetch must complete the walk
@@ -97,13 +97,13 @@ class SyncLivenessTest {
                         Thread.currentThread().interrupt();
                     }
                 }
-                return a.crdt.block(cid);
+                return a.crdt.replication().block(cid);
             }, params, PeerPenalty.NONE);
             b.connect(staller);
             b.connect(a);
             Cid head = a.crdt.heads().get(0).cid();
             b.client.hint(head, staller.host.peerId()); // the staller is asked first
-            b.crdt.onHead(head);
+            b.crdt.replication().onHead(head);
             boolean done = retryUntil(b, 15_000, () -> b.crdt.metrics().pendingBlocks() == 0);
             never.countDown();
             assertThat(done).as("b %s, client %s", b.crdt.metrics(), b.client.metrics()).isTrue();
@@ -126,7 +126,7 @@ class SyncLivenessTest {
             Cid c = a.crdt.heads().get(0).cid();
             while (true) {
                 cids.add(c);
-                java.util.List<Cid> links = Block.decode(a.crdt.block(c).orElseThrow()).links();
+                java.util.List<Cid> links = Block.decode(a.crdt.replication().block(c).orElseThrow()).links();
                 if (links.isEmpty()) break;
                 c = links.get(0);
             }
@@ -158,7 +158,7 @@ class SyncLivenessTest {
             assertThat(b.client.fetch(head)).failsWithin(5, TimeUnit.SECONDS);
             Thread.sleep(400);
             assertThat(b.client.score(a.host.peerId())).isZero();
-            b.crdt.onHead(head);
+            b.crdt.replication().onHead(head);
             assertThat(retryUntil(b, 10_000, () -> b.crdt.metrics().pendingBlocks() == 0)).isTrue();
             assertThat(b.state()).isEqualTo(a.state());
         }

@@ -33,8 +33,8 @@ class SyncNetworkTest {
     }
 
     private static void syncFrom(SyncTestNode to, SyncTestNode from) {
-        for (var h : from.crdt.heads()) to.crdt.onHead(h.cid());
-        await(to.crdt.whenIdle());
+        for (var h : from.crdt.heads()) to.crdt.replication().onHead(h.cid());
+        await(to.crdt.replication().whenIdle());
     }
 
     @Test
@@ -96,11 +96,11 @@ class SyncNetworkTest {
             Cid c = a.crdt.heads().get(0).cid();
             for (int i = 0; i < 40; i++) {
                 chain.add(c);
-                c = Block.decode(a.crdt.block(c).orElseThrow()).links().get(0);
+                c = Block.decode(a.crdt.replication().block(c).orElseThrow()).links().get(0);
             }
             Cid corrupt = chain.get(37);
             liar.server.close();
-            SyncServer.register(liar.host, cid -> a.crdt.block(cid).map(bytes -> {
+            SyncServer.register(liar.host, cid -> a.crdt.replication().block(cid).map(bytes -> {
                 if (!cid.equals(corrupt)) return bytes;
                 byte[] bad = bytes.clone();
                 bad[bad.length - 1] ^= 1;

@@ -22,6 +22,7 @@ final class SyncTestNode implements AutoCloseable {
 
     final Host host;
     final KvStore store;
+    final Replica replica;
     final SyncClient client;
     final SyncServer server;
     final MerkleCrdt crdt;
@@ -33,20 +34,15 @@ final class SyncTestNode implements AutoCloseable {
         host = TestHosts.listening(HostOptions.defaults());
         store = KvStores.rocksDb(dir, false);
         PeerPenalty penalty = (peer, o, d) -> reports.add(new Report(peer, o, d));
-        client = SyncClient.create(host, params, penalty);
-        if (withPubSub) {
-            pubsub = PubSub.create(host);
-            broadcaster = PubSubBroadcaster.create(pubsub, "", client, Duration.ofSeconds(1));
-        } else {
-            pubsub = null;
-            broadcaster = null;
-        }
-        var b = MerkleCrdt.builder(store).fetcher(client).rebroadcastInterval(Duration.ZERO).flushDelay(Duration.ZERO);
-        if (broadcaster != null) b.broadcaster(broadcaster);
-        crdt = b.build();
-        client.attach(crdt);
-        if (broadcaster != null) broadcaster.attach(crdt);
-        server = SyncServer.register(host, crdt::block, params, penalty);
+        replica = Replica.builder(host, store).syncParams(params).penalty(penalty).announce(withPubSub)
+                .rebroadcastInterval(withPubSub ? Duration.ofSeconds(1) : Duration.ZERO)
+                .engine(b -> b.flushDelay(Duration.ZERO).maxConcurrentFetches(8))
+                .start();
+        client = replica.sync();
+        server = replica.server();
+        crdt = replica.crdt();
+        pubsub = replica.pubsub();
+        broadcaster = replica.announcer();
     }
 
     void connect(SyncTestNode other) {
@@ -61,11 +57,7 @@ final class SyncTestNode implements AutoCloseable {
 
     @Override
     public void close() {
-        if (broadcaster != null) broadcaster.close();
-        server.close();
-        crdt.close();
-        client.close();
-        if (pubsub != null) pubsub.close();
+        replica.close();
         host.close();
         store.close();
     }

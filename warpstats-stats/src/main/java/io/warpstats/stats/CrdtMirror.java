@@ -1,7 +1,7 @@
 package io.warpstats.stats;
 
 import io.warpstats.crdt.MerkleCrdt;
-import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.ViewRows;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,10 +22,9 @@ import org.slf4j.LoggerFactory;
 final class CrdtMirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CrdtMirror.class);
     static final int REPLAY_CHUNK = 5000;
-    static final String IMPORTED = "/stats/imported/";
 
     private final LocalDb db;
-    private final KvStore crdtStore;
+    private final Aggregates view;
     private final String nodeId;
     private final String incarnation;
     private final Object lock;
@@ -39,9 +38,9 @@ final class CrdtMirror implements AutoCloseable {
     private String replayAfter; // guarded by lock; null: no replay due
     private boolean replayDue; // guarded by lock
 
-    CrdtMirror(LocalDb db, KvStore crdtStore, String nodeId, String incarnation, Object lock, long flushMillis) {
+    CrdtMirror(LocalDb db, Aggregates view, String nodeId, String incarnation, Object lock, long flushMillis) {
         this.db = db;
-        this.crdtStore = crdtStore;
+        this.view = view;
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.lock = lock;
@@ -145,8 +144,9 @@ final class CrdtMirror implements AutoCloseable {
 
     /** First attach of a CRDT store in this incarnation: every local total and member goes to the outbox. */
     private void migrateIfDue() {
-        byte[] marker = Bytes.utf8(IMPORTED + incarnation);
-        if (crdtStore.get(marker).isPresent()) {
+        ViewRows rows = crdt.view(view);
+        String marker = Aggregates.IMPORTED + incarnation;
+        if (rows.get(marker).isPresent()) {
             return;
         }
         long seq = db.getLong(LocalKeys.SEQ);
@@ -177,7 +177,7 @@ final class CrdtMirror implements AutoCloseable {
             return flushIfBig(batch, n);
         });
         db.write(batch[0]);
-        crdtStore.put(marker, Bytes.u64(seq)); // only after the outbox that carries the import is durable
+        rows.put(marker, Bytes.u64(seq)); // only after the outbox that carries the import is durable
         log.info("imported {} local keys into the CRDT slots of incarnation {}", n[0], incarnation);
     }
 

@@ -1,8 +1,7 @@
 package io.warpstats.stats;
 
-import io.warpstats.crdt.ChangeListener;
+import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.MerkleCrdt;
-import io.warpstats.crdt.store.KvStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,14 +24,14 @@ final class DefaultStatsService implements StatsService {
     private final Object writeLock = new Object();
     private long seq; // guarded by writeLock
 
-    DefaultStatsService(LocalDb db, KvStore crdtStore, String nodeId, Clock clock, Duration flushInterval) {
+    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval) {
         this.db = db;
         this.nodeId = nodeId;
         this.clock = clock;
         this.incarnation = loadIncarnation(db);
         this.seq = db.getLong(LocalKeys.SEQ);
-        this.aggregates = new Aggregates(crdtStore, nodeId, incarnation, hot);
-        this.mirror = new CrdtMirror(db, crdtStore, nodeId, incarnation, writeLock, flushInterval.toMillis());
+        this.aggregates = new Aggregates(nodeId, incarnation, hot);
+        this.mirror = new CrdtMirror(db, aggregates, nodeId, incarnation, writeLock, flushInterval.toMillis());
     }
 
     private static String loadIncarnation(LocalDb db) {
@@ -252,7 +251,7 @@ final class DefaultStatsService implements StatsService {
             long incr = local[0];
             long decr = local[1];
             if (crdt != null) {
-                long[] agg = aggregates.read(stat, postId);
+                long[] agg = aggregates.read(crdt, stat, postId);
                 if (agg != null) {
                     known = true;
                     // every other slot as merged, plus this node's latest totals (which may not be flushed yet)
@@ -374,12 +373,13 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public ChangeListener changeListener() {
+    public MaterializedView view() {
         return aggregates;
     }
 
     @Override
     public void attach(MerkleCrdt crdt) {
+        crdt.view(aggregates); // fails unless the view was registered on the engine's builder
         mirror.attach(crdt);
     }
 

@@ -14,7 +14,7 @@ import org.rocksdb.WriteOptions;
 /**
  * The local database: a RocksDB instance of its own, string keys (UTF-8; every id is ASCII so byte
  * order is string order). Batches are written atomically and synced. The key layout is in
- * {@code docs/stats.md}. Thread-safe.
+ * {@code docs/architecture.md} ("Storage"). Thread-safe.
  */
 final class LocalDb implements AutoCloseable {
     static {

@@ -1,6 +1,6 @@
 package io.warpstats.stats;
 
-/** The key layout of the local database (documented in {@code docs/stats.md}). */
+/** The key layout of the local database (documented in {@code docs/architecture.md}, "Storage"). */
 final class LocalKeys {
     static final String INCARNATION = "m/incarnation";
     static final String SEQ = "m/seq";

@@ -1,6 +1,6 @@
 package io.warpstats.stats;
 
-import io.warpstats.crdt.ChangeListener;
+import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.MerkleCrdt;
 import java.util.List;
 
@@ -94,14 +94,15 @@ public interface StatsService extends AutoCloseable {
     long outboxSize();
 
     /**
-     * The listener that materializes the aggregates. Register it with the engine before the engine
-     * merges or flushes anything ({@code MerkleCrdtBuilder.listener}: build() already resumes
-     * interrupted walks); the engine must write to the {@code crdtStore} given to the builder.
+     * The materialized view of the aggregates. Register it on the engine's builder
+     * ({@code MerkleCrdtBuilder.view}) before the engine opens: opening already resumes interrupted
+     * walks, and the view must see every merge.
      */
-    ChangeListener changeListener();
+    MaterializedView view();
 
     /**
-     * Starts writing to {@code crdt}: runs the migration if due, replays the outbox, then mirrors every
+     * Starts writing to {@code crdt}, which must have been built with {@link #view()} registered
+     * (otherwise {@link IllegalArgumentException}): runs the migration if due, replays the outbox, then mirrors every
      * write. Reads say {@link Source#CRDT} from now on, until the CRDT fails or {@link #detach} is called.
      */
     void attach(MerkleCrdt crdt);

@@ -1,6 +1,5 @@
 package io.warpstats.stats;
 
-import io.warpstats.crdt.store.KvStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,11 +7,11 @@ import java.util.Objects;
 
 /**
  * Builds a {@link StatsService}. Required: {@link #localDatabase} (a directory, created if missing),
- * {@link #crdtStore} (the store the engine writes to; the aggregates are read from it), {@link #nodeId}.
+ * {@link #nodeId}. The service works on its local database alone; {@link StatsService#attach} connects it
+ * to a replica built with {@link StatsService#view()} registered.
  */
 public final class StatsServiceBuilder {
     private Path localDatabase;
-    private KvStore crdtStore;
     private String nodeId;
     private Clock clock = Clock.systemUTC();
     private Duration flushInterval = Duration.ofMillis(100);
@@ -22,12 +21,6 @@ public final class StatsServiceBuilder {
     /** The directory of the local RocksDB database (who did what, local totals, outbox). */
     public StatsServiceBuilder localDatabase(Path dir) {
         this.localDatabase = Objects.requireNonNull(dir);
-        return this;
-    }
-
-    /** The key/value store the CRDT engine writes to (holds the materialized aggregates). */
-    public StatsServiceBuilder crdtStore(KvStore store) {
-        this.crdtStore = Objects.requireNonNull(store);
         return this;
     }
 
@@ -55,8 +48,7 @@ public final class StatsServiceBuilder {
     /** Opens the local database and returns the service (not yet attached to a CRDT). */
     public StatsService open() {
         Objects.requireNonNull(localDatabase, "localDatabase");
-        Objects.requireNonNull(crdtStore, "crdtStore");
         Objects.requireNonNull(nodeId, "nodeId");
-        return new DefaultStatsService(LocalDb.open(localDatabase), crdtStore, nodeId, clock, flushInterval);
+        return new DefaultStatsService(LocalDb.open(localDatabase), nodeId, clock, flushInterval);
     }
 }

@@ -8,6 +8,6 @@
  * {@link io.warpstats.stats.StatsKeys} (with the signed-delta write rule), id validation
  * {@link io.warpstats.stats.Ids} and the errors {@link io.warpstats.stats.StatsException}. Everything
  * else is package-private. Uses the CRDT through its public API only; knows nothing of the network.
- * The key layout is documented in {@code docs/stats.md}.
+ * The key layout is documented in {@code docs/architecture.md} ("Storage").
  */
 package io.warpstats.stats;

@@ -29,10 +29,10 @@ class LegacyImportTest {
     }
 
     void openStats() {
-        stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(crdtStore)
+        stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local"))
                 .nodeId("nodeA").flushInterval(Duration.ofHours(1)).open();
         crdt = MerkleCrdt.builder(crdtStore).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
-                .listener(stats.changeListener()).build();
+                .view(stats.view()).build();
         stats.attach(crdt);
     }
 

@@ -43,16 +43,16 @@ class StatsServiceTest {
     }
 
     DefaultStatsService openStats() {
-        return (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(crdtStore)
+        return (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local"))
                 .nodeId("nodeA").clock(clock).flushInterval(java.time.Duration.ofHours(1)).open();
     }
 
     MerkleCrdt newCrdt() {
         MerkleCrdt c = MerkleCrdt.builder(crdtStore).flushDelay(java.time.Duration.ofMillis(5))
                 .rebroadcastInterval(java.time.Duration.ZERO)
-                .fetcher(cid -> java.util.concurrent.CompletableFuture.completedFuture(remote.block(cid).orElseThrow()))
+                .fetcher(cid -> java.util.concurrent.CompletableFuture.completedFuture(remote.replication().block(cid).orElseThrow()))
+                .view(stats.view())
                 .build();
-        c.addListener(stats.changeListener());
         return c;
     }
 
@@ -70,8 +70,8 @@ class StatsServiceTest {
             }
         });
         remote.flush().join();
-        crdt.onHead(remote.heads().get(0).cid());
-        crdt.whenIdle().join();
+        crdt.replication().onHead(remote.heads().get(0).cid());
+        crdt.replication().whenIdle().join();
     }
 
     @AfterEach
@@ -206,7 +206,7 @@ class StatsServiceTest {
         stats.close();
         stats = openStats();
         assertThat(stats.incarnation()).isEqualTo(first);
-        var other = StatsService.builder().localDatabase(dir.resolve("wiped")).crdtStore(crdtStore).nodeId("nodeA").open();
+        var other = StatsService.builder().localDatabase(dir.resolve("wiped")).nodeId("nodeA").open();
         assertThat(other.incarnation()).isNotEqualTo(first).matches("[0-9a-f]{16}");
         other.close();
     }

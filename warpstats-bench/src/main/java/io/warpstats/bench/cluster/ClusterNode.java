@@ -1,6 +1,6 @@
 package io.warpstats.bench.cluster;
 
-import io.warpstats.crdt.ChangeListener;
+import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.Head;
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.store.KvStore;
@@ -12,11 +12,9 @@ import io.warpstats.p2p.Multiaddr;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
 import io.warpstats.p2p.pubsub.PubSub;
-import io.warpstats.replication.PeerPenalty;
 import io.warpstats.replication.PubSubBroadcaster;
 import io.warpstats.replication.SyncClient;
-import io.warpstats.replication.SyncParams;
-import io.warpstats.replication.SyncServer;
+import io.warpstats.replication.Replica;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -25,43 +23,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One replica of the cluster, wired as in docs/sync.md "Public API": its own host on 127.0.0.1,
- * gossipsub, sync client and server, the pubsub broadcaster and a Merkle-CRDT on RocksDB.
+ * One replica of the cluster: its own host on 127.0.0.1 and a {@link Replica} (gossipsub, sync client
+ * and server, the announcer and a Merkle-CRDT on RocksDB), built as a node builds it.
  */
 final class ClusterNode implements AutoCloseable {
     final int index;
     final Host host;
     final KvStore store;
+    final Replica replica;
     final SyncClient client;
-    final SyncServer server;
     final PubSub pubsub;
     final PubSubBroadcaster broadcaster;
     final MerkleCrdt crdt;
     final String slotSuffix;
     final AtomicLong penalties = new AtomicLong();
 
-    ClusterNode(int index, Path dir, ConvergenceBench.Config cfg, ChangeListener listener) {
+    ClusterNode(int index, Path dir, ConvergenceBench.Config cfg, MaterializedView probe) {
         this.index = index;
         host = Hosts.create(PrivateKey.generate(), HostOptions.defaults().withIoThreads(cfg.ioThreads()));
         await(host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
         store = KvStores.rocksDb(dir, false);
-        SyncParams params = SyncParams.defaults();
-        PeerPenalty penalty = (peer, offense, detail) -> penalties.incrementAndGet();
-        client = SyncClient.create(host, params, penalty);
-        pubsub = PubSub.create(host);
-        broadcaster = PubSubBroadcaster.create(pubsub, "", client, cfg.rebroadcast(),
-                Duration.ofMillis(Long.getLong("warpstats.bench.announceGapMs", PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toMillis())));
-        crdt = MerkleCrdt.builder(store)
-                .flushDelay(cfg.flushDelay())
-                .rebroadcastInterval(Duration.ZERO)
-                .maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))
-                .fetcher(client)
-                .broadcaster(broadcaster)
-                .build();
-        crdt.addListener(listener);
-        client.attach(crdt);
-        broadcaster.attach(crdt);
-        server = SyncServer.register(host, crdt::block, params, penalty);
+        replica = Replica.builder(host, store)
+                .penalty((peer, offense, detail) -> penalties.incrementAndGet())
+                .rebroadcastInterval(cfg.rebroadcast())
+                .minPublishGap(Duration.ofMillis(Long.getLong("warpstats.bench.announceGapMs", PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toMillis())))
+                .engine(b -> b.flushDelay(cfg.flushDelay())
+                        .maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))
+                        .view(probe))
+                .start();
+        client = replica.sync();
+        pubsub = replica.pubsub();
+        broadcaster = replica.announcer();
+        crdt = replica.crdt();
         // the slot of this node: /incr/{stat}/{postId}/{nodeId}/{incarnation} (docs/stats.md)
         slotSuffix = "/" + host.peerId() + "/" + String.format("%016x", new java.util.SplittableRandom().nextLong());
     }
@@ -101,11 +94,7 @@ final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
-        broadcaster.close();
-        server.close();
-        crdt.close();
-        client.close();
-        pubsub.close();
+        replica.close();
         host.close();
         store.close();
     }

@@ -346,7 +346,7 @@ public final class ConvergenceBench {
                 boolean idle = true;
                 for (ClusterNode n : group) {
                     try {
-                        n.crdt.whenIdle().get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+                        n.crdt.replication().whenIdle().get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
                     } catch (Exception e) {
                         idle = false;
                     }

@@ -1,7 +1,7 @@
 package io.warpstats.bench.cluster;
 
-import io.warpstats.crdt.ChangeListener;
-import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.MaterializedView;
+import io.warpstats.crdt.ViewRows;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,7 +10,7 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Time from a put on one node until its value is visible on every other node. A sampled put
- * registers (key, value, time); each node's {@link ChangeListener} marks the sample seen when the
+ * registers (key, value, time); each node's probe view ({@link #listener}) marks the sample seen when the
  * key's visible value reaches at least that value (slot values are running totals, so a later
  * coalesced total also makes the sampled put visible); the last node records the latency. At
  * most one sample per key is outstanding; unsampled keys cost one map lookup per change.
@@ -33,8 +33,9 @@ final class LatencyProbe {
         return outstanding.putIfAbsent(key, new Sample(origin, total, System.nanoTime(), new AtomicInteger())) == null;
     }
 
-    ChangeListener listener(int node) {
-        return (String key, byte[] oldValue, byte[] newValue, KvStore.Batch batch) -> {
+    /** The view that watches replica {@code node}'s changes (it writes no rows). */
+    MaterializedView listener(int node) {
+        return MaterializedView.of("/bench/probe/", "", (String key, byte[] oldValue, byte[] newValue, ViewRows rows) -> {
             Sample s = outstanding.get(key);
             if (s == null || s.origin == node || newValue == null || newValue.length != 8) return;
             if (decode(newValue) < s.value) return;
@@ -49,7 +50,7 @@ final class LatencyProbe {
                 if (recording) recorder.recordValue(Math.max(1, (System.nanoTime() - s.putNanos) / 1000));
                 completed.incrementAndGet();
             }
-        };
+        });
     }
 
     /** Starts a new measurement interval (drops what was recorded so far). */

@@ -97,7 +97,7 @@ public class MergeBenchmark {
                 for (int i = 0; i < 4; i++) writer.put(keys[seq[b * 4 + i]], ByteBuffer.allocate(8).putLong(b).array());
                 writer.flush().join();
                 Head h = writer.heads().get(0);
-                blocks.put(h.cid(), writer.block(h.cid()).orElseThrow());
+                blocks.put(h.cid(), writer.replication().block(h.cid()).orElseThrow());
             }
             List<Head> heads = writer.heads();
             top = heads.get(0).cid();
@@ -120,8 +120,8 @@ public class MergeBenchmark {
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
     public void mergeChain() {
-        replica.onHead(top);
-        replica.whenIdle().join();
+        replica.replication().onHead(top);
+        replica.replication().whenIdle().join();
         if (replica.heads().size() != 1 || !replica.heads().get(0).cid().equals(top)) {
             throw new IllegalStateException("replica did not reach the head: " + replica.heads());
         }

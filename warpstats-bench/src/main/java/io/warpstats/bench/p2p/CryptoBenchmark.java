@@ -45,8 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * one frame (Noise transport; {@code size} = plaintext bytes; 65519 is the largest Noise frame).
  * Each AEAD op uses a fresh 96-bit nonce (counter) with a reused cipher instance, as CipherState does.
  * The JDK and BC variants of one primitive form a JMH group: they run at the same time, one thread
- * each, so both see the same load of this shared machine (sequential runs of the two differed by
- * 2× from one run to the next here); compare the two lines of a group, not groups with each other.
+ * each, so both see the same load of a shared machine (sequential runs of the two are not
+ * comparable when the load changes between them); compare the two lines of a group, not groups
+ * with each other.
  * <pre>
  * mvn -q -B -DskipTests -pl warpstats-bench -am package
  * java -jar warpstats-bench/target/benchmarks.jar CryptoBenchmark -f 1 -wi 3 -i 5

@@ -39,8 +39,8 @@ public final class P2pBench {
     private P2pBench() {}
 
     public static void main(String[] args) throws Exception {
-        // 512 MiB per run: ~1 s at the Java rate, ~2 s at the JS rate; a 64 MiB run (the default up to
-        // session 3) lasted ~0.1 s and measured JIT and scheduling noise as much as the transport
+        // 512 MiB per timed run and 4 s of warm-up: a short run measures JIT compilation and scheduling
+        // noise as much as the transport (docs/benchmarks.md, "Method")
         int mib = 512, setups = 2000, jsSetups = 200, windowKib = 256;
         double warmupSec = 4; // echo warm-up per side (and per JS client process), untimed, before the timed runs
         int warmupSetups = -1; // default: as many as one measured run
@@ -78,8 +78,8 @@ public final class P2pBench {
             j1 = j64 = jSeq = jPar = Double.NaN;
             verbose = !only.equals("all");
             if (!only.equals("setups")) {
-                // warm-up: the JIT compiles the hot paths first (a timed 64 MiB run lasts ~0.2 s; on 2 cores C2 needs
-                // seconds beside 4 busy event loops, and JS's client process is equally cold: both sides warm up as long)
+                // warm-up: the JIT compiles the hot paths first (C2 needs seconds of this load beside 4 busy event
+                // loops, and JS's client process is equally cold: both sides warm up as long)
                 long until = System.nanoTime() + (long) (warmupSec * 1e9);
                 while (System.nanoTime() < until) {
                     throughput(c, bytes, 1);

@@ -54,11 +54,11 @@ public class StatsReadBenchmark {
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("stats-bench");
         store = KvStores.rocksDb(dir.resolve("crdt"));
-        stats = StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(store).nodeId("bench").open();
+        stats = StatsService.builder().localDatabase(dir.resolve("local")).nodeId("bench").open();
         remote = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
         crdt = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
-                .fetcher(cid -> CompletableFuture.completedFuture(remote.block(cid).orElseThrow())).build();
-        crdt.addListener(stats.changeListener());
+                .fetcher(cid -> CompletableFuture.completedFuture(remote.replication().block(cid).orElseThrow()))
+                .view(stats.view()).build();
         stats.attach(crdt);
         for (int n = 0; n < slots; n++) {
             for (Stat s : Stat.values()) {
@@ -69,8 +69,8 @@ public class StatsReadBenchmark {
             }
         }
         remote.flush().join();
-        crdt.onHead(remote.heads().get(0).cid());
-        crdt.whenIdle().join();
+        crdt.replication().onHead(remote.heads().get(0).cid());
+        crdt.replication().whenIdle().join();
         long expected = (long) slots * 7 + (long) slots * (slots - 1) / 2;
         if (stats.stats("post").likes() != expected) {
             throw new IllegalStateException("setup did not merge: " + stats.stats("post") + ", expected likes " + expected);

@@ -20,7 +20,7 @@ import org.rocksdb.WriteOptions;
 
 /**
  * RocksDB store: one column family (the default), the key spaces separated by prefixes (see
- * docs/crdt.md). Batches are RocksDB {@link WriteBatch}es (atomic, all or nothing, also across a
+ * docs/architecture.md, "Storage"). Batches are RocksDB {@link WriteBatch}es (atomic, all or nothing, also across a
  * crash). The write-ahead log is always on; {@code syncWrites} adds an fsync per batch.
  *
  * <p>Close safety: every operation holds a read lock and checks {@code closed}; {@link #close}

@@ -7,6 +7,6 @@
  * is applied all-or-nothing, also across a crash; after {@code close} every operation throws
  * {@link java.lang.IllegalStateException} and never touches a freed native handle. The key
  * layout of the CRDT (prefixes under the namespace, default {@code /CRDT}) is documented in
- * docs/crdt.md.
+ * docs/architecture.md ("Storage").
  */
 package io.warpstats.crdt.store;

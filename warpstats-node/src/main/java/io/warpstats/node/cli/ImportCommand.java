@@ -2,8 +2,6 @@ package io.warpstats.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.warpstats.crdt.store.KvStore;
-import io.warpstats.crdt.store.KvStores;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.Identity;
 import io.warpstats.stats.LegacyTotals;
@@ -196,11 +194,10 @@ public final class ImportCommand implements Callable<Integer> {
         public void close() {}
     }
 
-    /** The stores of a stopped node: the outbox takes the counts into the CRDT when the node starts. */
+    /** The local database of a stopped node: its outbox takes the counts into the CRDT when the node starts. */
     static final class LocalTarget implements Target {
         private final Path dir;
         private final Sum sum;
-        private final KvStore store;
         private final StatsService stats;
         private final List<LegacyTotals> batch = new ArrayList<>();
 
@@ -216,16 +213,10 @@ public final class ImportCommand implements Callable<Integer> {
                 throw new BadInputException(e.getMessage(), e);
             }
             try {
-                store = KvStores.rocksDb(dir.resolve("crdt"));
+                stats = StatsService.builder().localDatabase(dir.resolve("local")).nodeId(nodeId).open();
             } catch (RuntimeException e) {
-                throw new OperationFailedException("cannot open the node's store in " + dir
+                throw new OperationFailedException("cannot open the node's local database in " + dir
                         + " (is the node running? then import through its API with --node URL): " + e.getMessage(), e);
-            }
-            try {
-                stats = StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(store).nodeId(nodeId).open();
-            } catch (RuntimeException e) {
-                store.close();
-                throw new OperationFailedException("cannot open the node's local database in " + dir + ": " + e.getMessage(), e);
             }
         }
 
@@ -256,7 +247,6 @@ public final class ImportCommand implements Callable<Integer> {
         @Override
         public void close() {
             stats.close();
-            store.close();
         }
     }
 

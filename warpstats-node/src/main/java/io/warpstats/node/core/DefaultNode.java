@@ -2,9 +2,7 @@ package io.warpstats.node.core;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.warpstats.crdt.CrdtBroadcast;
 import io.warpstats.crdt.CrdtMetrics;
-import io.warpstats.crdt.Head;
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
@@ -17,13 +15,8 @@ import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.Identity;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
-import io.warpstats.p2p.pubsub.PubSub;
-import io.warpstats.p2p.pubsub.PubSubEvent;
-import io.warpstats.replication.PubSubBroadcaster;
-import io.warpstats.replication.SyncClient;
+import io.warpstats.replication.Replica;
 import io.warpstats.replication.SyncParams;
-import io.warpstats.replication.SyncServer;
-import java.time.Duration;
 import io.warpstats.stats.StatsKeys;
 import io.warpstats.stats.StatsService;
 import java.io.IOException;
@@ -42,7 +35,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,26 +43,19 @@ import org.slf4j.LoggerFactory;
 final class DefaultNode implements Node {
     /** Bound on waiting for the host to bind its listener at start. */
     static final long LISTEN_TIMEOUT_MS = 10_000;
-    /** Announcements triggered by new subscribers are at most this frequent. */
-    static final long ANNOUNCE_MIN_GAP_MS = 100;
     private static final Logger log = LoggerFactory.getLogger(DefaultNode.class);
 
     private final NodeConfig config;
     private final KvStore store;
     private final StatsService stats;
     private final Host host;
-    private final PubSub pubsub;
-    private final PubSubBroadcaster heads;
-    private final SyncClient sync;
-    private final SyncServer syncServer;
+    private final Replica replica;
     private final MerkleCrdt crdt;
     private final PeerManager peers;
     private final ScheduledExecutorService scheduler;
     private final HttpApi http;
     private final Multiaddr address;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong lastAnnounce = new AtomicLong();
-    private final AtomicBoolean announceScheduled = new AtomicBoolean();
 
     private DefaultNode(NodeConfig config) throws IOException {
         this.config = config;
@@ -85,43 +70,26 @@ final class DefaultNode implements Node {
         try {
             store = KvStores.rocksDb(config.dataDir().resolve("crdt"));
             opened.add(store);
-            stats = StatsService.builder().localDatabase(config.dataDir().resolve("local")).crdtStore(store)
-                    .nodeId(self.toString()).open();
+            stats = StatsService.builder().localDatabase(config.dataDir().resolve("local")).nodeId(self.toString()).open();
             opened.add(stats);
             host = Hosts.create(key, HostOptions.defaults());
             opened.add(host);
-            pubsub = PubSub.create(host);
-            opened.add(pubsub);
             // misbehaving sync peers lose points; at banThreshold they are disconnected and refused for banDuration;
             // the gate remembers as many peers as the sync client does (SyncParams.maxScoredPeers)
-            SyncParams syncDefaults = SyncParams.defaults();
-            PenaltyGate penalty = new PenaltyGate(host, syncDefaults.banThreshold(), syncDefaults.banDuration(),
-                    syncDefaults.maxScoredPeers(), System::nanoTime);
+            SyncParams syncParams = SyncParams.defaults().withRequestTimeout(config.fetchTimeout());
+            PenaltyGate penalty = new PenaltyGate(host, syncParams.banThreshold(), syncParams.banDuration(),
+                    syncParams.maxScoredPeers(), System::nanoTime);
             host.setGate(penalty);
-            sync = SyncClient.create(host, SyncParams.defaults().withRequestTimeout(config.fetchTimeout()), penalty);
-            opened.add(sync);
-            heads = PubSubBroadcaster.create(pubsub, config.dagName(), sync, config.rebroadcastInterval());
-            opened.add(heads);
-            crdt = MerkleCrdt.builder(store).dagName(config.dagName()).flushDelay(config.flushDelay())
-                    .rebroadcastInterval(Duration.ZERO) // the broadcaster runs the jittered rebroadcast
-                    .maxConcurrentFetches(SyncParams.defaults().maxStreamsPerPeer()) // a server refuses more streams per peer
-                    .broadcaster(heads).fetcher(sync)
-                    .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
-                    .authorizer(StatsKeys::mayWrite).acceptUnsigned(false)
-                    .onRejected(e -> { // also the verify stage's rejections: charged to the block's sender
-                        log.warn("rejected block: {}", e.getMessage());
-                        sync.rejected(e);
-                    })
-                    .listener(stats.changeListener()) // before build() resumes interrupted walks: aggregates see every merge
-                    .build();
-            opened.add(crdt);
-            sync.attach(crdt);
-            syncServer = SyncServer.register(host, crdt::block, SyncParams.defaults(), penalty);
-            opened.add(syncServer);
-            heads.attach(crdt);
-            pubsub.addEventListener(ev -> {
-                if (ev instanceof PubSubEvent.Subscribed s && s.topic().equals(heads.topic())) announceSoon();
-            });
+            replica = Replica.builder(host, store).dagName(config.dagName()).syncParams(syncParams).penalty(penalty)
+                    .rebroadcastInterval(config.rebroadcastInterval())
+                    .engine(b -> b.flushDelay(config.flushDelay())
+                            .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
+                            .authorizer(StatsKeys::mayWrite).acceptUnsigned(false)
+                            .view(stats.view())) // before the engine opens and resumes interrupted walks: the view sees every merge
+                    .onRejected(e -> log.warn("rejected block: {}", e.getMessage()))
+                    .start();
+            opened.add(replica);
+            crdt = replica.crdt();
             stats.attach(crdt);
             Multiaddr bound = host.listen(config.listen()).get(LISTEN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             address = bound.withPeerId(self);
@@ -152,17 +120,6 @@ final class DefaultNode implements Node {
         }
     }
 
-    /** Announces the heads once, at most every {@value #ANNOUNCE_MIN_GAP_MS} ms (a burst of subscribers costs one). */
-    private void announceSoon() {
-        if (closed.get() || !announceScheduled.compareAndSet(false, true)) return;
-        long wait = Math.max(0, lastAnnounce.get() + ANNOUNCE_MIN_GAP_MS - System.currentTimeMillis());
-        scheduler.schedule(() -> {
-            announceScheduled.set(false);
-            lastAnnounce.set(System.currentTimeMillis());
-            announce();
-        }, wait, TimeUnit.MILLISECONDS);
-    }
-
     @Override public PeerId peerId() { return host.peerId(); }
     @Override public Multiaddr address() { return address; }
     @Override public Optional<InetSocketAddress> httpAddress() { return Optional.ofNullable(http).map(HttpApi::address); }
@@ -179,33 +136,13 @@ final class DefaultNode implements Node {
     }
 
     /**
-     * Publishes the heads at once, bypassing the broadcaster's suppression of recently announced
-     * heads: a peer that just subscribed (a node coming back, say) has not heard them.
+     * Publishes the heads at once, bypassing the announcer's suppression of recently announced heads:
+     * a peer that just subscribed (a node coming back, say) has not heard them.
      */
     @Override
     public void announce() {
         if (closed.get()) return;
-        publishHeads();
-        try {
-            crdt.rebroadcast(); // also retries failed fetches now (its own announcement is suppressed as recent)
-        } catch (RuntimeException e) {
-            log.debug("rebroadcast failed: {}", e.toString());
-        }
-    }
-
-    private void publishHeads() {
-        try {
-            List<CrdtBroadcast.Announced> all = new ArrayList<>();
-            for (Head h : crdt.heads()) all.add(new CrdtBroadcast.Announced(h.cid(), config.dagName()));
-            for (int i = 0; i < all.size(); i += CrdtBroadcast.MAX_HEADS) {
-                byte[] msg = new CrdtBroadcast(all.subList(i, Math.min(all.size(), i + CrdtBroadcast.MAX_HEADS))).toBytes();
-                pubsub.publish(heads.topic(), msg).whenComplete((r, e) -> {
-                    if (e != null) log.debug("announcing heads failed: {}", e.toString());
-                });
-            }
-        } catch (RuntimeException e) {
-            log.debug("announce failed: {}", e.toString());
-        }
+        replica.announce();
     }
 
     NodeInfo nodeInfo() {
@@ -235,14 +172,8 @@ final class DefaultNode implements Node {
         peers.close();
         step("http", () -> { if (http != null) http.close(); });
         step("stats", stats::close);           // flushes the outbox into the CRDT, detaches
-        step("crdt flush", () -> crdt.flush().get(5, TimeUnit.SECONDS));
-        step("announce", this::publishHeads);  // the last heads, best effort
-        step("crdt", crdt::close);
+        step("replica", replica::close);       // flushes, announces the last heads, closes the engine and sync
         step("scheduler", scheduler::shutdownNow);
-        step("heads", heads::close);
-        step("sync server", syncServer::close);
-        step("sync client", sync::close);
-        step("pubsub", pubsub::close);
         step("host", host::close);
         step("store", store::close);
         log.info("node {} stopped", peerId());

@@ -29,10 +29,10 @@ final class ApiNode implements AutoCloseable {
 
     ApiNode(Path dir, String token) {
         store = KvStores.rocksDb(dir.resolve("crdt"));
-        stats = StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(store).nodeId(NODE_ID)
+        stats = StatsService.builder().localDatabase(dir.resolve("local")).nodeId(NODE_ID)
                 .flushInterval(Duration.ofMillis(20)).open();
         crdt = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
-                .listener(stats.changeListener()).build();
+                .view(stats.view()).build();
         stats.attach(crdt);
         HttpConfig http = token == null ? HttpConfig.loopback(0) : HttpConfig.loopback(0).withBinding("127.0.0.1", token);
         api = HttpApi.start(http, stats, () -> new NodeInfo(NODE_ID, List.of("/ip4/127.0.0.1/tcp/4001"),

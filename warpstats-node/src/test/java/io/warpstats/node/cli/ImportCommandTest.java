@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.warpstats.crdt.store.KvStore;
-import io.warpstats.crdt.store.KvStores;
 import io.warpstats.node.cli.ApiNode.Run;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.Identity;
@@ -168,28 +166,24 @@ class ImportCommandTest {
         Path data = dir.resolve("data");
         String nodeId = PeerId.fromPublicKey(Identity.loadOrCreate(data).publicKey()).toString();
         Path f = file("legacy.csv", "postId,likes,retweets,replies,views\np1,4,3,2,1\np2,0,0,0,9\n");
-        KvStore store = KvStores.rocksDb(data.resolve("crdt"));
-        StatsService stats = StatsService.builder().localDatabase(data.resolve("local")).crdtStore(store).nodeId(nodeId).open();
+        StatsService stats = StatsService.builder().localDatabase(data.resolve("local")).nodeId(nodeId).open();
         try {
             stats.like("p1", "alice");
             Run locked = cli("import", f.toString(), "--data-dir", data.toString());
             assertThat(locked.code()).isEqualTo(1);
-            assertThat(locked.err()).startsWith("failed: cannot open the node's store").contains("is the node running?");
+            assertThat(locked.err()).startsWith("failed: cannot open the node's local database").contains("is the node running?");
         } finally {
             stats.close();
-            store.close();
         }
         Run r = cli("import", f.toString(), "--data-dir", data.toString(), "--json");
         assertThat(summary(r).get("changed").asLong()).isEqualTo(2);
         assertThat(summary(cli("import", f.toString(), "--data-dir", data.toString(), "--json")).get("changed").asLong()).isZero();
-        store = KvStores.rocksDb(data.resolve("crdt"));
-        stats = StatsService.builder().localDatabase(data.resolve("local")).crdtStore(store).nodeId(nodeId).open();
+        stats = StatsService.builder().localDatabase(data.resolve("local")).nodeId(nodeId).open();
         try {
             assertThat(stats.stats("p1")).extracting("likes", "retweets", "replies", "views", "source").containsExactly(5L, 3L, 2L, 1L, Source.LOCAL);
             assertThat(stats.outboxSize()).as("waiting for the node's CRDT").isGreaterThanOrEqualTo(5);
         } finally {
             stats.close();
-            store.close();
         }
         Run notNode = cli("import", f.toString(), "--data-dir", dir.resolve("empty").toString());
         assertThat(notNode.code()).isEqualTo(2);

@@ -88,9 +88,9 @@ class VerifyStageRejectionTest {
              MerkleCrdt receiver = MerkleCrdt.builder(rs).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
                      .signer(Ed25519Deltas.signer(receiverKey)).verifier(Ed25519Deltas.verifier()).authorizer(OWN_PREFIX)
                      .acceptUnsigned(false).fetcher(client).onRejected(client::rejected).build();
-             SyncServer honestServer = SyncServer.register(honestHost, honest::block, params, PeerPenalty.NONE);
-             SyncServer forgerServer = SyncServer.register(forgerHost, forger::block, params, PeerPenalty.NONE)) {
-            client.attach(receiver);
+             SyncServer honestServer = SyncServer.register(honestHost, honest.replication()::block, params, PeerPenalty.NONE);
+             SyncServer forgerServer = SyncServer.register(forgerHost, forger.replication()::block, params, PeerPenalty.NONE)) {
+            client.attach(receiver.replication());
             honest.put("/" + honestId + "/visits", "7".getBytes(UTF_8));
             await(honest.flush());
             forger.put("/" + honestId + "/visits", "1000000".getBytes(UTF_8)); // under the honest node's prefix
@@ -100,9 +100,9 @@ class VerifyStageRejectionTest {
 
             Cid forged = forger.heads().get(0).cid();
             client.hint(forged, forgerHost.peerId());
-            receiver.onHead(forged);
-            for (var h : honest.heads()) receiver.onHead(h.cid());
-            await(receiver.whenIdle());
+            receiver.replication().onHead(forged);
+            for (var h : honest.heads()) receiver.replication().onHead(h.cid());
+            await(receiver.replication().whenIdle());
 
             assertThat(receiver.metrics().rejectedBlocks()).as("rejected by the verify stage").isEqualTo(1);
             assertThat(reports).as("the forger is charged once").filteredOn(r -> r.offense() == PeerPenalty.Offense.REJECTED_BLOCK)

@@ -43,7 +43,7 @@ class HttpOverloadTest {
     @BeforeEach
     void open() {
         store = KvStores.rocksDb(dir.resolve("crdt"));
-        stats = StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(store).nodeId("12D3KooWTestNode").open();
+        stats = StatsService.builder().localDatabase(dir.resolve("local")).nodeId("12D3KooWTestNode").open();
     }
 
     @AfterEach

@@ -25,7 +25,7 @@ final class TestNode implements AutoCloseable {
 
     TestNode(Path dir, HttpConfig config) {
         store = KvStores.rocksDb(dir.resolve("crdt"));
-        stats = StatsService.builder().localDatabase(dir.resolve("local")).crdtStore(store).nodeId("12D3KooWTestNode")
+        stats = StatsService.builder().localDatabase(dir.resolve("local")).nodeId("12D3KooWTestNode")
                 .flushInterval(Duration.ofMillis(20)).open();
         startCrdt();
         NodeInfoSource info = () -> new NodeInfo("12D3KooWTestNode", List.of("/ip4/127.0.0.1/tcp/4001"),
@@ -37,7 +37,7 @@ final class TestNode implements AutoCloseable {
 
     void startCrdt() {
         crdt = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
-                .listener(stats.changeListener()).build();
+                .view(stats.view()).build();
         stats.attach(crdt);
     }
 

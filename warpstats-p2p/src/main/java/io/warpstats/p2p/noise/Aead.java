@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * through Conscrypt, the JDK's own cipher.
  *
  * <p>Why: the AEAD is most of the cost of every byte a connection carries. JDK 17's cipher is pure
- * Java without intrinsics (JMH {@code CryptoBenchmark.chaChaPolySealOpen}: Conscrypt 7.3× the JDK);
- * OpenSSL 3 has the AVX-512 paths BoringSSL, inside Conscrypt, lacks (JMH {@code AeadBenchmark}:
- * 1.28× Conscrypt for 64 KiB messages on direct buffers, 0.89× for 1 KiB).
+ * Java without intrinsics; OpenSSL 3 has the AVX-512 paths that BoringSSL, inside Conscrypt, lacks.
+ * The JMH benchmarks {@code CryptoBenchmark.chaChaPolySealOpen} and {@code AeadBenchmark} compare
+ * them side by side; figures in docs/benchmarks.md.
  *
  * <p>Guarantee: a native implementation is used only after a self-test shows it produces the JDK
  * cipher's ciphertext and tag for the same inputs (with and without associated data, through

@@ -11,7 +11,7 @@ import java.util.List;
  * The few functions of the system's OpenSSL {@code libcrypto} (1.1.1 or 3.x) that the Noise
  * transport needs (its cipher, {@link OpenSslChaChaPoly}, and its key agreement,
  * {@link OpenSslX25519}), bound with JNA direct mapping (static {@code native} methods: no reflection, no
- * argument objects per call, ~0.1 µs a call).
+ * argument objects per call).
  *
  * <p>Every pointer is passed as a {@code long} address (x86-64 and AArch64 pass both in the same
  * integer registers); callers own the memory those addresses point to and must keep it alive for

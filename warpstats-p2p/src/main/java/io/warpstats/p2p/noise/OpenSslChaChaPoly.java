@@ -20,14 +20,14 @@ import javax.crypto.ShortBufferException;
 /**
  * ChaCha20-Poly1305 from the system's OpenSSL {@code libcrypto} ({@code EVP_chacha20_poly1305}),
  * which has AVX-512 (and AVX-512 IFMA Poly1305) code paths that BoringSSL, inside Conscrypt, lacks:
- * ~3.8 GB/s per core for one 64 KiB operation on this project's machines ({@code openssl speed
- * -evp chacha20-poly1305}); seal + open of 65,519 B through this class is 1.28× Conscrypt's on
- * direct buffers (JMH {@code AeadBenchmark}), 0.89× for 1 KiB (the native calls). Node.js — the JS
- * peer the transport is measured against — links the same library.
+ * faster than Conscrypt for full Noise messages, a little slower for small ones (the native calls
+ * cost more than the cipher there); JMH {@code AeadBenchmark} compares them, figures in
+ * docs/benchmarks.md. Node.js — the JS peer the transport is measured against — links the same
+ * library.
  *
  * <p>One {@code EVP_CIPHER_CTX} per instance, keyed once; each message re-initialises only the nonce
- * and the direction (4–5 native calls a message, ~0.5 µs in all, against ~17 µs of cipher for a
- * full 64 KiB message). Every {@code ByteBuffer} call is the gather form: direct buffers are read
+ * and the direction (4–5 native calls a message, little next to the cipher's work on a full 64 KiB
+ * message). Every {@code ByteBuffer} call is the gather form: direct buffers are read
  * and written in place through their addresses, a heap input part is first copied to its place in
  * the (direct) output, and only {@code [position, position + n)} of the output is written. Heap
  * arrays and heap outputs go through a private direct staging buffer: no Java array is ever handed

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
  * X25519 (RFC 7748) with raw 32-byte little-endian keys, from the system's OpenSSL
  * {@code libcrypto} ({@link OpenSslX25519}) when it loads and passes a self-test, else from
  * BouncyCastle's {@code org.bouncycastle.math.ec.rfc7748.X25519}. Key agreement is most of the CPU
- * of a connection setup: OpenSSL's agreement with an imported private key is ~2× BouncyCastle's
- * (JMH {@code X25519Benchmark}, which has both side by side), and BouncyCastle's is ~2.5× the JDK
- * 17 "XDH" provider's ({@code CryptoBenchmark}).
+ * of a connection setup, and OpenSSL's agreement with an imported private key is faster than
+ * BouncyCastle's, which is faster than the JDK 17 "XDH" provider's (JMH {@code X25519Benchmark} and
+ * {@code CryptoBenchmark} run them side by side; figures in docs/benchmarks.md).
  *
  * <p>Guarantees, whichever implementation is chosen (once per JVM): the same public keys and
  * shared secrets, byte for byte (private keys clamped on use, the remote key's top bit ignored, as

@@ -8,7 +8,7 @@ import java.util.function.BooleanSupplier;
  * <p>The condition is evaluated <em>outside</em> the monitor. Conditions ask the pubsub router
  * (for example {@code peers(topic)}, a task on the router loop) while the router loop calls
  * {@link #signal()} from its event listeners; evaluating the condition under the monitor made the
- * two wait for each other until the 15 s future timeout (the session-1/2 "JsInteropTest flake").
+ * two wait for each other until the 15 s future timeout (a {@code JsInteropTest} that failed now and then).
  * A signal counter makes sure a signal that arrives while the condition is being evaluated is not lost.
  */
 final class Waiter {
