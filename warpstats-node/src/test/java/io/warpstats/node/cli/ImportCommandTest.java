@@ -158,6 +158,16 @@ class ImportCommandTest {
             assertThat(cli("import", f.toString(), "--node", node.url(), "--data-dir", dir.toString()).code()).isEqualTo(2);
             Run empty = cli("import", file("empty.csv", "").toString(), "--node", node.url());
             assertThat(empty.err()).contains(":1: no header line");
+
+            // a good file and a node that cannot be reached: exit 1, and the message says how far it got
+            int closed;
+            try (java.net.ServerSocket sock = new java.net.ServerSocket(0)) {
+                closed = sock.getLocalPort();
+            }
+            Run dead = cli("import", file("good.jsonl", "{\"postId\":\"g1\",\"likes\":1}\n").toString(), "--node", "http://127.0.0.1:" + closed);
+            assertThat(dead.code()).isEqualTo(1);
+            assertThat(dead.err()).startsWith("failed: node http://127.0.0.1:" + closed + " unreachable")
+                    .contains("0 of 1 records were imported").contains("run the same command again");
         }
     }
 
