@@ -25,6 +25,7 @@ final class CrdtMirror implements AutoCloseable {
 
     private final LocalDb db;
     private final Aggregates view;
+    private final PendingMembers pending;
     private final String nodeId;
     private final String incarnation;
     private final Object lock;
@@ -38,9 +39,10 @@ final class CrdtMirror implements AutoCloseable {
     private String replayAfter; // guarded by lock; null: no replay due
     private boolean replayDue; // guarded by lock
 
-    CrdtMirror(LocalDb db, Aggregates view, String nodeId, String incarnation, Object lock, long flushMillis) {
+    CrdtMirror(LocalDb db, Aggregates view, PendingMembers pending, String nodeId, String incarnation, Object lock, long flushMillis) {
         this.db = db;
         this.view = view;
+        this.pending = pending;
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.lock = lock;
@@ -75,6 +77,7 @@ final class CrdtMirror implements AutoCloseable {
             crdt = null;
             healthy = false;
             inflight.clear();
+            pending.clear();
         }
     }
 
@@ -86,7 +89,7 @@ final class CrdtMirror implements AutoCloseable {
         }
         try {
             for (String k : keys) {
-                putCurrent(c, k);
+                putCurrent(c, k, seq);
                 inflight.put(k, seq);
             }
         } catch (RuntimeException e) {
@@ -96,6 +99,7 @@ final class CrdtMirror implements AutoCloseable {
 
     /** Called when a CRDT operation failed: reads go local and the outbox is replayed when it works again. */
     void failed(Throwable e) {
+        pending.clear(); // the outbox replays every key, and the replay writes them again
         if (!failing) {
             log.warn("CRDT unavailable, writes go to the outbox until it works again: {}", e.toString());
         }
@@ -113,8 +117,14 @@ final class CrdtMirror implements AutoCloseable {
         return n[0];
     }
 
-    private void putCurrent(MerkleCrdt c, String crdtKey) {
+    /**
+     * Puts (or deletes) {@code crdtKey} as the local database says. A set member also becomes pending
+     * ({@link PendingMembers}) until its flush is seen, so reads count it at once.
+     */
+    private void putCurrent(MerkleCrdt c, String crdtKey, long seq) {
         byte[] value = currentValue(crdtKey);
+        StatsKeys.parseMember(crdtKey).ifPresent(m ->
+                pending.wrote(m.stat(), m.postId(), crdtKey, value != null, seq, () -> c.get(crdtKey).isPresent()));
         if (value == null) {
             c.delete(crdtKey);
         } else {
@@ -136,6 +146,13 @@ final class CrdtMirror implements AutoCloseable {
         if (p.length == 4 && p[1].equals("retweeters")) {
             return db.get(LocalKeys.retweet(p[2], p[3]));
         }
+        if (p.length == 4 && p[1].equals("replies")) {
+            return db.get(LocalKeys.reply(p[2], p[3]));
+        }
+        if (p.length == 4 && p[1].equals("activity") && p[3].equals(nodeId)) {
+            byte[] local = db.get(LocalKeys.activity(p[2]));
+            return local == null ? null : Hlc.decode(local, nodeId).encode();
+        }
         if (p.length == 3 && p[1].equals("activity")) {
             return db.get(LocalKeys.activity(p[2]));
         }
@@ -155,6 +172,9 @@ final class CrdtMirror implements AutoCloseable {
         db.scan(LocalKeys.COUNTERS, null, (k, v) -> {
             String[] p = k.split("/", -1);
             Stat stat = Stat.fromKey(p[1]).orElseThrow();
+            if (stat != Stat.VIEWS) {
+                return true; // likes, retweets and replies are their sets' sizes: the members follow below
+            }
             long[] t = Bytes.longs(v, 2);
             batch[0].putLong(LocalKeys.outbox(new SlotKey(true, stat, p[2], nodeId, incarnation).key()), seq);
             if (stat.decrementable() && t[1] > 0) {
@@ -172,8 +192,13 @@ final class CrdtMirror implements AutoCloseable {
             batch[0].putLong(LocalKeys.outbox(StatsKeys.retweeter(p[1], p[2])), seq);
             return flushIfBig(batch, n);
         });
+        db.scan(LocalKeys.REPLIES, null, (k, v) -> {
+            String[] p = k.split("/", -1);
+            batch[0].putLong(LocalKeys.outbox(StatsKeys.reply(p[1], p[2])), seq);
+            return flushIfBig(batch, n);
+        });
         db.scan(LocalKeys.ACTIVITY, null, (k, v) -> {
-            batch[0].putLong(LocalKeys.outbox(StatsKeys.activity(k.substring(2))), seq);
+            batch[0].putLong(LocalKeys.outbox(StatsKeys.activity(k.substring(2), nodeId)), seq);
             return flushIfBig(batch, n);
         });
         db.write(batch[0]);
@@ -248,6 +273,7 @@ final class CrdtMirror implements AutoCloseable {
             }
             LocalDb.Batch batch = db.batch();
             for (Map.Entry<String, Long> e : flushed.entrySet()) {
+                pending.flushed(e.getKey(), e.getValue());
                 String ok = LocalKeys.outbox(e.getKey());
                 if (db.getLong(ok) == e.getValue()) {
                     batch.delete(ok);
@@ -267,7 +293,7 @@ final class CrdtMirror implements AutoCloseable {
         });
         try {
             for (int i = 0; i < keys.size(); i++) {
-                putCurrent(c, keys.get(i));
+                putCurrent(c, keys.get(i), seqs.get(i));
                 inflight.put(keys.get(i), seqs.get(i));
             }
         } catch (RuntimeException e) {

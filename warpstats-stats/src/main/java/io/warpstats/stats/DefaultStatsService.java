@@ -19,6 +19,8 @@ final class DefaultStatsService implements StatsService {
     private final String incarnation;
     private final Clock clock;
     private final HotPosts hot = new HotPosts();
+    private final PendingMembers pending = new PendingMembers();
+    private final HybridClock hlc;
     private final Aggregates aggregates;
     private final CrdtMirror mirror;
     private final Object writeLock = new Object();
@@ -30,8 +32,9 @@ final class DefaultStatsService implements StatsService {
         this.clock = clock;
         this.incarnation = loadIncarnation(db);
         this.seq = db.getLong(LocalKeys.SEQ);
-        this.aggregates = new Aggregates(nodeId, incarnation, hot);
-        this.mirror = new CrdtMirror(db, aggregates, nodeId, incarnation, writeLock, flushInterval.toMillis());
+        this.hlc = new HybridClock(clock, nodeId);
+        this.aggregates = new Aggregates(nodeId, incarnation, hot, pending, hlc);
+        this.mirror = new CrdtMirror(db, aggregates, pending, nodeId, incarnation, writeLock, flushInterval.toMillis());
     }
 
     private static String loadIncarnation(LocalDb db) {
@@ -68,23 +71,40 @@ final class DefaultStatsService implements StatsService {
         toggleMember(Stat.RETWEETS, postId, userId, false);
     }
 
+    /**
+     * Whether member {@code crdtKey} is present: in the replicated set when the CRDT is usable (so a user's
+     * like taken by another node counts here once this node has merged it), else in the local database.
+     */
+    private boolean present(String crdtKey, String localKey) {
+        Optional<MerkleCrdt> crdt = mirror.usable();
+        if (crdt.isPresent()) {
+            try {
+                return crdt.get().get(crdtKey).isPresent();
+            } catch (RuntimeException e) {
+                mirror.failed(e);
+            }
+        }
+        return db.get(localKey) != null;
+    }
+
     private void toggleMember(Stat stat, String postId, String userId, boolean add) {
         Ids.require("post id", postId);
         Ids.require("user id", userId);
         boolean like = stat == Stat.LIKES;
         String memberKey = like ? LocalKeys.like(postId, userId) : LocalKeys.retweet(postId, userId);
-        String crdtMember = like ? StatsKeys.liker(postId, userId) : StatsKeys.retweeter(postId, userId);
+        String crdtMember = StatsKeys.member(stat, postId, userId);
         String verb = like ? "liked" : "retweeted";
         synchronized (writeLock) {
-            byte[] existing = db.get(memberKey);
-            if (add && existing != null) {
+            boolean present = present(crdtMember, memberKey);
+            if (add && present) {
                 throw new StatsException(StatsException.Problem.ALREADY_DONE,
                         "user " + userId + " already " + verb + " post " + postId);
             }
-            if (!add && existing == null) {
+            if (!add && !present) {
                 throw new StatsException(StatsException.Problem.NOT_DONE,
-                        "user " + userId + " has not " + verb + " post " + postId + " (on this node)");
+                        "user " + userId + " has not " + verb + " post " + postId);
             }
+            byte[] existing = db.get(memberKey);
             long now = clock.millis();
             LocalDb.Batch b = db.batch();
             if (add) {
@@ -92,14 +112,15 @@ final class DefaultStatsService implements StatsService {
                 if (like) {
                     b.put(LocalKeys.userLike(userId, now, postId), new byte[0]);
                 }
-            } else {
+                bumpLocal(b, stat, postId, true);
+            } else if (existing != null) { // a like taken by another node leaves this node's records alone
                 b.delete(memberKey);
                 if (like) {
                     b.delete(LocalKeys.userLike(userId, Bytes.u64(existing), postId));
                 }
+                bumpLocal(b, stat, postId, false);
             }
-            String slot = bump(b, stat, postId, add);
-            commit(b, now, (add ? "" : "un") + (like ? "like" : "retweet"), postId, userId, "", slot, crdtMember);
+            commit(b, (add ? "" : "un") + (like ? "like" : "retweet"), postId, userId, "", crdtMember);
         }
     }
 
@@ -110,7 +131,8 @@ final class DefaultStatsService implements StatsService {
         Ids.require("reply id", replyId);
         synchronized (writeLock) {
             String key = LocalKeys.reply(postId, replyId);
-            if (db.get(key) != null) {
+            String crdtKey = StatsKeys.reply(postId, replyId);
+            if (present(crdtKey, key)) {
                 throw new StatsException(StatsException.Problem.ALREADY_DONE,
                         "reply " + replyId + " to post " + postId + " already exists");
             }
@@ -121,7 +143,8 @@ final class DefaultStatsService implements StatsService {
             Bytes.putLong(v, 0, now);
             System.arraycopy(user, 0, v, 8, user.length);
             b.put(key, v);
-            commit(b, now, "reply", postId, userId, replyId, bump(b, Stat.REPLIES, postId, true));
+            bumpLocal(b, Stat.REPLIES, postId, true);
+            commit(b, "reply", postId, userId, replyId, crdtKey);
         }
     }
 
@@ -131,14 +154,19 @@ final class DefaultStatsService implements StatsService {
         Ids.require("reply id", replyId);
         synchronized (writeLock) {
             String key = LocalKeys.reply(postId, replyId);
-            byte[] v = db.get(key);
-            if (v == null) {
+            String crdtKey = StatsKeys.reply(postId, replyId);
+            if (!present(crdtKey, key)) {
                 throw new StatsException(StatsException.Problem.NOT_DONE,
-                        "post " + postId + " has no reply " + replyId + " (made through this node)");
+                        "post " + postId + " has no reply " + replyId);
             }
-            String userId = Bytes.str(java.util.Arrays.copyOfRange(v, 8, v.length));
-            LocalDb.Batch b = db.batch().delete(key);
-            commit(b, clock.millis(), "deletereply", postId, userId, replyId, bump(b, Stat.REPLIES, postId, false));
+            byte[] v = db.get(key);
+            String userId = v == null ? "" : Bytes.str(java.util.Arrays.copyOfRange(v, 8, v.length));
+            LocalDb.Batch b = db.batch();
+            if (v != null) { // a reply taken by another node leaves this node's records alone
+                b.delete(key);
+                bumpLocal(b, Stat.REPLIES, postId, false);
+            }
+            commit(b, "deletereply", postId, userId, replyId, crdtKey);
         }
     }
 
@@ -150,7 +178,8 @@ final class DefaultStatsService implements StatsService {
         }
         synchronized (writeLock) {
             LocalDb.Batch b = db.batch();
-            commit(b, clock.millis(), "view", postId, userId == null ? "" : userId, "", bump(b, Stat.VIEWS, postId, true));
+            String slot = bumpLocal(b, Stat.VIEWS, postId, true);
+            commit(b, "view", postId, userId == null ? "" : userId, "", slot);
         }
     }
 
@@ -158,7 +187,18 @@ final class DefaultStatsService implements StatsService {
     public LegacyTotals.Outcome importTotals(java.util.Collection<LegacyTotals> totals) {
         List<LegacyTotals> posts = LegacyTotals.merged(totals);
         synchronized (writeLock) {
+            long newMembers = 0;
+            for (LegacyTotals t : posts) {
+                for (Stat stat : List.of(Stat.LIKES, Stat.RETWEETS, Stat.REPLIES)) {
+                    newMembers += Math.max(0, t.get(stat) - db.getLong(LegacyTotals.markKey(stat, t.postId())));
+                }
+            }
+            if (newMembers > LegacyTotals.MAX_NEW_MEMBERS) {
+                throw new StatsException(StatsException.Problem.INVALID_ARGUMENT, "this call would add " + newMembers
+                        + " likes, retweets and replies; at most " + LegacyTotals.MAX_NEW_MEMBERS + " per call: import the totals in steps");
+            }
             long s = seq + 1;
+            long now = clock.millis();
             long[] added = new long[Stat.values().length];
             int changed = 0;
             List<String> keys = new ArrayList<>();
@@ -176,17 +216,31 @@ final class DefaultStatsService implements StatsService {
                     long[] local = Bytes.longs(db.get(counter), 2);
                     local[0] += delta;
                     b.put(counter, Bytes.longs(local)).putLong(markKey, t.get(stat));
-                    String slot = new SlotKey(true, stat, t.postId(), nodeId, incarnation).key();
-                    b.putLong(LocalKeys.outbox(slot), s);
-                    keys.add(slot);
+                    if (stat == Stat.VIEWS) {
+                        keys.add(new SlotKey(true, stat, t.postId(), nodeId, incarnation).key());
+                    } else {
+                        // members @legacy:{mark+1} … @legacy:{new} of the post's set: the same names on every node
+                        for (long n = mark + 1; n <= t.get(stat); n++) {
+                            String id = LegacyTotals.memberId(n);
+                            b.put(switch (stat) {
+                                case LIKES -> LocalKeys.like(t.postId(), id);
+                                case RETWEETS -> LocalKeys.retweet(t.postId(), id);
+                                default -> LocalKeys.reply(t.postId(), id);
+                            }, stat == Stat.REPLIES ? LegacyTotals.replyValue(now) : Bytes.u64(now));
+                            keys.add(StatsKeys.member(stat, t.postId(), id));
+                        }
+                    }
                     added[stat.ordinal()] += delta;
                     postChanged = true;
                 }
                 changed += postChanged ? 1 : 0;
             }
             if (!keys.isEmpty()) {
+                for (String k : keys) {
+                    b.putLong(LocalKeys.outbox(k), s);
+                }
                 b.putLong(LocalKeys.SEQ, s);
-                b.put(LocalKeys.event(s), Bytes.utf8(clock.millis() + "\timport\t\t\t" + changed + " posts"));
+                b.put(LocalKeys.event(s), Bytes.utf8(now + "\timport\t\t\t" + changed + " posts"));
                 db.write(b);
                 seq = s;
                 mirror.push(keys, s);
@@ -195,8 +249,12 @@ final class DefaultStatsService implements StatsService {
         }
     }
 
-    /** Adds one to this node's incr (or decr) total of (stat, post) in {@code b}; returns the slot key. */
-    private String bump(LocalDb.Batch b, Stat stat, String postId, boolean increment) {
+    /**
+     * Adds one to this node's local incr (or decr) total of (stat, post) in {@code b}: the count that reads
+     * fall back to without a CRDT. Returns the slot key that carries it; only views are counted in slots,
+     * the other statistics are the sizes of their sets.
+     */
+    private String bumpLocal(LocalDb.Batch b, Stat stat, String postId, boolean increment) {
         String key = LocalKeys.counter(stat, postId);
         long[] totals = Bytes.longs(db.get(key), 2);
         totals[increment ? 0 : 1]++;
@@ -204,16 +262,20 @@ final class DefaultStatsService implements StatsService {
         return new SlotKey(increment, stat, postId, nodeId, incarnation).key();
     }
 
-    /** Adds the event, the activity time and the outbox entries to {@code b}, writes it, mirrors it. */
-    private void commit(LocalDb.Batch b, long now, String action, String postId, String userId, String extra,
-                        String... crdtKeys) {
+    /**
+     * Adds the event, the activity timestamp (a new {@link Hlc} tick, kept if larger than the post's local
+     * one) and the outbox entries to {@code b}, writes it, mirrors it.
+     */
+    private void commit(LocalDb.Batch b, String action, String postId, String userId, String extra, String crdtKey) {
+        Hlc t = hlc.tick();
         long s = seq + 1;
         b.putLong(LocalKeys.SEQ, s);
-        b.put(LocalKeys.event(s), Bytes.utf8(now + "\t" + action + "\t" + postId + "\t" + userId + "\t" + extra));
-        long activity = Math.max(now, db.getLong(LocalKeys.activity(postId)));
-        b.putLong(LocalKeys.activity(postId), activity);
-        List<String> keys = new ArrayList<>(List.of(crdtKeys));
-        keys.add(StatsKeys.activity(postId));
+        b.put(LocalKeys.event(s), Bytes.utf8(t.wallMillis() + "\t" + action + "\t" + postId + "\t" + userId + "\t" + extra));
+        Hlc local = Hlc.decode(db.get(LocalKeys.activity(postId)), nodeId);
+        b.put(LocalKeys.activity(postId), Hlc.max(local, t).encode());
+        List<String> keys = new ArrayList<>(2);
+        keys.add(crdtKey);
+        keys.add(StatsKeys.activity(postId, nodeId));
         for (String k : keys) {
             b.putLong(LocalKeys.outbox(k), s);
         }
@@ -250,8 +312,15 @@ final class DefaultStatsService implements StatsService {
             known |= localBytes != null;
             long incr = local[0];
             long decr = local[1];
+            if (crdt != null && stat != Stat.VIEWS) {
+                // the number of live members of the replicated set, plus this node's writes not yet flushed
+                long members = aggregates.members(crdt, stat, postId);
+                known |= members >= 0 || pending.any(stat, postId);
+                v[stat.ordinal()] = Math.max(0, Math.max(0, members) + pending.adjustment(stat, postId));
+                continue;
+            }
             if (crdt != null) {
-                long[] agg = aggregates.read(crdt, stat, postId);
+                long[] agg = aggregates.slots(crdt, stat, postId);
                 if (agg != null) {
                     known = true;
                     // every other slot as merged, plus this node's latest totals (which may not be flushed yet)
@@ -261,14 +330,16 @@ final class DefaultStatsService implements StatsService {
             }
             v[stat.ordinal()] = stat.decrementable() ? Math.max(0, incr - decr) : Math.max(0, incr);
         }
+        Hlc activity = Hlc.decode(db.get(LocalKeys.activity(postId)), nodeId);
+        if (crdt != null) {
+            activity = Hlc.max(activity, aggregates.activity(crdt, postId));
+        }
+        known |= !activity.equals(Hlc.ZERO);
         if (!known) {
             throw new StatsException(StatsException.Problem.UNKNOWN_POST, "nothing is known of post " + postId);
         }
-        long activity = db.getLong(LocalKeys.activity(postId));
-        if (crdt != null) {
-            activity = Math.max(activity, crdt.get(StatsKeys.activity(postId)).map(Bytes::u64).orElse(0L));
-        }
-        return new PostStats(postId, v[0], v[1], v[2], v[3], activity == 0 ? null : Instant.ofEpochMilli(activity),
+        return new PostStats(postId, v[0], v[1], v[2], v[3],
+                activity.equals(Hlc.ZERO) ? null : Instant.ofEpochMilli(activity.wallMillis()),
                 crdt != null ? Source.CRDT : Source.LOCAL);
     }
 

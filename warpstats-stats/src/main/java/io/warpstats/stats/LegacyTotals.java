@@ -7,20 +7,26 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A post's totals in a legacy system, to be brought into this node's counter slots by
- * {@link StatsService#importTotals(Collection)}.
+ * A post's totals in a legacy system, to be brought into this node by {@link StatsService#importTotals(Collection)}.
  *
  * <p>The import rule, per (post, stat): the node remembers the highest total ever imported (its
- * <em>import mark</em>, in the local database) and adds {@code max(0, new − mark)} to its own running
- * {@code incr} total, then sets the mark to {@code max(mark, new)}. So importing the same totals twice
- * changes nothing, a later file with larger totals adds only the difference, and a total smaller than
- * one imported before changes nothing (an import never lowers a count: a legacy correction downwards
- * has to be made with un-like, delete-reply and the like). The order in which files are imported does
- * not matter, and a post given twice counts with its larger totals. The counts replicate like any
- * other increment: they go to this node's own slots, through the outbox.
+ * <em>import mark</em>, in the local database) and adds only {@code max(0, new − mark)}, then sets the mark to
+ * {@code max(mark, new)}. So importing the same totals twice changes nothing, a later file with larger totals
+ * adds only the difference, and a total smaller than one imported before changes nothing (an import never
+ * lowers a count: a legacy correction downwards has to be made with un-like, delete-reply and the like). The
+ * order in which files are imported does not matter, and a post given twice counts with its larger totals.
  *
- * <p>Limits: each total is 0 to {@value #MAX_TOTAL} (the slot clamp); at most {@value #MAX_BATCH} posts
- * per call.
+ * <p>How the counts are kept, as live actions are: views go to this node's own {@code incr} slot; likes,
+ * retweets and replies are members of the post's replicated sets, named {@code @legacy:1}, {@code @legacy:2}, …
+ * ({@link #memberId}) — the same names on every node, so the same legacy likes imported through two nodes
+ * count once (views, per-node slots, would count twice). Such members appear among a post's likers, and can
+ * be withdrawn like any other ({@code unlike(post, "@legacy:7")}). Everything goes through the outbox and
+ * replicates like any other write.
+ *
+ * <p>Limits: views 0 to {@value #MAX_TOTAL} (the slot clamp); likes, retweets and replies 0 to
+ * {@value #MAX_MEMBERS} each (every one is a set member, stored and replicated); at most {@value #MAX_BATCH}
+ * posts and {@value #MAX_NEW_MEMBERS} new members per call (a larger total is imported in steps: import the
+ * post with growing totals).
  *
  * @param postId   the post (validated by {@link Ids})
  * @param likes    its likes in the legacy system
@@ -31,6 +37,12 @@ import java.util.Objects;
 public record LegacyTotals(String postId, long likes, long retweets, long replies, long views) {
     /** The largest total accepted: counter slots clamp above it. */
     public static final long MAX_TOTAL = 1L << 48;
+    /** The largest like, retweet or reply total accepted: each one is a set member. */
+    public static final long MAX_MEMBERS = 10_000_000L;
+    /** The most likes, retweets and replies one {@link StatsService#importTotals} call may add. */
+    public static final int MAX_NEW_MEMBERS = 20_000;
+    /** The prefix of the member ids that stand for legacy likes, retweets and replies. */
+    public static final String MEMBER_PREFIX = "@legacy:";
     /** The most posts one {@link StatsService#importTotals} call takes. */
     public static final int MAX_BATCH = 10_000;
     /** Local database key prefix of the import marks: {@code i/{stat}/{postId}} → u64. */
@@ -38,7 +50,7 @@ public record LegacyTotals(String postId, long likes, long retweets, long replie
 
     /**
      * @throws InvalidIdException       for a bad post id
-     * @throws IllegalArgumentException for a total outside 0..{@value #MAX_TOTAL}
+     * @throws IllegalArgumentException for a total outside its range (views 0..{@value #MAX_TOTAL}, the others 0..{@value #MAX_MEMBERS})
      */
     public LegacyTotals {
         Ids.require("post id", postId);
@@ -49,8 +61,9 @@ public record LegacyTotals(String postId, long likes, long retweets, long replie
                 case REPLIES -> replies;
                 case VIEWS -> views;
             };
-            if (v < 0 || v > MAX_TOTAL) {
-                throw new IllegalArgumentException(s.key() + " of post " + postId + " must be 0 to " + MAX_TOTAL + ", not " + v);
+            long max = s == Stat.VIEWS ? MAX_TOTAL : MAX_MEMBERS;
+            if (v < 0 || v > max) {
+                throw new IllegalArgumentException(s.key() + " of post " + postId + " must be 0 to " + max + ", not " + v);
             }
         }
     }
@@ -83,6 +96,25 @@ public record LegacyTotals(String postId, long likes, long retweets, long replie
             m.merge(Objects.requireNonNull(t, "totals element").postId(), t, LegacyTotals::max);
         }
         return List.copyOf(m.values());
+    }
+
+    /** The largest total accepted for {@code stat}. */
+    public static long max(Stat stat) {
+        return stat == Stat.VIEWS ? MAX_TOTAL : MAX_MEMBERS;
+    }
+
+    /** The id of the {@code n}-th legacy member (1-based) of a post's likers, retweeters or replies. */
+    public static String memberId(long n) {
+        return MEMBER_PREFIX + n;
+    }
+
+    /** A legacy reply's local value: the time, then the author {@code @legacy}. */
+    static byte[] replyValue(long millis) {
+        byte[] user = Bytes.utf8("@legacy");
+        byte[] v = new byte[8 + user.length];
+        Bytes.putLong(v, 0, millis);
+        System.arraycopy(user, 0, v, 8, user.length);
+        return v;
     }
 
     /** The local database key of the import mark of (stat, post). */

@@ -77,16 +77,37 @@ class LegacyImportTest {
     }
 
     @Test
-    void importedCountsGoToThisNodesOwnSlotsThroughTheOutbox() {
-        stats.importTotals(List.of(t("p1", 7, 0, 0, 9)));
-        assertThat(stats.outboxSize()).isEqualTo(2);
+    void viewsGoToThisNodesSlotAndLikesBecomeLegacyMembersThroughTheOutbox() {
+        stats.importTotals(List.of(t("p1", 7, 0, 2, 9)));
+        assertThat(stats.outboxSize()).isEqualTo(7 + 2 + 1);
         stats.drainOutbox();
         assertThat(stats.outboxSize()).isZero();
-        String likes = new SlotKey(true, Stat.LIKES, "p1", "nodeA", stats.incarnation()).key();
         String views = new SlotKey(true, Stat.VIEWS, "p1", "nodeA", stats.incarnation()).key();
-        assertThat(crdt.get(likes).map(Bytes::u64)).contains(7L);
         assertThat(crdt.get(views).map(Bytes::u64)).contains(9L);
-        assertThat(stats.stats("p1")).extracting("likes", "views", "source").containsExactly(7L, 9L, Source.CRDT);
+        for (int n = 1; n <= 7; n++) {
+            assertThat(crdt.get(StatsKeys.liker("p1", "@legacy:" + n))).as("liker %d", n).isPresent();
+        }
+        assertThat(crdt.get(StatsKeys.liker("p1", "@legacy:8"))).isEmpty();
+        assertThat(crdt.get(StatsKeys.reply("p1", "@legacy:2"))).isPresent();
+        assertThat(stats.stats("p1")).extracting("likes", "replies", "views", "source").containsExactly(7L, 2L, 9L, Source.CRDT);
+        assertThat(stats.likers("p1", null, 3).items()).containsExactly("@legacy:1", "@legacy:2", "@legacy:3");
+        stats.unlike("p1", "@legacy:3"); // a legacy like is withdrawn like any other
+        assertThat(stats.stats("p1").likes()).isEqualTo(6);
+        assertThat(stats.importTotals(List.of(t("p1", 7, 0, 2, 9))).changed()).isZero(); // the mark, not the set, decides
+        assertThat(stats.stats("p1").likes()).isEqualTo(6);
+    }
+
+    @Test
+    void aCallAddsAtMostMaxNewMembersAndGrowingTotalsImportALargePostInSteps() {
+        int over = LegacyTotals.MAX_NEW_MEMBERS + 1;
+        assertThatThrownBy(() -> stats.importTotals(List.of(t("big", over, 0, 0, 5)))).extracting("problem")
+                .isEqualTo(StatsException.Problem.INVALID_ARGUMENT);
+        assertThatThrownBy(() -> stats.stats("big")).extracting("problem").isEqualTo(StatsException.Problem.UNKNOWN_POST);
+        assertThat(stats.importTotals(List.of(t("big", LegacyTotals.MAX_NEW_MEMBERS, 0, 0, 5))).likes()).isEqualTo(LegacyTotals.MAX_NEW_MEMBERS);
+        assertThat(stats.importTotals(List.of(t("big", over, 0, 0, 5))).likes()).isOne();
+        assertThat(stats.stats("big").likes()).isEqualTo(over);
+        assertThatThrownBy(() -> t("p", LegacyTotals.MAX_MEMBERS + 1, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("likes of post p must be 0 to 10000000");
     }
 
     @Test

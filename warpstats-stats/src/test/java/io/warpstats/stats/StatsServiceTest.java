@@ -113,23 +113,48 @@ class StatsServiceTest {
     }
 
     @Test
-    void sumsEveryNodesSlotsWithoutCountingOwnSlotTwice() {
-        stats.like("p1", "u1");
+    void sumsEveryNodesViewSlotsWithoutCountingOwnSlotTwice() {
+        stats.view("p1", null);
         stats.drainOutbox(); // own slot flushed into the CRDT: now in the aggregate as well
         Map<String, byte[]> remote = new HashMap<>();
         for (int n = 0; n < 50; n++) {
-            remote.put(new SlotKey(true, Stat.LIKES, "p1", "node" + n, "i1").key(), Bytes.u64(10));
-            remote.put(new SlotKey(false, Stat.LIKES, "p1", "node" + n, "i1").key(), Bytes.u64(3));
+            remote.put(new SlotKey(true, Stat.VIEWS, "p1", "node" + n, "i1").key(), Bytes.u64(10));
         }
-        merge(remote); // one batch with 100 changes of the same aggregate
-        assertThat(stats.stats("p1").likes()).isEqualTo(1 + 50 * 7);
-        merge(Map.of(new SlotKey(true, Stat.LIKES, "p1", "node0", "i1").key(), Bytes.u64(20)));
-        assertThat(stats.stats("p1").likes()).isEqualTo(1 + 50 * 7 + 10);
-        stats.like("p1", "u2"); // not flushed yet, still counted
-        assertThat(stats.stats("p1").likes()).isEqualTo(2 + 50 * 7 + 10);
-        merge(Map.of(new SlotKey(false, Stat.RETWEETS, "p2", "x", "i").key(), Bytes.u64(5)));
-        assertThat(stats.stats("p2").retweets()).isZero(); // never negative
+        merge(remote); // one batch with 50 changes of the same aggregate
+        assertThat(stats.stats("p1").views()).isEqualTo(1 + 50 * 10);
+        merge(Map.of(new SlotKey(true, Stat.VIEWS, "p1", "node0", "i1").key(), Bytes.u64(20)));
+        assertThat(stats.stats("p1").views()).isEqualTo(1 + 50 * 10 + 10);
+        stats.view("p1", "u2"); // not flushed yet, still counted
+        assertThat(stats.stats("p1").views()).isEqualTo(2 + 50 * 10 + 10);
         assertThat(stats.busiest(1)).extracting(PostStats::postId).containsExactly("p1");
+    }
+
+    @Test
+    void likesAreTheDistinctUsersOfTheReplicatedSet() {
+        stats.like("p1", "u1");
+        assertThat(stats.stats("p1").likes()).as("read your write before the flush").isEqualTo(1);
+        stats.drainOutbox();
+        Map<String, byte[]> remote = new HashMap<>();
+        for (int n = 0; n < 50; n++) remote.put(StatsKeys.liker("p1", "r" + n), Bytes.u64(5));
+        remote.put(StatsKeys.liker("p1", "u1"), Bytes.u64(7)); // the same user through another node: one member
+        merge(remote);
+        assertThat(stats.stats("p1").likes()).isEqualTo(51);
+        assertThat(stats.likers("p1", null, 100).items()).hasSize(51);
+        assertThatThrownBy(() -> stats.like("p1", "r3")).as("liked elsewhere, seen here").extracting("problem")
+                .isEqualTo(StatsException.Problem.ALREADY_DONE);
+        stats.unlike("p1", "r3"); // a like taken by another node is withdrawn here
+        assertThat(stats.stats("p1").likes()).isEqualTo(50);
+        stats.drainOutbox();
+        assertThat(stats.stats("p1").likes()).isEqualTo(50);
+        assertThat(crdt.get(StatsKeys.liker("p1", "r3"))).isEmpty();
+        merge(Map.of(new SlotKey(true, Stat.LIKES, "p1", "legacy", "i").key(), Bytes.u64(1000)));
+        assertThat(stats.stats("p1").likes()).as("legacy like slots are not counted").isEqualTo(50);
+        stats.reply("p1", "u1", "rep1");
+        merge(Map.of(StatsKeys.reply("p1", "rep2"), Bytes.u64(1)));
+        assertThat(stats.stats("p1").replies()).isEqualTo(2);
+        stats.deleteReply("p1", "rep2"); // a reply taken by another node
+        stats.drainOutbox();
+        assertThat(stats.stats("p1").replies()).isEqualTo(1);
     }
 
     @Test
@@ -149,8 +174,8 @@ class StatsServiceTest {
         stats.attach(crdt);
         stats.drainOutbox();
         assertThat(stats.outboxSize()).isZero();
-        assertThat(crdt.get("/incr/likes/p1/nodeA/" + stats.incarnation()).map(Bytes::u64)).contains(3L);
-        assertThat(crdt.get("/decr/likes/p1/nodeA/" + stats.incarnation()).map(Bytes::u64)).contains(1L);
+        assertThat(crdt.get("/likers/p1/u2")).isPresent();
+        assertThat(crdt.get("/likers/p1/u3")).isPresent();
         assertThat(crdt.get("/likers/p1/u1")).isEmpty();
         assertThat(stats.stats("p1")).extracting("likes", "source").containsExactly(2L, Source.CRDT);
         assertThat(stats.likers("p1", null, 10).items()).containsExactly("u2", "u3");
@@ -169,7 +194,7 @@ class StatsServiceTest {
         crdt = newCrdt();
         stats.attach(crdt);
         stats.drainOutbox();
-        assertThat(crdt.get("/incr/likes/p1/nodeA/" + stats.incarnation()).map(Bytes::u64)).contains(1L);
+        assertThat(crdt.get("/likers/p1/u1")).isPresent();
         assertThat(crdt.get("/incr/views/p1/nodeA/" + stats.incarnation()).map(Bytes::u64)).contains(1L);
         assertThat(stats.stats("p1")).extracting("likes", "views").containsExactly(1L, 1L);
     }
@@ -189,7 +214,8 @@ class StatsServiceTest {
         stats.attach(crdt);
         stats.drainOutbox();
         for (int i = 0; i < 5; i++) {
-            assertThat(crdt.get("/incr/likes/p" + i + "/nodeA/" + incarnation).map(Bytes::u64)).contains(1L);
+            assertThat(crdt.get("/likers/p" + i + "/u1")).isPresent();
+            assertThat(crdt.get(StatsKeys.activity("p" + i, "nodeA"))).isPresent();
             assertThat(stats.stats("p" + i).likes()).isEqualTo(1);
         }
         var heads = crdt.heads();

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>Two passes: the whole file is validated first (every bad line is reported with its number, at most
  * {@value #MAX_REPORTED} shown, and nothing is imported: exit 2); then it is read again and sent in batches, each
- * one durable write on the node, all or nothing. A crash or kill leaves some batches applied: running the same
+ * one durable write on the node, all or nothing (a post with more likes, retweets and replies than one write may
+ * add is sent in steps). A crash or kill leaves some batches applied: running the same
  * command again finishes the import and adds nothing twice. A progress bar on a terminal (a line every 10 %
  * otherwise) goes to stderr, the summary to stdout ({@code --json}: one object).
  */
@@ -70,18 +71,87 @@ public final class ImportCommand implements Callable<Integer> {
         }
     }
 
-    /** Where batches go. */
-    interface Target extends AutoCloseable {
+    /**
+     * Where batches go. A batch holds at most {@link LegacyTotals#MAX_NEW_MEMBERS} likes, retweets and replies (an
+     * upper bound of the members it adds); a post with more is sent alone in steps of growing totals ({@link #steps}).
+     */
+    abstract static class Target implements AutoCloseable {
+        final Sum sum;
+        final List<LegacyTotals> batch = new ArrayList<>();
+        private long weight;
+        private int records;
+
+        Target(Sum sum) {
+            this.sum = sum;
+        }
+
         /** Adds one record; sends a batch when one is full. */
-        void add(LegacyTotals t) throws InterruptedException;
+        void add(LegacyTotals t) throws InterruptedException {
+            List<LegacyTotals> steps = steps(t);
+            if (steps.size() > 1) {
+                finish();
+                for (int i = 0; i < steps.size(); i++) {
+                    batch.add(steps.get(i));
+                    added(steps.get(i));
+                    records = i == steps.size() - 1 ? 1 : 0;
+                    finish();
+                }
+                return;
+            }
+            long w = weight(t);
+            if (!batch.isEmpty() && (weight + w > LegacyTotals.MAX_NEW_MEMBERS || batch.size() >= LegacyTotals.MAX_BATCH || full(t))) {
+                finish();
+            }
+            batch.add(t);
+            added(t);
+            weight += w;
+            records++;
+        }
+
+        /** Called after {@code t} joined the batch. */
+        void added(LegacyTotals t) {}
 
         /** Sends what is left. */
-        void finish() throws InterruptedException;
+        void finish() throws InterruptedException {
+            if (batch.isEmpty()) return;
+            send(records);
+            batch.clear();
+            weight = 0;
+            records = 0;
+        }
 
-        String name();
+        /** Whether {@code next} does not fit in the batch any more (besides the member bound). */
+        abstract boolean full(LegacyTotals next);
+
+        /** Sends {@link #batch}, which completes {@code records} records of the file, and adds the outcome to {@link #sum}. */
+        abstract void send(int records) throws InterruptedException;
+
+        abstract String name();
 
         @Override
-        void close();
+        public abstract void close();
+    }
+
+    /** The likes, retweets and replies of {@code t}: at most the members importing it adds. */
+    static long weight(LegacyTotals t) {
+        return t.likes() + t.retweets() + t.replies();
+    }
+
+    /**
+     * {@code t} as one call, or, when its likes, retweets and replies are more than one call may add, as growing
+     * totals each adding at most {@link LegacyTotals#MAX_NEW_MEMBERS} (the import mark makes each step add only its
+     * growth over the previous one), the last being {@code t}.
+     */
+    static List<LegacyTotals> steps(LegacyTotals t) {
+        if (weight(t) <= LegacyTotals.MAX_NEW_MEMBERS) return List.of(t);
+        long per = LegacyTotals.MAX_NEW_MEMBERS / 3;
+        long max = Math.max(t.likes(), Math.max(t.retweets(), t.replies()));
+        List<LegacyTotals> out = new ArrayList<>();
+        for (long k = per; k < max; k += per) {
+            out.add(new LegacyTotals(t.postId(), Math.min(t.likes(), k), Math.min(t.retweets(), k), Math.min(t.replies(), k), t.views()));
+        }
+        out.add(t);
+        return out;
     }
 
     @Override
@@ -146,47 +216,49 @@ public final class ImportCommand implements Callable<Integer> {
     }
 
     /** {@code POST /v1/import} in bodies of at most {@link #HTTP_BODY_CHARS} characters, one connection. */
-    static final class HttpTarget implements Target {
+    static final class HttpTarget extends Target {
         private final ApiClient api;
-        private final Sum sum;
-        private final StringBuilder body = new StringBuilder();
-        private int count;
+        private int bodyChars;
 
         HttpTarget(ApiClient api, Sum sum) {
+            super(sum);
             this.api = api;
-            this.sum = sum;
         }
 
-        @Override
-        public void add(LegacyTotals t) throws InterruptedException {
+        private static String json(LegacyTotals t) {
             ObjectNode e = ApiClient.JSON.createObjectNode().put("postId", t.postId());
             if (t.likes() > 0) e.put("likes", t.likes());
             if (t.retweets() > 0) e.put("retweets", t.retweets());
             if (t.replies() > 0) e.put("replies", t.replies());
             if (t.views() > 0) e.put("views", t.views());
-            String s = e.toString();
-            if (count > 0 && (body.length() + s.length() + 2 > HTTP_BODY_CHARS || count >= LegacyTotals.MAX_BATCH)) {
-                finish();
-            }
-            body.append(count == 0 ? "{\"totals\":[" : ",").append(s);
-            count++;
+            return e.toString();
         }
 
         @Override
-        public void finish() throws InterruptedException {
-            if (count == 0) return;
+        boolean full(LegacyTotals next) {
+            return bodyChars + json(next).length() + 16 > HTTP_BODY_CHARS;
+        }
+
+        @Override
+        void added(LegacyTotals t) {
+            bodyChars += json(t).length() + 1;
+        }
+
+        @Override
+        void send(int records) throws InterruptedException {
+            StringBuilder body = new StringBuilder("{\"totals\":[");
+            for (int i = 0; i < batch.size(); i++) body.append(i == 0 ? "" : ",").append(json(batch.get(i)));
             ApiClient.Answer a = api.send("POST", "/v1/import", body.append("]}").toString());
             if (!a.ok() || a.json() == null) throw new OperationFailedException("HTTP " + a.status() + ": " + a.detail());
             JsonNode j = a.json();
             JsonNode added = j.path("added");
-            sum.add(count, j.path("changed").asLong(), added.path("likes").asLong(), added.path("retweets").asLong(),
+            sum.add(records, j.path("changed").asLong(), added.path("likes").asLong(), added.path("retweets").asLong(),
                     added.path("replies").asLong(), added.path("views").asLong());
-            body.setLength(0);
-            count = 0;
+            bodyChars = 0;
         }
 
         @Override
-        public String name() {
+        String name() {
             return api.base();
         }
 
@@ -195,15 +267,13 @@ public final class ImportCommand implements Callable<Integer> {
     }
 
     /** The local database of a stopped node: its outbox takes the counts into the CRDT when the node starts. */
-    static final class LocalTarget implements Target {
+    static final class LocalTarget extends Target {
         private final Path dir;
-        private final Sum sum;
         private final StatsService stats;
-        private final List<LegacyTotals> batch = new ArrayList<>();
 
         LocalTarget(Path dir, Sum sum) {
+            super(sum);
             this.dir = dir;
-            this.sum = sum;
             Path key = dir.resolve(Identity.FILE_NAME);
             if (!Files.isRegularFile(key)) throw new BadInputException(dir + " is not a node's data directory (no " + Identity.FILE_NAME + ")");
             String nodeId;
@@ -221,26 +291,23 @@ public final class ImportCommand implements Callable<Integer> {
         }
 
         @Override
-        public void add(LegacyTotals t) {
-            batch.add(t);
-            if (batch.size() >= LOCAL_BATCH) finish();
+        boolean full(LegacyTotals next) {
+            return batch.size() >= LOCAL_BATCH;
         }
 
         @Override
-        public void finish() {
-            if (batch.isEmpty()) return;
+        void send(int records) {
             LegacyTotals.Outcome o;
             try {
                 o = stats.importTotals(batch);
             } catch (RuntimeException e) {
                 throw new OperationFailedException("the local database failed: " + e.getMessage(), e);
             }
-            sum.add(batch.size(), o.changed(), o.likes(), o.retweets(), o.replies(), o.views());
-            batch.clear();
+            sum.add(records, o.changed(), o.likes(), o.retweets(), o.replies(), o.views());
         }
 
         @Override
-        public String name() {
+        String name() {
             return dir.toString();
         }
 

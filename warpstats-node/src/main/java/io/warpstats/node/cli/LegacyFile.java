@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  *       in any order), then one post per line; a field may be in double quotes.</li>
  * </ul>
  * In both: UTF-8 (a leading byte-order mark is skipped), blank lines are skipped, a missing or empty count is 0,
- * counts are whole numbers 0 to {@link LegacyTotals#MAX_TOTAL}, post ids as everywhere ({@code io.warpstats.stats.Ids}),
+ * counts are whole numbers 0 to {@link LegacyTotals#max} of their statistic, post ids as everywhere ({@code io.warpstats.stats.Ids}),
  * an unknown field or column is an error (a misspelt column must not import as zeros), at most
  * {@value #MAX_RECORDS} records.
  */
@@ -143,8 +143,8 @@ final class LegacyFile {
         for (Stat s : Stat.values()) {
             JsonNode c = n.get(s.key());
             if (c == null || c.isNull()) continue;
-            if (!c.isIntegralNumber() || !c.canConvertToLong() || c.asLong() < 0 || c.asLong() > LegacyTotals.MAX_TOTAL) {
-                throw new LineException(s.key() + " must be a whole number from 0 to " + LegacyTotals.MAX_TOTAL + ", not " + clip(c.toString()));
+            if (!c.isIntegralNumber() || !c.canConvertToLong() || c.asLong() < 0 || c.asLong() > LegacyTotals.max(s)) {
+                throw new LineException(s.key() + " must be a whole number from 0 to " + LegacyTotals.max(s) + ", not " + clip(c.toString()));
             }
             v[s.ordinal()] = c.asLong();
         }
@@ -178,8 +178,8 @@ final class LegacyFile {
             }
             Stat s = Stat.values()[columns[i]];
             if (f[i].isEmpty()) continue;
-            if (!f[i].matches("[0-9]{1,15}") || Long.parseLong(f[i]) > LegacyTotals.MAX_TOTAL) {
-                throw new LineException(s.key() + " must be a whole number from 0 to " + LegacyTotals.MAX_TOTAL + ", not \"" + clip(f[i]) + "\"");
+            if (!f[i].matches("[0-9]{1,15}") || Long.parseLong(f[i]) > LegacyTotals.max(s)) {
+                throw new LineException(s.key() + " must be a whole number from 0 to " + LegacyTotals.max(s) + ", not \"" + clip(f[i]) + "\"");
             }
             v[s.ordinal()] = Long.parseLong(f[i]);
         }

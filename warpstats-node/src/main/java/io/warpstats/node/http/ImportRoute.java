@@ -15,8 +15,9 @@ import java.util.Map;
  * {@code POST /v1/import}: legacy totals {@code {"totals":[{"postId","likes","retweets","replies","views"},…]}}
  * into {@link StatsService#importTotals} (the import-mark rule is on {@link LegacyTotals}). The whole body
  * is validated before anything is written; a bad entry is a 400 {@code invalid-body} naming its index.
- * The body is bounded by {@link HttpConfig#maxBodyBytes()} and the entries by {@link LegacyTotals#MAX_BATCH};
- * a missing count is 0. Runs on a worker thread.
+ * The body is bounded by {@link HttpConfig#maxBodyBytes()}, the entries by {@link LegacyTotals#MAX_BATCH}, the new
+ * likes, retweets and replies by {@link LegacyTotals#MAX_NEW_MEMBERS} (400 invalid-parameter above it: import in
+ * steps); a missing count is 0. Runs on a worker thread.
  */
 final class ImportRoute {
     private static final List<String> FIELDS = List.of("postId", "likes", "retweets", "replies", "views");
@@ -71,9 +72,9 @@ final class ImportRoute {
             if (n == null) {
                 continue;
             }
-            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0 || n.asLong() > LegacyTotals.MAX_TOTAL) {
+            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0 || n.asLong() > LegacyTotals.max(s)) {
                 throw ProblemException.badRequest("invalid-body", where + "." + s.key() + " must be a whole number from 0 to "
-                        + LegacyTotals.MAX_TOTAL);
+                        + LegacyTotals.max(s));
             }
             v[s.ordinal()] = n.asLong();
         }

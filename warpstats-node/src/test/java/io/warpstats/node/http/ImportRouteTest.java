@@ -55,7 +55,7 @@ class ImportRouteTest {
     @Test
     void aBadEntryIsNamedAndNothingIsWritten() {
         problem(node.send("POST", "/v1/import", "{\"totals\":[{\"postId\":\"bad-1\",\"likes\":1},{\"postId\":\"bad-2\",\"likes\":-4}]}"),
-                400, "invalid-body", "totals[1].likes must be a whole number from 0 to 281474976710656");
+                400, "invalid-body", "totals[1].likes must be a whole number from 0 to 10000000");
         problem(node.send("POST", "/v1/import", "{\"totals\":[{\"postId\":\"bad-1\",\"likes\":1},{\"postId\":\"bad-2\",\"likes\":\"4\"}]}"),
                 400, "invalid-body", "totals[1].likes");
         problem(node.send("POST", "/v1/import", "{\"totals\":[{\"postId\":\"bad-1\",\"likes\":1},{\"postId\":\"x/y\"}]}"),
@@ -71,6 +71,8 @@ class ImportRouteTest {
         problem(node.send("POST", "/v1/import", "text/plain", "{\"totals\":[]}", null), 415, "unsupported-media-type", "application/json");
         problem(node.send("GET", "/v1/import", null), 405, "method-not-allowed", "POST");
         problem(node.send("POST", "/v1/import", "{\"totals\":[{\"postId\":\"" + "x".repeat(20_000) + "\"}]}"), 413, "body-too-large", "");
+        problem(node.send("POST", "/v1/import", "{\"totals\":[{\"postId\":\"bad-1\",\"likes\":20001}]}"), 400, "invalid-parameter",
+                "at most 20000 per call");
         problem(node.send("GET", "/v1/posts/bad-1/stats", null), 404, "unknown-post", "bad-1");
     }
 
