@@ -105,6 +105,7 @@ class LegacyImportTest {
         assertThatThrownBy(() -> stats.stats("big")).extracting("problem").isEqualTo(StatsException.Problem.UNKNOWN_POST);
         assertThat(stats.importTotals(List.of(t("big", LegacyTotals.MAX_NEW_MEMBERS, 0, 0, 5))).likes()).isEqualTo(LegacyTotals.MAX_NEW_MEMBERS);
         assertThat(stats.importTotals(List.of(t("big", over, 0, 0, 5))).likes()).isOne();
+        stats.drainOutbox(); // the set count is exact once the flush of the new members is done
         assertThat(stats.stats("big").likes()).isEqualTo(over);
         assertThatThrownBy(() -> t("p", LegacyTotals.MAX_MEMBERS + 1, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("likes of post p must be 0 to 10000000");

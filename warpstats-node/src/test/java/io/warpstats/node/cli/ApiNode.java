@@ -41,6 +41,19 @@ final class ApiNode implements AutoCloseable {
                 crdt.metrics().localBlocks(), 0.0), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
+    /**
+     * Waits (at most 30 s) until the statistics outbox is flushed into the CRDT: while a large write is being
+     * flushed, reads of the set counts may lag (the read-your-writes of pending members is exact only once
+     * the flush is done), so exact totals are asserted after this.
+     */
+    void awaitOutboxDrained() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (stats.outboxSize() > 0) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the outbox did not drain in 30 s: " + stats.outboxSize());
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+    }
+
     int port() {
         return api.address().getPort();
     }
