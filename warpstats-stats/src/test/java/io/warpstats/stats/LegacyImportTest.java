@@ -47,6 +47,12 @@ class LegacyImportTest {
         crdtStore.close();
     }
 
+    /** The set counts are exact once the flush of the new members is done (read-your-writes may lag during it). */
+    PostStats read(String post) {
+        stats.drainOutbox();
+        return stats.stats(post);
+    }
+
     static LegacyTotals t(String post, long likes, long retweets, long replies, long views) {
         return new LegacyTotals(post, likes, retweets, replies, views);
     }
@@ -56,24 +62,24 @@ class LegacyImportTest {
         stats.like("p1", "alice"); // a live like before the import is kept
         LegacyTotals.Outcome first = stats.importTotals(List.of(t("p1", 10, 2, 3, 100), t("p2", 1, 0, 0, 5)));
         assertThat(first).isEqualTo(new LegacyTotals.Outcome(2, 2, 11, 2, 3, 105));
-        assertThat(stats.stats("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(11L, 2L, 3L, 100L);
+        assertThat(read("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(11L, 2L, 3L, 100L);
 
         LegacyTotals.Outcome again = stats.importTotals(List.of(t("p1", 10, 2, 3, 100), t("p2", 1, 0, 0, 5)));
         assertThat(again).isEqualTo(new LegacyTotals.Outcome(2, 0, 0, 0, 0, 0));
-        assertThat(stats.stats("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(11L, 2L, 3L, 100L);
+        assertThat(read("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(11L, 2L, 3L, 100L);
 
         // a later export: p1 grew, p2 shrank (never lowered), p3 is new
         LegacyTotals.Outcome diff = stats.importTotals(List.of(t("p1", 15, 2, 3, 130), t("p2", 0, 0, 0, 4), t("p3", 0, 0, 1, 0)));
         assertThat(diff).isEqualTo(new LegacyTotals.Outcome(3, 2, 5, 0, 1, 30));
-        assertThat(stats.stats("p1")).extracting("likes", "views").containsExactly(16L, 130L);
-        assertThat(stats.stats("p2")).extracting("likes", "views").containsExactly(1L, 5L);
-        assertThat(stats.stats("p3").replies()).isEqualTo(1);
+        assertThat(read("p1")).extracting("likes", "views").containsExactly(16L, 130L);
+        assertThat(read("p2")).extracting("likes", "views").containsExactly(1L, 5L);
+        assertThat(read("p3").replies()).isEqualTo(1);
 
         // the marks survive a restart: the first file again adds nothing
         closeStats();
         openStats();
         assertThat(stats.importTotals(List.of(t("p1", 10, 2, 3, 100), t("p2", 1, 0, 0, 5))).changed()).isZero();
-        assertThat(stats.stats("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(16L, 2L, 3L, 130L);
+        assertThat(read("p1")).extracting("likes", "retweets", "replies", "views").containsExactly(16L, 2L, 3L, 130L);
     }
 
     @Test
@@ -89,12 +95,12 @@ class LegacyImportTest {
         }
         assertThat(crdt.get(StatsKeys.liker("p1", "@legacy:8"))).isEmpty();
         assertThat(crdt.get(StatsKeys.reply("p1", "@legacy:2"))).isPresent();
-        assertThat(stats.stats("p1")).extracting("likes", "replies", "views", "source").containsExactly(7L, 2L, 9L, Source.CRDT);
+        assertThat(read("p1")).extracting("likes", "replies", "views", "source").containsExactly(7L, 2L, 9L, Source.CRDT);
         assertThat(stats.likers("p1", null, 3).items()).containsExactly("@legacy:1", "@legacy:2", "@legacy:3");
         stats.unlike("p1", "@legacy:3"); // a legacy like is withdrawn like any other
-        assertThat(stats.stats("p1").likes()).isEqualTo(6);
+        assertThat(read("p1").likes()).isEqualTo(6);
         assertThat(stats.importTotals(List.of(t("p1", 7, 0, 2, 9))).changed()).isZero(); // the mark, not the set, decides
-        assertThat(stats.stats("p1").likes()).isEqualTo(6);
+        assertThat(read("p1").likes()).isEqualTo(6);
     }
 
     @Test
@@ -106,7 +112,7 @@ class LegacyImportTest {
         assertThat(stats.importTotals(List.of(t("big", LegacyTotals.MAX_NEW_MEMBERS, 0, 0, 5))).likes()).isEqualTo(LegacyTotals.MAX_NEW_MEMBERS);
         assertThat(stats.importTotals(List.of(t("big", over, 0, 0, 5))).likes()).isOne();
         stats.drainOutbox(); // the set count is exact once the flush of the new members is done
-        assertThat(stats.stats("big").likes()).isEqualTo(over);
+        assertThat(read("big").likes()).isEqualTo(over);
         assertThatThrownBy(() -> t("p", LegacyTotals.MAX_MEMBERS + 1, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("likes of post p must be 0 to 10000000");
     }
