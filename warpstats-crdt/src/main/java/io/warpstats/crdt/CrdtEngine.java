@@ -524,6 +524,11 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     }
 
     @Override
+    public Optional<byte[]> getDurable(String key) {
+        return store.get(keys.value(key)).map(r -> Arrays.copyOfRange(r, 8, r.length));
+    }
+
+    @Override
     public void query(String prefix, BiConsumer<String, byte[]> visitor) {
         query(prefix, null, Integer.MAX_VALUE, visitor);
     }
@@ -673,6 +678,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         }
         publish(s);
         inflight = null; // after publishing: a reader sees the changes in one place or the other
+        s.txn.runAfterCommit(); // views publish their in-memory state once their rows are durable
     }
 
     /** Publishes the in-memory mirrors of a stage whose batch is durable. */

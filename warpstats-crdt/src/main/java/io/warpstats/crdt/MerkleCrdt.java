@@ -38,8 +38,15 @@ public interface MerkleCrdt extends AutoCloseable {
     /** Tombstones every element of {@code key} seen so far (in the pending delta). */
     void delete(String key);
 
-    /** The winning live value of {@code key}, if any. */
+    /** The winning live value of {@code key}, if any (this replica's pending writes included). */
     Optional<byte[]> get(String key);
+
+    /**
+     * The winning live value of {@code key} as of the last durable write, without this replica's
+     * pending (unflushed) writes: what the {@linkplain MaterializedView views} have seen. A reader that
+     * combines a view's rows with pending writes compares the two.
+     */
+    Optional<byte[]> getDurable(String key);
 
     /** Visits every live key under {@code prefix} in key order with its winning value. */
     void query(String prefix, BiConsumer<String, byte[]> visitor);

@@ -239,6 +239,28 @@ final class Txn implements KvStore.Batch {
         return overlay.entrySet().toArray(new Map.Entry[0]);
     }
 
+    /** Run once this transaction is durable and the engine's mirrors are published; never if it fails. */
+    private java.util.List<Runnable> afterCommit;
+
+    /** Adds a task for {@link #runAfterCommit} (a view publishing in-memory state derived from its rows). */
+    void afterCommit(Runnable task) {
+        if (afterCommit == null) afterCommit = new java.util.ArrayList<>();
+        afterCommit.add(task);
+    }
+
+    /** Runs the tasks of {@link #afterCommit} in order on the committing thread; one that throws does not stop the others. */
+    void runAfterCommit() {
+        if (afterCommit == null) return;
+        for (Runnable r : afterCommit) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Txn.class).error("a view's after-commit task failed", e);
+            }
+        }
+        afterCommit = null;
+    }
+
     void commit() {
         if (overlay.isEmpty()) return;
         KvStore.Batch batch = store.newBatch();

@@ -61,6 +61,12 @@ final class ViewBinding implements ChangeListener {
             public void put(String row, byte[] value) {
                 batch.put(key(row), value);
             }
+
+            @Override
+            public void afterCommit(Runnable task) {
+                if (batch instanceof Txn t) t.afterCommit(task);
+                else task.run(); // a rebuild writes its rows before the replica opens: nothing reads them yet
+            }
         });
     }
 
@@ -75,6 +81,11 @@ final class ViewBinding implements ChangeListener {
             @Override
             public void put(String row, byte[] value) {
                 store.put(key(row), value);
+            }
+
+            @Override
+            public void afterCommit(Runnable task) {
+                task.run();
             }
         };
     }

@@ -17,4 +17,12 @@ public interface ViewRows {
      * marker, say); it must not be a row that {@code onChange} also writes, or the two writers race.
      */
     void put(String row, byte[] value);
+
+    /**
+     * Runs {@code task} once the write holding these rows is durable and visible to readers (inside
+     * {@code onChange}: after the engine's atomic write, on the committing thread, never if that write
+     * fails; elsewhere: at once). For a view that keeps in-memory state derived from its rows, so that
+     * the memory never runs ahead of the store.
+     */
+    void afterCommit(Runnable task);
 }

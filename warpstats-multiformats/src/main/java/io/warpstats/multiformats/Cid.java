@@ -2,6 +2,7 @@ package io.warpstats.multiformats;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A content identifier. Version 0 is a bare sha2-256 multihash (implicitly dag-pb, printed
@@ -103,7 +104,7 @@ public final class Cid implements Comparable<Cid> {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Cid c && c.hash == hash && Arrays.equals(c.bytes, bytes);
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dag-pb codec (IPLD spec "DAG-PB"), strict and canonical.
@@ -45,7 +46,7 @@ public final class DagPb {
      * @param name  the link name, or {@code null} if absent (go-ds-crdt writes an empty name)
      * @param tsize the cumulative size, or {@code null} if absent (go-ds-crdt writes 0)
      */
-    public record Link(Cid hash, String name, Long tsize) {
+    public record Link(Cid hash, @Nullable String name, @Nullable Long tsize) {
         public Link {
             Objects.requireNonNull(hash, "hash");
             if (tsize != null && tsize < 0) throw new IllegalArgumentException("negative Tsize");
@@ -63,14 +64,14 @@ public final class DagPb {
      * @param links the links, in wire order
      * @param data  the Data bytes, or {@code null} if absent
      */
-    public record Node(List<Link> links, byte[] data) {
+    public record Node(List<Link> links, byte @Nullable [] data) {
         public Node {
             links = List.copyOf(links);
             if (links.size() > MAX_LINKS) throw new IllegalArgumentException("too many links: " + links.size());
         }
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             return o instanceof Node n && n.links.equals(links) && Arrays.equals(n.data, data);
         }
 
@@ -91,7 +92,7 @@ public final class DagPb {
     }
 
     /** Encodes a node with {@code links} (in order) and {@code data} ({@code null}: absent). */
-    public static byte[] encode(List<Link> links, byte[] data) {
+    public static byte[] encode(List<Link> links, byte @Nullable [] data) {
         if (links.size() > MAX_LINKS) throw new IllegalArgumentException("too many links: " + links.size());
         int size = 0;
         int[] linkSizes = new int[links.size()];

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A multihash: {@code varint(code) ‖ varint(length) ‖ digest}. Only sha2-256 (0x12) and
@@ -94,7 +95,7 @@ public record Multihash(int code, byte[] digest) {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Multihash m && m.code == code && Arrays.equals(m.digest, digest);
     }
 

@@ -1,5 +1,7 @@
 package io.warpstats.p2p;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Decides which connections may exist (used for partitions in fault-injection tests and for
  * deny lists). Consulted before the handshake with the address only (peer {@code null}), after
@@ -16,5 +18,5 @@ public interface ConnectionGate {
      * @param remote  the remote TCP address
      * @param inbound true if the remote dialed
      */
-    boolean allow(PeerId peer, Multiaddr remote, boolean inbound);
+    boolean allow(@Nullable PeerId peer, Multiaddr remote, boolean inbound);
 }

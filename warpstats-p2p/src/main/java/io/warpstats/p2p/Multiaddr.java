@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A multiaddr restricted to the protocols a TCP libp2p node needs: {@code /ip4}, {@code /ip6},
@@ -51,7 +52,7 @@ public final class Multiaddr {
     public record Component(Protocol protocol, byte[] value) {
         public Component { value = value.clone(); }
         @Override public byte[] value() { return value.clone(); }
-        @Override public boolean equals(Object o) { return o instanceof Component c && c.protocol == protocol && Arrays.equals(c.value, value); }
+        @Override public boolean equals(@Nullable Object o) { return o instanceof Component c && c.protocol == protocol && Arrays.equals(c.value, value); }
         @Override public int hashCode() { return protocol.hashCode() * 31 + Arrays.hashCode(value); }
         @Override public String toString() { return "/" + protocol.text + "/" + valueText(protocol, value); }
     }
@@ -177,7 +178,7 @@ public final class Multiaddr {
     }
 
     @Override
-    public boolean equals(Object o) { return o instanceof Multiaddr m && Arrays.equals(m.bytes, bytes); }
+    public boolean equals(@Nullable Object o) { return o instanceof Multiaddr m && Arrays.equals(m.bytes, bytes); }
 
     @Override
     public int hashCode() { return Arrays.hashCode(bytes); }

@@ -6,6 +6,7 @@ import io.warpstats.multiformats.Multihash;
 import io.warpstats.p2p.crypto.PublicKey;
 import java.util.Arrays;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A libp2p peer id: the multihash of the protobuf-encoded public key. Ed25519 keys (36 bytes
@@ -69,7 +70,7 @@ public final class PeerId implements Comparable<PeerId> {
     public String toString() { return Multibase.base58(bytes); }
 
     @Override
-    public boolean equals(Object o) { return o instanceof PeerId p && p.hash == hash && Arrays.equals(p.bytes, bytes); }
+    public boolean equals(@Nullable Object o) { return o instanceof PeerId p && p.hash == hash && Arrays.equals(p.bytes, bytes); }
 
     @Override
     public int hashCode() { return hash; }

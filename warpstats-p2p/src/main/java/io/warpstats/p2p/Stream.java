@@ -2,6 +2,7 @@ package io.warpstats.p2p;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bidirectional, flow-controlled byte stream of a connection, with its protocol negotiated.
@@ -36,7 +37,7 @@ public interface Stream {
      * The next available bytes (at least one), or {@code null} when the remote has closed its side
      * and everything was read. Fails with {@link StreamResetException} if the stream was reset.
      */
-    CompletableFuture<byte[]> read();
+    CompletableFuture<byte @Nullable []> read();
 
     /** Exactly {@code n} bytes; fails with {@link java.io.EOFException} if the stream ends first. */
     CompletableFuture<byte[]> readExactly(int n);
@@ -47,7 +48,7 @@ public interface Stream {
      * {@code maxLength} bytes (then the stream is reset) and with {@link java.io.EOFException} if
      * the stream ends inside a message.
      */
-    CompletableFuture<byte[]> readMessage(int maxLength);
+    CompletableFuture<byte @Nullable []> readMessage(int maxLength);
 
     /**
      * Reads messages ({@link #readMessage}) and hands each to {@code consumer} until the stream ends;

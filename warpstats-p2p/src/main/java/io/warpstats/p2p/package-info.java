@@ -7,5 +7,10 @@
  * implementation lives in {@code io.warpstats.p2p.host} and below and is reached through
  * {@code io.warpstats.p2p.host.Hosts}. Every callback and future of the API runs on a network
  * thread and must not block.
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.p2p;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,6 +1,6 @@
 package io.warpstats.replication;
 
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import io.warpstats.p2p.Host;
-import io.warpstats.p2p.host.TestHosts;
+import io.warpstats.p2p.testing.TestHosts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

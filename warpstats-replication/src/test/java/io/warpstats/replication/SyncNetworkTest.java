@@ -1,6 +1,6 @@
 package io.warpstats.replication;
 
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.crdt.Block;

@@ -1,6 +1,6 @@
 package io.warpstats.replication;
 
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.await;
 
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.store.KvStore;
@@ -8,8 +8,8 @@ import io.warpstats.crdt.store.KvStores;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.PeerId;
-import io.warpstats.p2p.host.TestHosts;
 import io.warpstats.p2p.pubsub.PubSub;
+import io.warpstats.p2p.testing.TestHosts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

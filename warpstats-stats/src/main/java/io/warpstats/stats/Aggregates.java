@@ -6,6 +6,7 @@ import io.warpstats.crdt.ViewRows;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The statistics' materialized view, registered on the engine ({@code MerkleCrdtBuilder.view}) and kept
@@ -74,7 +75,7 @@ final class Aggregates implements MaterializedView {
     }
 
     @Override
-    public void onChange(String key, byte[] oldValue, byte[] newValue, ViewRows rows) {
+    public void onChange(String key, byte @Nullable [] oldValue, byte @Nullable [] newValue, ViewRows rows) {
         Optional<StatsKeys.Member> member = StatsKeys.parseMember(key);
         if (member.isPresent()) {
             onMember(key, member.get(), oldValue != null, newValue != null, rows);
@@ -92,7 +93,10 @@ final class Aggregates implements MaterializedView {
     }
 
     private void onMember(String key, StatsKeys.Member m, boolean was, boolean is, ViewRows rows) {
-        pending.committed(key, is);
+        // reads of the post wait while this write is in flight; this node's pending writes learn the
+        // committed state only once it is durable, together with the row
+        pending.changing(m.stat(), m.postId());
+        rows.afterCommit(() -> pending.applied(m.stat(), m.postId()));
         if (was == is) return;
         String row = membersRow(m.stat(), m.postId());
         long n = rows.get(row).map(Bytes::u64).orElse(0L) + (is ? 1 : -1);
@@ -100,7 +104,7 @@ final class Aggregates implements MaterializedView {
         hot.touch(m.postId());
     }
 
-    private void onSlot(SlotKey slot, byte[] oldValue, byte[] newValue, ViewRows rows) {
+    private void onSlot(SlotKey slot, byte @Nullable [] oldValue, byte @Nullable [] newValue, ViewRows rows) {
         long delta = Bytes.slotValue(newValue) - Bytes.slotValue(oldValue);
         if (delta == 0) return;
         String row = aggRow(slot.stat(), slot.postId());
@@ -131,13 +135,13 @@ final class Aggregates implements MaterializedView {
         return out;
     }
 
-    static Hlc decodeActivity(byte[] row) {
+    static Hlc decodeActivity(byte @Nullable [] row) {
         if (row == null || row.length < Hlc.BYTES) return Hlc.ZERO;
         return Hlc.decode(Arrays.copyOf(row, Hlc.BYTES), new String(row, Hlc.BYTES, row.length - Hlc.BYTES, StandardCharsets.UTF_8));
     }
 
     /** {Σincr, Σdecr, own incr, own decr}, or {@code null} if no slot of the post was ever merged. */
-    long[] slots(MerkleCrdt crdt, Stat stat, String postId) {
+    long @Nullable [] slots(MerkleCrdt crdt, Stat stat, String postId) {
         byte[] v = crdt.view(this).get(aggRow(stat, postId)).orElse(null);
         return v == null ? null : Bytes.longs(v, 4);
     }

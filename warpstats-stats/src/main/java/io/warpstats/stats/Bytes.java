@@ -1,6 +1,7 @@
 package io.warpstats.stats;
 
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /** Big-endian integer codecs and UTF-8 helpers. */
 final class Bytes {
@@ -16,7 +17,7 @@ final class Bytes {
     }
 
     /** Decodes an unsigned 64-bit big-endian slot value; {@code null} or malformed is 0, huge is clamped. */
-    static long slotValue(byte[] b) {
+    static long slotValue(byte @Nullable [] b) {
         if (b == null || b.length != 8) {
             return 0;
         }
@@ -24,11 +25,11 @@ final class Bytes {
         return v < 0 || v > MAX_SLOT ? MAX_SLOT : v;
     }
 
-    static long u64(byte[] b) {
+    static long u64(byte @Nullable [] b) {
         return b == null || b.length < 8 ? 0 : getLong(b, 0);
     }
 
-    static long[] longs(byte[] b, int n) {
+    static long[] longs(byte @Nullable [] b, int n) {
         long[] out = new long[n];
         if (b != null && b.length == 8 * n) {
             for (int i = 0; i < n; i++) {

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +33,11 @@ final class CrdtMirror implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     private final Map<String, Long> inflight = new HashMap<>(); // guarded by lock
     private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
-    private volatile MerkleCrdt crdt;
+    private volatile @Nullable MerkleCrdt crdt;
     private volatile boolean healthy;
     private volatile boolean failing; // a failure was logged and no flush has succeeded since
     private long retryAtNanos; // guarded by lock
-    private String replayAfter; // guarded by lock; null: no replay due
+    private @Nullable String replayAfter; // guarded by lock; null: no replay due
     private boolean replayDue; // guarded by lock
 
     CrdtMirror(LocalDb db, Aggregates view, PendingMembers pending, String nodeId, String incarnation, Object lock, long flushMillis) {
@@ -123,8 +124,7 @@ final class CrdtMirror implements AutoCloseable {
      */
     private void putCurrent(MerkleCrdt c, String crdtKey, long seq) {
         byte[] value = currentValue(crdtKey);
-        StatsKeys.parseMember(crdtKey).ifPresent(m ->
-                pending.wrote(m.stat(), m.postId(), crdtKey, value != null, seq, () -> c.get(crdtKey).isPresent()));
+        StatsKeys.parseMember(crdtKey).ifPresent(m -> pending.wrote(m.stat(), m.postId(), crdtKey, seq));
         if (value == null) {
             c.delete(crdtKey);
         } else {
@@ -133,7 +133,7 @@ final class CrdtMirror implements AutoCloseable {
     }
 
     /** The value {@code crdtKey} must have according to the local database; {@code null}: absent. */
-    byte[] currentValue(String crdtKey) {
+    byte @Nullable [] currentValue(String crdtKey) {
         Optional<SlotKey> slot = SlotKey.parse(crdtKey);
         if (slot.isPresent()) {
             long[] totals = Bytes.longs(db.get(LocalKeys.counter(slot.get().stat(), slot.get().postId())), 2);

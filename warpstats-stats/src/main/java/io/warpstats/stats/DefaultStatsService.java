@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link StatsService}: local database first, then the CRDT through the {@link CrdtMirror}. */
 final class DefaultStatsService implements StatsService {
@@ -171,7 +172,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public void view(String postId, String userId) {
+    public void view(String postId, @Nullable String userId) {
         Ids.require("post id", postId);
         if (userId != null) {
             Ids.require("user id", userId);
@@ -303,7 +304,7 @@ final class DefaultStatsService implements StatsService {
         return read(postId, null);
     }
 
-    private PostStats read(String postId, MerkleCrdt crdt) {
+    private PostStats read(String postId, @Nullable MerkleCrdt crdt) {
         long[] v = new long[Stat.values().length];
         boolean known = false;
         for (Stat stat : Stat.values()) {
@@ -314,9 +315,9 @@ final class DefaultStatsService implements StatsService {
             long decr = local[1];
             if (crdt != null && stat != Stat.VIEWS) {
                 // the number of live members of the replicated set, plus this node's writes not yet flushed
-                long members = aggregates.members(crdt, stat, postId);
-                known |= members >= 0 || pending.any(stat, postId);
-                v[stat.ordinal()] = Math.max(0, Math.max(0, members) + pending.adjustment(stat, postId));
+                long[] members = {-1};
+                v[stat.ordinal()] = pending.count(stat, postId, crdt, () -> members[0] = aggregates.members(crdt, stat, postId));
+                known |= members[0] >= 0 || pending.any(stat, postId);
                 continue;
             }
             if (crdt != null) {
@@ -344,7 +345,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public Page<String> likers(String postId, String cursor, int limit) {
+    public Page<String> likers(String postId, @Nullable String cursor, int limit) {
         Ids.require("post id", postId);
         checkLimit(limit);
         String after = cursor == null ? null : Cursors.decodeId(cursor);
@@ -374,7 +375,7 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
-    public Page<LikedPost> likedBy(String userId, String cursor, int limit) {
+    public Page<LikedPost> likedBy(String userId, @Nullable String cursor, int limit) {
         Ids.require("user id", userId);
         checkLimit(limit);
         String after = cursor == null ? null : Cursors.decodeLikedBy(cursor);

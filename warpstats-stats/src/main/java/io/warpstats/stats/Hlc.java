@@ -2,6 +2,7 @@ package io.warpstats.stats;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A hybrid logical clock timestamp (Kulkarni, Demirbas et al., "Logical Physical Clocks", OPODIS 2014):
@@ -40,7 +41,7 @@ record Hlc(long wallMillis, int logical, String nodeId) implements Comparable<Hl
      * milliseconds (logical 0); anything else, or a negative component, is {@link #ZERO} (hostile input
      * never wins).
      */
-    static Hlc decode(byte[] value, String nodeId) {
+    static Hlc decode(byte @Nullable [] value, String nodeId) {
         if (value == null) return ZERO;
         ByteBuffer b = ByteBuffer.wrap(value);
         if (value.length == BYTES) {

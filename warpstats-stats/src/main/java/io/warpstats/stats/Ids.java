@@ -1,5 +1,7 @@
 package io.warpstats.stats;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Validation of post, user and reply ids. A valid id is 1 to {@value #MAX_LENGTH} characters of
  * {@code [A-Za-z0-9._:@-]}, and is neither {@code .} nor contains {@code ..}. So an id never
@@ -17,7 +19,7 @@ public final class Ids {
      * @param what what the id names, for the message ({@code "post id"}, {@code "user id"})
      * @throws InvalidIdException saying which rule {@code id} breaks
      */
-    public static String require(String what, String id) {
+    public static String require(String what, @Nullable String id) {
         if (id == null || id.isEmpty()) {
             throw new InvalidIdException(what + " is missing or empty");
         }

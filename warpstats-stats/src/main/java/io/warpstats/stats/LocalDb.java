@@ -3,6 +3,7 @@ package io.warpstats.stats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiPredicate;
+import org.jspecify.annotations.Nullable;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -42,7 +43,8 @@ final class LocalDb implements AutoCloseable {
         }
     }
 
-    byte[] get(String key) {
+    /** The value of {@code key}, or null when absent. */
+    byte @Nullable [] get(String key) {
         try {
             return db.get(Bytes.utf8(key));
         } catch (RocksDBException e) {
@@ -72,7 +74,7 @@ final class LocalDb implements AutoCloseable {
      * Visits the keys that start with {@code prefix} and sort after {@code prefix + startAfter}
      * ({@code null}: from the first), in order, until the visitor returns false.
      */
-    void scan(String prefix, String startAfter, BiPredicate<String, byte[]> visitor) {
+    void scan(String prefix, @Nullable String startAfter, BiPredicate<String, byte[]> visitor) {
         byte[] p = Bytes.utf8(prefix);
         try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
             if (startAfter == null) {

@@ -2,6 +2,7 @@ package io.warpstats.stats;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The visible statistics of one post: every counter is {@code max(0, Σincr − Σdecr)} over the slots
@@ -11,7 +12,7 @@ import java.util.Objects;
  * @param source       where the numbers come from
  */
 public record PostStats(String postId, long likes, long retweets, long replies, long views,
-                        Instant lastActivity, Source source) {
+                        @Nullable Instant lastActivity, Source source) {
     public PostStats {
         Objects.requireNonNull(postId, "postId");
         Objects.requireNonNull(source, "source");

@@ -2,6 +2,7 @@ package io.warpstats.stats;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A counter slot of the CRDT: {@code /incr|decr/{stat}/{postId}/{nodeId}/{incarnation}} (without the
@@ -34,7 +35,7 @@ public record SlotKey(boolean increment, Stat stat, String postId, String nodeId
     }
 
     /** The slot named by {@code key}, or empty if {@code key} is not a well-formed slot key. */
-    public static Optional<SlotKey> parse(String key) {
+    public static Optional<SlotKey> parse(@Nullable String key) {
         if (key == null || !(key.startsWith("/incr/") || key.startsWith("/decr/"))) {
             return Optional.empty();
         }

@@ -1,6 +1,7 @@
 package io.warpstats.stats;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The CRDT keys the statistics use besides {@link SlotKey counter slots} (all without the engine's
@@ -51,7 +52,7 @@ public final class StatsKeys {
     }
 
     /** The set member named by {@code key}, if it is one. */
-    static Optional<Member> parseMember(String key) {
+    static Optional<Member> parseMember(@Nullable String key) {
         if (key == null) return Optional.empty();
         String[] parts = key.split("/", -1);
         if (parts.length != 4 || !parts[0].isEmpty() || !Ids.isValid(parts[2]) || !Ids.isValid(parts[3])) return Optional.empty();
@@ -81,7 +82,7 @@ public final class StatsKeys {
      * vouches for the users it serves (there are no per-user signatures; docs/decisions.md). A key the
      * statistics do not know, by no one.
      */
-    public static boolean mayWrite(String authorNodeId, String key) {
+    public static boolean mayWrite(@Nullable String authorNodeId, @Nullable String key) {
         Optional<SlotKey> slot = SlotKey.parse(key);
         if (slot.isPresent()) {
             return slot.get().nodeId().equals(authorNodeId);

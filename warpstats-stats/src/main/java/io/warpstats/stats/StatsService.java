@@ -3,6 +3,7 @@ package io.warpstats.stats;
 import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.MerkleCrdt;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The repository of post statistics: records who did what in the local database and keeps this
@@ -49,7 +50,7 @@ public interface StatsService extends AutoCloseable {
     void deleteReply(String postId, String replyId);
 
     /** Records a view; {@code userId} may be {@code null} (anonymous). */
-    void view(String postId, String userId);
+    void view(String postId, @Nullable String userId);
 
     /**
      * Imports legacy totals the way live actions are kept (the rule is on {@link LegacyTotals}: per post and
@@ -74,10 +75,10 @@ public interface StatsService extends AutoCloseable {
      * @param cursor {@code null} for the first page
      * @param limit  1 to {@link #MAX_PAGE}
      */
-    Page<String> likers(String postId, String cursor, int limit);
+    Page<String> likers(String postId, @Nullable String cursor, int limit);
 
-    /** The posts {@code userId} liked on this node, newest first. */
-    Page<LikedPost> likedBy(String userId, String cursor, int limit);
+    /** The posts {@code userId} liked on this node, newest first; {@code cursor} as for {@link #likers}. */
+    Page<LikedPost> likedBy(String userId, @Nullable String cursor, int limit);
 
     /** Up to {@code n} of the busiest posts this node has seen recently, busiest first. */
     List<PostStats> busiest(int n);

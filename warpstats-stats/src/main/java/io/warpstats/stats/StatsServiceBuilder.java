@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link StatsService}. Required: {@link #localDatabase} (a directory, created if missing),
@@ -11,8 +12,8 @@ import java.util.Objects;
  * to a replica built with {@link StatsService#view()} registered.
  */
 public final class StatsServiceBuilder {
-    private Path localDatabase;
-    private String nodeId;
+    private @Nullable Path localDatabase;
+    private @Nullable String nodeId;
     private Clock clock = Clock.systemUTC();
     private Duration flushInterval = Duration.ofMillis(100);
 

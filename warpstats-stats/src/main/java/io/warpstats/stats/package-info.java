@@ -9,5 +9,10 @@
  * {@link io.warpstats.stats.Ids} and the errors {@link io.warpstats.stats.StatsException}. Everything
  * else is package-private. Uses the CRDT through its public API only; knows nothing of the network.
  * The key layout is documented in {@code docs/architecture.md} ("Storage").
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.stats;
+
+import org.jspecify.annotations.NullMarked;

@@ -158,6 +158,30 @@ class StatsServiceTest {
     }
 
     @Test
+    void lastActivityIsTheNewestClockWhateverTheBranchLength() {
+        for (int i = 0; i < 20; i++) {
+            stats.view("p1", null);
+            stats.drainOutbox(); // a long local branch: 20 blocks, high priority
+        }
+        long local = stats.stats("p1").lastActivity().toEpochMilli();
+        // another node, clock 5 s ahead, one block (priority 1): its newer timestamp wins
+        merge(Map.of(StatsKeys.activity("p1", "nodeB"), new Hlc(local + 5_000, 0, "nodeB").encode()));
+        assertThat(stats.stats("p1").lastActivity().toEpochMilli()).isEqualTo(local + 5_000);
+        // an older timestamp merged later never moves it back
+        merge(Map.of(StatsKeys.activity("p1", "nodeC"), new Hlc(local - 1_000, 0, "nodeC").encode()));
+        assertThat(stats.stats("p1").lastActivity().toEpochMilli()).isEqualTo(local + 5_000);
+        // this node's next action comes after what it has seen, though its own clock lags by 5 s
+        stats.view("p1", null);
+        stats.drainOutbox();
+        byte[] mine = crdt.get(StatsKeys.activity("p1", "nodeA")).orElseThrow();
+        assertThat(Hlc.decode(mine, "nodeA")).isGreaterThan(new Hlc(local + 5_000, 0, "nodeB"));
+        // the legacy register and a malformed value are read safely
+        merge(Map.of(StatsKeys.activity("p2"), Bytes.u64(local), StatsKeys.activity("p3", "nodeB"), new byte[] {1, 2}));
+        assertThat(stats.stats("p2").lastActivity().toEpochMilli()).isEqualTo(local);
+        assertThatThrownBy(() -> stats.stats("p3")).extracting("problem").isEqualTo(StatsException.Problem.UNKNOWN_POST);
+    }
+
+    @Test
     void writesSucceedWithoutTheCrdtAndTheOutboxReplaysExactTotals() {
         stats.like("p1", "u1");
         stats.drainOutbox();

@@ -1,7 +1,7 @@
 package io.warpstats.bench.cluster;
 
+import io.warpstats.bench.cli.BenchCommandLine;
 import io.warpstats.bench.crdt.ZipfKeys;
-
 import io.warpstats.crdt.Head;
 import io.warpstats.replication.SyncMetrics;
 import java.io.IOException;
@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cluster benchmark of issue 4: N replicas on 127.0.0.1 in one JVM (each with its own host,
@@ -42,10 +43,10 @@ import org.HdrHistogram.Histogram;
  */
 public final class ConvergenceBench {
 
-    /** Options of a run (defaults: the acceptance configuration of issue 4). */
+    /** Options of a run (defaults: the acceptance configuration of issue 4); {@code dir} null: a temporary directory, deleted afterwards. */
     public record Config(int nodes, int[] rates, int warmupSeconds, int measureSeconds, int keys, double zipf,
                          Duration flushDelay, Duration rebroadcast, int catchupPuts, int catchupKeys, int catchupRate,
-                         int runs, int ioThreads, int samplesPerSecond, Path dir) {
+                         int runs, int ioThreads, int samplesPerSecond, @Nullable Path dir) {
         public static Config defaults() {
             return new Config(5, new int[] {1_000, 50_000}, 3, 10, 10_000, 1.0, Duration.ofMillis(10),
                     Duration.ofSeconds(1), 100_000, 10_000, 50_000, 3, 1, 200, null);
@@ -61,8 +62,8 @@ public final class ConvergenceBench {
     public record CatchupResult(long puts, int keys, long writeMs, long catchupMs, long roundTrips, long blocks,
                                 long wireBytes, long mismatches) {}
 
-    /** One run: every rate, then the catch-up. */
-    public record RunResult(List<RateResult> rates, CatchupResult catchup) {}
+    /** One run: every rate, then the catch-up ({@code null} when {@code catchupPuts} is 0). */
+    public record RunResult(List<RateResult> rates, @Nullable CatchupResult catchup) {}
 
     private final Config cfg;
     private final LatencyProbe probe;
@@ -438,36 +439,13 @@ public final class ConvergenceBench {
 
     // ------------------------------------------------------------------ main
 
-    public static void main(String[] args) throws Exception {
-        Config c = Config.defaults();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help")) {
-                System.out.println("options: --nodes N --rates R1,R2 --warmup S --measure S --keys K --zipf X --flush-ms MS"
-                        + " --rebroadcast-ms MS --catchup-puts P --catchup-keys K --catchup-rate R --runs N --io-threads T"
-                        + " --samples-per-s N --dir DIR");
-                return;
-            }
-            String v = args[++i];
-            c = switch (a) {
-                case "--nodes" -> new Config(Integer.parseInt(v), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--rates" -> new Config(c.nodes(), Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.replace("_", ""))).toArray(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--warmup" -> new Config(c.nodes(), c.rates(), Integer.parseInt(v), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--measure" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), Integer.parseInt(v), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--keys" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), Integer.parseInt(v), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--zipf" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), Double.parseDouble(v), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--flush-ms" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), Duration.ofMillis(Long.parseLong(v)), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--rebroadcast-ms" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), Duration.ofMillis(Long.parseLong(v)), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--catchup-puts" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), Integer.parseInt(v), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--catchup-keys" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), Integer.parseInt(v), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--catchup-rate" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), Integer.parseInt(v), c.runs(), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--runs" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), Integer.parseInt(v), c.ioThreads(), c.samplesPerSecond(), c.dir());
-                case "--io-threads" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), Integer.parseInt(v), c.samplesPerSecond(), c.dir());
-                case "--samples-per-s" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), Integer.parseInt(v), c.dir());
-                case "--dir" -> new Config(c.nodes(), c.rates(), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(), c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads(), c.samplesPerSecond(), Path.of(v));
-                default -> throw new IllegalArgumentException("unknown option " + a + " (--help)");
-            };
-        }
+    /** Parses the options (see {@code --help}), runs, prints the tables and exits: 0, 1 (the run failed) or 2 (bad input). */
+    public static void main(String[] args) {
+        System.exit(BenchCommandLine.execute(new ConvergenceCommand(), args));
+    }
+
+    /** Runs the benchmark with {@code c} and prints the configuration, the progress and the tables on stdout. */
+    static void report(Config c) throws Exception {
         log("config: nodes=%d rates=%s warmup=%ds measure=%ds keys=%d zipf=%.2f flush=%s rebroadcast=%s catchup=%d puts/%d keys at %d/s runs=%d io-threads=%d",
                 c.nodes(), Arrays.toString(c.rates()), c.warmupSeconds(), c.measureSeconds(), c.keys(), c.zipf(), c.flushDelay(),
                 c.rebroadcast(), c.catchupPuts(), c.catchupKeys(), c.catchupRate(), c.runs(), c.ioThreads());
@@ -502,7 +480,6 @@ public final class ConvergenceBench {
                     median(runs.stream().mapToDouble(r -> r.catchup().roundTrips())),
                     median(runs.stream().mapToDouble(r -> r.catchup().blocks())));
         }
-        System.exit(0);
     }
 
     private static double median(java.util.stream.DoubleStream s) {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Time from a put on one node until its value is visible on every other node. A sampled put
@@ -35,7 +36,7 @@ final class LatencyProbe {
 
     /** The view that watches replica {@code node}'s changes (it writes no rows). */
     MaterializedView listener(int node) {
-        return MaterializedView.of("/bench/probe/", "", (String key, byte[] oldValue, byte[] newValue, ViewRows rows) -> {
+        return MaterializedView.of("/bench/probe/", "", (String key, byte @Nullable [] oldValue, byte @Nullable [] newValue, ViewRows rows) -> {
             Sample s = outstanding.get(key);
             if (s == null || s.origin == node || newValue == null || newValue.length != 8) return;
             if (decode(newValue) < s.value) return;

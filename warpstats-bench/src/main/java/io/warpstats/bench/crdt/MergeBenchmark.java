@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -58,8 +59,8 @@ public class MergeBenchmark {
     @Param({"unsigned", "signed"})
     String deltas;
 
-    private DeltaSigner signer;
-    private DeltaVerifier verifier;
+    private @Nullable DeltaSigner signer;
+    private @Nullable DeltaVerifier verifier;
 
     private final Map<Cid, byte[]> blocks = new HashMap<>();
     private Cid top;

@@ -2,6 +2,7 @@ package io.warpstats.bench.p2p;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.warpstats.bench.cli.BenchCommandLine;
 import io.warpstats.p2p.Connection;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.HostOptions;
@@ -19,54 +20,99 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Echo throughput (1 and 64 concurrent streams) and connection-setup rate (TCP + Noise + Yamux),
  * Java↔Java versus JS↔JS (js-libp2p, two node processes), on loopback, in one run; prints a table.
  * Usage: {@code P2pBench [--mib N] [--setups N] [--js-setups N] [--js-dir DIR] [--window-kib N] [--warmup-sec S] [--warmup-setups N]
- *     [--only echo|echo1|setups]}; both sides warm up untimed before timing (default: one run's worth, see docs/p2p.md).
- * ({@code --only}: one Java scenario alone, no JS side, for profiling; see docs/p2p.md).
+ *     [--only echo|echo1|setups]} ({@code --help} describes each); both sides warm up untimed before timing (default: one
+ * run's worth, see docs/p2p.md). ({@code --only}: one Java scenario alone, no JS side, for profiling; see docs/p2p.md).
  */
-public final class P2pBench {
+@Command(name = "P2pBench", mixinStandardHelpOptions = true, version = "warpstats 0.1.0", sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Echo throughput (1 and 64 streams) and connection setups/s over TCP + Noise + Yamux on loopback,"
+                + " Java<->Java against JS<->JS (js-libp2p), as one table."})
+public final class P2pBench implements Callable<Integer> {
     static final String BENCH = "/bench/echo/1.0.0";
     static final int CHUNK = 64 * 1024;
     /** Throughput runs per scenario; the table shows the best. */
     static final int RUNS = 3;
+    private static final Set<String> SCENARIOS = Set.of("all", "echo", "echo1", "setups");
 
-    private P2pBench() {}
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws Exception {
-        // 512 MiB per timed run and 4 s of warm-up: a short run measures JIT compilation and scheduling
-        // noise as much as the transport (docs/benchmarks.md, "Method")
-        int mib = 512, setups = 2000, jsSetups = 200, windowKib = 256;
-        double warmupSec = 4; // echo warm-up per side (and per JS client process), untimed, before the timed runs
-        int warmupSetups = -1; // default: as many as one measured run
-        String only = "all"; // "echo" or "setups": one Java scenario alone, no JS side (for profiling)
-        Path jsDir = Path.of(System.getProperty("warpstats.jspeer", ".build/js-peer"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--mib" -> mib = Integer.parseInt(args[i + 1]);
-                case "--setups" -> setups = Integer.parseInt(args[i + 1]);
-                case "--js-setups" -> jsSetups = Integer.parseInt(args[i + 1]);
-                case "--js-dir" -> jsDir = Path.of(args[i + 1]);
-                case "--window-kib" -> windowKib = Integer.parseInt(args[i + 1]);
-                case "--only" -> only = args[i + 1];
-                case "--warmup-sec" -> warmupSec = Double.parseDouble(args[i + 1]);
-                case "--warmup-setups" -> warmupSetups = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+    // 512 MiB per timed run and 4 s of warm-up: a short run measures JIT compilation and scheduling
+    // noise as much as the transport (docs/benchmarks.md, "Method")
+    @Option(names = "--mib", defaultValue = "512", paramLabel = "N", description = "MiB echoed per throughput run, 1..65536 (default: ${DEFAULT-VALUE}).")
+    int mib;
+
+    @Option(names = "--setups", defaultValue = "2000", paramLabel = "N", description = "Java connection setups per timed run (default: ${DEFAULT-VALUE}).")
+    int setups;
+
+    @Option(names = "--js-setups", defaultValue = "200", paramLabel = "N", description = "JS connection setups of the timed run (default: ${DEFAULT-VALUE}).")
+    int jsSetups;
+
+    @Option(names = "--js-dir", defaultValue = "${sys:warpstats.jspeer:-.build/js-peer}", paramLabel = "DIR",
+            description = "The installed js-libp2p peer (scripts/setup-interop.sh; default: ${DEFAULT-VALUE}).")
+    Path jsDir;
+
+    @Option(names = "--window-kib", defaultValue = "256", paramLabel = "N", description = "Yamux stream receive window of the Java hosts, KiB (default: ${DEFAULT-VALUE}).")
+    int windowKib;
+
+    @Option(names = "--warmup-sec", defaultValue = "4", paramLabel = "S",
+            description = "Untimed echo warm-up per side (and per JS client process) before the timed runs, seconds (default: ${DEFAULT-VALUE}).")
+    double warmupSec;
+
+    @Option(names = "--warmup-setups", defaultValue = "-1", paramLabel = "N",
+            description = "Untimed Java connection setups before timing; -1: as many as one timed run (default: ${DEFAULT-VALUE}).")
+    int warmupSetups;
+
+    @Option(names = "--only", defaultValue = "all", paramLabel = "SCENARIO",
+            description = "echo, echo1 or setups: that Java scenario alone, no JS side, with per-run CPU figures (for profiling; default: ${DEFAULT-VALUE}).")
+    String only;
+
+    P2pBench() {}
+
+    /** Parses the options (see {@code --help}), runs and prints the table; exit 0, 1 (a run failed) or 2 (bad input). */
+    public static void main(String[] args) {
+        System.exit(BenchCommandLine.execute(new P2pBench(), args));
+    }
+
+    private void check(boolean ok, String message) {
+        if (!ok) throw BenchCommandLine.badInput(spec, message);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        check(mib >= 1 && mib <= 65_536, "--mib must be 1..65536, not " + mib);
+        check(setups >= 1 && setups <= 10_000_000, "--setups must be 1..10000000, not " + setups);
+        check(jsSetups >= 0 && jsSetups <= 10_000_000, "--js-setups must be 0..10000000, not " + jsSetups);
+        check(windowKib >= 1 && windowKib <= 1 << 20, "--window-kib must be 1..1048576, not " + windowKib);
+        check(warmupSec >= 0 && warmupSec <= 3600, "--warmup-sec must be 0..3600, not " + warmupSec);
+        check(warmupSetups >= -1 && warmupSetups <= 10_000_000, "--warmup-setups must be -1..10000000, not " + warmupSetups);
+        check(SCENARIOS.contains(only), "--only must be one of echo, echo1, setups (or all), not '" + only + "'");
+        run();
+        return 0;
+    }
+
+    private void run() throws Exception {
         long bytes = (long) mib * 1024 * 1024;
-        if (warmupSetups < 0) warmupSetups = setups;
-        int jsWarmupSetups = warmupSetups == 0 ? 0 : Math.max(1, jsSetups * warmupSetups / Math.max(1, setups));
+        int javaWarmupSetups = warmupSetups < 0 ? setups : warmupSetups;
+        int jsWarmupSetups = javaWarmupSetups == 0 ? 0 : Math.max(1, jsSetups * javaWarmupSetups / Math.max(1, setups));
         System.out.printf(Locale.ROOT, "p2p benchmark: %d MiB echoed per throughput run, %d Java / %d JS connection setups, %d cores,"
                 + " Java %s, Java stream window %d KiB, Noise %s%n", mib, setups, jsSetups, Runtime.getRuntime().availableProcessors(),
                 Runtime.version(), windowKib, io.warpstats.p2p.noise.NoiseHandler.cryptoProviders() + ", transport " + io.warpstats.p2p.host.Transport.name());
         System.out.printf(Locale.ROOT, "warm-up before timing, each side: %.1f s of echo runs (%d MiB, 1 and 64 streams alternately; JS: in"
-                + " every client process, before its timed run), %d Java / %d JS setups%n", warmupSec, mib, warmupSetups, jsWarmupSetups);
+                + " every client process, before its timed run), %d Java / %d JS setups%n", warmupSec, mib, javaWarmupSetups, jsWarmupSetups);
         HostOptions options = HostOptions.defaults().withStreamReceiveWindow(windowKib * 1024);
 
         double j1, j64, jSeq, jPar;
@@ -93,7 +139,7 @@ public final class P2pBench {
             }
             c.close().get(10, TimeUnit.SECONDS);
             if (!only.startsWith("echo")) {
-                if (warmupSetups > 0) setups(client, addr, warmupSetups, 8); // warm-up (handshake code: X25519, Noise)
+                if (javaWarmupSetups > 0) setups(client, addr, javaWarmupSetups, 8); // warm-up (handshake code: X25519, Noise)
                 jSeq = setups(client, addr, setups, 1);
                 jPar = setups(client, addr, setups, 8);
             }
@@ -135,6 +181,7 @@ public final class P2pBench {
         row("echo throughput, 64 streams (MiB/s)", j64, s64);
         row("connection setups/s, sequential", jSeq, sSeq);
         row("connection setups/s, 8 concurrent dialers", jPar, Double.NaN);
+        System.out.flush();
     }
 
     /** The larger of two results; a failed run (NaN) does not count. */

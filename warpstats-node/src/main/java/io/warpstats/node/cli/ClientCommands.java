@@ -3,6 +3,7 @@ package io.warpstats.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,7 +103,7 @@ public final class ClientCommands {
     /** A command acting as a user on one post. */
     abstract static class UserAction extends PostCommand {
         @Option(names = "--user", paramLabel = "USER_ID", description = "The acting user.")
-        String user;
+        @Nullable String user;
 
         String user() {
             if (user == null || user.isEmpty()) {
@@ -150,7 +151,7 @@ public final class ClientCommands {
     @Command(name = "reply", description = "Record reply --reply-id to a post by --user.")
     public static final class Reply extends UserAction {
         @Option(names = "--reply-id", paramLabel = "REPLY_ID", description = "The reply's id (unique per post).")
-        String replyId;
+        @Nullable String replyId;
 
         @Override Call request() {
             if (replyId == null || replyId.isEmpty()) {
@@ -164,7 +165,7 @@ public final class ClientCommands {
     @Command(name = "unreply", aliases = "delete-reply", description = "Delete reply --reply-id of a post (made through this node).")
     public static final class Unreply extends PostCommand {
         @Option(names = "--reply-id", paramLabel = "REPLY_ID", description = "The reply's id.")
-        String replyId;
+        @Nullable String replyId;
 
         @Override Call request() {
             return new Call("DELETE", post() + "/replies/" + id("--reply-id", replyId), null);
@@ -181,10 +182,10 @@ public final class ClientCommands {
     /** {@code ?cursor=&limit=} of a paged read. */
     abstract static class Paged extends Base {
         @Option(names = "--cursor", paramLabel = "CURSOR", description = "Continue after a previous page (its nextCursor).")
-        String cursor;
+        @Nullable String cursor;
 
         @Option(names = "--limit", paramLabel = "N", description = "Page size, 1 to 1000 (default 50).")
-        Integer limit;
+        @Nullable Integer limit;
 
         String query() {
             StringBuilder q = new StringBuilder();

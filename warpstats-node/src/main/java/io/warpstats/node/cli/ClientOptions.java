@@ -2,6 +2,7 @@ package io.warpstats.node.cli;
 
 import java.net.URI;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,13 +14,13 @@ final class ClientOptions {
     static final String DEFAULT_NODE = "http://127.0.0.1:8080";
 
     @Option(names = "--node", paramLabel = "URL", description = "The node's HTTP API (default " + DEFAULT_NODE + ", or the http setting of --config).")
-    String node;
+    @Nullable String node;
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token of the node's API (default: the http-token setting of --config).")
-    String token;
+    @Nullable String token;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A node's configuration file: its http and http-token settings say where and how to reach it.")
-    Path config;
+    @Nullable Path config;
 
     @Option(names = "--json", description = "Print the API's JSON answer (one object per line) instead of text.")
     boolean json;
@@ -80,5 +81,5 @@ final class ClientOptions {
     }
 
     /** Where a client command sends its request. */
-    record Endpoint(String base, String token) {}
+    record Endpoint(String base, @Nullable String token) {}
 }

@@ -7,12 +7,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code warpstats demo}: three nodes on loopback with RocksDB in a temporary directory, a Zipf-skewed
- * workload of users acting on posts through every node (one node taken offline and brought back
- * mid-run), then a table of the busiest posts as each node sees them next to the exact expected
- * totals. Exit 0 only if every node agrees with every expected total; 1 otherwise.
+ * {@code warpstats demo}: three {@code warpstats node} processes on loopback with RocksDB in a temporary
+ * directory, a Zipf-skewed workload of users acting on posts through every node's HTTP API (node 3 killed
+ * with SIGKILL mid-run and restarted on the same data directory and ports), then the totals per node
+ * and the busiest posts as each node sees them next to the exact expected totals. Exit 0 only if every
+ * node agrees with every expected total; 1 otherwise (or if a node or a request failed); 2 for bad flags.
  */
-@Command(name = "demo", description = "Run 3 nodes on loopback, drive a workload (one node offline mid-run), check every node agrees.")
+@Command(name = "demo", description = "Run 3 node processes on loopback, drive a workload over HTTP (one node killed with SIGKILL and restarted mid-run), check every node agrees.")
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,9 +38,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (users < 3 || users > 1_000_000) throw new BadInputException("--users must be 3..1000000");
+        if (users < 6 || users > 1_000_000) throw new BadInputException("--users must be 6..1000000");
         if (posts < 1 || posts > 100_000) throw new BadInputException("--posts must be 1..100000");
-        if (actions < 0 || actions > 10_000_000) throw new BadInputException("--actions must be 0..10000000");
+        if (actions < 100 || actions > 10_000_000) throw new BadInputException("--actions must be 100..10000000");
         if (top < 1 || top > 1000) throw new BadInputException("--top must be 1..1000");
         return new Demo(users, posts, actions, seed, top, spec.commandLine().getOut(), spec.commandLine().getErr()).run(keep);
     }

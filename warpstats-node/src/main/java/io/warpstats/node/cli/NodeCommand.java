@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -27,22 +28,22 @@ public final class NodeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--data-dir", description = "Data directory (identity key, CRDT store, local database).")
-    Path dataDir;
+    @Nullable Path dataDir;
 
     @Option(names = "--listen", description = "Listen multiaddr (default /ip4/127.0.0.1/tcp/0).")
-    String listen;
+    @Nullable String listen;
 
     @Option(names = "--bootstrap", description = "A peer to connect to and keep connected (repeatable).")
-    List<String> bootstrap;
+    @Nullable List<String> bootstrap;
 
     @Option(names = "--http", description = "Serve the HTTP API and dashboard on HOST:PORT.")
-    String http;
+    @Nullable String http;
 
     @Option(names = "--http-token", description = "Bearer token of the HTTP API (required off loopback).")
-    String httpToken;
+    @Nullable String httpToken;
 
     @Option(names = "--config", description = "A properties file of settings (flags override it; see docs/node.md).")
-    Path config;
+    @Nullable Path config;
 
     /** Settings from the flags and the file. */
     NodeConfig nodeConfig() {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The daemon's settings: a properties file ({@code --config}) overridden by flags, turned into a
@@ -54,7 +55,7 @@ final class NodeSettings {
     }
 
     /** A flag's value wins over the file's; {@code null} leaves the file's value. */
-    void set(String key, String value) {
+    void set(String key, @Nullable String value) {
         if (value != null) values.put(key, value);
     }
 

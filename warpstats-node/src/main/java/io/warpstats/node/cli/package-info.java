@@ -10,6 +10,13 @@
  * and exits 2 ({@link io.warpstats.node.cli.BadInputException}), a failed operation exits 1
  * ({@link io.warpstats.node.cli.OperationFailedException}), success exits 0 ({@link io.warpstats.node.cli.Main}).
  * Commands hold no logic of their own beyond parsing and printing: they call the node, stats,
- * p2p and crdt APIs.
+ * p2p and crdt APIs. The demo ({@code Demo}) drives {@code warpstats node} child processes of the
+ * same class path ({@code DemoNode}) over their HTTP APIs ({@code DemoWorkload}) and always stops
+ * them, except with {@code --keep} until the demo itself is stopped.
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.node.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -52,6 +52,7 @@ final class DefaultNode implements Node {
     private final Replica replica;
     private final MerkleCrdt crdt;
     private final PeerManager peers;
+    private final PenaltyGate penalty;
     private final ScheduledExecutorService scheduler;
     private final HttpApi http;
     private final Multiaddr address;
@@ -77,7 +78,7 @@ final class DefaultNode implements Node {
             // misbehaving sync peers lose points; at banThreshold they are disconnected and refused for banDuration;
             // the gate remembers as many peers as the sync client does (SyncParams.maxScoredPeers)
             SyncParams syncParams = SyncParams.defaults().withRequestTimeout(config.fetchTimeout());
-            PenaltyGate penalty = new PenaltyGate(host, syncParams.banThreshold(), syncParams.banDuration(),
+            penalty = new PenaltyGate(host, syncParams.banThreshold(), syncParams.banDuration(),
                     syncParams.maxScoredPeers(), System::nanoTime);
             host.setGate(penalty);
             replica = Replica.builder(host, store).dagName(config.dagName()).syncParams(syncParams).penalty(penalty)
@@ -147,7 +148,8 @@ final class DefaultNode implements Node {
 
     NodeInfo nodeInfo() {
         List<NodeInfo.Peer> ps = new ArrayList<>();
-        host.connections().forEach(c -> ps.add(new NodeInfo.Peer(c.remotePeer().toString(), c.remoteAddress().toString())));
+        host.connections().forEach(c -> ps.add(new NodeInfo.Peer(c.remotePeer().toString(), c.remoteAddress().toString(),
+                penalty.score(c.remotePeer()))));
         List<String> hs = new ArrayList<>();
         crdt.heads().forEach(h -> hs.add(h.cid().toString()));
         CrdtMetrics m = crdt.metrics();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a {@link Node} needs; {@link #defaults(Path, Multiaddr)} gives the documented defaults
@@ -25,7 +26,7 @@ import java.util.Objects;
  * @param targetPeers         the peer manager stops dialing discovered (non-bootstrap) peers once this many are connected
  * @param fetchTimeout        one sync request (a round of a branch fetch) to one peer must be answered within this
  */
-public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstrap, HttpConfig http, String dagName,
+public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstrap, @Nullable HttpConfig http, String dagName,
                          Duration flushDelay, Duration rebroadcastInterval, Duration reconnectMin, Duration reconnectMax,
                          Duration maintenanceInterval, int maxKnownPeers, int targetPeers, Duration fetchTimeout) {
 
@@ -68,7 +69,7 @@ public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstr
                 maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout);
     }
 
-    public NodeConfig withHttp(HttpConfig h) {
+    public NodeConfig withHttp(@Nullable HttpConfig h) {
         return new NodeConfig(dataDir, listen, bootstrap, h, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
                 maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout);
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +90,8 @@ final class PeerManager implements ConnectionListener {
         return out;
     }
 
-    private Entry entry(String key, boolean force) {
+    /** The entry of {@code key}, created if {@code force} or below the bound; null when unknown and the bound is reached. */
+    private @Nullable Entry entry(String key, boolean force) {
         Entry e = known.get(key);
         if (e == null && (force || known.size() < config.maxKnownPeers())) {
             e = new Entry();

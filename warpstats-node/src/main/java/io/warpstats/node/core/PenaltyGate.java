@@ -9,6 +9,7 @@ import io.warpstats.replication.PeerPenalty;
 import io.warpstats.replication.PeerScores;
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
     }
 
     @Override
-    public void penalize(PeerId peer, Offense offense, String detail) {
+    public void penalize(@Nullable PeerId peer, Offense offense, String detail) {
         log.warn("sync peer {} misbehaved ({}): {}", peer, offense, detail);
         if (peer == null || offense == Offense.TIMEOUT) return; // slow is not hostile: an overloaded honest peer must not be cut off
         if (!scores.penalize(peer, offense.points)) return;
@@ -54,13 +55,18 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
     }
 
     @Override
-    public boolean allow(PeerId peer, Multiaddr remote, boolean inbound) {
+    public boolean allow(@Nullable PeerId peer, Multiaddr remote, boolean inbound) {
         return peer == null || scores.admits(peer); // before the handshake (null): judged after it
     }
 
     /** Whether {@code peer} is banned now. */
     boolean isBanned(PeerId peer) {
-        return !allow(peer, null, true);
+        return !scores.admits(peer);
+    }
+
+    /** The peer's score now: 0 if clean, unknown or forgiven; at most {@code banThreshold} while banned. */
+    int score(PeerId peer) {
+        return scores.score(peer);
     }
 
     /** Peers remembered now (at most {@code maxPeers}). */

@@ -15,9 +15,11 @@ import java.time.Duration;
  */
 final class ApiMetrics {
     private final PrometheusMeterRegistry registry;
+    private final DashboardHistory history;
 
-    ApiMetrics(PrometheusMeterRegistry registry, StatsService stats, CachedNodeInfo node) {
+    ApiMetrics(PrometheusMeterRegistry registry, StatsService stats, CachedNodeInfo node, DashboardHistory history) {
         this.registry = registry;
+        this.history = history;
         FunctionCounter.builder("warpstats.crdt.merges", node, n -> n.get().merges())
                 .description("blocks merged since start").register(registry);
         Gauge.builder("warpstats.crdt.blocks", node, n -> n.get().blocks()).description("blocks in the store").register(registry);
@@ -32,7 +34,9 @@ final class ApiMetrics {
                 .description("1 if reads come from the CRDT, 0 if from the local database").register(registry);
     }
 
+    /** Counts an operation by outcome; an accepted write ({@code ok}) is also counted in the dashboard's history. */
     void operation(String op, String outcome) {
+        if (outcome.equals("ok")) history.recordWrite(op);
         Counter.builder("warpstats.operations").tag("operation", op).tag("outcome", outcome)
                 .description("statistics operations by outcome").register(registry).increment();
     }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Configuration of the HTTP API.
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param workerThreads  threads that run the (blocking, durable) operations
  * @param maxQueuedRequests requests waiting for a worker before the server answers 503
  */
-public record HttpConfig(String host, int port, String bearerToken, int maxBodyBytes, Duration requestTimeout,
+public record HttpConfig(String host, int port, @Nullable String bearerToken, int maxBodyBytes, Duration requestTimeout,
                          Duration idleTimeout, int workerThreads, int maxQueuedRequests) {
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
@@ -50,8 +51,8 @@ public record HttpConfig(String host, int port, String bearerToken, int maxBodyB
                 Duration.ofSeconds(60), 4, 256);
     }
 
-    /** A copy bound to {@code host} with {@code token}. */
-    public HttpConfig withBinding(String host, String token) {
+    /** A copy bound to {@code host} with {@code token} ({@code null}: none, allowed on loopback only). */
+    public HttpConfig withBinding(String host, @Nullable String token) {
         return new HttpConfig(host, port, token, maxBodyBytes, requestTimeout, idleTimeout, workerThreads, maxQueuedRequests);
     }
 

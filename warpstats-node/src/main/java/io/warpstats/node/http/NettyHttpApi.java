@@ -20,13 +20,18 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link HttpApi} on Netty: one event loop thread for I/O, a bounded pool for the blocking operations. */
+/**
+ * {@link HttpApi} on Netty: one event loop thread for I/O, a bounded pool for the blocking operations,
+ * one daemon thread sampling the node into the dashboard's {@link DashboardHistory} once a second.
+ */
 final class NettyHttpApi implements HttpApi {
     private static final Logger log = LoggerFactory.getLogger(NettyHttpApi.class);
     static final int MAX_INITIAL_LINE = 4096;
@@ -35,17 +40,20 @@ final class NettyHttpApi implements HttpApi {
     private final EventLoopGroup group;
     private final ThreadPoolExecutor workers;
     private final Channel server;
+    private final ScheduledExecutorService sampler;
 
-    private NettyHttpApi(EventLoopGroup group, ThreadPoolExecutor workers, Channel server) {
+    private NettyHttpApi(EventLoopGroup group, ThreadPoolExecutor workers, Channel server, ScheduledExecutorService sampler) {
         this.group = group;
         this.workers = workers;
         this.server = server;
+        this.sampler = sampler;
     }
 
     static HttpApi start(HttpConfig config, StatsService stats, NodeInfoSource nodeSource, PrometheusMeterRegistry registry) {
         CachedNodeInfo node = new CachedNodeInfo(nodeSource);
-        ApiMetrics metrics = new ApiMetrics(registry, stats, node);
-        Routes routes = new Routes(stats, node, metrics);
+        DashboardHistory history = new DashboardHistory();
+        ApiMetrics metrics = new ApiMetrics(registry, stats, node, history);
+        Routes routes = new Routes(stats, node, metrics, history);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.maxQueuedRequests()), r -> {
@@ -79,7 +87,7 @@ final class NettyHttpApi implements HttpApi {
         try {
             Channel server = b.bind(config.host(), config.port()).sync().channel();
             log.info("HTTP API listening on http://{}", hostPort((InetSocketAddress) server.localAddress()));
-            return new NettyHttpApi(group, workers, server);
+            return new NettyHttpApi(group, workers, server, startSampling(nodeSource, history));
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownNow();
@@ -89,6 +97,26 @@ final class NettyHttpApi implements HttpApi {
             }
             throw new IllegalStateException("cannot start the HTTP API on " + config.host() + ":" + config.port(), e);
         }
+    }
+
+    /**
+     * Samples the node into the dashboard's history once a second, on its own daemon thread (the source
+     * walks the data directory), asking the source itself: the readers' cache could be up to a second old.
+     */
+    private static ScheduledExecutorService startSampling(NodeInfoSource node, DashboardHistory history) {
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dashboard-history");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleAtFixedRate(() -> {
+            try {
+                history.sample(node.nodeInfo(), System.currentTimeMillis());
+            } catch (RuntimeException e) { // a closing node: the next sample tries again
+                log.debug("dashboard sample failed: {}", e.toString());
+            }
+        }, 0, 1, TimeUnit.SECONDS);
+        return sampler;
     }
 
     static String hostPort(InetSocketAddress a) {
@@ -104,6 +132,7 @@ final class NettyHttpApi implements HttpApi {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        sampler.shutdownNow();
         workers.shutdown();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);

@@ -22,8 +22,17 @@ public record NodeInfo(String peerId, List<String> addresses, List<Peer> peers, 
         heads = List.copyOf(heads);
     }
 
-    /** A connected peer. */
-    public record Peer(String peerId, String address) {}
+    /**
+     * A connected peer.
+     *
+     * @param score its sync penalty score (0 = clean; negative after offenses, banned at the threshold)
+     */
+    public record Peer(String peerId, String address, int score) {
+        /** A peer with a clean score. */
+        public Peer(String peerId, String address) {
+            this(peerId, address, 0);
+        }
+    }
 
     /** What a node without networking reports. */
     public static NodeInfo standalone(String peerId) {

@@ -2,13 +2,14 @@ package io.warpstats.node.http;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A parsed request: decoded path segments, query parameters, the headers that matter and the body. */
 record Request(String method, String path, List<String> segments, Map<String, List<String>> query,
-               String contentType, byte[] body) {
+               @Nullable String contentType, byte[] body) {
 
     /** The single value of query parameter {@code name}, or {@code null}. */
-    String param(String name) {
+    @Nullable String param(String name) {
         List<String> v = query.get(name);
         if (v == null || v.isEmpty()) {
             return null;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Maps a {@link Request} to a {@link Response}: the endpoints of docs/http.md. Runs on worker threads. */
 final class Routes {
@@ -21,17 +22,19 @@ final class Routes {
     private final StatsService stats;
     private final CachedNodeInfo node;
     private final ApiMetrics metrics;
+    private final DashboardHistory history;
     private final byte[] dashboard = resource("dashboard.html");
     private final byte[] openapi = resource("openapi.json");
 
-    Routes(StatsService stats, CachedNodeInfo node, ApiMetrics metrics) {
+    Routes(StatsService stats, CachedNodeInfo node, ApiMetrics metrics, DashboardHistory history) {
         this.stats = stats;
         this.node = node;
         this.metrics = metrics;
+        this.history = history;
     }
 
     /** The route template of {@code r} (for metrics and 405), or {@code null} if no route matches the path. */
-    static String template(List<String> s) {
+    static @Nullable String template(List<String> s) {
         int n = s.size();
         if (n == 0) {
             return "/";
@@ -195,6 +198,8 @@ final class Routes {
         out.put("merges", info.merges());
         out.put("blocks", info.blocks());
         out.put("syncLagSeconds", info.syncLagSeconds());
+        out.put("storeSizeBytes", info.storeSizeBytes());
+        out.putAll(history.json()); // history (the charts' samples) and peerHealth
         return Response.json(200, out);
     }
 
@@ -246,7 +251,7 @@ final class Routes {
     }
 
     /** The JSON object of the body; {@code null} if the body is empty and not {@code required}. */
-    private static JsonNode body(Request r, boolean required) {
+    private static @Nullable JsonNode body(Request r, boolean required) {
         if (r.body().length == 0) {
             if (!required) {
                 return null;

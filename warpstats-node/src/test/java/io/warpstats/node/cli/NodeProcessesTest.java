@@ -85,6 +85,13 @@ class NodeProcessesTest {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 }
             }
+            // one user likes through two nodes: one like, one liker, on every node; an unlike through the first: 0
+            assertThat(client(new StringWriter(), "like", "set-post", "--user", "both", "--node", urls[0])).isZero();
+            int second = client(new StringWriter(), "like", "set-post", "--user", "both", "--node", urls[1]);
+            assertThat(second).as("accepted if node 1 had not seen the like yet, else refused as done").isIn(0, 1);
+            awaitEverywhere(urls, "set-post", "\"likes\":1,", "[\"both\"]");
+            assertThat(client(new StringWriter(), "unlike", "set-post", "--user", "both", "--node", urls[0])).isZero();
+            awaitEverywhere(urls, "set-post", "\"likes\":0,", "[]");
         } finally {
             for (Process p : procs) p.destroy(); // SIGTERM: the shutdown hook closes the node
             for (Process p : procs) {
@@ -93,6 +100,23 @@ class NodeProcessesTest {
         }
         for (int i = 0; i < 3; i++) {
             assertThat(Files.readString(root.resolve("n" + i + ".err"))).contains("stopped");
+        }
+    }
+
+    /** Waits (bounded) until every node's stats of {@code post} contain {@code stats} and its likers are {@code likers}. */
+    static void awaitEverywhere(String[] urls, String post, String stats, String likers) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        for (String url : urls) {
+            while (true) {
+                String s = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/v1/posts/" + post + "/stats")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                String l = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/v1/posts/" + post + "/likers")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (s.contains(stats) && l.contains("\"likers\":" + likers)) break;
+                assertThat(System.nanoTime() - deadline).as("%s converges; last answers %s %s", url, s, l).isNegative();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
         }
     }
 

@@ -4,20 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.warpstats.p2p.testing.JsPeer;
+import io.warpstats.p2p.testing.Processes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -26,13 +26,7 @@ import picocli.CommandLine;
 class P2pCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static Path jsPeerDir() {
-        Path p = Path.of(System.getProperty("warpstats.jspeer", ".build/js-peer"));
-        Assumptions.assumeTrue(Files.isDirectory(p.resolve("node_modules")), "js peer not installed");
-        return p;
-    }
-
-    /** A child process whose stdout lines are queued. */
+    /** A child process (the warpstats command line) whose stdout lines are queued. */
     private static final class Child implements AutoCloseable {
         final Process process;
         final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -55,26 +49,15 @@ class P2pCliTest {
             return l;
         }
 
-        JsonNode awaitEvent(String name) throws Exception {
-            for (int i = 0; i < 200; i++) {
-                JsonNode n = JSON.readTree(next());
-                if (n.path("event").asText().equals(name)) return n;
-                if (n.path("event").asText().endsWith("-failed")) throw new AssertionError("js peer: " + n);
-            }
-            throw new AssertionError("no " + name + " event");
-        }
-
         @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        public void close() {
+            Processes.stop(process);
         }
     }
 
-    private static Child js(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("node", "--import", "./polyfill-node20.mjs", "peer.mjs"));
-        cmd.addAll(List.of(args));
-        return new Child(new ProcessBuilder(cmd).directory(jsPeerDir().toFile()));
+    /** The first event named {@code name} of the js peer, 30 s at most. */
+    private static JsonNode event(JsPeer peer, String name) throws InterruptedException {
+        return peer.await(name, n -> true, 30_000);
     }
 
     private static Child warpstats(String... args) throws IOException {
@@ -97,26 +80,25 @@ class P2pCliTest {
 
     @Test
     void jsDialsListenAndIdMatches(@TempDir Path dir) throws Exception {
-        jsPeerDir();
+        JsPeer.directory();
         try (Child listen = warpstats("p2p", "listen", "--data-dir", dir.toString(), "--listen", "/ip4/127.0.0.1/tcp/0")) {
             String addr = listen.next();
             assertThat(addr).startsWith("/ip4/127.0.0.1/tcp/").contains("/p2p/12D3KooW");
             Run id = run("id", "--data-dir", dir.toString());
             assertThat(id.exit()).isZero();
             assertThat(addr).endsWith("/p2p/" + id.out().trim());
-            try (Child peer = js("--dial", addr, "--count", "0")) {
-                assertThat(peer.awaitEvent("dialed").path("peer").asText()).isEqualTo(id.out().trim());
-                assertThat(peer.awaitEvent("ping").path("rttMs").isNumber()).isTrue();
-                assertThat(peer.awaitEvent("echo-response").path("data").asText()).startsWith("echo:ping-from-");
+            try (JsPeer peer = JsPeer.start("--dial", addr, "--count", "0")) {
+                assertThat(event(peer, "dialed").path("peer").asText()).isEqualTo(id.out().trim());
+                assertThat(event(peer, "ping").path("rttMs").isNumber()).isTrue();
+                assertThat(event(peer, "echo-response").path("data").asText()).startsWith("echo:ping-from-");
             }
         }
     }
 
     @Test
     void pingJsPeer() throws Exception {
-        jsPeerDir();
-        try (Child peer = js("--count", "0")) {
-            JsonNode l = peer.awaitEvent("listening");
+        try (JsPeer peer = JsPeer.start("--count", "0")) {
+            JsonNode l = event(peer, "listening");
             String addr = l.path("multiaddrs").get(0).asText();
             Run r = CompletableFuture.supplyAsync(() -> run("p2p", "ping", addr, "--count", "2")).get(60, TimeUnit.SECONDS);
             assertThat(r.exit()).as(r.err()).isZero();
@@ -176,7 +158,7 @@ class P2pCliTest {
 
     @Test
     void pubsubCommandAndTheJsPeerExchangeMessagesBothWays(@TempDir Path dir) throws Exception {
-        jsPeerDir();
+        JsPeer.directory();
         String topic = "cli-interop";
         try (Child cli = warpstats("p2p", "pubsub", "--data-dir", dir.toString(), "--topic", topic,
                 "--publish", "from-cli", "--exit-after", "90")) {
@@ -184,13 +166,9 @@ class P2pCliTest {
             String cliId = listening.path("peerId").asText();
             String addr = listening.path("multiaddrs").get(0).asText();
             // the JS peer dials the CLI, publishes 2 messages, and answers every message it receives with "ack:" + it
-            try (Child peer = js("--dial", addr, "--topic", topic, "--count", "2", "--interval", "300", "--reply")) {
-                List<JsonNode> atJs = readUntil(peer,
-                        n -> n.path("event").asText().equals("message") && n.path("data").asText().equals("from-cli"));
-                String jsId = atJs.stream().filter(n -> n.path("event").asText().equals("dialed")).findFirst()
-                        .map(n -> n.path("peer").asText()).orElse("");
-                assertThat(jsId).as("the JS peer dialed the CLI's peer id").isEqualTo(cliId);
-                JsonNode got = atJs.get(atJs.size() - 1);
+            try (JsPeer peer = JsPeer.start("--dial", addr, "--topic", topic, "--count", "2", "--interval", "300", "--reply")) {
+                JsonNode got = peer.await("message", n -> n.path("data").asText().equals("from-cli"), 60_000);
+                assertThat(event(peer, "dialed").path("peer").asText()).as("the JS peer dialed the CLI's peer id").isEqualTo(cliId);
                 assertThat(got.path("from").asText()).isEqualTo(cliId);
                 List<JsonNode> atCli = readUntil(cli,
                         n -> n.path("event").asText().equals("message") && n.path("data").asText().equals("ack:from-cli"),

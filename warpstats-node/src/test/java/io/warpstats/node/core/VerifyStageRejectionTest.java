@@ -1,5 +1,7 @@
 package io.warpstats.node.core;
 
+import static io.warpstats.p2p.testing.TestHosts.addr;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,10 +12,9 @@ import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.HostOptions;
-import io.warpstats.p2p.Multiaddr;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.PrivateKey;
-import io.warpstats.p2p.host.Hosts;
+import io.warpstats.p2p.testing.TestHosts;
 import io.warpstats.replication.PeerPenalty;
 import io.warpstats.replication.SyncClient;
 import io.warpstats.replication.SyncParams;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -45,18 +45,8 @@ class VerifyStageRejectionTest {
 
     record Report(PeerId peer, PeerPenalty.Offense offense, String detail) {}
 
-    static <T> T await(CompletableFuture<T> f) throws Exception {
-        return f.get(15, TimeUnit.SECONDS);
-    }
-
-    static Host host(PrivateKey key) throws Exception {
-        Host h = Hosts.create(key, HostOptions.defaults());
-        await(h.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
-        return h;
-    }
-
-    static Multiaddr addr(Host h) {
-        return h.listenAddresses().get(0).withPeerId(h.peerId());
+    static Host host(PrivateKey key) {
+        return TestHosts.listening(key, HostOptions.defaults());
     }
 
     static TreeMap<String, String> state(MerkleCrdt c) {

@@ -196,6 +196,12 @@ class HttpApiTest {
         JsonNode d = json(node.send("GET", "/v1/dashboard", null));
         assertThat(d.get("posts").findValuesAsText("postId")).contains("post-m");
         assertThat(d.has("merges") && d.has("syncLagSeconds") && d.has("heads") && d.has("peers")).isTrue();
+        JsonNode history = d.get("history");
+        assertThat(history.get("capacity").asInt()).isEqualTo(DashboardHistory.CAPACITY);
+        for (String column : List.of("likes", "retweets", "replies", "views", "merges", "syncLagSeconds", "peers", "storeBytes")) {
+            assertThat(history.get(column).size()).as(column).isEqualTo(history.get("time").size());
+        }
+        assertThat(d.get("peerHealth").get(0).get("peerId").asText()).isEqualTo("12D3KooWPeer");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.warpstats.p2p.crypto;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An Ed25519 private key held as its 32-byte seed (RFC 8032), with the matching public key.
@@ -52,7 +53,7 @@ public final class PrivateKey {
     public String toString() { return "PrivateKey[" + publicKey + "]"; }
 
     @Override
-    public boolean equals(Object o) { return o instanceof PrivateKey k && Arrays.equals(k.seed, seed); }
+    public boolean equals(@Nullable Object o) { return o instanceof PrivateKey k && Arrays.equals(k.seed, seed); }
 
     @Override
     public int hashCode() { return Arrays.hashCode(seed); }

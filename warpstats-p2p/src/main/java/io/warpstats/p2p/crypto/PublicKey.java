@@ -2,6 +2,7 @@ package io.warpstats.p2p.crypto;
 
 import java.util.Arrays;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An Ed25519 public key, the only key type this node produces and accepts. Its libp2p
@@ -51,7 +52,7 @@ public record PublicKey(byte[] raw) {
     }
 
     @Override
-    public boolean equals(Object o) { return o instanceof PublicKey k && Arrays.equals(k.raw, raw); }
+    public boolean equals(@Nullable Object o) { return o instanceof PublicKey k && Arrays.equals(k.raw, raw); }
 
     @Override
     public int hashCode() { return Arrays.hashCode(raw); }

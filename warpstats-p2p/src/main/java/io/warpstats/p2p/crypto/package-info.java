@@ -4,5 +4,10 @@
  * directory ({@link io.warpstats.p2p.crypto.Identity}, mode 0600, created atomically once).
  * Invariant: only Ed25519 keys are produced or accepted; a malformed key or signature is
  * rejected (verification returns false, never throws).
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.p2p.crypto;
+
+import org.jspecify.annotations.NullMarked;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,8 @@ final class HostConnection implements Connection, YamuxSession.Listener {
     private final Multiaddr localAddress;
     private final CompletableFuture<IdentifyInfo> identified = new CompletableFuture<>();
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
-    private volatile IdentifyInfo info;
-    private YamuxSession session;
+    private volatile @Nullable IdentifyInfo info;
+    private @Nullable YamuxSession session;
     private long idleSince = System.nanoTime();
 
     HostConnection(NettyHost host, Channel channel, PeerId remotePeer, boolean initiator) {

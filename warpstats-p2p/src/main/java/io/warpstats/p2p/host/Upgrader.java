@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +34,10 @@ final class Upgrader extends ChannelInitializer<Channel> {
 
     private final NettyHost host;
     private final boolean initiator;
-    private final PeerId expected;
+    private final @Nullable PeerId expected;
     private final CompletableFuture<Connection> result;
 
-    Upgrader(NettyHost host, boolean initiator, PeerId expected, CompletableFuture<Connection> result) {
+    Upgrader(NettyHost host, boolean initiator, @Nullable PeerId expected, CompletableFuture<Connection> result) {
         this.host = host;
         this.initiator = initiator;
         this.expected = expected;

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.warpstats.multiformats.Varint;
 import io.warpstats.p2p.ProtocolViolationException;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The multistream-select 1.0 message codec: {@code varint(len) ‖ utf8(text) ‖ '\n'}.
@@ -33,7 +34,7 @@ public final class Multistream {
      * Decodes one message from {@code in}, or returns {@code null} (consuming nothing) if it is
      * incomplete. Throws if the message is malformed or longer than {@code maxLength}.
      */
-    public static String decode(ByteBuf in, int maxLength) throws ProtocolViolationException {
+    public static @Nullable String decode(ByteBuf in, int maxLength) throws ProtocolViolationException {
         int start = in.readerIndex();
         long len = 0;
         int i = 0;

@@ -9,6 +9,7 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ public final class Aead {
     private static final Kind CHOSEN;
     private static String openSslName = "OpenSSL";
     private static long openSslCipher;
-    private static Provider conscrypt;
+    private static @Nullable Provider conscrypt;
     private static boolean openSslTried, conscryptTried;
 
     static {

@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few functions of the system's OpenSSL {@code libcrypto} (1.1.1 or 3.x) that the Noise
@@ -28,7 +29,7 @@ final class LibCrypto {
     private static final List<String> NAMES = List.of("libcrypto.so.3", "libcrypto.so.1.1", "crypto");
 
     /** The bound library's name once {@link #load()} succeeded. */
-    private static String loaded;
+    private static @Nullable String loaded;
 
     /** Frees native objects whose Java owner became unreachable without being closed (one thread for all of them). */
     static final Cleaner CLEANER = Cleaner.create();

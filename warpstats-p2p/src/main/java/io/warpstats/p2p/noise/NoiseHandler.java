@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Noise secure channel in a Netty pipeline: frames are {@code u16 big-endian length ‖ bytes}
@@ -44,13 +45,13 @@ public final class NoiseHandler extends ChannelDuplexHandler {
     private final PeerId expected;
     private final SecuredListener listener;
     private final NoiseHandshake handshake;
-    private CipherState send;
-    private CipherState recv;
+    private @Nullable CipherState send;
+    private @Nullable CipherState recv;
     /** Plaintext written since the last seal (retained slices of the writes, ≤ MAX_PLAINTEXT bytes in all). */
     private final ArrayList<ByteBuf> pending = new ArrayList<>();
     private int pendingBytes;
     /** The last part of {@code pending} when it collects small writes by copy (direct), else null. */
-    private ByteBuf tail;
+    private @Nullable ByteBuf tail;
     /** Writes below this size are copied into {@code tail}: fewer, larger parts for the cipher. */
     private static final int COPY_BELOW = 1024;
     private static final int TAIL_CAPACITY = 4096;

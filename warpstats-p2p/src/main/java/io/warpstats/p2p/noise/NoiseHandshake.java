@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code Noise_XX_25519_ChaChaPoly_SHA256} handshake with the libp2p payload, as a pure state
@@ -28,7 +29,7 @@ public final class NoiseHandshake {
     private final X25519.Pair e = X25519.generate();
     private byte[] ck;
     private byte[] h;
-    private CipherState cs;
+    private @Nullable CipherState cs;
     private byte[] re;
     private byte[] rs;
     private PeerId remotePeer;

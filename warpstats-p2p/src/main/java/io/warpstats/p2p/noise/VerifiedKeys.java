@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded cache of verified Noise identity signatures. The signature of a peer covers only its
@@ -18,7 +19,7 @@ final class VerifiedKeys {
     private static final byte[] PREFIX = NoiseHandshake.SIG_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
     private record Entry(PublicKey identity, byte[] staticKey, byte[] signature) {
-        @Override public boolean equals(Object o) {
+        @Override public boolean equals(@Nullable Object o) {
             return o instanceof Entry e && e.identity.equals(identity) && Arrays.equals(e.staticKey, staticKey) && Arrays.equals(e.signature, signature);
         }
         @Override public int hashCode() { return (identity.hashCode() * 31 + Arrays.hashCode(staticKey)) * 31 + Arrays.hashCode(signature); }

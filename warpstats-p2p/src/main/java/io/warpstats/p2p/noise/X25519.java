@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,13 +56,13 @@ final class X25519 {
     static final class Pair {
         private final byte[] privateRaw, publicRaw;
         /** OpenSSL's copy of the private key, imported on first need (a race may import two; each is freed on its own). */
-        private volatile OpenSslX25519.Key key;
+        private volatile OpenSslX25519.@Nullable Key key;
 
         Pair(byte[] privateRaw, byte[] publicRaw) {
             this(privateRaw, publicRaw, null);
         }
 
-        private Pair(byte[] privateRaw, byte[] publicRaw, OpenSslX25519.Key key) {
+        private Pair(byte[] privateRaw, byte[] publicRaw, OpenSslX25519.@Nullable Key key) {
             this.privateRaw = privateRaw;
             this.publicRaw = publicRaw;
             this.key = key;

@@ -8,5 +8,10 @@
  * ({@link io.warpstats.p2p.noise.Aead}, {@code X25519}) come from the system's OpenSSL through JNA
  * when it passes a self-test, else from Conscrypt / the JDK / BouncyCastle — the same bytes either
  * way; native code writes only into direct memory or a private array, never into a shared one.
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.p2p.noise;
+
+import org.jspecify.annotations.NullMarked;

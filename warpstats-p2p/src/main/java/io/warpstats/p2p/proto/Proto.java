@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal protobuf (proto3 wire format) writer and a bounded, total reader, enough for the
@@ -16,8 +17,8 @@ import java.util.List;
 public final class Proto {
     private Proto() {}
 
-    /** One decoded field: its number, wire type and value ({@code Long} or {@code byte[]}). */
-    public record Field(int number, int wireType, long varint, byte[] bytes) {
+    /** One decoded field: its number, wire type and value ({@code varint} for a VARINT field, whose {@code bytes} is null; {@code bytes} otherwise). */
+    public record Field(int number, int wireType, long varint, byte @Nullable [] bytes) {
         /** The value of a LEN field as UTF-8; rejects invalid UTF-8. */
         public String string() {
             try {

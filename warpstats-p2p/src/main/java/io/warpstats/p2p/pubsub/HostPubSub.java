@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ final class HostPubSub implements PubSub {
 
     /** Per-peer transport state; touched only on the loop. */
     private static final class PeerLink {
-        Stream out;
+        @Nullable Stream out;
         boolean opening;
         boolean attached;
         boolean closed;

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gossipsub message cache: the messages of the last {@code history} heartbeats, served to
@@ -37,7 +38,7 @@ final class MessageCache {
     boolean contains(MessageId id) { return messages.containsKey(id); }
 
     /** The message for a peer's IWANT, or null when absent or already served too often to that peer. */
-    Message getForPeer(MessageId id, PeerId peer, int maxTransmissions) {
+    @Nullable Message getForPeer(MessageId id, PeerId peer, int maxTransmissions) {
         Entry e = messages.get(id);
         if (e == null) return null;
         int n = e.served().merge(peer, 1, Integer::sum);

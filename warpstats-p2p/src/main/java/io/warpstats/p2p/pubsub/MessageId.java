@@ -2,6 +2,7 @@ package io.warpstats.p2p.pubsub;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pubsub message id: opaque bytes, compared by value. For StrictSign messages it is the
@@ -31,7 +32,7 @@ public final class MessageId {
     byte[] unsafeBytes() { return bytes; }
 
     @Override
-    public boolean equals(Object o) { return o instanceof MessageId m && m.hash == hash && Arrays.equals(m.bytes, bytes); }
+    public boolean equals(@Nullable Object o) { return o instanceof MessageId m && m.hash == hash && Arrays.equals(m.bytes, bytes); }
 
     @Override
     public int hashCode() { return hash; }

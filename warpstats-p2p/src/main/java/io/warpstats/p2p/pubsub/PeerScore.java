@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gossipsub v1.1 peer scoring: P1 time in mesh, P2 first deliveries, P3 mesh delivery deficit,
@@ -123,7 +124,7 @@ final class PeerScore {
     }
 
     /** A message with a bad signature or malformed fields: penalize the sender, but do not record the (forgeable) id. */
-    void invalidUnrecorded(PeerId peer, String topic) {
+    void invalidUnrecorded(PeerId peer, @Nullable String topic) {
         TopicStats t = topic == null ? null : topic(peer, topic);
         if (t != null) t.invalidDeliveries += 1;
         else addPenalty(peer, 1);
@@ -201,7 +202,7 @@ final class PeerScore {
 
     private static final int MAX_TOPICS_TRACKED = 1024;
 
-    private TopicStats topic(PeerId peer, String topic) {
+    private @Nullable TopicStats topic(PeerId peer, String topic) {
         PeerStats s = peers.get(peer);
         if (s == null) return null;
         TopicStats t = s.topics.get(topic);

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The pubsub RPC of libp2p (floodsub and gossipsub share it), as immutable records. Field
@@ -19,7 +20,7 @@ import java.util.Objects;
  * @param publish       messages carried by this RPC
  * @param control       gossipsub control messages, or {@code null} when absent
  */
-public record Rpc(List<SubOpts> subscriptions, List<Message> publish, ControlMessage control) {
+public record Rpc(List<SubOpts> subscriptions, List<Message> publish, @Nullable ControlMessage control) {
 
     public Rpc {
         subscriptions = List.copyOf(subscriptions);
@@ -60,7 +61,8 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, ControlMes
      * {@code Message{from=1, data=2, seqno=3, topic=4, signature=5, key=6}}. Optional fields are
      * {@code null} when absent (presence matters: the signature covers the fields as sent).
      */
-    public record Message(byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key) {
+    public record Message(byte @Nullable [] from, byte @Nullable [] data, byte @Nullable [] seqno, @Nullable String topic,
+                          byte @Nullable [] signature, byte @Nullable [] key) {
         public Message {
             from = copy(from);
             data = copy(data);
@@ -69,11 +71,11 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, ControlMes
             key = copy(key);
         }
 
-        @Override public byte[] from() { return copy(from); }
-        @Override public byte[] data() { return copy(data); }
-        @Override public byte[] seqno() { return copy(seqno); }
-        @Override public byte[] signature() { return copy(signature); }
-        @Override public byte[] key() { return copy(key); }
+        @Override public byte @Nullable [] from() { return copy(from); }
+        @Override public byte @Nullable [] data() { return copy(data); }
+        @Override public byte @Nullable [] seqno() { return copy(seqno); }
+        @Override public byte @Nullable [] signature() { return copy(signature); }
+        @Override public byte @Nullable [] key() { return copy(key); }
 
         /** The data, or an empty array when absent. */
         public byte[] dataOrEmpty() { return data == null ? new byte[0] : data.clone(); }
@@ -90,10 +92,10 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, ControlMes
         byte[] encode() { return encode(true); }
 
         /** The same message with the given signature and key. */
-        Message withSignature(byte[] sig, byte[] k) { return new Message(from, data, seqno, topic, sig, k); }
+        Message withSignature(byte @Nullable [] sig, byte @Nullable [] k) { return new Message(from, data, seqno, topic, sig, k); }
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             return o instanceof Message m && Arrays.equals(from, m.from) && Arrays.equals(data, m.data)
                     && Arrays.equals(seqno, m.seqno) && Objects.equals(topic, m.topic)
                     && Arrays.equals(signature, m.signature) && Arrays.equals(key, m.key);
@@ -111,7 +113,7 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, ControlMes
                     + (seqno == null ? "-" : java.util.HexFormat.of().formatHex(seqno)) + "]";
         }
 
-        private static byte[] copy(byte[] b) { return b == null ? null : b.clone(); }
+        private static byte @Nullable [] copy(byte @Nullable [] b) { return b == null ? null : b.clone(); }
     }
 
     /** {@code ControlMessage{ihave=1, iwant=2, graft=3, prune=4}}. */
@@ -167,7 +169,7 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, ControlMes
      * {@code ControlPrune{topicID=1, peers=2, backoff=3}}: the sender removed the receiver from
      * its mesh; {@code backoff} in seconds, {@code null} when absent (v1.0 peers).
      */
-    public record ControlPrune(String topicId, List<PeerInfo> peers, Long backoff) {
+    public record ControlPrune(String topicId, List<PeerInfo> peers, @Nullable Long backoff) {
         public ControlPrune { peers = List.copyOf(peers); }
 
         byte[] encode() {
@@ -179,19 +181,19 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, ControlMes
     }
 
     /** {@code PeerInfo{peerID=1, signedPeerRecord=2}} (peer exchange in PRUNE). */
-    public record PeerInfo(byte[] peerId, byte[] signedPeerRecord) {
+    public record PeerInfo(byte @Nullable [] peerId, byte @Nullable [] signedPeerRecord) {
         public PeerInfo {
             peerId = peerId == null ? null : peerId.clone();
             signedPeerRecord = signedPeerRecord == null ? null : signedPeerRecord.clone();
         }
 
-        @Override public byte[] peerId() { return peerId == null ? null : peerId.clone(); }
-        @Override public byte[] signedPeerRecord() { return signedPeerRecord == null ? null : signedPeerRecord.clone(); }
+        @Override public byte @Nullable [] peerId() { return peerId == null ? null : peerId.clone(); }
+        @Override public byte @Nullable [] signedPeerRecord() { return signedPeerRecord == null ? null : signedPeerRecord.clone(); }
 
         byte[] encode() { return new Pb().bytes(1, peerId).bytes(2, signedPeerRecord).toByteArray(); }
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             return o instanceof PeerInfo p && Arrays.equals(peerId, p.peerId) && Arrays.equals(signedPeerRecord, p.signedPeerRecord);
         }
 
@@ -204,14 +206,14 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, ControlMes
         private final ByteArrayOutputStream buf = new ByteArrayOutputStream(64);
         private final CodedOutputStream out = CodedOutputStream.newInstance(buf, 256);
 
-        Pb bytes(int field, byte[] value) {
+        Pb bytes(int field, byte @Nullable [] value) {
             if (value != null) {
                 try { out.writeByteArray(field, value); } catch (IOException e) { throw new UncheckedIOException(e); }
             }
             return this;
         }
 
-        Pb string(int field, String value) {
+        Pb string(int field, @Nullable String value) {
             return value == null ? this : bytes(field, value.getBytes(StandardCharsets.UTF_8));
         }
 

@@ -9,5 +9,10 @@
  * decoding of hostile input), {@code MessageSigner} (StrictSign), {@code GossipRouter} (the
  * protocol as a single-threaded, transport-independent state machine), {@code PeerScore},
  * {@code MessageCache} and {@code SeenCache}. See {@code docs/pubsub.md}.
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.p2p.pubsub;
+
+import org.jspecify.annotations.NullMarked;

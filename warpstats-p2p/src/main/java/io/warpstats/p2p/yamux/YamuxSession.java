@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +122,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
      * Writes one frame (not flushed) whose payload is {@code data} (ownership passes here; null for
      * none). The payload is passed on, not copied: the Noise layer seals it where it lies.
      */
-    void writeFrame(int type, int flags, int id, long length, ByteBuf data) {
+    void writeFrame(int type, int flags, int id, long length, @Nullable ByteBuf data) {
         ByteBuf b = ctx.alloc().buffer(YamuxHeader.SIZE);
         new YamuxHeader(type, flags, id, length).encode(b);
         // one write per frame: the Noise layer keeps a write that fits one message in one message

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One Yamux stream. Flow control: the remote may send {@code recvCredit} more bytes; credit is
@@ -30,11 +31,13 @@ public final class YamuxStream implements Stream {
     private static final class ReadRequest {
         final Kind kind;
         final int n;
-        final CompletableFuture<byte[]> future;
-        final Consumer<byte[]> consumer;
-        final CompletableFuture<Void> done;
+        /** The reader of one read (null for MESSAGES); the consumer and completion of MESSAGES (null otherwise). */
+        final @Nullable CompletableFuture<byte @Nullable []> future;
+        final @Nullable Consumer<byte[]> consumer;
+        final @Nullable CompletableFuture<Void> done;
 
-        ReadRequest(Kind kind, int n, CompletableFuture<byte[]> future, Consumer<byte[]> consumer, CompletableFuture<Void> done) {
+        ReadRequest(Kind kind, int n, @Nullable CompletableFuture<byte @Nullable []> future, @Nullable Consumer<byte[]> consumer,
+                    @Nullable CompletableFuture<Void> done) {
             this.kind = kind;
             this.n = n;
             this.future = future;
@@ -64,10 +67,10 @@ public final class YamuxStream implements Stream {
     private long sendWindow = 256 * 1024L;
     private long recvCredit = 256 * 1024L;
     /** Received, unread bytes: slices of the decrypted Noise messages and small copies (see {@link #buffer}). */
-    private CompositeByteBuf in;
+    private @Nullable CompositeByteBuf in;
     private long preCredited;
     private long unacked;
-    private ReadRequest request;
+    private @Nullable ReadRequest request;
     private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     private long pendingBytes;
     private boolean remoteFin;
@@ -136,7 +139,7 @@ public final class YamuxStream implements Stream {
     // ------------------------------------------------------------------ reading
 
     @Override
-    public CompletableFuture<byte[]> read() { return request(Kind.ANY, 0); }
+    public CompletableFuture<byte @Nullable []> read() { return request(Kind.ANY, 0); }
 
     @Override
     public CompletableFuture<byte[]> readExactly(int n) {
@@ -145,7 +148,7 @@ public final class YamuxStream implements Stream {
     }
 
     @Override
-    public CompletableFuture<byte[]> readMessage(int maxLength) { return request(Kind.MESSAGE, maxLength); }
+    public CompletableFuture<byte @Nullable []> readMessage(int maxLength) { return request(Kind.MESSAGE, maxLength); }
 
     @Override
     public CompletableFuture<Void> forEachMessage(int maxLength, Consumer<byte[]> consumer) {
@@ -158,8 +161,8 @@ public final class YamuxStream implements Stream {
         return done;
     }
 
-    private CompletableFuture<byte[]> request(Kind kind, int n) {
-        CompletableFuture<byte[]> f = new CompletableFuture<>();
+    private CompletableFuture<byte @Nullable []> request(Kind kind, int n) {
+        CompletableFuture<byte @Nullable []> f = new CompletableFuture<>();
         session.onLoop(() -> {
             if (request != null) { f.completeExceptionally(new IllegalStateException("a read is already pending")); return; }
             request = new ReadRequest(kind, n, f, null, null);

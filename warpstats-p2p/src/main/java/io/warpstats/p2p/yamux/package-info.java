@@ -7,5 +7,10 @@
  * for; a data frame larger than the window it was granted is a protocol error (GoAway, close);
  * a stream sends no more than the remote's window, and stops when the socket is not writable;
  * the dialer uses odd stream ids, the listener even ones; the number of streams is bounded.
+ *
+ * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
+@NullMarked
 package io.warpstats.p2p.yamux;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,7 +1,7 @@
 package io.warpstats.p2p.host;
 
-import static io.warpstats.p2p.host.TestHosts.addr;
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.addr;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +14,7 @@ import io.warpstats.p2p.Stream;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.echo.Echo;
 import io.warpstats.p2p.ping.Ping;
+import io.warpstats.p2p.testing.TestHosts;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

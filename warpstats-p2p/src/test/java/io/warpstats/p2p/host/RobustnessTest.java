@@ -1,7 +1,7 @@
 package io.warpstats.p2p.host;
 
-import static io.warpstats.p2p.host.TestHosts.addr;
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.addr;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -13,6 +13,7 @@ import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.Stream;
 import io.warpstats.p2p.echo.Echo;
 import io.warpstats.p2p.multistream.Multistream;
+import io.warpstats.p2p.testing.TestHosts;
 import io.warpstats.p2p.yamux.YamuxHeader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.warpstats.p2p.interop;
 
-import static io.warpstats.p2p.host.TestHosts.addr;
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.addr;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,8 +11,9 @@ import io.warpstats.p2p.IdentifyInfo;
 import io.warpstats.p2p.Multiaddr;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.echo.Echo;
-import io.warpstats.p2p.host.TestHosts;
 import io.warpstats.p2p.ping.Ping;
+import io.warpstats.p2p.testing.JsPeer;
+import io.warpstats.p2p.testing.TestHosts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

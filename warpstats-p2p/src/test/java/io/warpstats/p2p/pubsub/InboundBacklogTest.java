@@ -1,11 +1,11 @@
 package io.warpstats.p2p.pubsub;
 
-import static io.warpstats.p2p.host.TestHosts.addr;
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.addr;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.p2p.Host;
-import io.warpstats.p2p.host.TestHosts;
+import io.warpstats.p2p.testing.TestHosts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

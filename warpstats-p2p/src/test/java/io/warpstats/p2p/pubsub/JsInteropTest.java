@@ -1,12 +1,13 @@
 package io.warpstats.p2p.pubsub;
 
-import static io.warpstats.p2p.host.TestHosts.addr;
-import static io.warpstats.p2p.host.TestHosts.await;
+import static io.warpstats.p2p.testing.TestHosts.addr;
+import static io.warpstats.p2p.testing.TestHosts.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.PeerId;
-import io.warpstats.p2p.host.TestHosts;
+import io.warpstats.p2p.testing.JsPeer;
+import io.warpstats.p2p.testing.TestHosts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,7 +49,7 @@ class JsInteropTest {
         String topic = "interop-both-ways";
         Waiter waiter = new Waiter();
         JavaNode j = JavaNode.start(topic, waiter);
-        try (JsPeer js = new JsPeer(waiter, "--dial", addr(j.host()).toString(), "--topic", topic,
+        try (JsPeer js = JsPeer.start(waiter::signal, "--dial", addr(j.host()).toString(), "--topic", topic,
                 "--count", "3", "--interval", "200", "--reply")) {
             waiter.await("js listening", 30_000, () -> !js.events("listening").isEmpty());
             PeerId jsId = PeerId.parse(js.peerId());
@@ -56,6 +57,8 @@ class JsInteropTest {
             waiter.await("3 messages from js", 20_000, () -> j.texts().stream().filter(t -> t.startsWith("hello")).count() == 3);
             await(j.pubsub().publish(topic, "from-java".getBytes(StandardCharsets.UTF_8)));
             waiter.await("js got our message and acked", 20_000, () -> j.texts().contains("ack:from-java"));
+            // the ack can arrive before the js peer's line about our message has been read from its stdout
+            waiter.await("js printed our message", 20_000, () -> !js.events("message", n -> n.path("data").asText().equals("from-java")).isEmpty());
             List<com.fasterxml.jackson.databind.JsonNode> atJs = js.events("message",
                     n -> n.path("data").asText().equals("from-java"));
             assertThat(atJs).hasSize(1);
@@ -79,9 +82,9 @@ class JsInteropTest {
             await(java.get(2).host().dial(addr(java.get(1).host())));
             waiter.await("java meshes", 15_000, () -> await(java.get(1).pubsub().mesh(topic)).size() == 2);
             // JS peers at both ends: js1 - J0 - J1 - J2 - js2; each JS publishes 2 messages 1.5 s after dialing
-            jsPeers.add(new JsPeer(waiter, "--dial", addr(java.get(0).host()).toString(), "--topic", topic,
+            jsPeers.add(JsPeer.start(waiter::signal, "--dial", addr(java.get(0).host()).toString(), "--topic", topic,
                     "--count", "2", "--interval", "300"));
-            jsPeers.add(new JsPeer(waiter, "--dial", addr(java.get(2).host()).toString(), "--topic", topic,
+            jsPeers.add(JsPeer.start(waiter::signal, "--dial", addr(java.get(2).host()).toString(), "--topic", topic,
                     "--count", "2", "--interval", "300"));
             waiter.await("js listening", 30_000, () -> jsPeers.stream().allMatch(p -> !p.events("listening").isEmpty()));
             PeerId js1 = PeerId.parse(jsPeers.get(0).peerId());
