@@ -184,6 +184,72 @@ final class DefaultStatsService implements StatsService {
         }
     }
 
+    @Override
+    public LegacyTotals.Outcome importTotals(java.util.Collection<LegacyTotals> totals) {
+        List<LegacyTotals> posts = LegacyTotals.merged(totals);
+        synchronized (writeLock) {
+            long newMembers = 0;
+            for (LegacyTotals t : posts) {
+                for (Stat stat : List.of(Stat.LIKES, Stat.RETWEETS, Stat.REPLIES)) {
+                    newMembers += Math.max(0, t.get(stat) - db.getLong(LegacyTotals.markKey(stat, t.postId())));
+                }
+            }
+            if (newMembers > LegacyTotals.MAX_NEW_MEMBERS) {
+                throw new StatsException(StatsException.Problem.INVALID_ARGUMENT, "this call would add " + newMembers
+                        + " likes, retweets and replies; at most " + LegacyTotals.MAX_NEW_MEMBERS + " per call: import the totals in steps");
+            }
+            long s = seq + 1;
+            long now = clock.millis();
+            long[] added = new long[Stat.values().length];
+            int changed = 0;
+            List<String> keys = new ArrayList<>();
+            LocalDb.Batch b = db.batch();
+            for (LegacyTotals t : posts) {
+                boolean postChanged = false;
+                for (Stat stat : Stat.values()) {
+                    String markKey = LegacyTotals.markKey(stat, t.postId());
+                    long mark = db.getLong(markKey);
+                    long delta = t.get(stat) - mark;
+                    if (delta <= 0) {
+                        continue;
+                    }
+                    String counter = LocalKeys.counter(stat, t.postId());
+                    long[] local = Bytes.longs(db.get(counter), 2);
+                    local[0] += delta;
+                    b.put(counter, Bytes.longs(local)).putLong(markKey, t.get(stat));
+                    if (stat == Stat.VIEWS) {
+                        keys.add(new SlotKey(true, stat, t.postId(), nodeId, incarnation).key());
+                    } else {
+                        // members @legacy:{mark+1} … @legacy:{new} of the post's set: the same names on every node
+                        for (long n = mark + 1; n <= t.get(stat); n++) {
+                            String id = LegacyTotals.memberId(n);
+                            b.put(switch (stat) {
+                                case LIKES -> LocalKeys.like(t.postId(), id);
+                                case RETWEETS -> LocalKeys.retweet(t.postId(), id);
+                                default -> LocalKeys.reply(t.postId(), id);
+                            }, stat == Stat.REPLIES ? LegacyTotals.replyValue(now) : Bytes.u64(now));
+                            keys.add(StatsKeys.member(stat, t.postId(), id));
+                        }
+                    }
+                    added[stat.ordinal()] += delta;
+                    postChanged = true;
+                }
+                changed += postChanged ? 1 : 0;
+            }
+            if (!keys.isEmpty()) {
+                for (String k : keys) {
+                    b.putLong(LocalKeys.outbox(k), s);
+                }
+                b.putLong(LocalKeys.SEQ, s);
+                b.put(LocalKeys.event(s), Bytes.utf8(now + "\timport\t\t\t" + changed + " posts"));
+                db.write(b);
+                seq = s;
+                mirror.push(keys, s);
+            }
+            return new LegacyTotals.Outcome(posts.size(), changed, added[0], added[1], added[2], added[3]);
+        }
+    }
+
     /**
      * Adds one to this node's local incr (or decr) total of (stat, post) in {@code b}: the count that reads
      * fall back to without a CRDT. Returns the slot key that carries it; only views are counted in slots,

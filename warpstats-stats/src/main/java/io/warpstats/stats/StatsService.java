@@ -52,6 +52,19 @@ public interface StatsService extends AutoCloseable {
     /** Records a view; {@code userId} may be {@code null} (anonymous). */
     void view(String postId, @Nullable String userId);
 
+    /**
+     * Imports legacy totals the way live actions are kept (the rule is on {@link LegacyTotals}: per post and
+     * stat, only what exceeds the highest total imported before is added; views go to this node's own slot,
+     * likes, retweets and replies become {@code @legacy:n} members of the post's sets). All or nothing: one
+     * synced local write holds the new totals, the members, the import marks and the outbox entries, so a
+     * crash leaves either none or all of this call applied, and a repeated call adds nothing.
+     *
+     * @param totals at most {@link LegacyTotals#MAX_BATCH} entries; a post given twice counts with its larger totals
+     * @throws StatsException {@link StatsException.Problem#INVALID_ARGUMENT} for too many entries, or more than
+     *                        {@link LegacyTotals#MAX_NEW_MEMBERS} new likes, retweets and replies (nothing written)
+     */
+    LegacyTotals.Outcome importTotals(java.util.Collection<LegacyTotals> totals);
+
     /** The post's statistics; {@link StatsException.Problem#UNKNOWN_POST} if nothing is known of it. */
     PostStats stats(String postId);
 

@@ -22,6 +22,15 @@ import picocli.CommandLine.Command;
             ClientCommands.Unretweet.class,
             ClientCommands.View.class,
             ClientCommands.Stats.class,
+            ClientCommands.Reply.class,
+            ClientCommands.Unreply.class,
+            ClientCommands.Likers.class,
+            ClientCommands.UserLikes.class,
+            ClientCommands.Info.class,
+            ClientCommands.Health.class,
+            ClientCommands.Dashboard.class,
+            ImportCommand.class,
+            CompletionCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -45,6 +54,10 @@ public final class Main implements Runnable {
             if (ex instanceof IllegalArgumentException || ex instanceof BadInputException) {
                 commandLine.getErr().println("error: " + ex.getMessage());
                 return 2;
+            }
+            if (ex instanceof OperationFailedException) {
+                commandLine.getErr().println("failed: " + ex.getMessage());
+                return 1;
             }
             commandLine.getErr().println("failed: " + ex);
             return 1;

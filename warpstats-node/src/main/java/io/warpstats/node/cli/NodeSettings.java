@@ -49,6 +49,11 @@ final class NodeSettings {
         }
     }
 
+    /** The value of {@code key} (from the file or a flag), or {@code null}. */
+    String get(String key) {
+        return values.get(key);
+    }
+
     /** A flag's value wins over the file's; {@code null} leaves the file's value. */
     void set(String key, @Nullable String value) {
         if (value != null) values.put(key, value);

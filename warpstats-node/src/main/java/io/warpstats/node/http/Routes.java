@@ -50,6 +50,9 @@ final class Routes {
         if (!s.get(0).equals("v1")) {
             return null;
         }
+        if (n == 2 && s.get(1).equals("import")) {
+            return "/v1/import";
+        }
         if (n == 2 && (s.get(1).equals("node") || s.get(1).equals("dashboard"))) {
             return "/v1/" + s.get(1);
         }
@@ -79,7 +82,7 @@ final class Routes {
     static List<String> methods(String template) {
         return switch (template) {
             case "/v1/posts/{id}/likes", "/v1/posts/{id}/retweets", "/v1/posts/{id}/replies",
-                    "/v1/posts/{id}/views" -> List.of("POST");
+                    "/v1/posts/{id}/views", "/v1/import" -> List.of("POST");
             case "/v1/posts/{id}/likes/{userId}", "/v1/posts/{id}/retweets/{userId}",
                     "/v1/posts/{id}/replies/{replyId}" -> List.of("DELETE");
             default -> List.of("GET", "HEAD");
@@ -99,6 +102,7 @@ final class Routes {
                 case "/v1/users/{id}/likes" -> likedBy(s.get(2), r);
                 case "/v1/posts/{id}/stats" -> Response.json(200, statsJson(stats.stats(s.get(2))));
                 case "/v1/posts/{id}/likers" -> likers(s.get(2), r);
+                case "/v1/import" -> ImportRoute.handle(stats, body(r, true));
                 default -> write(template, s, r);
             };
         } catch (StatsException e) {
@@ -212,6 +216,7 @@ final class Routes {
             case "/v1/posts/{id}/stats" -> "stats";
             case "/v1/posts/{id}/likers" -> "likers";
             case "/v1/users/{id}/likes" -> "likedBy";
+            case "/v1/import" -> "import";
             default -> "other";
         };
     }

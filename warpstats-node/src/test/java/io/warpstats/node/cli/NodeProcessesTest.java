@@ -79,7 +79,7 @@ class NodeProcessesTest {
             for (int i = 0; i < 3; i++) {
                 while (true) {
                     StringWriter out = new StringWriter();
-                    int code = client(out, "stats", "proc-post", "--node", urls[i]);
+                    int code = client(out, "stats", "proc-post", "--node", urls[i], "--json");
                     if (code == 0 && out.toString().contains("\"likes\":15") && out.toString().contains("\"views\":3")) break;
                     assertThat(System.nanoTime() - deadline).as("node %d converges; last answer %s", i, out).isNegative();
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
