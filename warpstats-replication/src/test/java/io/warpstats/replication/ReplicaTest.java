@@ -33,9 +33,10 @@ class ReplicaTest {
              Replica a = Replica.builder(ha, sa).rebroadcastInterval(Duration.ofHours(1)).engine(e -> e.flushDelay(Duration.ZERO)).start();
              Replica b = Replica.builder(hb, sb).rebroadcastInterval(Duration.ofHours(1)).engine(e -> e.view(watch)).start()) {
             await(ha.dial(TestHosts.addr(hb)).thenCompose(c -> c.identified()));
-            for (int i = 0; i < 200 && await(a.pubsub().peers(a.announcer().topic())).isEmpty(); i++) {
+            for (int i = 0; i < 2_000 && await(a.pubsub().peers(a.announcer().topic())).isEmpty(); i++) {
                 Thread.sleep(10); // the mesh forms on the heartbeat; bounded
             }
+            assertThat(await(a.pubsub().peers(a.announcer().topic()))).as("b subscribed, seen by a").isNotEmpty();
             a.crdt().put("/k", "v".getBytes(UTF_8));
             await(a.crdt().flush());
             assertThat(seen.get(20, TimeUnit.SECONDS)).isEqualTo("v");
