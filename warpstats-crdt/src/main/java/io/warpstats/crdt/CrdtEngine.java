@@ -242,7 +242,8 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     @Override
     public CrdtMetrics metrics() {
         return new CrdtMetrics(writer.puts(), writer.localBlocks(), commit.mergedBlocks(), rejections.count(), walk.fetchFailures(),
-                walk.pendingBlocks(), walk.runningFetches(), heads.committed(options.dagName()).size());
+                walk.pendingBlocks(), walk.runningFetches(), heads.committed(options.dagName()).size(), commit.blocksHeld(),
+                commit.syncLagNanos() / 1_000_000, rejections.byReason());
     }
 
     // ------------------------------------------------------------------ remote

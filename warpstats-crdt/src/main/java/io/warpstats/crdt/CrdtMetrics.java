@@ -12,6 +12,15 @@ package io.warpstats.crdt;
  *                        walk frontier and the fetches queued, running or waiting for a retry: zero iff no walk is open)
  * @param fetchesInFlight branch fetches running (current value)
  * @param heads           heads of this replica's DAG (current value)
+ * @param blocksHeld      processed blocks in the store (current value, exact: counted in the writes that store them)
+ * @param syncLagMillis   the age of the oldest block heard of (announced, or linked by a merged block) and not merged
+ *                        yet, in milliseconds; 0 when nothing is pending (current value)
+ * @param rejectedByReason {@code rejectedBlocks} by reason (every reason present)
  */
 public record CrdtMetrics(long puts, long localBlocks, long mergedBlocks, long rejectedBlocks, long fetchFailures,
-                          int pendingBlocks, int fetchesInFlight, int heads) {}
+                          int pendingBlocks, int fetchesInFlight, int heads, long blocksHeld, long syncLagMillis,
+                          java.util.Map<RejectedBlockException.Reason, Long> rejectedByReason) {
+    public CrdtMetrics {
+        rejectedByReason = java.util.Map.copyOf(rejectedByReason);
+    }
+}

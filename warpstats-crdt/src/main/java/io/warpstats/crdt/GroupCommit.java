@@ -82,6 +82,10 @@ final class GroupCommit {
     /** Exact mirror of the early-tombstone index ({@code T/}): element id → keys; small (ids of unprocessed blocks). */
     private final Map<String, Set<String>> early = new ConcurrentHashMap<>();
     private final LongAdder mergedBlocks = new LongAdder();
+    /** When each frontier block was first heard of (nanoTime; at open for a resumed walk): the sync lag. */
+    private final Map<Cid, Long> heardAt = new ConcurrentHashMap<>();
+    /** Processed blocks in the store: the durable {@code m/blocks} counter, written with the blocks it counts. */
+    private volatile long blocksHeld;
     private volatile boolean closed;
 
     /**
@@ -100,6 +104,9 @@ final class GroupCommit {
         this.merge = new DeltaMerge(keys, listeners, this::earlyKeys, this::mayStillArrive);
         StoredState.loadFrontier(store, keys, frontier);
         StoredState.loadEarly(store, keys, early);
+        long now = System.nanoTime();
+        for (Cid c : frontier.keySet()) heardAt.put(c, now);
+        this.blocksHeld = StoredState.loadBlockCount(store, keys);
     }
 
     void lock() {
@@ -160,7 +167,10 @@ final class GroupCommit {
         stage = null;
         if (s == null) return;
         lastStageWrites = s.txn.size();
+        int added = s.processed.size();
+        if (added > 0) s.txn.put(keys.blockCount, Keys.longBytes(blocksHeld + added)); // counted in the same write
         s.txn.commit();
+        if (added > 0) blocksHeld += added;
         publish(s);
         s.txn.runAfterCommit(); // views publish their in-memory state once their rows are durable and visible
     }
@@ -171,8 +181,13 @@ final class GroupCommit {
         s.txn.publishTo(values);
         heads.publish(s.heads);
         s.frontier.forEach((c, rec) -> {
-            if (rec == Stage.REMOVED) frontier.remove(c);
-            else frontier.put(c, rec);
+            if (rec == Stage.REMOVED) {
+                frontier.remove(c);
+                heardAt.remove(c);
+            } else {
+                frontier.put(c, rec);
+                heardAt.putIfAbsent(c, System.nanoTime());
+            }
         });
         s.early.forEach((id, ks) -> {
             if (ks.isEmpty()) early.remove(id);
@@ -183,6 +198,18 @@ final class GroupCommit {
         if (recentLinks.size() + s.links.size() > RECENT_LINKS) recentLinks.clear();
         recentLinks.putAll(s.links);
         mergedBlocks.add(s.merged);
+    }
+
+    /** Processed blocks held in the store (exact: counted in the writes that store them). */
+    long blocksHeld() {
+        return blocksHeld;
+    }
+
+    /** The age of the oldest block heard of (announced, or linked by a merged block) and not merged yet; 0 if none. */
+    long syncLagNanos() {
+        long now = System.nanoTime(), oldest = now;
+        for (long t : heardAt.values()) if (t - oldest < 0) oldest = t;
+        return now - oldest;
     }
 
     /** Commits the open stage, taking the lock: durable and published on return; a failure is logged, not thrown. */
@@ -290,6 +317,7 @@ final class GroupCommit {
                 byte[] rec = {0};
                 store.put(keys.pending(c), rec);
                 frontier.put(c, rec);
+                heardAt.putIfAbsent(c, System.nanoTime());
             }
             return true;
         } finally {

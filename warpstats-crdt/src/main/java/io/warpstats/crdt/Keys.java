@@ -23,7 +23,7 @@ import java.util.Comparator;
  * </pre>
  */
 final class Keys {
-    final byte[] v, e, t, b, h, p, early, dirty;
+    final byte[] v, e, t, b, h, p, early, dirty, blockCount;
 
     Keys(String ns) {
         v = bytes(ns + "/v/");
@@ -34,6 +34,7 @@ final class Keys {
         p = bytes(ns + "/p/");
         early = bytes(ns + "/T/");
         dirty = bytes(ns + "/m/dirty");
+        blockCount = bytes(ns + "/m/blocks");
     }
 
     /**

@@ -30,10 +30,12 @@ final class Rejections {
         }
     }));
     private final LongAdder count = new LongAdder();
+    private final java.util.Map<RejectedBlockException.Reason, LongAdder> byReason = new java.util.EnumMap<>(RejectedBlockException.Reason.class);
     private final Consumer<RejectedBlockException> onRejected;
 
     Rejections(Consumer<RejectedBlockException> onRejected) {
         this.onRejected = onRejected;
+        for (RejectedBlockException.Reason r : RejectedBlockException.Reason.values()) byReason.put(r, new LongAdder());
     }
 
     boolean contains(Cid c) {
@@ -41,11 +43,19 @@ final class Rejections {
     }
 
     /** Remembers and counts a rejection; returns the exception to {@link #report} and throw. */
-    RejectedBlockException remember(Cid cid, String reason) {
-        RejectedBlockException e = new RejectedBlockException(cid, reason);
+    RejectedBlockException remember(Cid cid, RejectedBlockException.Reason reason, String detail) {
+        RejectedBlockException e = new RejectedBlockException(cid, reason, detail);
         rejected.add(cid);
         count.increment();
+        byReason.get(reason).increment();
         return e;
+    }
+
+    /** Rejections since open by reason (every reason present). */
+    java.util.Map<RejectedBlockException.Reason, Long> byReason() {
+        java.util.Map<RejectedBlockException.Reason, Long> m = new java.util.EnumMap<>(RejectedBlockException.Reason.class);
+        byReason.forEach((r, n) -> m.put(r, n.sum()));
+        return m;
     }
 
     /** Hands a rejection to the user's callback; exceptions of the callback are swallowed. */

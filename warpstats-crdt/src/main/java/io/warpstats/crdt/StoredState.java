@@ -54,6 +54,22 @@ final class StoredState {
     }
 
     /** Reads the durable walk frontier (p/ keys) into {@code frontier}. */
+    /**
+     * The number of processed blocks: the {@code m/blocks} counter, or, in a store written before it
+     * existed, a count of the {@code b/} keys, written down at once (one scan, the first time only).
+     */
+    static long loadBlockCount(KvStore store, Keys keys) {
+        Optional<byte[]> v = store.get(keys.blockCount);
+        if (v.isPresent() && v.get().length == 8) return Keys.getLong(v.get());
+        long[] n = {0};
+        store.scan(keys.b, (k, val) -> {
+            n[0]++;
+            return true;
+        });
+        store.put(keys.blockCount, Keys.longBytes(n[0]));
+        return n[0];
+    }
+
     static void loadFrontier(KvStore store, Keys keys, Map<Cid, byte[]> frontier) {
         store.scan(keys.p, (k, v) -> {
             frontier.put(Cid.fromBytes(Arrays.copyOfRange(k, keys.p.length, k.length)), v);

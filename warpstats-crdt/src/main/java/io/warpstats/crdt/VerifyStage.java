@@ -137,7 +137,7 @@ final class VerifyStage {
             block = Block.decodeHashed(cid, bytes);
             checks.checkShape(block);
         } catch (IllegalArgumentException e) {
-            reject(cid, e.getMessage());
+            reject(cid, RejectedBlockException.Reason.MALFORMED, e.getMessage());
             return; // unreachable: reject throws
         }
         boolean parallel = verifyPool != null && block.delta().isSigned();
@@ -145,7 +145,7 @@ final class VerifyStage {
             try {
                 checks.checkAuthor(block);
             } catch (IllegalArgumentException e) {
-                reject(cid, e.getMessage());
+                reject(cid, RejectedBlockException.Reason.ofAuthorCheck(e.getMessage()), e.getMessage());
                 return;
             }
             boolean direct;
@@ -243,7 +243,7 @@ final class VerifyStage {
         if (commit.isClosed()) return;
         if (r.state == Ready.BAD) {
             try {
-                reject(cid, r.error);
+                reject(cid, RejectedBlockException.Reason.ofAuthorCheck(r.error), r.error);
             } catch (RejectedBlockException e) {
                 // reported to onRejected; nobody to throw to
             }
@@ -267,8 +267,8 @@ final class VerifyStage {
     }
 
     /** Remembers, unfrontiers, reports and throws a rejection. */
-    private void reject(Cid cid, String reason) {
-        RejectedBlockException e = rejections.remember(cid, reason);
+    private void reject(Cid cid, RejectedBlockException.Reason reason, String detail) {
+        RejectedBlockException e = rejections.remember(cid, reason, detail);
         commit.dropFromFrontier(cid);
         rejections.report(e);
         throw e;

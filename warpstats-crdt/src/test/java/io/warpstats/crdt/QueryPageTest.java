@@ -90,6 +90,8 @@ class QueryPageTest {
             public Batch newBatch() { return inner.newBatch(); }
             public void write(Batch b) { inner.write(b); }
             public void close() { inner.close(); }
+            @Override
+            public long sizeOnDiskBytes() { return inner.sizeOnDiskBytes(); }
         };
         try (MerkleCrdt c = EngineTest.manual(counting).build()) {
             for (int i = 0; i < 5_000; i++) c.put(String.format("/likers/p/u%05d", i), new byte[] {1});

@@ -16,7 +16,7 @@ class RejectionsTest {
         Rejections r = new Rejections(seen::add);
         Cid c = block(List.of(), 1, "/a", "1").cid();
         assertThat(r.contains(c)).isFalse();
-        RejectedBlockException e = r.remember(c, "bad shape");
+        RejectedBlockException e = r.remember(c, RejectedBlockException.Reason.MALFORMED, "bad shape");
         assertThat(r.contains(c)).isTrue();
         assertThat(r.count()).isEqualTo(1);
         assertThat(seen).as("reported only on report").isEmpty();
@@ -33,7 +33,7 @@ class RejectionsTest {
         for (int i = 0; i < Rejections.MAX_REMEMBERED + 5; i++) {
             Cid c = block(List.of(), 1, "/k" + i, "v").cid();
             cids.add(c);
-            r.remember(c, "x");
+            r.remember(c, RejectedBlockException.Reason.UNAUTHORIZED, "x");
         }
         assertThat(r.contains(cids.get(0))).isFalse();
         assertThat(r.contains(cids.get(4))).isFalse();
@@ -47,7 +47,7 @@ class RejectionsTest {
         Rejections r = new Rejections(e -> {
             throw new IllegalStateException("callback bug");
         });
-        r.report(r.remember(block(List.of(), 1, "/a", "1").cid(), "x")); // does not throw
+        r.report(r.remember(block(List.of(), 1, "/a", "1").cid(), RejectedBlockException.Reason.BAD_SIGNATURE, "x")); // does not throw
         assertThat(r.count()).isEqualTo(1);
     }
 }

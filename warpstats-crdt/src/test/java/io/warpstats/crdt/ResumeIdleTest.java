@@ -58,6 +58,7 @@ class ResumeIdleTest {
         @Override public Batch newBatch() { return store.newBatch(); }
         @Override public void write(Batch batch) { if (alive()) store.write(batch); }
         @Override public void close() { } // the real store outlives the "process"
+        @Override public long sizeOnDiskBytes() { return 0; }
     }
 
     @Test

@@ -54,6 +54,7 @@ final class TestDags {
         @Override public void scan(byte[] prefix, BiPredicate<byte[], byte[]> visitor) { store.scan(prefix, visitor); }
         @Override public Batch newBatch() { return store.newBatch(); }
         @Override public void close() { store.close(); }
+        @Override public long sizeOnDiskBytes() { return store.sizeOnDiskBytes(); }
 
         @Override
         public void write(Batch batch) {

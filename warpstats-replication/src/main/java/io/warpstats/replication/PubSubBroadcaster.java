@@ -62,6 +62,9 @@ public interface PubSubBroadcaster extends Broadcaster, AutoCloseable {
     /** Heads left out of announcements because they were announced recently. */
     long suppressed();
 
+    /** Valid announcements received from other nodes (after gossipsub's deduplication). */
+    long received();
+
     /** Unsubscribes and stops the rebroadcast timer. */
     @Override
     void close();

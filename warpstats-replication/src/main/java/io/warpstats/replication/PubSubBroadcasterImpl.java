@@ -58,6 +58,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     });
     private final LongAdder published = new LongAdder();
     private final LongAdder suppressed = new LongAdder();
+    private final LongAdder received = new LongAdder();
     private volatile ReplicationPort crdt;
     private volatile boolean closed;
     /**
@@ -202,6 +203,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
                 return; // the validator rejected it already
             }
         }
+        received.increment();
         long now = System.nanoTime();
         if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("deliver", m.from(), h.cid());
         synchronized (lastAnnounced) {
@@ -249,6 +251,9 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
 
     @Override
     public long suppressed() { return suppressed.sum(); }
+
+    @Override
+    public long received() { return received.sum(); }
 
     @Override
     public void close() {

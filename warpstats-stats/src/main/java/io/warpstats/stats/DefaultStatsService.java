@@ -440,6 +440,11 @@ final class DefaultStatsService implements StatsService {
     }
 
     @Override
+    public long localDatabaseSizeBytes() {
+        return db.sizeOnDiskBytes();
+    }
+
+    @Override
     public long outboxSize() {
         return mirror.size();
     }

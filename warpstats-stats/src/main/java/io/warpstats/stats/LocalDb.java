@@ -26,6 +26,27 @@ final class LocalDb implements AutoCloseable {
     private final Options options;
     private final WriteOptions sync = new WriteOptions().setSync(true);
 
+    private Path dir;
+
+    /** Live SST files plus write-ahead log of the local database, in bytes. */
+    long sizeOnDiskBytes() {
+        try {
+            long wal = 0;
+            if (dir != null) {
+                try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        if (f.getFileName().toString().endsWith(".log")) wal += java.nio.file.Files.size(f);
+                    }
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                    // a log rotated away while listed
+                }
+            }
+            return db.getLongProperty("rocksdb.live-sst-files-size") + wal;
+        } catch (RocksDBException e) {
+            throw new StatsException(StatsException.Problem.STORAGE, "local database size: " + e.getMessage());
+        }
+    }
+
     private LocalDb(RocksDB db, Options options) {
         this.db = db;
         this.options = options;
@@ -35,7 +56,9 @@ final class LocalDb implements AutoCloseable {
         Options options = new Options().setCreateIfMissing(true);
         try {
             Files.createDirectories(dir);
-            return new LocalDb(RocksDB.open(options, dir.toString()), options);
+            LocalDb l = new LocalDb(RocksDB.open(options, dir.toString()), options);
+            l.dir = dir;
+            return l;
         } catch (Exception e) {
             options.close();
             throw new StatsException(StatsException.Problem.STORAGE,

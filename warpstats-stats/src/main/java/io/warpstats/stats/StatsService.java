@@ -92,6 +92,9 @@ public interface StatsService extends AutoCloseable {
     /** This store life's incarnation, as in this node's slot keys. */
     String incarnation();
 
+    /** The local database's bytes on disk (live SST files plus write-ahead log). */
+    long localDatabaseSizeBytes();
+
     /** CRDT keys waiting in the outbox. */
     long outboxSize();
 

@@ -39,6 +39,13 @@ public interface KvStore extends AutoCloseable {
     /** Applies every operation of {@code batch} atomically (and durably, for a persistent store). */
     void write(Batch batch);
 
+    /**
+     * The bytes this store occupies on disk: for RocksDB, the live SST files plus the write-ahead log
+     * (what a backup copies and what compaction shrinks), read from the database, not estimated; 0 for a
+     * store in memory.
+     */
+    long sizeOnDiskBytes();
+
     @Override
     void close();
 

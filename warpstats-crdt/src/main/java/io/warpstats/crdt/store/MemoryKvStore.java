@@ -101,4 +101,9 @@ final class MemoryKvStore implements KvStore {
             lock.writeLock().unlock();
         }
     }
+
+    @Override
+    public long sizeOnDiskBytes() {
+        return 0;
+    }
 }

@@ -97,7 +97,7 @@ final class DefaultNode implements Node {
             peers = new PeerManager(host, config, scheduler);
             peers.start();
             http = config.http() == null ? null
-                    : HttpApi.start(config.http(), stats, this::nodeInfo, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                    : HttpApi.start(config.http(), stats, this::nodeInfo, NodeMeters.bind(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), replica, store, stats));
         } catch (RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
             scheduler.shutdownNow();
             for (int i = opened.size() - 1; i >= 0; i--) {
@@ -153,19 +153,19 @@ final class DefaultNode implements Node {
         List<String> hs = new ArrayList<>();
         crdt.heads().forEach(h -> hs.add(h.cid().toString()));
         CrdtMetrics m = crdt.metrics();
-        return new NodeInfo(peerId().toString(), List.of(address.toString()), ps, hs, dirSize(config.dataDir()),
-                m.mergedBlocks(), m.localBlocks() + m.mergedBlocks(), m.pendingBlocks() > 0 ? 1 : 0);
+        return new NodeInfo(peerId().toString(), List.of(address.toString()), ps, hs, storeSizeBytes(),
+                m.mergedBlocks(), m.blocksHeld(), m.syncLagMillis() / 1000.0);
     }
 
-    private static long dirSize(Path dir) {
-        try (Stream<Path> files = Files.walk(dir, 3)) {
-            return files.limit(100_000).filter(Files::isRegularFile).mapToLong(p -> {
-                try { return Files.size(p); } catch (IOException e) { return 0; }
-            }).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
+    /** The CRDT store and the local database on disk: live SST files plus write-ahead logs, read from RocksDB. */
+    private long storeSizeBytes() {
+        try {
+            return store.sizeOnDiskBytes() + stats.localDatabaseSizeBytes();
+        } catch (RuntimeException e) {
+            return 0; // closing
         }
     }
+
 
     @Override
     public void close() {
