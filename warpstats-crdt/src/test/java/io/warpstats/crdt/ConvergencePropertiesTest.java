@@ -82,10 +82,11 @@ class ConvergencePropertiesTest {
             long parent = 0;
             for (Cid l : b.links()) parent = Math.max(parent, all.get(l).delta().priority());
             assertThat(b.delta().priority()).as("priority = max(parents) + 1").isEqualTo(parent + 1);
-            for (Element e : b.delta().elements()) byId.put(e.key() + "\0" + b.cid(), new El(e.key(), b.cid().toString(), b.delta().priority(), e.value()));
+            for (Element e : b.delta().elements()) byId.put(e.key() + "\0" + ElementId.of(b.cid()), new El(e.key(), ElementId.of(b.cid()), b.delta().priority(), e.value()));
             for (Element t : b.delta().tombstones()) {
                 tombed.add(t.key() + "\0" + t.id());
-                assertThat(ancestors(all, b.cid())).as("a delete removes only observed elements").contains(Cid.parse(t.id()));
+                assertThat(t.id()).as("ids in go-ds-crdt's form").isEqualTo(ElementId.canonical(t.id()));
+                assertThat(ancestors(all, b.cid())).as("a delete removes only observed elements").contains(ElementId.block(t.id()).orElseThrow());
             }
         }
         Map<String, El> winners = new TreeMap<>();
