@@ -1,5 +1,6 @@
 package io.warpstats.stats;
 
+import io.warpstats.crdt.store.KvStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiPredicate;
@@ -25,40 +26,28 @@ final class LocalDb implements AutoCloseable {
     private final RocksDB db;
     private final Options options;
     private final WriteOptions sync = new WriteOptions().setSync(true);
-
-    private Path dir;
+    private final Path dir;
 
     /** Live SST files plus write-ahead log of the local database, in bytes. */
     long sizeOnDiskBytes() {
         try {
-            long wal = 0;
-            if (dir != null) {
-                try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        if (f.getFileName().toString().endsWith(".log")) wal += java.nio.file.Files.size(f);
-                    }
-                } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                    // a log rotated away while listed
-                }
-            }
-            return db.getLongProperty("rocksdb.live-sst-files-size") + wal;
+            return db.getLongProperty("rocksdb.live-sst-files-size") + KvStores.writeAheadLogBytes(dir);
         } catch (RocksDBException e) {
             throw new StatsException(StatsException.Problem.STORAGE, "local database size: " + e.getMessage());
         }
     }
 
-    private LocalDb(RocksDB db, Options options) {
+    private LocalDb(RocksDB db, Options options, Path dir) {
         this.db = db;
         this.options = options;
+        this.dir = dir;
     }
 
     static LocalDb open(Path dir) {
         Options options = new Options().setCreateIfMissing(true);
         try {
             Files.createDirectories(dir);
-            LocalDb l = new LocalDb(RocksDB.open(options, dir.toString()), options);
-            l.dir = dir;
-            return l;
+            return new LocalDb(RocksDB.open(options, dir.toString()), options, dir);
         } catch (Exception e) {
             options.close();
             throw new StatsException(StatsException.Problem.STORAGE,

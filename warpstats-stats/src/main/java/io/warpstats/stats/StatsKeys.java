@@ -53,7 +53,9 @@ public final class StatsKeys {
 
     /** The set member named by {@code key}, if it is one. */
     static Optional<Member> parseMember(@Nullable String key) {
-        if (key == null) return Optional.empty();
+        if (key == null || !(key.startsWith("/likers/") || key.startsWith("/retweeters/") || key.startsWith("/replies/"))) {
+            return Optional.empty(); // the view sees every key: no split for the counter slots on the merge path
+        }
         String[] parts = key.split("/", -1);
         if (parts.length != 4 || !parts[0].isEmpty() || !Ids.isValid(parts[2]) || !Ids.isValid(parts[3])) return Optional.empty();
         Stat stat = switch (parts[1]) {

@@ -168,16 +168,7 @@ final class RocksKvStore implements KvStore {
         lock.readLock().lock();
         try {
             open();
-            long sst = db.getLongProperty("rocksdb.live-sst-files-size");
-            long wal = 0;
-            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    if (f.getFileName().toString().endsWith(".log")) wal += Files.size(f);
-                }
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                // a log file rotated away while listed: counted as gone
-            }
-            return sst + wal;
+            return db.getLongProperty("rocksdb.live-sst-files-size") + KvStores.writeAheadLogBytes(dir);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB size: " + e.getMessage(), e);
         } finally {
