@@ -132,10 +132,4 @@ final class PendingMembers {
         byPost.values().forEach(p -> p.keys.clear());
         byPost.values().removeIf(p -> p.changing == 0);
     }
-
-    synchronized int size() {
-        int n = 0;
-        for (Post p : byPost.values()) n += p.keys.size();
-        return n;
-    }
 }
