@@ -209,6 +209,11 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         return writer.backpressureWaits();
     }
 
+    /** Reap passes that kept covered blocks because the covering checkpoint was incomplete in the store (tests). */
+    long reapStalls() {
+        return reaper.stalls();
+    }
+
     /** The committed coverage of a lineage (tests). */
     long coveredBelow(byte[] lineage) {
         return commit.coverage().coveredBelow(null, lineage);

@@ -47,6 +47,7 @@ final class Reaper {
     /** Lineage → the coverage up to which it has been reaped (in memory: a pass at open redoes what a crash interrupted). */
     private final Map<Txn.Key, Long> reapedBelow = new ConcurrentHashMap<>();
     private final LongAdder reaped = new LongAdder();
+    private final LongAdder stalls = new LongAdder();
     /** Blocks deleted lately, oldest first: a peer still walking towards one is told it was compacted away. */
     private final Set<Cid> recent = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
     /** Deleted blocks remembered at most (in memory; a peer behind by more is told "missing" and retries). */
@@ -74,6 +75,11 @@ final class Reaper {
         }
     }
 
+    /** Reap passes that found the covering checkpoint incomplete in the store and kept the covered blocks. */
+    long stalls() {
+        return stalls.sum();
+    }
+
     /** Blocks deleted since the replica opened. */
     long reapedBlocks() {
         return reaped.sum();
@@ -96,7 +102,8 @@ final class Reaper {
         KvStore store = commit.store();
         Set<String> restated = restatedBy(store, lineage, first);
         if (restated == null) {
-            log.warn("checkpoint of a lineage at height {} is incomplete in the store: not reaped", first);
+            stalls.increment();
+            log.warn("checkpoint of a lineage at height {} is incomplete in the store: its covered blocks are kept", first);
             return 0;
         }
         int n = 0;
