@@ -10,35 +10,36 @@ public sealed interface Action {
     /** The post the action is about. */
     String postId();
 
+    private static void requirePostAndUser(String postId, String userId) {
+        Ids.require("post id", postId);
+        Ids.require("user id", userId);
+    }
+
     /** {@code userId} likes {@code postId}. */
     record Like(String postId, String userId) implements Action {
         public Like {
-            Ids.require("post id", postId);
-            Ids.require("user id", userId);
+            requirePostAndUser(postId, userId);
         }
     }
 
     /** {@code userId} withdraws a like of {@code postId}. */
     record Unlike(String postId, String userId) implements Action {
         public Unlike {
-            Ids.require("post id", postId);
-            Ids.require("user id", userId);
+            requirePostAndUser(postId, userId);
         }
     }
 
     /** {@code userId} retweets {@code postId}. */
     record Retweet(String postId, String userId) implements Action {
         public Retweet {
-            Ids.require("post id", postId);
-            Ids.require("user id", userId);
+            requirePostAndUser(postId, userId);
         }
     }
 
     /** {@code userId} withdraws a retweet of {@code postId}. */
     record Unretweet(String postId, String userId) implements Action {
         public Unretweet {
-            Ids.require("post id", postId);
-            Ids.require("user id", userId);
+            requirePostAndUser(postId, userId);
         }
     }
 
