@@ -84,14 +84,21 @@ final class CrdtMirror implements AutoCloseable {
 
     /** Called under lock after a local write that changed {@code keys} with sequence number {@code seq}. */
     void push(List<String> keys, long seq) {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        keys.forEach(k -> m.put(k, seq));
+        push(m);
+    }
+
+    /** Called under lock after a local write that changed each key of {@code keys} last with the sequence number it maps to. */
+    void push(Map<String, Long> keys) {
         MerkleCrdt c = crdt;
         if (c == null || !healthy) {
             return;
         }
         try {
-            for (String k : keys) {
-                putCurrent(c, k, seq);
-                inflight.put(k, seq);
+            for (Map.Entry<String, Long> k : keys.entrySet()) {
+                putCurrent(c, k.getKey(), k.getValue());
+                inflight.put(k.getKey(), k.getValue());
             }
         } catch (RuntimeException e) {
             failed(e);

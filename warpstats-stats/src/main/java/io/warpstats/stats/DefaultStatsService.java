@@ -11,9 +11,14 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
-/** The {@link StatsService}: local database first, then the CRDT through the {@link CrdtMirror}. */
+/**
+ * The {@link StatsService}: local database first, then the CRDT through the {@link CrdtMirror}. Writes go
+ * through the {@link WriteQueue}: its writer thread stages a group of actions ({@link Staging}), writes
+ * them as one synced batch, mirrors them and completes their futures ({@link #commitGroup}).
+ */
 final class DefaultStatsService implements StatsService {
     private final LocalDb db;
     private final String nodeId;
@@ -25,6 +30,7 @@ final class DefaultStatsService implements StatsService {
     private final Aggregates aggregates;
     private final CrdtMirror mirror;
     private final Object writeLock = new Object();
+    private final WriteQueue writes;
     private long seq; // guarded by writeLock
 
     DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval) {
@@ -36,6 +42,7 @@ final class DefaultStatsService implements StatsService {
         this.hlc = new HybridClock(clock, nodeId);
         this.aggregates = new Aggregates(nodeId, incarnation, hot, pending, hlc);
         this.mirror = new CrdtMirror(db, aggregates, pending, nodeId, incarnation, writeLock, flushInterval.toMillis());
+        this.writes = new WriteQueue(this::commitGroup);
     }
 
     private static String loadIncarnation(LocalDb db) {
@@ -53,30 +60,72 @@ final class DefaultStatsService implements StatsService {
     // ---- writes ----
 
     @Override
-    public void like(String postId, String userId) {
-        toggleMember(Stat.LIKES, postId, userId, true);
-    }
-
-    @Override
-    public void unlike(String postId, String userId) {
-        toggleMember(Stat.LIKES, postId, userId, false);
-    }
-
-    @Override
-    public void retweet(String postId, String userId) {
-        toggleMember(Stat.RETWEETS, postId, userId, true);
-    }
-
-    @Override
-    public void unretweet(String postId, String userId) {
-        toggleMember(Stat.RETWEETS, postId, userId, false);
+    public CompletableFuture<Void> submit(Action action) {
+        return writes.submit(action);
     }
 
     /**
-     * Whether member {@code crdtKey} is present: in the replicated set when the CRDT is usable (so a user's
-     * like taken by another node counts here once this node has merged it), else in the local database.
+     * The writer thread's step: stages every action of the group (a refused one completes its future
+     * exceptionally and stages nothing), writes what was staged as ONE synced batch, mirrors it into the
+     * CRDT and then completes the futures of the staged actions. If the batch write fails, the
+     * {@link WriteQueue} fails every future of the group: nothing of it was written.
      */
-    private boolean present(String crdtKey, String localKey) {
+    private void commitGroup(List<WriteQueue.Queued> group) {
+        List<WriteQueue.Queued> staged = new ArrayList<>(group.size());
+        synchronized (writeLock) {
+            Staging root = new Staging(db, seq);
+            for (WriteQueue.Queued q : group) {
+                Staging w = root.child();
+                try {
+                    stage(q.action(), w);
+                } catch (StatsException e) {
+                    q.done().completeExceptionally(e);
+                    continue;
+                }
+                w.join();
+                staged.add(q);
+            }
+            if (!root.isEmpty()) {
+                db.write(root.batch());
+                seq = root.seq();
+                root.touchedPosts().forEach(hot::touch);
+                mirror.push(root.outboxKeys());
+            }
+        }
+        staged.forEach(q -> q.done().complete(null));
+    }
+
+    private void stage(Action a, Staging w) {
+        if (a instanceof Action.Like l) {
+            toggleMember(w, Stat.LIKES, l.postId(), l.userId(), true);
+        } else if (a instanceof Action.Unlike u) {
+            toggleMember(w, Stat.LIKES, u.postId(), u.userId(), false);
+        } else if (a instanceof Action.Retweet r) {
+            toggleMember(w, Stat.RETWEETS, r.postId(), r.userId(), true);
+        } else if (a instanceof Action.Unretweet u) {
+            toggleMember(w, Stat.RETWEETS, u.postId(), u.userId(), false);
+        } else if (a instanceof Action.Reply r) {
+            reply(w, r.postId(), r.userId(), r.replyId());
+        } else if (a instanceof Action.DeleteReply d) {
+            deleteReply(w, d.postId(), d.replyId());
+        } else if (a instanceof Action.View v) {
+            String slot = bumpLocal(w, Stat.VIEWS, v.postId(), true);
+            commit(w, "view", v.postId(), v.userId() == null ? "" : v.userId(), "", slot);
+        } else {
+            throw new IllegalArgumentException("unknown action " + a);
+        }
+    }
+
+    /**
+     * Whether member {@code crdtKey} is present: as staged by an earlier write of the group, else in the
+     * replicated set when the CRDT is usable (so a user's like taken by another node counts here once this
+     * node has merged it), else in the local database.
+     */
+    private boolean present(Staging w, String crdtKey, String localKey) {
+        Optional<Boolean> staged = w.member(crdtKey);
+        if (staged.isPresent()) {
+            return staged.get();
+        }
         Optional<MerkleCrdt> crdt = mirror.usable();
         if (crdt.isPresent()) {
             try {
@@ -85,103 +134,75 @@ final class DefaultStatsService implements StatsService {
                 mirror.failed(e);
             }
         }
-        return db.get(localKey) != null;
+        return w.get(localKey) != null;
     }
 
-    private void toggleMember(Stat stat, String postId, String userId, boolean add) {
-        Ids.require("post id", postId);
-        Ids.require("user id", userId);
+    private void toggleMember(Staging w, Stat stat, String postId, String userId, boolean add) {
         boolean like = stat == Stat.LIKES;
         String memberKey = like ? LocalKeys.like(postId, userId) : LocalKeys.retweet(postId, userId);
         String crdtMember = StatsKeys.member(stat, postId, userId);
         String verb = like ? "liked" : "retweeted";
-        synchronized (writeLock) {
-            boolean present = present(crdtMember, memberKey);
-            if (add && present) {
-                throw new StatsException(StatsException.Problem.ALREADY_DONE,
-                        "user " + userId + " already " + verb + " post " + postId);
-            }
-            if (!add && !present) {
-                throw new StatsException(StatsException.Problem.NOT_DONE,
-                        "user " + userId + " has not " + verb + " post " + postId);
-            }
-            byte[] existing = db.get(memberKey);
-            long now = clock.millis();
-            LocalDb.Batch b = db.batch();
-            if (add) {
-                b.putLong(memberKey, now);
-                if (like) {
-                    b.put(LocalKeys.userLike(userId, now, postId), new byte[0]);
-                }
-                bumpLocal(b, stat, postId, true);
-            } else if (existing != null) { // a like taken by another node leaves this node's records alone
-                b.delete(memberKey);
-                if (like) {
-                    b.delete(LocalKeys.userLike(userId, Bytes.u64(existing), postId));
-                }
-                bumpLocal(b, stat, postId, false);
-            }
-            commit(b, (add ? "" : "un") + (like ? "like" : "retweet"), postId, userId, "", crdtMember);
+        boolean present = present(w, crdtMember, memberKey);
+        if (add && present) {
+            throw new StatsException(StatsException.Problem.ALREADY_DONE,
+                    "user " + userId + " already " + verb + " post " + postId);
         }
+        if (!add && !present) {
+            throw new StatsException(StatsException.Problem.NOT_DONE,
+                    "user " + userId + " has not " + verb + " post " + postId);
+        }
+        byte[] existing = w.get(memberKey);
+        long now = clock.millis();
+        if (add) {
+            w.putLong(memberKey, now);
+            if (like) {
+                w.put(LocalKeys.userLike(userId, now, postId), new byte[0]);
+            }
+            bumpLocal(w, stat, postId, true);
+        } else if (existing != null) { // a like taken by another node leaves this node's records alone
+            w.delete(memberKey);
+            if (like) {
+                w.delete(LocalKeys.userLike(userId, Bytes.u64(existing), postId));
+            }
+            bumpLocal(w, stat, postId, false);
+        }
+        w.member(crdtMember, add);
+        commit(w, (add ? "" : "un") + (like ? "like" : "retweet"), postId, userId, "", crdtMember);
     }
 
-    @Override
-    public void reply(String postId, String userId, String replyId) {
-        Ids.require("post id", postId);
-        Ids.require("user id", userId);
-        Ids.require("reply id", replyId);
-        synchronized (writeLock) {
-            String key = LocalKeys.reply(postId, replyId);
-            String crdtKey = StatsKeys.reply(postId, replyId);
-            if (present(crdtKey, key)) {
-                throw new StatsException(StatsException.Problem.ALREADY_DONE,
-                        "reply " + replyId + " to post " + postId + " already exists");
-            }
-            long now = clock.millis();
-            LocalDb.Batch b = db.batch();
-            byte[] user = Bytes.utf8(userId);
-            byte[] v = new byte[8 + user.length];
-            Bytes.putLong(v, 0, now);
-            System.arraycopy(user, 0, v, 8, user.length);
-            b.put(key, v);
-            bumpLocal(b, Stat.REPLIES, postId, true);
-            commit(b, "reply", postId, userId, replyId, crdtKey);
+    private void reply(Staging w, String postId, String userId, String replyId) {
+        String key = LocalKeys.reply(postId, replyId);
+        String crdtKey = StatsKeys.reply(postId, replyId);
+        if (present(w, crdtKey, key)) {
+            throw new StatsException(StatsException.Problem.ALREADY_DONE,
+                    "reply " + replyId + " to post " + postId + " already exists");
         }
+        long now = clock.millis();
+        byte[] user = Bytes.utf8(userId);
+        byte[] v = new byte[8 + user.length];
+        Bytes.putLong(v, 0, now);
+        System.arraycopy(user, 0, v, 8, user.length);
+        w.put(key, v);
+        bumpLocal(w, Stat.REPLIES, postId, true);
+        w.member(crdtKey, true);
+        commit(w, "reply", postId, userId, replyId, crdtKey);
     }
 
-    @Override
-    public void deleteReply(String postId, String replyId) {
-        Ids.require("post id", postId);
-        Ids.require("reply id", replyId);
-        synchronized (writeLock) {
-            String key = LocalKeys.reply(postId, replyId);
-            String crdtKey = StatsKeys.reply(postId, replyId);
-            if (!present(crdtKey, key)) {
-                throw new StatsException(StatsException.Problem.NOT_DONE,
-                        "post " + postId + " has no reply " + replyId);
-            }
-            byte[] v = db.get(key);
-            String userId = v == null ? "" : Bytes.str(java.util.Arrays.copyOfRange(v, 8, v.length));
-            LocalDb.Batch b = db.batch();
-            if (v != null) { // a reply taken by another node leaves this node's records alone
-                b.delete(key);
-                bumpLocal(b, Stat.REPLIES, postId, false);
-            }
-            commit(b, "deletereply", postId, userId, replyId, crdtKey);
+    private void deleteReply(Staging w, String postId, String replyId) {
+        String key = LocalKeys.reply(postId, replyId);
+        String crdtKey = StatsKeys.reply(postId, replyId);
+        if (!present(w, crdtKey, key)) {
+            throw new StatsException(StatsException.Problem.NOT_DONE,
+                    "post " + postId + " has no reply " + replyId);
         }
-    }
-
-    @Override
-    public void view(String postId, @Nullable String userId) {
-        Ids.require("post id", postId);
-        if (userId != null) {
-            Ids.require("user id", userId);
+        byte[] v = w.get(key);
+        String userId = v == null ? "" : Bytes.str(java.util.Arrays.copyOfRange(v, 8, v.length));
+        if (v != null) { // a reply taken by another node leaves this node's records alone
+            w.delete(key);
+            bumpLocal(w, Stat.REPLIES, postId, false);
         }
-        synchronized (writeLock) {
-            LocalDb.Batch b = db.batch();
-            String slot = bumpLocal(b, Stat.VIEWS, postId, true);
-            commit(b, "view", postId, userId == null ? "" : userId, "", slot);
-        }
+        w.member(crdtKey, false);
+        commit(w, "deletereply", postId, userId, replyId, crdtKey);
     }
 
     @Override
@@ -251,39 +272,32 @@ final class DefaultStatsService implements StatsService {
     }
 
     /**
-     * Adds one to this node's local incr (or decr) total of (stat, post) in {@code b}: the count that reads
+     * Adds one to this node's local incr (or decr) total of (stat, post) in {@code w}: the count that reads
      * fall back to without a CRDT. Returns the slot key that carries it; only views are counted in slots,
      * the other statistics are the sizes of their sets.
      */
-    private String bumpLocal(LocalDb.Batch b, Stat stat, String postId, boolean increment) {
+    private String bumpLocal(Staging w, Stat stat, String postId, boolean increment) {
         String key = LocalKeys.counter(stat, postId);
-        long[] totals = Bytes.longs(db.get(key), 2);
+        long[] totals = Bytes.longs(w.get(key), 2);
         totals[increment ? 0 : 1]++;
-        b.put(key, Bytes.longs(totals));
+        w.put(key, Bytes.longs(totals));
         return new SlotKey(increment, stat, postId, nodeId, incarnation).key();
     }
 
     /**
-     * Adds the event, the activity timestamp (a new {@link Hlc} tick, kept if larger than the post's local
-     * one) and the outbox entries to {@code b}, writes it, mirrors it.
+     * Stages the event, the activity timestamp (a new {@link Hlc} tick, kept if larger than the post's local
+     * one) and the outbox entries of one write in {@code w}.
      */
-    private void commit(LocalDb.Batch b, String action, String postId, String userId, String extra, String crdtKey) {
+    private void commit(Staging w, String action, String postId, String userId, String extra, String crdtKey) {
         Hlc t = hlc.tick();
-        long s = seq + 1;
-        b.putLong(LocalKeys.SEQ, s);
-        b.put(LocalKeys.event(s), Bytes.utf8(t.wallMillis() + "\t" + action + "\t" + postId + "\t" + userId + "\t" + extra));
-        Hlc local = Hlc.decode(db.get(LocalKeys.activity(postId)), nodeId);
-        b.put(LocalKeys.activity(postId), Hlc.max(local, t).encode());
-        List<String> keys = new ArrayList<>(2);
-        keys.add(crdtKey);
-        keys.add(StatsKeys.activity(postId, nodeId));
-        for (String k : keys) {
-            b.putLong(LocalKeys.outbox(k), s);
-        }
-        db.write(b);
-        seq = s;
-        hot.touch(postId);
-        mirror.push(keys, s);
+        long s = w.nextSeq();
+        w.putLong(LocalKeys.SEQ, s);
+        w.put(LocalKeys.event(s), Bytes.utf8(t.wallMillis() + "\t" + action + "\t" + postId + "\t" + userId + "\t" + extra));
+        Hlc local = Hlc.decode(w.get(LocalKeys.activity(postId)), nodeId);
+        w.put(LocalKeys.activity(postId), Hlc.max(local, t).encode());
+        w.outbox(crdtKey, s);
+        w.outbox(StatsKeys.activity(postId, nodeId), s);
+        w.touched(postId);
     }
 
     // ---- reads ----
@@ -472,6 +486,7 @@ final class DefaultStatsService implements StatsService {
 
     @Override
     public void close() {
+        writes.close();
         mirror.close();
         db.close();
     }

@@ -21,7 +21,9 @@ public class StatsException extends RuntimeException {
         /** Nothing is known of the post. */
         UNKNOWN_POST,
         /** The local database failed; nothing was recorded. */
-        STORAGE
+        STORAGE,
+        /** Too many writes are waiting for the local database; nothing was recorded, try again shortly. */
+        BUSY
     }
 
     private final Problem problem;

@@ -3,6 +3,8 @@ package io.warpstats.stats;
 import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.MerkleCrdt;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,9 +14,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Guarantees:
  * <ul>
- *   <li>A write method returns only after the action is durable in the local database (one atomic,
- *       synced write holding the action, the new local totals and an outbox entry per CRDT key it
- *       changes). It succeeds whether or not a CRDT is attached.</li>
+ *   <li>A write ({@link #submit}, or a blocking method such as {@link #like}) completes only after the
+ *       action is durable in the local database: an atomic, synced write holding the action, the new
+ *       local totals and an outbox entry per CRDT key it changes. Writes submitted together share one
+ *       synced batch (group commit); each is all or nothing, and a refused one leaves nothing. It
+ *       succeeds whether or not a CRDT is attached.</li>
  *   <li>Outbox: every CRDT key a write changes stays in the durable outbox until the CRDT has flushed
  *       it. It is replayed when a CRDT is attached, after a CRDT failure, and after a crash. The value
  *       replayed is recomputed from the local database (a slot's running total, whether a member is
@@ -27,30 +31,71 @@ import org.jspecify.annotations.Nullable;
  *   <li>Every id is validated ({@link Ids}); a bad one raises {@link InvalidIdException} before
  *       anything is written.</li>
  * </ul>
- * Thread-safe. Writes are serialized; reads are concurrent.
+ * Thread-safe. Writes are serialized (one writer thread applies them in the order they were queued);
+ * reads are concurrent.
  */
 public interface StatsService extends AutoCloseable {
 
+    /**
+     * Queues {@code action} for the next group commit and returns at once. The future completes normally
+     * once the action is durable in the local database (and mirrored into the CRDT when one is usable), or
+     * exceptionally with a {@link StatsException}: {@link StatsException.Problem#ALREADY_DONE} or
+     * {@link StatsException.Problem#NOT_DONE} as the blocking methods below say,
+     * {@link StatsException.Problem#BUSY} when too many writes wait already (nothing queued),
+     * {@link StatsException.Problem#STORAGE} when the local database failed or the service is closed
+     * (nothing written). It completes on the writer thread: run further work in an {@code …Async} stage.
+     */
+    CompletableFuture<Void> submit(Action action);
+
     /** Records that {@code userId} likes {@code postId}; {@link StatsException.Problem#ALREADY_DONE} if it already does. */
-    void like(String postId, String userId);
+    default void like(String postId, String userId) {
+        await(submit(new Action.Like(postId, userId)));
+    }
 
     /** Withdraws a like; {@link StatsException.Problem#NOT_DONE} if {@code userId} does not like {@code postId} (on this node). */
-    void unlike(String postId, String userId);
+    default void unlike(String postId, String userId) {
+        await(submit(new Action.Unlike(postId, userId)));
+    }
 
     /** Records a retweet; {@link StatsException.Problem#ALREADY_DONE} if already retweeted. */
-    void retweet(String postId, String userId);
+    default void retweet(String postId, String userId) {
+        await(submit(new Action.Retweet(postId, userId)));
+    }
 
     /** Withdraws a retweet; {@link StatsException.Problem#NOT_DONE} without one. */
-    void unretweet(String postId, String userId);
+    default void unretweet(String postId, String userId) {
+        await(submit(new Action.Unretweet(postId, userId)));
+    }
 
     /** Records reply {@code replyId} by {@code userId}; {@link StatsException.Problem#ALREADY_DONE} if the reply id is taken. */
-    void reply(String postId, String userId, String replyId);
+    default void reply(String postId, String userId, String replyId) {
+        await(submit(new Action.Reply(postId, userId, replyId)));
+    }
 
     /** Deletes a reply made through this node; {@link StatsException.Problem#NOT_DONE} if unknown. */
-    void deleteReply(String postId, String replyId);
+    default void deleteReply(String postId, String replyId) {
+        await(submit(new Action.DeleteReply(postId, replyId)));
+    }
 
     /** Records a view; {@code userId} may be {@code null} (anonymous). */
-    void view(String postId, @Nullable String userId);
+    default void view(String postId, @Nullable String userId) {
+        await(submit(new Action.View(postId, userId)));
+    }
+
+    /** Waits for a write's future; its {@link StatsException} (or other unchecked failure) is rethrown as is. */
+    private static void await(CompletableFuture<Void> write) {
+        try {
+            write.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
 
     /**
      * Imports legacy totals the way live actions are kept (the rule is on {@link LegacyTotals}: per post and

@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses, authenticates and routes one request at a time per connection (reading pauses until the answer
- * is written, so pipelined answers keep their order); the operation runs on a worker, bounded in time.
+ * is written, so pipelined answers keep their order), bounded in time. A write is parsed and queued for the
+ * statistics' group commit on the event loop, which never waits for it: the answer (the post's statistics)
+ * is read on a worker once the write is durable. Every other operation runs on a worker.
  */
 class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
@@ -41,6 +44,7 @@ class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Routes routes;
     private final ApiMetrics metrics;
     private final Executor workers;
+    private final Executor readers;
     private final byte[] token;
 
     ApiHandler(HttpConfig config, Routes routes, ApiMetrics metrics, Executor workers) {
@@ -48,6 +52,13 @@ class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.routes = routes;
         this.metrics = metrics;
         this.workers = workers;
+        this.readers = task -> { // the answer of a write that is done: run it here rather than refuse it
+            try {
+                workers.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
         this.token = config.bearerToken() == null ? null : ("Bearer " + config.bearerToken()).getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -106,11 +117,13 @@ class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
-            workers.execute(() -> {
-                Response response = run(template, request);
+            CompletableFuture<Response> answer = Routes.isWrite(template) ? startWrite(template, request)
+                    : CompletableFuture.supplyAsync(() -> run(template, request), workers);
+            answer.whenComplete((response, failure) -> {
                 if (answered.compareAndSet(false, true)) {
                     timeout.cancel(false);
-                    ctx.executor().execute(() -> finish(ctx, response, keepAlive, template, method, start));
+                    Response r = response != null ? response : internal(request, failure);
+                    ctx.executor().execute(() -> finish(ctx, r, keepAlive, template, method, start));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -122,6 +135,22 @@ class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
+    /** Parses and queues a write (here, on the event loop: neither blocks); the future yields its answer. */
+    private CompletableFuture<Response> startWrite(String template, Request request) {
+        try {
+            return routes.write(template, request, readers);
+        } catch (ProblemException e) {
+            return CompletableFuture.completedFuture(e.response());
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(internal(request, e));
+        }
+    }
+
+    private static Response internal(Request request, Throwable e) {
+        log.error("request {} {} failed", request.method(), printable(request.path()), e);
+        return Response.problem(500, "internal", "Internal error", "the node failed to handle the request; see its log");
+    }
+
     private Response run(String template, Request request) {
         try {
             Response r = routes.handle(template, request);
@@ -129,8 +158,7 @@ class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (ProblemException e) {
             return e.response();
         } catch (RuntimeException | Error e) {
-            log.error("request {} {} failed", request.method(), printable(request.path()), e);
-            return Response.problem(500, "internal", "Internal error", "the node failed to handle the request; see its log");
+            return internal(request, e);
         }
     }
 

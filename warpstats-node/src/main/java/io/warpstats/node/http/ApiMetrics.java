@@ -8,14 +8,23 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.warpstats.stats.Source;
 import io.warpstats.stats.StatsService;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of the API and of the node: operations by outcome, request latencies by route and status,
  * merges, blocks, heads, peers, sync lag, store size, outbox and read source.
  */
 final class ApiMetrics {
+    /** The methods recorded by name. */
+    static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "DELETE", "PUT", "PATCH", "OPTIONS");
     private final PrometheusMeterRegistry registry;
     private final DashboardHistory history;
+    // the meters already registered, by their tags: one map lookup per request instead of a builder and a registry lookup
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     ApiMetrics(PrometheusMeterRegistry registry, StatsService stats, CachedNodeInfo node, DashboardHistory history) {
         this.registry = registry;
@@ -37,15 +46,20 @@ final class ApiMetrics {
     /** Counts an operation by outcome; an accepted write ({@code ok}) is also counted in the dashboard's history. */
     void operation(String op, String outcome) {
         if (outcome.equals("ok")) history.recordWrite(op);
-        Counter.builder("warpstats.operations").tag("operation", op).tag("outcome", outcome)
-                .description("statistics operations by outcome").register(registry).increment();
+        counters.computeIfAbsent(op + " " + outcome, k -> Counter.builder("warpstats.operations").tag("operation", op)
+                .tag("outcome", outcome).description("statistics operations by outcome").register(registry)).increment();
     }
 
+    /**
+     * Records a request's latency by route template, method and status. A method outside
+     * {@link #METHODS} is recorded as {@code other}, so hostile method names cannot add series.
+     */
     void request(String route, String method, int status, long nanos) {
-        Timer.builder("warpstats.http.requests").tag("route", route).tag("method", method)
-                .tag("status", Integer.toString(status)).publishPercentiles(0.5, 0.99)
-                .distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry)
-                .record(Duration.ofNanos(nanos));
+        String m = METHODS.contains(method) ? method : "other";
+        timers.computeIfAbsent(route + " " + m + " " + status, k -> Timer.builder("warpstats.http.requests").tag("route", route)
+                .tag("method", m).tag("status", Integer.toString(status)).publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     String scrape() {

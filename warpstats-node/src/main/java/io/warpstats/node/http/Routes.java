@@ -2,6 +2,7 @@ package io.warpstats.node.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.warpstats.stats.Action;
 import io.warpstats.stats.LikedPost;
 import io.warpstats.stats.Page;
 import io.warpstats.stats.PostStats;
@@ -14,9 +15,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
-/** Maps a {@link Request} to a {@link Response}: the endpoints of docs/http.md. Runs on worker threads. */
+/**
+ * Maps a {@link Request} to a {@link Response}: the endpoints of docs/http.md. {@link #handle} runs on worker
+ * threads; {@link #write} parses and queues on the caller's thread without blocking.
+ */
 final class Routes {
     static final int DEFAULT_LIMIT = 50;
     private final StatsService stats;
@@ -103,50 +110,75 @@ final class Routes {
                 case "/v1/posts/{id}/stats" -> Response.json(200, statsJson(stats.stats(s.get(2))));
                 case "/v1/posts/{id}/likers" -> likers(s.get(2), r);
                 case "/v1/import" -> ImportRoute.handle(stats, body(r, true));
-                default -> write(template, s, r);
+                default -> throw new IllegalArgumentException("not a read: " + template);
             };
         } catch (StatsException e) {
-            metrics.operation(operation(template), e.problem().name().toLowerCase(java.util.Locale.ROOT));
+            metrics.operation(operation(template), outcome(e));
             throw problem(e);
         }
     }
 
-    private Response write(String template, List<String> s, Request r) {
-        String post = s.get(2);
+    /** Whether {@code template} is a write handled by {@link #write}. */
+    static boolean isWrite(String template) {
+        return !template.equals("/v1/import") && !methods(template).contains("GET");
+    }
+
+    /**
+     * Starts a write without blocking: parses the request (a bad one throws {@link ProblemException} at once)
+     * and submits its action to the group commit. The future yields the answer once the write is durable:
+     * the post's statistics (read on {@code readers}), or the problem the write met.
+     */
+    CompletableFuture<Response> write(String template, Request r, Executor readers) {
         String op = operation(template);
-        int status = 201;
-        switch (template) {
-            case "/v1/posts/{id}/likes" -> {
-                stats.like(post, field(body(r, true), "userId"));
+        Action action;
+        try {
+            action = action(template, r.segments(), r);
+        } catch (StatsException e) {
+            metrics.operation(op, outcome(e));
+            throw problem(e);
+        }
+        int status = template.equals("/v1/posts/{id}/likes") || template.equals("/v1/posts/{id}/retweets")
+                || template.equals("/v1/posts/{id}/replies") ? 201 : 200;
+        return stats.submit(action).handleAsync((done, failure) -> {
+            try {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    if (cause instanceof StatsException e) {
+                        metrics.operation(op, outcome(e));
+                        return problem(e).response();
+                    }
+                    throw new IllegalStateException("the write failed", cause);
+                }
+                metrics.operation(op, "ok");
+                return Response.json(status, statsJson(stats.stats(action.postId())));
+            } catch (StatsException e) {
+                return problem(e).response();
             }
-            case "/v1/posts/{id}/likes/{userId}" -> {
-                status = 200;
-                stats.unlike(post, s.get(4));
-            }
-            case "/v1/posts/{id}/retweets" -> {
-                stats.retweet(post, field(body(r, true), "userId"));
-            }
-            case "/v1/posts/{id}/retweets/{userId}" -> {
-                status = 200;
-                stats.unretweet(post, s.get(4));
-            }
+        }, readers);
+    }
+
+    private static Action action(String template, List<String> s, Request r) {
+        String post = s.get(2);
+        return switch (template) {
+            case "/v1/posts/{id}/likes" -> new Action.Like(post, field(body(r, true), "userId"));
+            case "/v1/posts/{id}/likes/{userId}" -> new Action.Unlike(post, s.get(4));
+            case "/v1/posts/{id}/retweets" -> new Action.Retweet(post, field(body(r, true), "userId"));
+            case "/v1/posts/{id}/retweets/{userId}" -> new Action.Unretweet(post, s.get(4));
             case "/v1/posts/{id}/replies" -> {
                 JsonNode body = body(r, true);
-                stats.reply(post, field(body, "userId"), field(body, "replyId"));
+                yield new Action.Reply(post, field(body, "userId"), field(body, "replyId"));
             }
-            case "/v1/posts/{id}/replies/{replyId}" -> {
-                status = 200;
-                stats.deleteReply(post, s.get(4));
-            }
+            case "/v1/posts/{id}/replies/{replyId}" -> new Action.DeleteReply(post, s.get(4));
             case "/v1/posts/{id}/views" -> {
-                status = 200;
                 JsonNode body = body(r, false);
-                stats.view(post, body == null || !body.has("userId") ? null : field(body, "userId"));
+                yield new Action.View(post, body == null || !body.has("userId") ? null : field(body, "userId"));
             }
             default -> throw new IllegalStateException(template);
-        }
-        metrics.operation(op, "ok");
-        return Response.json(status, statsJson(stats.stats(post)));
+        };
+    }
+
+    private static String outcome(StatsException e) {
+        return e.problem().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private Response health() {
@@ -296,6 +328,7 @@ final class Routes {
             case UNKNOWN_POST -> new ProblemException(404, "unknown-post", "Unknown post", e.getMessage());
             case STORAGE -> new ProblemException(503, "storage-unavailable", "Storage unavailable",
                     "the node's database failed, nothing was recorded; try again later");
+            case BUSY -> new ProblemException(Response.problem(503, "busy", "Busy", e.getMessage()).withHeader("Retry-After", "1"));
         };
     }
 

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server's answers when it cannot serve: a request that outlives {@link HttpConfig#requestTimeout()}
- * (503 timeout), a full worker queue (503 busy), a handler that throws (500), and a request line over the
- * codec's limit (400). The node information source is the test's lever: it blocks on a latch or throws.
+ * (503 timeout), a full worker queue (503 busy; a write is still answered, it needs no worker to wait for
+ * its group commit), a handler that throws (500), and a request line over the codec's limit (400). The node information source is the test's lever: it blocks on a latch or throws.
  */
 class HttpOverloadTest {
     @TempDir Path dir;
@@ -107,6 +107,24 @@ class HttpOverloadTest {
             assertThat(holding.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             HttpResponse<String> waited = refused == b.getNow(null) ? c.get(20, TimeUnit.SECONDS) : b.get(20, TimeUnit.SECONDS);
             problem(waited, 404, "unknown-post", "nothing is known");
+        }
+    }
+
+    @Test
+    void aWriteIsAnsweredWhileEveryWorkerIsHeldAndTheQueueIsFull() throws Exception {
+        try (HttpApi api = start(Duration.ofSeconds(20), 1, 1, this::blockingInfo)) {
+            CompletableFuture<HttpResponse<String>> holding = get(api, "/v1/node");
+            assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<HttpResponse<String>> waiting = get(api, "/v1/posts/w/stats"); // fills the queue of one
+            URI uri = URI.create("http://127.0.0.1:" + api.address().getPort() + "/v1/posts/w/views");
+            HttpResponse<String> view = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(view.statusCode()).as(view.body()).isEqualTo(200);
+            assertThat(view.body()).contains("\"views\":1");
+            assertThat(holding.isDone()).as("the worker is still held").isFalse();
+            release.countDown();
+            assertThat(holding.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(waiting.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
     }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# HTTP throughput and latency of one node (docs/benchmarks.md, rows 16-18): starts `warpstats node` from JAR
+# on a fresh data directory, runs wrk for likes, views and stats reads (CONNECTIONS keep-alive connections,
+# SECONDS each, random posts and users), then the project's load generator (LoadGen, its default mix),
+# and stops the node. A 5 s run of views before them warms the JIT up and is not reported. Needs wrk (Debian: apt-get install -y wrk) and warpstats-bench/target/benchmarks.jar.
+# Usage: scripts/bench-http.sh [JAR] [SECONDS]   (defaults: warpstats-node/target/warpstats.jar, 10)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="${1:-$here/warpstats-node/target/warpstats.jar}"
+secs="${2:-10}"
+conns="${CONNECTIONS:-64}"
+bench="$here/warpstats-bench/target/benchmarks.jar"
+command -v wrk >/dev/null || { echo "error: wrk is not installed (Debian: apt-get install -y wrk)" >&2; exit 2; }
+[ -f "$jar" ] && [ -f "$bench" ] || { echo "error: build first: $jar and $bench are needed" >&2; exit 2; }
+dir="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+java ${WARPSTATS_JAVA_OPTS:-} -jar "$jar" node --data-dir "$dir/node" --listen /ip4/127.0.0.1/tcp/0 \
+  --http "127.0.0.1:$port" > "$dir/out" 2> "$dir/err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 1 600); do [ -s "$dir/out" ] && break; kill -0 "$pid" || { cat "$dir/err" >&2; exit 1; }; sleep 0.1; done
+[ -s "$dir/out" ] || { echo "error: the node did not start in 60 s" >&2; exit 1; }
+url="http://127.0.0.1:$port"
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # the node's user + system time, in clock ticks
+tick="$(getconf CLK_TCK)"
+echo "jar $jar, $conns connections, $secs s each, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# JIT warm-up (not reported); it also views p0..p49, the posts the read run reads
+POSTS=50 wrk -t2 -c"$conns" -d5s -s "$here/scripts/wrk/view.lua" "$url" > /dev/null
+for w in like view read; do
+  echo "== wrk $w"
+  before="$(cpu)"
+  wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/scripts/wrk/$w.lua" "$url" > "$dir/wrk"
+  after="$(cpu)"
+  grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|99)%|requests in' "$dir/wrk"
+  n="$(awk '/requests in/ {print $1}' "$dir/wrk")"
+  echo "  node CPU per request: $(( (after - before) * 1000000 / tick / (n > 0 ? n : 1) )) us"
+done
+echo "== LoadGen"
+java -cp "$bench" io.warpstats.bench.load.LoadGen --url "$url" --connections "$conns" --duration "$secs" --warmup 2
