@@ -154,11 +154,8 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, @Nullable 
     public record ControlIDontWant(List<MessageId> messageIds) {
         public ControlIDontWant { messageIds = List.copyOf(messageIds); }
 
-        byte[] encode() {
-            Pb pb = new Pb();
-            for (MessageId id : messageIds) pb.bytes(1, id.unsafeBytes());
-            return pb.toByteArray();
-        }
+        /** The same shape as IWANT: {@code repeated bytes messageIDs = 1}. */
+        byte[] encode() { return new ControlIWant(messageIds).encode(); }
     }
 
     /** {@code ControlIHave{topicID=1, messageIDs=2}}: the sender has these messages of the topic. */
