@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Every parameter of the gossipsub router, immutable. Defaults ({@link #defaults()}) are those
- * of the libp2p gossipsub v1.0/v1.1 specs and of go-libp2p-pubsub where the spec names none;
+ * of the libp2p gossipsub v1.0/v1.1/v1.2 specs and of go-libp2p-pubsub or js-libp2p where the spec names none;
  * limits on hostile input are ours. See {@code docs/pubsub.md}.
  *
  * @param d                        D: desired mesh degree (6)

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link PubSub} on a libp2p {@link Host}. One single-threaded event loop owns the
  * {@link GossipRouter}; network threads only decode frames and hand them over.
  *
- * <p>Streams: inbound streams of {@code /meshsub/1.1.0}, {@code /meshsub/1.0.0} and
- * {@code /floodsub/1.0.0} are read as varint-length-prefixed RPC frames (at most
+ * <p>Streams: inbound streams of {@code /meshsub/1.2.0}, {@code /meshsub/1.1.0}, {@code /meshsub/1.0.0}
+ * and {@code /floodsub/1.0.0} are read as varint-length-prefixed RPC frames (at most
  * {@link GossipParams#maxRpcBytes()}). Our one outbound stream per peer is opened once identify
  * lists a pubsub protocol of the peer (or when the peer opened one to us), negotiating the most
  * preferred protocol both speak; the router treats the peer according to that protocol. RPCs to a
