@@ -50,6 +50,7 @@ final class ClusterNode implements AutoCloseable {
                 .minPublishGap(Duration.ofMillis(Long.getLong("warpstats.bench.announceGapMs", PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toMillis())))
                 .gossipParams(GossipParams.defaults().toBuilder()
                         .idontwantMinBytes(Integer.getInteger("warpstats.bench.idontwantMinBytes", GossipParams.defaults().idontwantMinBytes()))
+                        .forwardDelay(Duration.ofMillis(Long.getLong("warpstats.bench.forwardDelayMs", GossipParams.defaults().forwardDelay().toMillis())))
                         .build())
                 .engine(b -> b.flushDelay(cfg.flushDelay())
                         .maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))

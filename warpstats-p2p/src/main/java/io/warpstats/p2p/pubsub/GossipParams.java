@@ -43,6 +43,9 @@ import java.util.Objects;
  * @param idontwantMinBytes        v1.2: a message whose data has at least this many bytes is announced with IDONTWANT
  *                                 to the other v1.2 mesh peers on first receipt (512, as js-libp2p)
  * @param maxIdontwantPerHeartbeat v1.2: IDONTWANT ids heeded per peer per heartbeat; more are ignored (512, as js-libp2p)
+ * @param forwardDelay             v1.2: the forward of a message we announced with IDONTWANT waits this long, so that the
+ *                                 IDONTWANTs of mesh peers that got it by another path arrive first and spare them the copy
+ *                                 (0: forward at once)
  * @param messageIdScheme          how message ids are derived (js-libp2p's, the default)
  * @param score                    peer-score parameters and thresholds
  */
@@ -55,7 +58,7 @@ public record GossipParams(
         int opportunisticGraftTicks, int opportunisticGraftPeers,
         int maxRpcBytes, int maxMessageBytes, int maxSubscriptionsPerRpc, int maxMessagesPerRpc,
         int maxControlEntriesPerRpc, int maxMessageIdsPerRpc, int maxTopicBytes, int maxTopicsPerPeer,
-        int maxOutboundQueue, int idontwantMinBytes, int maxIdontwantPerHeartbeat,
+        int maxOutboundQueue, int idontwantMinBytes, int maxIdontwantPerHeartbeat, Duration forwardDelay,
         MessageIdScheme messageIdScheme, ScoreParams score) {
 
     /** How a message id is derived from a StrictSign message. */
@@ -76,6 +79,9 @@ public record GossipParams(
         if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) throw new IllegalArgumentException("heartbeat must be positive");
         if (maxMessageBytes >= maxRpcBytes) throw new IllegalArgumentException("need maxMessageBytes < maxRpcBytes");
         if (idontwantMinBytes < 0 || maxIdontwantPerHeartbeat < 0) throw new IllegalArgumentException("IDONTWANT bounds must be >= 0");
+        if (forwardDelay.isNegative() || forwardDelay.compareTo(heartbeatInterval) > 0) {
+            throw new IllegalArgumentException("need 0 <= forwardDelay <= heartbeatInterval");
+        }
     }
 
     /** The spec defaults. */
@@ -88,7 +94,7 @@ public record GossipParams(
                 60, 2,
                 1 << 20, (1 << 20) - (16 << 10), 1024, 1024,
                 2048, 12_000, 1024, 1024,
-                1024, 512, 512, MessageIdScheme.JS_KEY_SEQNO, ScoreParams.defaults());
+                1024, 512, 512, Duration.ZERO, MessageIdScheme.JS_KEY_SEQNO, ScoreParams.defaults());
     }
 
     /** A copy with other peer-score parameters. */
@@ -142,6 +148,7 @@ public record GossipParams(
         private int maxOutboundQueue;
         private int idontwantMinBytes;
         private int maxIdontwantPerHeartbeat;
+        private Duration forwardDelay;
         private MessageIdScheme messageIdScheme;
         private ScoreParams score;
 
@@ -180,6 +187,7 @@ public record GossipParams(
             maxOutboundQueue = from.maxOutboundQueue;
             idontwantMinBytes = from.idontwantMinBytes;
             maxIdontwantPerHeartbeat = from.maxIdontwantPerHeartbeat;
+            forwardDelay = from.forwardDelay;
             messageIdScheme = from.messageIdScheme;
             score = from.score;
         }
@@ -354,6 +362,11 @@ public record GossipParams(
             return this;
         }
 
+        public Builder forwardDelay(Duration v) {
+            forwardDelay = v;
+            return this;
+        }
+
         public Builder messageIdScheme(MessageIdScheme v) {
             messageIdScheme = v;
             return this;
@@ -371,7 +384,7 @@ public record GossipParams(
                     iwantFollowupTime, opportunisticGraftTicks, opportunisticGraftPeers, maxRpcBytes, maxMessageBytes,
                     maxSubscriptionsPerRpc, maxMessagesPerRpc, maxControlEntriesPerRpc, maxMessageIdsPerRpc,
                     maxTopicBytes, maxTopicsPerPeer, maxOutboundQueue, idontwantMinBytes, maxIdontwantPerHeartbeat,
-                    messageIdScheme, score);
+                    forwardDelay, messageIdScheme, score);
         }
     }
 }

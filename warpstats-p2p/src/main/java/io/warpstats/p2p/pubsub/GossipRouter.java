@@ -46,6 +46,9 @@ final class GossipRouter {
         void deliver(PubSubMessage message);
 
         void event(PubSubEvent event);
+
+        /** Runs {@code task} on the router's thread after {@code millis} (a delayed forward). */
+        void later(long millis, Runnable task);
     }
 
     private static final class PeerState {
@@ -293,7 +296,7 @@ final class GossipRouter {
         seen.add(id, now);
         if (java.util.Arrays.equals(m.from(), selfBytes)) return; // our own, echoed back
         PeerId author = PeerId.fromBytes(m.from());
-        if (m.dataLength() >= params.idontwantMinBytes()) sendDontWant(topic, id, from, author);
+        boolean dontWantSent = m.dataLength() >= params.idontwantMinBytes() && sendDontWant(topic, id, from, author);
         PubSubMessage pm = new PubSubMessage(topic, author, m.dataOrEmpty(),
                 ByteBuffer.wrap(m.seqno()).getLong(), id, from);
         ValidationResult verdict = validators.validate(pm);
@@ -305,7 +308,9 @@ final class GossipRouter {
                 score.firstDelivery(from, topic, id, PeerScore.Status.VALID, now);
                 mcache.put(id, m);
                 out.deliver(pm);
-                forward(m, id, topic, from, author);
+                long delay = params.forwardDelay().toMillis();
+                if (dontWantSent && delay > 0) out.later(delay, () -> forward(m, id, topic, from, author));
+                else forward(m, id, topic, from, author);
             }
         }
     }
@@ -314,9 +319,9 @@ final class GossipRouter {
      * Gossipsub v1.2: right after the first valid copy arrived (before validation, as the spec
      * suggests), tells the v1.2 mesh peers that may still send it to us, and the peers we asked for
      * it by IWANT (cancelling the request), that we have it. Not to the source nor the author, which
-     * have it, nor to peers that said they have it.
+     * have it, nor to peers that said they have it. True when one was sent.
      */
-    private void sendDontWant(String topic, MessageId id, PeerId source, PeerId author) {
+    private boolean sendDontWant(String topic, MessageId id, PeerId source, PeerId author) {
         Set<PeerId> to = new LinkedHashSet<>(mesh.getOrDefault(topic, Set.of()));
         to.addAll(promises.asked(id));
         to.remove(source);
@@ -329,8 +334,10 @@ final class GossipRouter {
                     List.of(new ControlIDontWant(List.of(id)))));
             out.send(p, rpc);
         }
+        return rpc != null;
     }
 
+    /** Forwards to the mesh and floodsub peers, except the source, the author and peers that said IDONTWANT. */
     private void forward(Message m, MessageId id, String topic, PeerId source, PeerId author) {
         Set<PeerId> to = new LinkedHashSet<>(mesh.getOrDefault(topic, Set.of()));
         for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {

@@ -343,6 +343,22 @@ final class HostPubSub implements PubSub {
         }
 
         @Override
+        public void later(long millis, Runnable task) {
+            if (closed) return;
+            try {
+                loop.schedule(() -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        log.error("pubsub event failed", e);
+                    }
+                }, millis, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed
+            }
+        }
+
+        @Override
         public void event(PubSubEvent event) {
             for (Consumer<PubSubEvent> l : listeners) {
                 try {

@@ -356,4 +356,30 @@ class GossipRouterTest {
         h.router.onRpc(b.id, Rpc.ofMessages(List.of(msgs.get(3))));
         assertThat(forwards(h.sentTo(c.id))).as("forgotten after mcacheLength heartbeats").isEqualTo(1);
     }
+
+    @Test
+    void aDelayedForwardSparesPeersWhoseIdontwantArrivedMeanwhile() {
+        GossipParams params = GossipParams.defaults().toBuilder().forwardDelay(Duration.ofMillis(2)).build();
+        Remote b = new Remote(40);
+        Remote c = new Remote(41);
+        Remote d = new Remote(42);
+        Remote author = new Remote(43);
+        RouterHarness h = joined(params, PubSubProtocol.MESHSUB_V12, b, c, d);
+        Message m = author.message(T, "y".repeat(params.idontwantMinBytes()));
+        MessageId id = MessageSigner.messageId(m, params.messageIdScheme());
+        h.sent.clear();
+        h.router.onRpc(b.id, Rpc.ofMessages(List.of(m)));
+        assertThat(h.delivered).hasSize(1);
+        assertThat(idontwants(h.sentTo(c.id))).containsExactly(id);
+        assertThat(forwards(h.sentTo(c.id)) + forwards(h.sentTo(d.id))).as("nothing forwarded yet").isZero();
+        h.router.onRpc(c.id, idontwant(id)); // c got it from someone else meanwhile
+        h.advance(1);
+        assertThat(forwards(h.sentTo(d.id))).isZero();
+        h.advance(1);
+        assertThat(forwards(h.sentTo(c.id))).as("c said IDONTWANT in time").isZero();
+        assertThat(forwards(h.sentTo(d.id))).isEqualTo(1);
+        h.sent.clear();
+        h.router.onRpc(b.id, Rpc.ofMessages(List.of(author.message(T, "small"))));
+        assertThat(forwards(h.sentTo(d.id))).as("no IDONTWANT sent: forwarded at once").isEqualTo(1);
+    }
 }

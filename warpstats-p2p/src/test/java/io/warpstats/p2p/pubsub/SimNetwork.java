@@ -64,6 +64,9 @@ final class SimNetwork {
 
         @Override
         public void event(PubSubEvent event) { events.add(event); }
+
+        @Override
+        public void later(long millis, Runnable task) { schedule(millis, task); }
     }
 
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
