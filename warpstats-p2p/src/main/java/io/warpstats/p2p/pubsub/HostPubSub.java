@@ -295,16 +295,21 @@ final class HostPubSub implements PubSub {
     private void run(Runnable r) {
         if (closed && loop.isShutdown()) return;
         try {
-            loop.execute(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    log.error("pubsub event failed", e);
-                }
-            });
+            loop.execute(logged(r));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed
         }
+    }
+
+    /** {@code r}, with a failure logged instead of thrown into the loop. */
+    private static Runnable logged(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.error("pubsub event failed", e);
+            }
+        };
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> s) {
@@ -346,13 +351,7 @@ final class HostPubSub implements PubSub {
         public void later(long millis, Runnable task) {
             if (closed) return;
             try {
-                loop.schedule(() -> {
-                    try {
-                        task.run();
-                    } catch (RuntimeException e) {
-                        log.error("pubsub event failed", e);
-                    }
-                }, millis, TimeUnit.MILLISECONDS);
+                loop.schedule(logged(task), millis, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // closed
             }
