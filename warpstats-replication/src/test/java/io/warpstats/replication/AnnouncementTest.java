@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The announcement's compressed push: round trips, go-ds-crdt's view of it, hostile encodings. */
+/** The announcement's compressed push: encoded and read back, go-ds-crdt's view of it, hostile encodings. */
 class AnnouncementTest {
     private static final String PEER = "12D3KooWLRPJAA5o6Z6HeDHmkdGqjsMCP3fAi8ZGdZ9ddzfhFt4v";
 

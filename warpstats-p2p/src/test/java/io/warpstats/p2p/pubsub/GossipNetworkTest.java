@@ -127,7 +127,7 @@ class GossipNetworkTest {
         net.run(3_000);
         net.messageCopies = 0;
         Map<MessageId, PeerId> published = new HashMap<>();
-        for (int round = 0; round < 3; round++) {
+        for (int pass = 0; pass < 3; pass++) {
             for (Node n : nodes) {
                 byte[] data = new byte[600];
                 net.random().nextBytes(data);
