@@ -169,7 +169,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
         }
         published.increment();
         if (io.warpstats.crdt.Trace.ON) for (var h : keep) io.warpstats.crdt.Trace.event("publish", topic, h.cid());
-        pubsub.publish(topic, new CrdtBroadcast(keep, push).toBytes()).whenComplete((r, e) -> {
+        pubsub.publish(topic, Announcement.encode(keep, push)).whenComplete((r, e) -> {
             if (e != null) log.debug("announcement not published: {}", e.toString());
         });
     }
@@ -179,7 +179,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
         this.crdt = replica;
         pubsub.addValidator(topic, m -> {
             try {
-                CrdtBroadcast parsed = CrdtBroadcast.parse(m.data());
+                CrdtBroadcast parsed = Announcement.decode(m.data());
                 lastValidated = new Validated(m, parsed);
                 return ValidationResult.ACCEPT;
             } catch (IllegalArgumentException e) {
@@ -198,7 +198,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
             msg = v.announcement(); // parsed once, by the validator, for this very delivery
         } else {
             try {
-                msg = CrdtBroadcast.parse(m.data());
+                msg = Announcement.decode(m.data());
             } catch (IllegalArgumentException e) {
                 return; // the validator rejected it already
             }

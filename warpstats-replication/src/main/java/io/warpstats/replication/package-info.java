@@ -3,7 +3,8 @@
  * {@code /warpstats/sync/1.0.0} ({@link io.warpstats.replication.SyncServer},
  * {@link io.warpstats.replication.SyncClient}, its frames {@link io.warpstats.replication.SyncMessage} and
  * limits {@link io.warpstats.replication.SyncParams}) and the announcement of heads over gossipsub
- * ({@link io.warpstats.replication.PubSubBroadcaster}). Misbehaving peers are reported through
+ * ({@link io.warpstats.replication.PubSubBroadcaster}; its bytes, with the eager push compressed, are
+ * {@code Announcement}'s). Misbehaving peers are reported through
  * {@link io.warpstats.replication.PeerPenalty}.
  *
  * <p>{@link io.warpstats.replication.Replica} wires them, with an engine, on a host and a store; it is

@@ -11,6 +11,7 @@ import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.Multiaddr;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
+import io.warpstats.p2p.pubsub.GossipParams;
 import io.warpstats.p2p.pubsub.PubSub;
 import io.warpstats.replication.PubSubBroadcaster;
 import io.warpstats.replication.SyncClient;
@@ -47,6 +48,10 @@ final class ClusterNode implements AutoCloseable {
                 .penalty((peer, offense, detail) -> penalties.incrementAndGet())
                 .rebroadcastInterval(cfg.rebroadcast())
                 .minPublishGap(Duration.ofMillis(Long.getLong("warpstats.bench.announceGapMs", PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toMillis())))
+                .gossipParams(GossipParams.defaults().toBuilder()
+                        .idontwantMinBytes(Integer.getInteger("warpstats.bench.idontwantMinBytes", GossipParams.defaults().idontwantMinBytes()))
+                        .forwardDelay(Duration.ofMillis(Long.getLong("warpstats.bench.forwardDelayMs", GossipParams.defaults().forwardDelay().toMillis())))
+                        .build())
                 .engine(b -> b.flushDelay(cfg.flushDelay())
                         .maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))
                         .view(probe))

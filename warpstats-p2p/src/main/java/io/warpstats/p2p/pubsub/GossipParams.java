@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Every parameter of the gossipsub router, immutable. Defaults ({@link #defaults()}) are those
- * of the libp2p gossipsub v1.0/v1.1 specs and of go-libp2p-pubsub where the spec names none;
+ * of the libp2p gossipsub v1.0/v1.1/v1.2 specs and of go-libp2p-pubsub or js-libp2p where the spec names none;
  * limits on hostile input are ours. See {@code docs/pubsub.md}.
  *
  * @param d                        D: desired mesh degree (6)
@@ -40,6 +40,12 @@ import java.util.Objects;
  * @param maxTopicBytes            longest topic name (1024 bytes)
  * @param maxTopicsPerPeer         topics one peer may be subscribed to; more are ignored (1024)
  * @param maxOutboundQueue         RPCs queued per peer before new ones are dropped and the peer penalized (1024)
+ * @param idontwantMinBytes        v1.2: a message whose data has at least this many bytes is announced with IDONTWANT
+ *                                 to the other v1.2 mesh peers on first receipt (512, as js-libp2p)
+ * @param maxIdontwantPerHeartbeat v1.2: IDONTWANT ids heeded per peer per heartbeat; more are ignored (512, as js-libp2p)
+ * @param forwardDelay             v1.2: the forward of a message we announced with IDONTWANT waits this long, so that the
+ *                                 IDONTWANTs of mesh peers that got it by another path arrive first and spare them the copy
+ *                                 (0: forward at once)
  * @param messageIdScheme          how message ids are derived (js-libp2p's, the default)
  * @param score                    peer-score parameters and thresholds
  */
@@ -52,7 +58,8 @@ public record GossipParams(
         int opportunisticGraftTicks, int opportunisticGraftPeers,
         int maxRpcBytes, int maxMessageBytes, int maxSubscriptionsPerRpc, int maxMessagesPerRpc,
         int maxControlEntriesPerRpc, int maxMessageIdsPerRpc, int maxTopicBytes, int maxTopicsPerPeer,
-        int maxOutboundQueue, MessageIdScheme messageIdScheme, ScoreParams score) {
+        int maxOutboundQueue, int idontwantMinBytes, int maxIdontwantPerHeartbeat, Duration forwardDelay,
+        MessageIdScheme messageIdScheme, ScoreParams score) {
 
     /** How a message id is derived from a StrictSign message. */
     public enum MessageIdScheme {
@@ -71,6 +78,10 @@ public record GossipParams(
         if (mcacheGossip > mcacheLength || mcacheGossip < 1) throw new IllegalArgumentException("need 1 <= mcacheGossip <= mcacheLength");
         if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) throw new IllegalArgumentException("heartbeat must be positive");
         if (maxMessageBytes >= maxRpcBytes) throw new IllegalArgumentException("need maxMessageBytes < maxRpcBytes");
+        if (idontwantMinBytes < 0 || maxIdontwantPerHeartbeat < 0) throw new IllegalArgumentException("IDONTWANT bounds must be >= 0");
+        if (forwardDelay.isNegative() || forwardDelay.compareTo(heartbeatInterval) > 0) {
+            throw new IllegalArgumentException("need 0 <= forwardDelay <= heartbeatInterval");
+        }
     }
 
     /** The spec defaults. */
@@ -83,7 +94,7 @@ public record GossipParams(
                 60, 2,
                 1 << 20, (1 << 20) - (16 << 10), 1024, 1024,
                 2048, 12_000, 1024, 1024,
-                1024, MessageIdScheme.JS_KEY_SEQNO, ScoreParams.defaults());
+                1024, 512, 512, Duration.ZERO, MessageIdScheme.JS_KEY_SEQNO, ScoreParams.defaults());
     }
 
     /** A copy with other peer-score parameters. */
@@ -135,6 +146,9 @@ public record GossipParams(
         private int maxTopicBytes;
         private int maxTopicsPerPeer;
         private int maxOutboundQueue;
+        private int idontwantMinBytes;
+        private int maxIdontwantPerHeartbeat;
+        private Duration forwardDelay;
         private MessageIdScheme messageIdScheme;
         private ScoreParams score;
 
@@ -171,6 +185,9 @@ public record GossipParams(
             maxTopicBytes = from.maxTopicBytes;
             maxTopicsPerPeer = from.maxTopicsPerPeer;
             maxOutboundQueue = from.maxOutboundQueue;
+            idontwantMinBytes = from.idontwantMinBytes;
+            maxIdontwantPerHeartbeat = from.maxIdontwantPerHeartbeat;
+            forwardDelay = from.forwardDelay;
             messageIdScheme = from.messageIdScheme;
             score = from.score;
         }
@@ -335,6 +352,21 @@ public record GossipParams(
             return this;
         }
 
+        public Builder idontwantMinBytes(int v) {
+            idontwantMinBytes = v;
+            return this;
+        }
+
+        public Builder maxIdontwantPerHeartbeat(int v) {
+            maxIdontwantPerHeartbeat = v;
+            return this;
+        }
+
+        public Builder forwardDelay(Duration v) {
+            forwardDelay = v;
+            return this;
+        }
+
         public Builder messageIdScheme(MessageIdScheme v) {
             messageIdScheme = v;
             return this;
@@ -351,7 +383,8 @@ public record GossipParams(
                     graftFloodThreshold, floodPublish, gossipRetransmission, maxIHaveLength, maxIHaveMessages,
                     iwantFollowupTime, opportunisticGraftTicks, opportunisticGraftPeers, maxRpcBytes, maxMessageBytes,
                     maxSubscriptionsPerRpc, maxMessagesPerRpc, maxControlEntriesPerRpc, maxMessageIdsPerRpc,
-                    maxTopicBytes, maxTopicsPerPeer, maxOutboundQueue, messageIdScheme, score);
+                    maxTopicBytes, maxTopicsPerPeer, maxOutboundQueue, idontwantMinBytes, maxIdontwantPerHeartbeat,
+                    forwardDelay, messageIdScheme, score);
         }
     }
 }

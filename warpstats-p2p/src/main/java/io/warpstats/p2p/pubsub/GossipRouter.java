@@ -3,6 +3,7 @@ package io.warpstats.p2p.pubsub;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.pubsub.Rpc.ControlGraft;
+import io.warpstats.p2p.pubsub.Rpc.ControlIDontWant;
 import io.warpstats.p2p.pubsub.Rpc.ControlIHave;
 import io.warpstats.p2p.pubsub.Rpc.ControlIWant;
 import io.warpstats.p2p.pubsub.Rpc.ControlMessage;
@@ -25,15 +26,16 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * The gossipsub v1.1 router as a transport-independent state machine. It is driven by events
+ * The gossipsub v1.2 router as a transport-independent state machine. It is driven by events
  * (peer added/removed, RPC received, heartbeat, local subscribe/publish) and emits RPCs,
  * deliveries and events to an {@link Output}. Not thread-safe: one thread (the pubsub event
  * loop, or a test's deterministic scheduler) calls it. Time comes from the clock given; all
  * randomness from the {@link Random} given, so a seeded router is deterministic.
  *
- * <p>Per peer the negotiated protocol decides the behaviour: gossipsub peers (v1.1, v1.0) join
- * meshes and exchange control messages (v1.0 PRUNEs carry no backoff); floodsub peers get every
- * message of the topics they subscribed to and never control messages.
+ * <p>Per peer the negotiated protocol decides the behaviour: gossipsub peers (v1.2, v1.1, v1.0) join
+ * meshes and exchange control messages (v1.0 PRUNEs carry no backoff; only v1.2 peers are sent
+ * IDONTWANT); floodsub peers get every message of the topics they subscribed to and never control
+ * messages. A message is never forwarded nor served by IWANT to a peer that sent IDONTWANT for it.
  */
 final class GossipRouter {
 
@@ -44,6 +46,9 @@ final class GossipRouter {
         void deliver(PubSubMessage message);
 
         void event(PubSubEvent event);
+
+        /** Runs {@code task} on the router's thread after {@code millis} (a delayed forward). */
+        void later(long millis, Runnable task);
     }
 
     private static final class PeerState {
@@ -82,11 +87,12 @@ final class GossipRouter {
     private final Map<String, Set<PeerId>> fanout = new LinkedHashMap<>();
     private final Map<String, Long> fanoutLastPublished = new HashMap<>();
     private final Map<String, Map<PeerId, Long>> backoff = new HashMap<>();
-    private final Map<MessageId, Map<PeerId, Long>> promises = new HashMap<>();
-    private final Map<String, List<Validator>> validators = new HashMap<>();
+    private final Promises promises = new Promises();
+    private final TopicValidators validators = new TopicValidators();
     private final MessageCache mcache;
     private final SeenCache seen;
     private final PeerScore score;
+    private final DontWantSet dontWant;
     private long seqno;
     private long heartbeats;
 
@@ -102,6 +108,7 @@ final class GossipRouter {
         this.mcache = new MessageCache(params.mcacheLength(), params.mcacheGossip());
         this.seen = new SeenCache(params.seenTtl().toMillis(), params.seenMaxEntries());
         this.score = new PeerScore(sp, params.seenTtl().toMillis(), clock.getAsLong());
+        this.dontWant = new DontWantSet(params.maxIdontwantPerHeartbeat(), params.mcacheLength());
         // seqnos are unique across restarts: start at the current time in nanoseconds
         this.seqno = System.currentTimeMillis() * 1_000_000L + random.nextInt(1_000_000);
     }
@@ -130,7 +137,8 @@ final class GossipRouter {
         }
         for (Set<PeerId> m : mesh.values()) m.remove(peer);
         for (Set<PeerId> f : fanout.values()) f.remove(peer);
-        for (Map<PeerId, Long> pr : promises.values()) pr.remove(peer);
+        promises.removePeer(peer);
+        dontWant.removePeer(peer);
         score.removePeer(peer, clock.getAsLong());
         out.event(new PubSubEvent.PeerRemoved(peer));
     }
@@ -179,7 +187,7 @@ final class GossipRouter {
         }
     }
 
-    void addValidator(String topic, Validator v) { validators.computeIfAbsent(topic, k -> new ArrayList<>()).add(v); }
+    void addValidator(String topic, Validator v) { validators.add(topic, v); }
 
     /** Signs and sends a message of ours. */
     PublishResult publish(String topic, byte[] data) {
@@ -288,10 +296,11 @@ final class GossipRouter {
         seen.add(id, now);
         if (java.util.Arrays.equals(m.from(), selfBytes)) return; // our own, echoed back
         PeerId author = PeerId.fromBytes(m.from());
+        boolean dontWantSent = m.dataLength() >= params.idontwantMinBytes() && sendDontWant(topic, id, from, author);
         PubSubMessage pm = new PubSubMessage(topic, author, m.dataOrEmpty(),
                 ByteBuffer.wrap(m.seqno()).getLong(), id, from);
-        ValidationResult verdict = validate(pm);
-        promises.remove(id); // any answer honours the promise, as long as it was correctly signed
+        ValidationResult verdict = validators.validate(pm);
+        promises.honoured(id); // any answer honours the promise, as long as it was correctly signed
         switch (verdict) {
             case REJECT -> score.firstDelivery(from, topic, id, PeerScore.Status.INVALID, now);
             case IGNORE -> score.firstDelivery(from, topic, id, PeerScore.Status.IGNORED, now);
@@ -299,27 +308,37 @@ final class GossipRouter {
                 score.firstDelivery(from, topic, id, PeerScore.Status.VALID, now);
                 mcache.put(id, m);
                 out.deliver(pm);
-                forward(m, topic, from, author);
+                long delay = params.forwardDelay().toMillis();
+                if (dontWantSent && delay > 0) out.later(delay, () -> forward(m, id, topic, from, author));
+                else forward(m, id, topic, from, author);
             }
         }
     }
 
-    private ValidationResult validate(PubSubMessage pm) {
-        ValidationResult result = ValidationResult.ACCEPT;
-        for (Validator v : validators.getOrDefault(pm.topic(), List.of())) {
-            ValidationResult r;
-            try {
-                r = v.validate(pm);
-            } catch (RuntimeException e) {
-                r = ValidationResult.IGNORE;
-            }
-            if (r == ValidationResult.REJECT) return r;
-            if (r == ValidationResult.IGNORE || r == null) result = ValidationResult.IGNORE;
+    /**
+     * Gossipsub v1.2: right after the first valid copy arrived (before validation, as the spec
+     * suggests), tells the v1.2 mesh peers that may still send it to us, and the peers we asked for
+     * it by IWANT (cancelling the request), that we have it. Not to the source nor the author, which
+     * have it, nor to peers that said they have it. True when one was sent.
+     */
+    private boolean sendDontWant(String topic, MessageId id, PeerId source, PeerId author) {
+        Set<PeerId> to = new LinkedHashSet<>(mesh.getOrDefault(topic, Set.of()));
+        to.addAll(promises.asked(id));
+        to.remove(source);
+        to.remove(author);
+        Rpc rpc = null;
+        for (PeerId p : to) {
+            PeerState ps = peers.get(p);
+            if (ps == null || !ps.protocol.hasIdontwant() || dontWant.has(p, id)) continue;
+            if (rpc == null) rpc = Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(), List.of(),
+                    List.of(new ControlIDontWant(List.of(id)))));
+            out.send(p, rpc);
         }
-        return result;
+        return rpc != null;
     }
 
-    private void forward(Message m, String topic, PeerId source, PeerId author) {
+    /** Forwards to the mesh and floodsub peers, except the source, the author and peers that said IDONTWANT. */
+    private void forward(Message m, MessageId id, String topic, PeerId source, PeerId author) {
         Set<PeerId> to = new LinkedHashSet<>(mesh.getOrDefault(topic, Set.of()));
         for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
             if (peers.get(p).protocol == PubSubProtocol.FLOODSUB) to.add(p);
@@ -327,7 +346,7 @@ final class GossipRouter {
         to.remove(source);
         to.remove(author);
         Rpc rpc = Rpc.ofMessages(List.of(m));
-        for (PeerId p : to) out.send(p, rpc);
+        for (PeerId p : to) if (!dontWant.has(p, id)) out.send(p, rpc);
     }
 
     private void handleControl(PeerId from, PeerState ps, ControlMessage c, long now) {
@@ -335,6 +354,7 @@ final class GossipRouter {
         List<MessageId> wanted = handleIHave(from, ps, c.ihave(), now);
         List<ControlPrune> prunes = handleGraft(from, ps, c.graft(), now);
         handlePrune(from, c.prune(), now);
+        if (!c.idontwant().isEmpty()) dontWant.received(from, c.idontwant());
         for (Message m : answers) out.send(from, Rpc.ofMessages(List.of(m)));
         if (!wanted.isEmpty() || !prunes.isEmpty()) {
             List<ControlIWant> iwant = wanted.isEmpty() ? List.of() : List.of(new ControlIWant(wanted));
@@ -361,8 +381,7 @@ final class GossipRouter {
         ps.idsAskedThisBeat += ids.size();
         // like go and js: one random id of the request is tracked as a promise
         MessageId promised = ids.get(random.nextInt(ids.size()));
-        Map<PeerId, Long> byPeer = promises.computeIfAbsent(promised, k -> new HashMap<>());
-        byPeer.putIfAbsent(from, now + params.iwantFollowupTime().toMillis());
+        promises.track(promised, from, now + params.iwantFollowupTime().toMillis());
         return ids;
     }
 
@@ -372,6 +391,7 @@ final class GossipRouter {
         Set<MessageId> asked = new LinkedHashSet<>();
         for (ControlIWant w : iwants) asked.addAll(w.messageIds());
         for (MessageId id : asked) {
+            if (dontWant.has(from, id)) continue;
             Message m = mcache.getForPeer(id, from, params.gossipRetransmission());
             if (m != null) msgs.add(m);
         }
@@ -426,7 +446,8 @@ final class GossipRouter {
             ps.ihavesThisBeat = 0;
             ps.idsAskedThisBeat = 0;
         }
-        applyBrokenPromises(now);
+        promises.expire(now, p -> score.addPenalty(p, 1));
+        dontWant.heartbeat();
         score.refresh(now);
         Map<PeerId, Pending> pending = new LinkedHashMap<>();
         for (Map.Entry<String, Set<PeerId>> e : mesh.entrySet()) maintainMesh(e.getKey(), e.getValue(), now, pending);
@@ -442,20 +463,6 @@ final class GossipRouter {
             // keep expired entries one more heartbeat (slack against clock skew between peers)
             b.values().removeIf(until -> until + params.heartbeatInterval().toMillis() < now);
             if (b.isEmpty()) it.remove();
-        }
-    }
-
-    private void applyBrokenPromises(long now) {
-        for (Iterator<Map<PeerId, Long>> it = promises.values().iterator(); it.hasNext(); ) {
-            Map<PeerId, Long> byPeer = it.next();
-            for (Iterator<Map.Entry<PeerId, Long>> pit = byPeer.entrySet().iterator(); pit.hasNext(); ) {
-                Map.Entry<PeerId, Long> e = pit.next();
-                if (e.getValue() <= now) {
-                    score.addPenalty(e.getKey(), 1);
-                    pit.remove();
-                }
-            }
-            if (byPeer.isEmpty()) it.remove();
         }
     }
 
@@ -611,8 +618,7 @@ final class GossipRouter {
 
     private ControlPrune prune(PeerId to, String topic, long backoffSeconds) {
         PeerState ps = peers.get(to);
-        boolean v11 = ps != null && ps.protocol == PubSubProtocol.MESHSUB_V11;
-        return new ControlPrune(topic, List.of(), v11 ? backoffSeconds : null);
+        return new ControlPrune(topic, List.of(), ps != null && ps.protocol.hasBackoff() ? backoffSeconds : null);
     }
 
     private void broadcastSubscription(String topic, boolean subscribe) {

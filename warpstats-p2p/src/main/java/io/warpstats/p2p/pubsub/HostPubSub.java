@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link PubSub} on a libp2p {@link Host}. One single-threaded event loop owns the
  * {@link GossipRouter}; network threads only decode frames and hand them over.
  *
- * <p>Streams: inbound streams of {@code /meshsub/1.1.0}, {@code /meshsub/1.0.0} and
- * {@code /floodsub/1.0.0} are read as varint-length-prefixed RPC frames (at most
+ * <p>Streams: inbound streams of {@code /meshsub/1.2.0}, {@code /meshsub/1.1.0}, {@code /meshsub/1.0.0}
+ * and {@code /floodsub/1.0.0} are read as varint-length-prefixed RPC frames (at most
  * {@link GossipParams#maxRpcBytes()}). Our one outbound stream per peer is opened once identify
  * lists a pubsub protocol of the peer (or when the peer opened one to us), negotiating the most
  * preferred protocol both speak; the router treats the peer according to that protocol. RPCs to a
@@ -295,16 +295,21 @@ final class HostPubSub implements PubSub {
     private void run(Runnable r) {
         if (closed && loop.isShutdown()) return;
         try {
-            loop.execute(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    log.error("pubsub event failed", e);
-                }
-            });
+            loop.execute(logged(r));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed
         }
+    }
+
+    /** {@code r}, with a failure logged instead of thrown into the loop. */
+    private static Runnable logged(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.error("pubsub event failed", e);
+            }
+        };
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> s) {
@@ -339,6 +344,16 @@ final class HostPubSub implements PubSub {
                 h.accept(message);
             } catch (RuntimeException e) {
                 log.warn("pubsub handler of {} failed", message.topic(), e);
+            }
+        }
+
+        @Override
+        public void later(long millis, Runnable task) {
+            if (closed) return;
+            try {
+                loop.schedule(logged(task), millis, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed
             }
         }
 

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * Topic-based publish/subscribe over libp2p gossipsub v1.1 (StrictSign). Thread-safe: every
+ * Topic-based publish/subscribe over libp2p gossipsub v1.2 (StrictSign). Thread-safe: every
  * method may be called from any thread; the router state lives on one event loop, and
  * handlers, validators and listeners run on it (they must not block).
  *

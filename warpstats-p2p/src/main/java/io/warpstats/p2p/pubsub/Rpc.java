@@ -116,17 +116,25 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, @Nullable 
         private static byte @Nullable [] copy(byte @Nullable [] b) { return b == null ? null : b.clone(); }
     }
 
-    /** {@code ControlMessage{ihave=1, iwant=2, graft=3, prune=4}}. */
+    /** {@code ControlMessage{ihave=1, iwant=2, graft=3, prune=4, idontwant=5}} (field 5: gossipsub v1.2). */
     public record ControlMessage(List<ControlIHave> ihave, List<ControlIWant> iwant,
-                                 List<ControlGraft> graft, List<ControlPrune> prune) {
+                                 List<ControlGraft> graft, List<ControlPrune> prune, List<ControlIDontWant> idontwant) {
         public ControlMessage {
             ihave = List.copyOf(ihave);
             iwant = List.copyOf(iwant);
             graft = List.copyOf(graft);
             prune = List.copyOf(prune);
+            idontwant = List.copyOf(idontwant);
         }
 
-        public boolean isEmpty() { return ihave.isEmpty() && iwant.isEmpty() && graft.isEmpty() && prune.isEmpty(); }
+        /** A control message of gossipsub v1.0/v1.1 (no IDONTWANT). */
+        public ControlMessage(List<ControlIHave> ihave, List<ControlIWant> iwant, List<ControlGraft> graft, List<ControlPrune> prune) {
+            this(ihave, iwant, graft, prune, List.of());
+        }
+
+        public boolean isEmpty() {
+            return ihave.isEmpty() && iwant.isEmpty() && graft.isEmpty() && prune.isEmpty() && idontwant.isEmpty();
+        }
 
         byte[] encode() {
             Pb pb = new Pb();
@@ -134,8 +142,20 @@ public record Rpc(List<SubOpts> subscriptions, List<Message> publish, @Nullable 
             for (ControlIWant x : iwant) pb.message(2, x.encode());
             for (ControlGraft x : graft) pb.message(3, x.encode());
             for (ControlPrune x : prune) pb.message(4, x.encode());
+            for (ControlIDontWant x : idontwant) pb.message(5, x.encode());
             return pb.toByteArray();
         }
+    }
+
+    /**
+     * {@code ControlIDontWant{messageIDs=1}} (gossipsub v1.2): the sender already has these messages;
+     * a receiver does not forward them to it.
+     */
+    public record ControlIDontWant(List<MessageId> messageIds) {
+        public ControlIDontWant { messageIds = List.copyOf(messageIds); }
+
+        /** The same shape as IWANT: {@code repeated bytes messageIDs = 1}. */
+        byte[] encode() { return new ControlIWant(messageIds).encode(); }
     }
 
     /** {@code ControlIHave{topicID=1, messageIDs=2}}: the sender has these messages of the topic. */

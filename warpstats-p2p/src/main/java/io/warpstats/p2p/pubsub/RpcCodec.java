@@ -3,6 +3,7 @@ package io.warpstats.p2p.pubsub;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.warpstats.p2p.pubsub.Rpc.ControlGraft;
+import io.warpstats.p2p.pubsub.Rpc.ControlIDontWant;
 import io.warpstats.p2p.pubsub.Rpc.ControlIHave;
 import io.warpstats.p2p.pubsub.Rpc.ControlIWant;
 import io.warpstats.p2p.pubsub.Rpc.ControlMessage;
@@ -33,8 +34,8 @@ final class RpcCodec {
      * @param maxRpcBytes       the largest encoded RPC
      * @param maxSubscriptions  subscription entries per RPC
      * @param maxMessages       published messages per RPC
-     * @param maxControlEntries IHAVE + IWANT + GRAFT + PRUNE entries per RPC
-     * @param maxMessageIds     message ids per RPC over all IHAVE and IWANT entries
+     * @param maxControlEntries IHAVE + IWANT + GRAFT + PRUNE + IDONTWANT entries per RPC
+     * @param maxMessageIds     message ids per RPC over all IHAVE, IWANT and IDONTWANT entries
      * @param maxTopicBytes     the longest topic name
      * @param maxMessageIdBytes the longest message id
      * @param maxPeersPerPrune  peer-exchange entries per PRUNE
@@ -98,7 +99,7 @@ final class RpcCodec {
                 }
             }
             return new Rpc(subs, msgs, control == null ? null
-                    : new ControlMessage(control.ihave, control.iwant, control.graft, control.prune));
+                    : new ControlMessage(control.ihave, control.iwant, control.graft, control.prune, control.idontwant));
         }
 
         private SubOpts subOpts() throws IOException, MalformedRpcException {
@@ -138,7 +139,7 @@ final class RpcCodec {
             int tag;
             while ((tag = in.readTag()) != 0) {
                 int field = WireFormat.getTagFieldNumber(tag);
-                if (field >= 1 && field <= 4 && ++controlEntries > limits.maxControlEntries()) {
+                if (field >= 1 && field <= 5 && ++controlEntries > limits.maxControlEntries()) {
                     throw new MalformedRpcException("too many control entries");
                 }
                 switch (field) {
@@ -146,6 +147,7 @@ final class RpcCodec {
                     case 2 -> { int old = enter(tag); c.iwant.add(iwant()); in.popLimit(old); }
                     case 3 -> { int old = enter(tag); c.graft.add(graft()); in.popLimit(old); }
                     case 4 -> { int old = enter(tag); c.prune.add(prune()); in.popLimit(old); }
+                    case 5 -> { int old = enter(tag); c.idontwant.add(new ControlIDontWant(iwant().messageIds())); in.popLimit(old); }
                     default -> skip(tag);
                 }
             }
@@ -279,5 +281,6 @@ final class RpcCodec {
         final List<ControlIWant> iwant = new ArrayList<>();
         final List<ControlGraft> graft = new ArrayList<>();
         final List<ControlPrune> prune = new ArrayList<>();
+        final List<ControlIDontWant> idontwant = new ArrayList<>();
     }
 }

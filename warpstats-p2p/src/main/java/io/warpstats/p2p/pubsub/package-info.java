@@ -1,6 +1,7 @@
 /**
- * Gossipsub v1.1 publish/subscribe for libp2p ({@code /meshsub/1.1.0}, with {@code /meshsub/1.0.0}
- * and {@code /floodsub/1.0.0} for older peers), wire-compatible with js-libp2p and go-libp2p.
+ * Gossipsub v1.2 publish/subscribe for libp2p ({@code /meshsub/1.2.0} with IDONTWANT, and
+ * {@code /meshsub/1.1.0}, {@code /meshsub/1.0.0} and {@code /floodsub/1.0.0} for older peers),
+ * wire-compatible with js-libp2p and go-libp2p.
  *
  * <p>Public API: {@link io.warpstats.p2p.pubsub.PubSub} (subscribe, publish, validators,
  * events), {@link io.warpstats.p2p.pubsub.GossipParams} and
@@ -8,7 +9,8 @@
  * records of {@link io.warpstats.p2p.pubsub.Rpc}. Inside: {@code RpcCodec} (bounded protobuf
  * decoding of hostile input), {@code MessageSigner} (StrictSign), {@code GossipRouter} (the
  * protocol as a single-threaded, transport-independent state machine), {@code PeerScore},
- * {@code MessageCache} and {@code SeenCache}. See {@code docs/pubsub.md}.
+ * {@code MessageCache}, {@code SeenCache}, {@code DontWantSet} (IDONTWANT), {@code Promises} (IWANT
+ * promises) and {@code TopicValidators}. See {@code docs/pubsub.md}.
  *
  * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */

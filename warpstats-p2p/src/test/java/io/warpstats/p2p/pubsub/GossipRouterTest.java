@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.p2p.pubsub.RouterHarness.Remote;
 import io.warpstats.p2p.pubsub.Rpc.ControlGraft;
+import io.warpstats.p2p.pubsub.Rpc.ControlIDontWant;
 import io.warpstats.p2p.pubsub.Rpc.ControlIHave;
 import io.warpstats.p2p.pubsub.Rpc.ControlMessage;
 import io.warpstats.p2p.pubsub.Rpc.ControlPrune;
@@ -32,10 +33,14 @@ class GossipRouterTest {
     }
 
     private RouterHarness joined(Remote... remotes) {
-        RouterHarness h = new RouterHarness(GossipParams.defaults());
+        return joined(GossipParams.defaults(), PubSubProtocol.MESHSUB_V11, remotes);
+    }
+
+    private RouterHarness joined(GossipParams params, PubSubProtocol protocol, Remote... remotes) {
+        RouterHarness h = new RouterHarness(params);
         h.router.subscribe(T);
         for (Remote r : remotes) {
-            h.router.addPeer(r.id, PubSubProtocol.MESHSUB_V11, true);
+            h.router.addPeer(r.id, protocol, true);
             h.router.onRpc(r.id, sub(T));
         }
         h.heartbeat(1000);
@@ -266,5 +271,115 @@ class GossipRouterTest {
         h.router.onRpc(b.id, Rpc.ofMessages(List.of(own)));
         assertThat(h.delivered).isEmpty();
         assertThat(r.recipients()).containsExactly(b.id);
+    }
+
+    private static Rpc idontwant(MessageId... ids) {
+        return Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(), List.of(),
+                List.of(new ControlIDontWant(List.of(ids)))));
+    }
+
+    private static List<MessageId> idontwants(List<Rpc> rpcs) {
+        return rpcs.stream().filter(r -> r.control() != null)
+                .flatMap(r -> r.control().idontwant().stream()).flatMap(d -> d.messageIds().stream()).toList();
+    }
+
+    private static long forwards(List<Rpc> rpcs) { return rpcs.stream().filter(r -> !r.publish().isEmpty()).count(); }
+
+    @Test
+    void idontwantGoesToV12MeshPeersBeforeTheForwardAndOnlyForLargeMessages() {
+        Remote b = new Remote(30);
+        Remote c = new Remote(31);
+        Remote d = new Remote(32);
+        Remote author = new Remote(33);
+        RouterHarness h = joined(GossipParams.defaults(), PubSubProtocol.MESHSUB_V12, b, c);
+        h.router.addPeer(d.id, PubSubProtocol.MESHSUB_V11, true);
+        h.router.onRpc(d.id, sub(T));
+        h.router.onRpc(d.id, control(List.of(), List.of(new ControlGraft(T)), List.of()));
+        assertThat(h.router.mesh(T)).contains(b.id, c.id, d.id);
+        h.sent.clear();
+        Message large = author.message(T, "x".repeat(GossipParams.defaults().idontwantMinBytes()));
+        MessageId id = MessageSigner.messageId(large, GossipParams.defaults().messageIdScheme());
+        h.router.onRpc(b.id, Rpc.ofMessages(List.of(large)));
+        List<Rpc> toC = h.sentTo(c.id);
+        assertThat(idontwants(toC)).containsExactly(id);
+        assertThat(toC.get(0).control()).as("IDONTWANT first, then the forward").isNotNull();
+        assertThat(forwards(toC)).isEqualTo(1);
+        assertThat(idontwants(h.sentTo(b.id))).as("not to the source").isEmpty();
+        assertThat(idontwants(h.sentTo(d.id))).as("not to a v1.1 peer").isEmpty();
+        assertThat(forwards(h.sentTo(d.id))).isEqualTo(1);
+        h.sent.clear();
+        h.router.onRpc(b.id, Rpc.ofMessages(List.of(author.message(T, "x".repeat(GossipParams.defaults().idontwantMinBytes() - 1)))));
+        assertThat(idontwants(h.sent.stream().map(RouterHarness.Sent::rpc).toList())).as("small message").isEmpty();
+        assertThat(forwards(h.sentTo(c.id))).isEqualTo(1);
+    }
+
+    @Test
+    void aPeerThatSaidIdontwantGetsNeitherTheForwardNorTheIWantAnswer() {
+        Remote b = new Remote(34);
+        Remote c = new Remote(35);
+        Remote author = new Remote(36);
+        RouterHarness h = joined(GossipParams.defaults(), PubSubProtocol.MESHSUB_V12, b, c);
+        Message m = author.message(T, "payload");
+        MessageId id = MessageSigner.messageId(m, GossipParams.defaults().messageIdScheme());
+        h.router.onRpc(c.id, idontwant(id));
+        h.sent.clear();
+        h.router.onRpc(b.id, Rpc.ofMessages(List.of(m)));
+        assertThat(h.delivered).hasSize(1);
+        assertThat(forwards(h.sentTo(c.id))).isZero();
+        assertThat(idontwants(h.sentTo(c.id))).as("c has it: no IDONTWANT to c either").isEmpty();
+        h.router.onRpc(c.id, Rpc.ofControl(new ControlMessage(List.of(), List.of(new Rpc.ControlIWant(List.of(id))),
+                List.of(), List.of())));
+        assertThat(forwards(h.sentTo(c.id))).isZero();
+        h.router.onRpc(b.id, Rpc.ofControl(new ControlMessage(List.of(), List.of(new Rpc.ControlIWant(List.of(id))),
+                List.of(), List.of())));
+        assertThat(forwards(h.sentTo(b.id))).as("b said nothing: served").isEqualTo(1);
+    }
+
+    @Test
+    void idontwantIsHeededWithinThePerHeartbeatBudgetAndForgottenAfterTheCacheWindow() {
+        GossipParams params = GossipParams.defaults().toBuilder().maxIdontwantPerHeartbeat(2).build();
+        Remote b = new Remote(37);
+        Remote c = new Remote(38);
+        Remote author = new Remote(39);
+        RouterHarness h = joined(params, PubSubProtocol.MESHSUB_V12, b, c);
+        List<Message> msgs = List.of(author.message(T, "1"), author.message(T, "2"), author.message(T, "3"),
+                author.message(T, "4"));
+        List<MessageId> ids = msgs.stream().map(m -> MessageSigner.messageId(m, params.messageIdScheme())).toList();
+        h.router.onRpc(c.id, idontwant(ids.get(0), ids.get(1), ids.get(2)));
+        h.sent.clear();
+        h.router.onRpc(b.id, Rpc.ofMessages(msgs.subList(0, 3)));
+        assertThat(forwards(h.sentTo(c.id))).as("only the third id is beyond the budget").isEqualTo(1);
+        h.heartbeat(1000);
+        h.router.onRpc(c.id, idontwant(ids.get(3)));
+        for (int i = 0; i < params.mcacheLength(); i++) h.heartbeat(1000);
+        h.sent.clear();
+        h.router.onRpc(b.id, Rpc.ofMessages(List.of(msgs.get(3))));
+        assertThat(forwards(h.sentTo(c.id))).as("forgotten after mcacheLength heartbeats").isEqualTo(1);
+    }
+
+    @Test
+    void aDelayedForwardSparesPeersWhoseIdontwantArrivedMeanwhile() {
+        GossipParams params = GossipParams.defaults().toBuilder().forwardDelay(Duration.ofMillis(2)).build();
+        Remote b = new Remote(40);
+        Remote c = new Remote(41);
+        Remote d = new Remote(42);
+        Remote author = new Remote(43);
+        RouterHarness h = joined(params, PubSubProtocol.MESHSUB_V12, b, c, d);
+        Message m = author.message(T, "y".repeat(params.idontwantMinBytes()));
+        MessageId id = MessageSigner.messageId(m, params.messageIdScheme());
+        h.sent.clear();
+        h.router.onRpc(b.id, Rpc.ofMessages(List.of(m)));
+        assertThat(h.delivered).hasSize(1);
+        assertThat(idontwants(h.sentTo(c.id))).containsExactly(id);
+        assertThat(forwards(h.sentTo(c.id)) + forwards(h.sentTo(d.id))).as("nothing forwarded yet").isZero();
+        h.router.onRpc(c.id, idontwant(id)); // c got it from someone else meanwhile
+        h.advance(1);
+        assertThat(forwards(h.sentTo(d.id))).isZero();
+        h.advance(1);
+        assertThat(forwards(h.sentTo(c.id))).as("c said IDONTWANT in time").isZero();
+        assertThat(forwards(h.sentTo(d.id))).isEqualTo(1);
+        h.sent.clear();
+        h.router.onRpc(b.id, Rpc.ofMessages(List.of(author.message(T, "small"))));
+        assertThat(forwards(h.sentTo(d.id))).as("no IDONTWANT sent: forwarded at once").isEqualTo(1);
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Gossipsub against the real js-libp2p peer ({@code shared/interop/js-peer}) on 127.0.0.1. */
 class JsInteropTest {
 
-    private record JavaNode(Host host, PubSub pubsub, List<PubSubMessage> received) {
+    private record JavaNode(Host host, PubSub pubsub, List<PubSubMessage> received, List<PubSubEvent> events) {
         static JavaNode start(String topic, Waiter waiter) {
             Host h = TestHosts.listening();
             PubSub ps = PubSub.create(h);
@@ -28,8 +28,12 @@ class JsInteropTest {
                 got.add(m);
                 waiter.signal();
             });
-            ps.addEventListener(e -> waiter.signal());
-            return new JavaNode(h, ps, got);
+            List<PubSubEvent> events = Collections.synchronizedList(new ArrayList<>());
+            ps.addEventListener(e -> {
+                events.add(e);
+                waiter.signal();
+            });
+            return new JavaNode(h, ps, got, events);
         }
 
         List<String> texts() {
@@ -54,6 +58,10 @@ class JsInteropTest {
             waiter.await("js listening", 30_000, () -> !js.events("listening").isEmpty());
             PeerId jsId = PeerId.parse(js.peerId());
             waiter.await("js subscribed", 20_000, () -> await(j.pubsub().peers(topic)).contains(jsId));
+            synchronized (j.events()) {
+                assertThat(j.events()).as("js-libp2p gossipsub speaks v1.2 (IDONTWANT)")
+                        .contains(new PubSubEvent.PeerAdded(jsId, PubSubProtocol.MESHSUB_V12));
+            }
             waiter.await("3 messages from js", 20_000, () -> j.texts().stream().filter(t -> t.startsWith("hello")).count() == 3);
             await(j.pubsub().publish(topic, "from-java".getBytes(StandardCharsets.UTF_8)));
             waiter.await("js got our message and acked", 20_000, () -> j.texts().contains("ack:from-java"));
@@ -91,8 +99,10 @@ class JsInteropTest {
             PeerId js2 = PeerId.parse(jsPeers.get(1).peerId());
             waiter.await("js peers in the meshes", 20_000, () -> await(java.get(0).pubsub().mesh(topic)).contains(js1)
                     && await(java.get(2).pubsub().mesh(topic)).contains(js2));
+            // large enough for IDONTWANT (GossipParams.idontwantMinBytes) on every v1.2 link, Java's and js's
+            String pad = "x".repeat(600);
             for (int i = 0; i < 3; i++) {
-                for (int k = 0; k < 2; k++) await(java.get(i).pubsub().publish(topic, ("java " + k + " from " + i).getBytes(StandardCharsets.UTF_8)));
+                for (int k = 0; k < 2; k++) await(java.get(i).pubsub().publish(topic, (pad + " java " + k + " from " + i).getBytes(StandardCharsets.UTF_8)));
             }
             // every node receives the 8 messages of the 4 other nodes
             waiter.await("all deliveries", 30_000, () -> java.stream().allMatch(j -> j.texts().size() >= 8)

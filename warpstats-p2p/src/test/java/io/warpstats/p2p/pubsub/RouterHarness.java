@@ -27,6 +27,28 @@ final class RouterHarness implements GossipRouter.Output {
 
     @Override public void event(PubSubEvent event) { }
 
+    /** Delayed tasks (time due, task), run by {@link #advance} once due. */
+    final List<Long> laterAt = new ArrayList<>();
+    final List<Runnable> laterTasks = new ArrayList<>();
+
+    @Override public void later(long millis, Runnable task) {
+        laterAt.add(now + millis);
+        laterTasks.add(task);
+    }
+
+    /** Advances the clock and runs the delayed tasks now due, in the order they were given. */
+    void advance(long ms) {
+        now += ms;
+        for (int i = 0; i < laterTasks.size(); ) {
+            if (laterAt.get(i) <= now) {
+                laterAt.remove(i);
+                laterTasks.remove(i).run();
+            } else {
+                i++;
+            }
+        }
+    }
+
     List<Rpc> sentTo(PeerId p) { return sent.stream().filter(s -> s.to().equals(p)).map(Sent::rpc).toList(); }
 
     void heartbeat(long advanceMs) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warpstats.p2p.pubsub.Rpc.ControlGraft;
 import io.warpstats.p2p.pubsub.Rpc.ControlIHave;
+import io.warpstats.p2p.pubsub.Rpc.ControlIDontWant;
 import io.warpstats.p2p.pubsub.Rpc.ControlIWant;
 import io.warpstats.p2p.pubsub.Rpc.ControlMessage;
 import io.warpstats.p2p.pubsub.Rpc.ControlPrune;
@@ -71,8 +72,10 @@ class RpcCodecTest {
         Arbitrary<PeerInfo> px = Combinators.combine(optBlobs, optBlobs).as(PeerInfo::new);
         Arbitrary<ControlPrune> prune = Combinators.combine(topics, px.list().ofMaxSize(3),
                 Arbitraries.longs().injectNull(0.4)).as(ControlPrune::new);
+        Arbitrary<ControlIDontWant> idontwant = ids.list().ofMaxSize(5).map(ControlIDontWant::new);
         Arbitrary<ControlMessage> control = Combinators.combine(ihave.list().ofMaxSize(3), iwant.list().ofMaxSize(3),
-                graft.list().ofMaxSize(3), prune.list().ofMaxSize(3)).as(ControlMessage::new).injectNull(0.3);
+                graft.list().ofMaxSize(3), prune.list().ofMaxSize(3), idontwant.list().ofMaxSize(3))
+                .as(ControlMessage::new).injectNull(0.3);
         return Combinators.combine(subs.list().ofMaxSize(4), msgs.list().ofMaxSize(4), control).as(Rpc::new);
     }
 
@@ -96,7 +99,25 @@ class RpcCodecTest {
                 MessageId.of(new byte[1]), MessageId.of(new byte[2]), MessageId.of(new byte[3]), MessageId.of(new byte[4]),
                 MessageId.of(new byte[5])))), List.of(), List.of()));
         assertThatThrownBy(() -> RpcCodec.decode(manyIds.encode(), small)).isInstanceOf(MalformedRpcException.class);
+        Rpc manyDontWants = Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(), List.of(), List.of(
+                new ControlIDontWant(List.of(MessageId.of(new byte[1]), MessageId.of(new byte[2]), MessageId.of(new byte[3]))),
+                new ControlIDontWant(List.of(MessageId.of(new byte[4]), MessageId.of(new byte[5]))))));
+        assertThatThrownBy(() -> RpcCodec.decode(manyDontWants.encode(), small)).as("IDONTWANT ids count")
+                .isInstanceOf(MalformedRpcException.class);
+        Rpc manyEntries = Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(new ControlGraft("a")), List.of(),
+                List.of(new ControlIDontWant(List.of()), new ControlIDontWant(List.of()), new ControlIDontWant(List.of()))));
+        assertThatThrownBy(() -> RpcCodec.decode(manyEntries.encode(), small)).as("IDONTWANT entries count")
+                .isInstanceOf(MalformedRpcException.class);
         assertThatThrownBy(() -> RpcCodec.decode(new byte[2 << 20], LIMITS)).isInstanceOf(MalformedRpcException.class);
+    }
+
+    @Test
+    void idontwantHasTheEncodingOfTheV12Spec() throws Exception {
+        // ControlMessage field 5 = ControlIDontWant{repeated bytes messageIDs = 1}
+        Rpc rpc = Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(), List.of(),
+                List.of(new ControlIDontWant(List.of(MessageId.of(new byte[] {7, 8}))))));
+        assertThat(HexFormat.of().formatHex(rpc.encode())).isEqualTo("1a06" + "2a04" + "0a020708");
+        assertThat(RpcCodec.decode(rpc.encode(), LIMITS)).isEqualTo(rpc);
     }
 
     @Test

@@ -11,8 +11,8 @@ import java.util.PriorityQueue;
 import java.util.Random;
 
 /**
- * A deterministic network of in-memory routers: a virtual clock, one event queue, fixed link
- * latency (so links are FIFO), heartbeats every second per node (staggered), and every RPC
+ * A deterministic network of in-memory routers: a virtual clock, one event queue, a fixed latency
+ * per link (so links are FIFO; {@code linkJitterMs} makes links differ), heartbeats every second per node (staggered), and every RPC
  * encoded and decoded on its way (so the codec is exercised too). A drop filter can lose RPCs.
  */
 final class SimNetwork {
@@ -37,8 +37,18 @@ final class SimNetwork {
         public void send(PeerId to, Rpc rpc) {
             sent++;
             if (drop.drop(id, to, rpc)) return;
+            messageCopies += rpc.publish().size();
+            if (rpc.control() != null) idontwants += rpc.control().idontwant().size();
             byte[] bytes = rpc.encode();
-            schedule(latencyMs, () -> {
+            long delay = latencyMs + linkExtra.getOrDefault(key(id, to), 0L);
+            if (bytesPerMs > 0) { // the link sends one RPC after the other: FIFO, later RPCs wait
+                String k = key(id, to);
+                long start = Math.max(now, linkBusyUntil.getOrDefault(k, 0L));
+                long done = start + (bytes.length + bytesPerMs - 1) / bytesPerMs;
+                linkBusyUntil.put(k, done);
+                delay += done - now;
+            }
+            schedule(delay, () -> {
                 Node dst = nodes.get(to);
                 if (dst == null || !links.containsKey(key(id, to))) return;
                 try {
@@ -54,6 +64,9 @@ final class SimNetwork {
 
         @Override
         public void event(PubSubEvent event) { events.add(event); }
+
+        @Override
+        public void later(long millis, Runnable task) { schedule(millis, task); }
     }
 
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
@@ -63,7 +76,19 @@ final class SimNetwork {
     long now = 1_000_000;
     private long seq;
     long latencyMs = 5;
+    /** Each link connected from now on gets a fixed extra latency of 0..linkJitterMs (both directions alike; links stay FIFO). */
+    long linkJitterMs;
+    private final Map<String, Long> linkExtra = new HashMap<>();
+    /** Bandwidth of every link in bytes per virtual millisecond; 0: unlimited (an RPC takes no time to send). */
+    long bytesPerMs;
+    private final Map<String, Long> linkBusyUntil = new HashMap<>();
     long sent;
+    /** Messages carried by all links (a message sent to 3 peers counts 3). */
+    long messageCopies;
+    /** IDONTWANT entries sent on all links. */
+    long idontwants;
+    /** The protocol of {@link #connect(Node, Node)}. */
+    PubSubProtocol protocol = PubSubProtocol.MESHSUB_V11;
     DropFilter drop = (a, b, r) -> false;
 
     SimNetwork(long seed) { this.random = new Random(seed); }
@@ -92,12 +117,17 @@ final class SimNetwork {
         });
     }
 
-    void connect(Node dialer, Node listener) { connect(dialer, listener, PubSubProtocol.MESHSUB_V11); }
+    void connect(Node dialer, Node listener) { connect(dialer, listener, protocol); }
 
     void connect(Node dialer, Node listener, PubSubProtocol protocol) {
         if (dialer == listener || links.containsKey(key(dialer.id, listener.id))) return;
         links.put(key(dialer.id, listener.id), true);
         links.put(key(listener.id, dialer.id), true);
+        if (linkJitterMs > 0) {
+            long extra = random.nextInt((int) linkJitterMs + 1);
+            linkExtra.put(key(dialer.id, listener.id), extra);
+            linkExtra.put(key(listener.id, dialer.id), extra);
+        }
         dialer.router.addPeer(listener.id, protocol, true);
         listener.router.addPeer(dialer.id, protocol, false);
     }
