@@ -48,7 +48,7 @@ public final class FaultRunner {
             nemesis = new Nemesis(cluster, workload, history, posts);
             long deadline = System.nanoTime() + s.duration().toNanos();
             try {
-                nemesis.run(Nemesis.schedule(s.seed(), kinds, s.nodes(), s.weight()), kinds, s.faultsPerKind(), deadline);
+                nemesis.run(Nemesis.schedule(s.seed(), kinds, s.nodes(), s.weight(), s.holdScale()), kinds, s.faultsPerKind(), deadline);
             } finally {
                 nemesis.healAll();
             }

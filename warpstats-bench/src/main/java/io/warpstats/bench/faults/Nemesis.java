@@ -38,8 +38,11 @@ final class Nemesis {
         this.posts = posts;
     }
 
-    /** The endless schedule of {@code seed}: a function of the seed, the kinds, the node count and the weight only. */
-    static Iterator<Planned> schedule(long seed, Set<FaultKind> kinds, int nodes, int weight) {
+    /**
+     * The endless schedule of {@code seed}: a function of the seed, the kinds, the node count, the
+     * weight and the scale of hold times and gaps only (the scale changes no other choice).
+     */
+    static Iterator<Planned> schedule(long seed, Set<FaultKind> kinds, int nodes, int weight, double holdScale) {
         Random rnd = new Random(seed);
         List<FaultKind> order = new ArrayList<>(new TreeSet<>(kinds));
         return new Iterator<>() {
@@ -69,8 +72,9 @@ final class Nemesis {
                             case KILL, WIPE -> 0;
                         };
                         boolean restart = rnd.nextInt(4) == 0;
-                        cycle.add(new Planned(seq++, k, target, k == FaultKind.PARTITION ? side : Set.of(target), hold,
-                                200 + rnd.nextInt(600), k == FaultKind.DISK_FULL && restart));
+                        long gap = 200 + rnd.nextInt(600);
+                        cycle.add(new Planned(seq++, k, target, k == FaultKind.PARTITION ? side : Set.of(target),
+                                Math.round(hold * holdScale), Math.round(gap * holdScale), k == FaultKind.DISK_FULL && restart));
                     }
                 }
                 return cycle.remove(0);

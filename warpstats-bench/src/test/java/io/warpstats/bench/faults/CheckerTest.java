@@ -112,15 +112,19 @@ class CheckerTest {
     @Test
     void theScheduleIsAFunctionOfTheSeed() {
         Set<FaultKind> kinds = Set.of(FaultKind.values());
-        Iterator<Nemesis.Planned> a = Nemesis.schedule(7, kinds, 5, 2);
-        Iterator<Nemesis.Planned> b = Nemesis.schedule(7, kinds, 5, 2);
-        Iterator<Nemesis.Planned> c = Nemesis.schedule(8, kinds, 5, 2);
+        Iterator<Nemesis.Planned> a = Nemesis.schedule(7, kinds, 5, 2, 1);
+        Iterator<Nemesis.Planned> b = Nemesis.schedule(7, kinds, 5, 2, 1);
+        Iterator<Nemesis.Planned> c = Nemesis.schedule(8, kinds, 5, 2, 1);
+        Iterator<Nemesis.Planned> scaled = Nemesis.schedule(7, kinds, 5, 2, 0.4);
         List<Nemesis.Planned> first = new ArrayList<>();
         boolean differs = false;
         for (int i = 0; i < 45; i++) { // five cycles of 2 + 2 + 2 + 2 + 1
             Nemesis.Planned x = a.next();
             first.add(x);
             assertThat(b.next()).isEqualTo(x);
+            Nemesis.Planned y = scaled.next(); // the same faults, shorter holds and gaps
+            assertThat(y).isEqualTo(new Nemesis.Planned(x.seq(), x.kind(), x.target(), x.side(), Math.round(x.holdMs() * 0.4),
+                    Math.round(x.gapMs() * 0.4), x.restart()));
             differs |= !c.next().equals(x);
         }
         assertThat(differs).isTrue();
