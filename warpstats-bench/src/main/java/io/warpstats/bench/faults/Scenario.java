@@ -37,9 +37,9 @@ public record Scenario(int nodes, int weight, double holdScale, long seed, Set<F
 
     /**
      * The CI form: 3 nodes, every kind, {@code faultsPerKind} of each, one of each kind a cycle, hold
-     * times and gaps at 0.4 of the long form's (about two minutes of faults for 20 of each on two idle
-     * cores); faults stop after 8 minutes at the latest (a loaded machine restarts nodes slowly), and
-     * the test then fails on the count.
+     * times and gaps at {@link #CI_HOLD_SCALE} of the long form's (the times measured are in
+     * RELIABILITY.md); faults stop after 8 minutes at the latest (a loaded machine restarts nodes
+     * slowly), and the test then fails on the count.
      */
     public static Scenario ci(long seed, int faultsPerKind, Path workDir, String classpath) {
         return new Scenario(3, 1, CI_HOLD_SCALE, seed, EnumSet.allOf(FaultKind.class), faultsPerKind, Duration.ofMinutes(8), 3, 6, 4,
