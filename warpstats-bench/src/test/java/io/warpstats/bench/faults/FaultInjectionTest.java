@@ -16,7 +16,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * throughout, then the checker. The seed is {@code -Dwarpstats.faults.seed} (default 15); on failure
  * the report names it and the history file. {@code -Dwarpstats.faults.skip=true} skips it.
  */
-@Timeout(value = 12, unit = TimeUnit.MINUTES)
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 @DisabledIfSystemProperty(named = "warpstats.faults.skip", matches = "true")
 class FaultInjectionTest {
 
