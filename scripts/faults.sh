@@ -13,9 +13,9 @@ cd "$here"
 cp_file="$(mktemp)"
 trap 'rm -f "$cp_file"' EXIT
 offline=-o
-mvn -B -q $offline -pl warpstats-bench -am compile dependency:build-classpath \
+mvn -B -q $offline -pl warpstats-bench -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >/dev/null 2>&1 \
-  || mvn -B -q -pl warpstats-bench -am compile dependency:build-classpath \
+  || mvn -B -q -pl warpstats-bench -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime
 cp="$here/warpstats-bench/target/classes:$(cat "$cp_file")"
 rm -f "$cp_file"

@@ -22,7 +22,12 @@ import java.util.Set;
  * "have" block may link to a block still in the asker's walk frontier, and that block, when asked for,
  * must be sent (else a walk interrupted below a merged head never completes). Unknown blocks are sent until the block or byte budget
  * is spent; the unsent unknown blocks still queued become the continuation. At most
- * {@code maxSteps} blocks are read in total.
+ * {@code maxSteps} blocks are read in total, and the known walk reads at most half of them: past
+ * that, known blocks are no longer followed (the answer may then hold blocks the asker has; it
+ * skips them). An answer that holds an asked block sends at least that one, whatever the budgets:
+ * an asked block deep below the asker's heads (a walk frontier left behind while the DAG grew by
+ * more than {@code maxSteps} blocks above it) would otherwise be answered with nothing but itself
+ * as the continuation, forever, and the blocks under it would never be merged.
  */
 final class BranchWalk {
     private enum State { UNKNOWN, KNOWN, DONE }
@@ -93,8 +98,9 @@ final class BranchWalk {
         // (the walk goes top-down and can be interrupted below a merged head); a block reached from a
         // known block is known only if nobody asked for it, else such a frontier block is never served.
         Set<Cid> asked = new java.util.HashSet<>(heads);
+        int knownSteps = maxSteps / 2;
         for (Cid h : have) {
-            if (steps >= maxSteps) break;
+            if (steps >= knownSteps) break;
             if (!state.containsKey(h) && !asked.contains(h)) enqueue(h, State.KNOWN);
         }
         for (Cid h : heads) {
@@ -113,7 +119,7 @@ final class BranchWalk {
                 for (Cid l : e.links) {
                     State ls = state.get(l);
                     if (ls == null) {
-                        if (steps < maxSteps) enqueue(l, State.KNOWN);
+                        if (steps < knownSteps) enqueue(l, State.KNOWN);
                     } else if (ls == State.UNKNOWN && !asked.contains(l)) {
                         state.put(l, State.KNOWN); // it is below the asker's history after all
                         unknownQueued--;
@@ -129,7 +135,7 @@ final class BranchWalk {
                 if (missing.size() < maxCids) missing.add(e.cid);
                 continue;
             }
-            if (out.size() >= maxBlocks || (!out.isEmpty() && bytes + b.get().length > maxBytes) || steps >= maxSteps) {
+            if (!out.isEmpty() && (out.size() >= maxBlocks || bytes + b.get().length > maxBytes || steps >= maxSteps)) {
                 truncated = true;
                 continuation.add(e.cid);
                 break;

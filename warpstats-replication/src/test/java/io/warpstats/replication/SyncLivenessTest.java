@@ -77,6 +77,46 @@ class SyncLivenessTest {
         }
     }
 
+    /**
+     * The failure of the long fault-injection run: a walk frontier block left behind while the DAG
+     * grew far above it. The retry asks for it with the replica's heads as "have"; the server's known
+     * walk from those heads spent its whole step budget before reaching the asked block, so it answered
+     * with nothing but that block as the continuation, on every retry, and the blocks under it never merged.
+     */
+    @Test
+    void walkFrontierFarBelowTheHeadsIsCompleted() {
+        SyncParams params = SyncParams.defaults().toBuilder().blockBudget(50).maxWalkSteps(100).build();
+        try (SyncTestNode a = new SyncTestNode(dir.resolve("a"), params, false);
+             SyncTestNode b = new SyncTestNode(dir.resolve("b"), params, false);
+             SyncTestNode partial = new SyncTestNode(dir.resolve("c"), params, false)) {
+            writeChain(a, 5);
+            Cid oldHead = a.crdt.heads().get(0).cid();
+            java.util.Set<Cid> below = new java.util.HashSet<>();
+            for (Cid c = oldHead; ; ) { // the old blocks under its head: what the partial peer lacks
+                java.util.List<Cid> links = Block.decode(a.crdt.replication().block(c).orElseThrow()).links();
+                if (links.isEmpty()) break;
+                c = links.get(0);
+                below.add(c);
+            }
+            partial.server.close();
+            SyncServer.register(partial.host, cid -> below.contains(cid) ? Optional.empty() : a.crdt.replication().block(cid),
+                    params, PeerPenalty.NONE);
+            b.connect(partial);
+            b.crdt.replication().onHead(oldHead);
+            await(b.crdt.replication().whenIdle());
+            writeChain(a, 3 * params.maxWalkSteps()); // the DAG grows far above the frontier block
+            b.crdt.replication().onHead(a.crdt.heads().get(0).cid());
+            await(b.crdt.replication().whenIdle());
+            assertThat(b.crdt.heads()).isEqualTo(a.crdt.heads());
+            assertThat(b.crdt.metrics().pendingBlocks()).isPositive();
+
+            b.connect(a);
+            boolean done = retryUntil(b, 10_000, () -> b.crdt.metrics().pendingBlocks() == 0);
+            assertThat(done).as("walk completed; b %s, client %s", b.crdt.metrics(), b.client.metrics()).isTrue();
+            assertThat(b.state()).isEqualTo(a.state());
+        }
+    }
+
     /** A server that takes a request and never answers: the client times out, asks the next peer, the walk completes. */
     @Test
     void stalledServerTimesOutAndAnotherPeerServes() {

@@ -34,6 +34,8 @@ final class Cluster implements AutoCloseable {
     private final NodeApi api;
     /** Milliseconds from each restart to the node serving again. */
     final ConcurrentLinkedQueue<Long> restartMs = new ConcurrentLinkedQueue<>();
+    /** A run stopped from outside (SIGTERM, Ctrl-C) still stops its node processes, then removes disks and network. */
+    private final Thread cleanup = new Thread(this::release, "faults-cluster-cleanup");
 
     Cluster(Scenario s, Network network, boolean ownDisks) {
         this.network = network;
@@ -54,7 +56,9 @@ final class Cluster implements AutoCloseable {
             return t;
         });
         api = new NodeApi(urls(), token, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(5));
+        Runtime.getRuntime().addShutdownHook(cleanup);
     }
+
 
     List<String> urls() {
         List<String> urls = new ArrayList<>();
@@ -194,6 +198,15 @@ final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs release() too (both are idempotent)
+        }
+        release();
+    }
+
+    private void release() {
         watchers.shutdownNow();
         for (NodeProcess n : nodes) n.destroy();
         network.close();

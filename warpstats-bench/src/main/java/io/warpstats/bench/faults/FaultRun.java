@@ -25,6 +25,10 @@ public final class FaultRun implements Callable<Integer> {
             description = "How often every kind but the wipe occurs in one cycle of the schedule (1-10; a wipe once; default ${DEFAULT-VALUE}).")
     int weight;
 
+    @Option(names = "--hold-scale", defaultValue = "1",
+            description = "Factor of every hold time and gap of the schedule (0.1-1; the CI form uses 0.4; default ${DEFAULT-VALUE}).")
+    double holdScale;
+
     @Option(names = "--seed", description = "Seed of the schedule (default: random, printed).")
     Long seed;
 
@@ -62,7 +66,7 @@ public final class FaultRun implements Callable<Integer> {
         if (quietSeconds < 1 || quietSeconds > 3600) throw new CommandLine.ParameterException(new CommandLine(this), "--quiet-seconds must be 1..3600");
         Scenario scenario;
         try {
-            scenario = new Scenario(nodes, weight, s, kinds == null || kinds.isEmpty() ? EnumSet.allOf(FaultKind.class) : EnumSet.copyOf(kinds),
+            scenario = new Scenario(nodes, weight, holdScale, s, kinds == null || kinds.isEmpty() ? EnumSet.allOf(FaultKind.class) : EnumSet.copyOf(kinds),
                     faultsPerKind, Duration.ofMillis((long) (minutes * 60_000)), clients, posts, 4, Duration.ofSeconds(quietSeconds), work,
                     classpath != null ? classpath : System.getProperty("java.class.path"));
         } catch (IllegalArgumentException e) {

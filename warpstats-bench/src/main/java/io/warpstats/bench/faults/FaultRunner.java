@@ -48,7 +48,7 @@ public final class FaultRunner {
             nemesis = new Nemesis(cluster, workload, history, posts);
             long deadline = System.nanoTime() + s.duration().toNanos();
             try {
-                nemesis.run(Nemesis.schedule(s.seed(), kinds, s.nodes(), s.weight()), kinds, s.faultsPerKind(), deadline);
+                nemesis.run(Nemesis.schedule(s.seed(), kinds, s.nodes(), s.weight(), s.holdScale()), kinds, s.faultsPerKind(), deadline);
             } finally {
                 nemesis.healAll();
             }
@@ -56,11 +56,10 @@ public final class FaultRunner {
             if (!cluster.awaitAllReady(Cluster.READY_TIMEOUT_MS)) errors.add("a node did not serve again after healing");
             workload.stop();
             long healed = System.nanoTime();
-            boolean wiped = cluster.nodes.stream().anyMatch(n -> n.incarnation > 0);
             long quietDeadline = healed + s.quiet().toNanos();
             List<String> last = List.of("not checked");
             while (System.nanoTime() < quietDeadline) {
-                last = checkNow(cluster, history.ops(), posts, wiped);
+                last = checkNow(cluster, history.ops(), posts);
                 if (last.isEmpty()) {
                     convergedMs = (System.nanoTime() - healed) / 1_000_000;
                     break;
@@ -79,7 +78,7 @@ public final class FaultRunner {
         }
     }
 
-    private static List<String> checkNow(Cluster cluster, List<Op> ops, List<String> posts, boolean wiped) throws InterruptedException {
+    private static List<String> checkNow(Cluster cluster, List<Op> ops, List<String> posts) throws InterruptedException {
         NodeApi api = cluster.api();
         List<Map<String, Checker.Reading>> readings = new ArrayList<>();
         List<Map<String, Set<String>>> likers = new ArrayList<>();
@@ -101,7 +100,7 @@ public final class FaultRunner {
             likers.add(l);
         }
         List<String> errors = new ArrayList<>(readErrors);
-        errors.addAll(Checker.check(ops, posts, readings, likers, wiped));
+        errors.addAll(Checker.check(ops, posts, readings, likers));
         return errors;
     }
 

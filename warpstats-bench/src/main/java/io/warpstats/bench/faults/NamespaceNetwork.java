@@ -66,26 +66,50 @@ final class NamespaceNetwork implements Network {
     @Override public List<String> launcher(int i) { return List.of("ip", "netns", "exec", ns(i)); }
     @Override public boolean partitions() { return true; }
 
+    /**
+     * Adds the blackhole routes of the cut: one {@code ip -batch} per namespace, so each namespace is
+     * cut at once and a partition of 5 nodes costs 5 commands instead of up to 12.
+     */
     @Override
     public synchronized void partition(Set<Integer> side) {
         heal();
         for (int a = 0; a < nodes; a++) {
+            StringBuilder batch = new StringBuilder();
+            List<List<Integer>> added = new ArrayList<>();
             for (int b = 0; b < nodes; b++) {
                 if (a != b && side.contains(a) != side.contains(b)) {
-                    Shell.check("ip", "-n", ns(a), "route", "add", "blackhole", host(b) + "/32");
-                    cuts.add(List.of(a, b));
+                    batch.append("route add blackhole ").append(host(b)).append("/32\n");
+                    added.add(List.of(a, b));
                 }
             }
+            if (added.isEmpty()) continue;
+            cuts.addAll(added); // before the command: a half-applied batch is healed too
+            Shell.Result r = Shell.run(List.of("ip", "-n", ns(a), "-batch", "-"), batch.toString());
+            if (!r.ok()) throw new IllegalStateException("partition of " + ns(a) + " failed: " + r.output());
         }
     }
 
     @Override
     public synchronized void heal() {
         List<String> failures = new ArrayList<>();
-        for (List<Integer> cut : List.copyOf(cuts)) {
-            Shell.Result r = Shell.run("ip", "-n", ns(cut.get(0)), "route", "del", "blackhole", host(cut.get(1)) + "/32");
-            if (r.ok()) cuts.remove(cut);
-            else failures.add(r.output());
+        for (int a = 0; a < nodes; a++) {
+            StringBuilder batch = new StringBuilder();
+            List<List<Integer>> mine = new ArrayList<>();
+            for (List<Integer> cut : cuts) {
+                if (cut.get(0) != a) continue;
+                batch.append("route del blackhole ").append(host(cut.get(1))).append("/32\n");
+                mine.add(cut);
+            }
+            if (mine.isEmpty()) continue;
+            if (Shell.run(List.of("ip", "-n", ns(a), "-batch", "-"), batch.toString()).ok()) {
+                mine.forEach(cuts::remove);
+                continue;
+            }
+            for (List<Integer> cut : mine) { // some route was not there: one by one, a missing route is healed
+                Shell.Result r = Shell.run("ip", "-n", ns(a), "route", "del", "blackhole", host(cut.get(1)) + "/32");
+                if (r.ok() || r.output().contains("No such process")) cuts.remove(cut);
+                else failures.add(r.output());
+            }
         }
         if (!failures.isEmpty()) throw new IllegalStateException("heal failed: " + failures);
     }

@@ -25,6 +25,12 @@ final class Nemesis {
      */
     record Planned(int seq, FaultKind kind, int target, Set<Integer> side, long holdMs, long gapMs, boolean restart) {}
 
+    /**
+     * How long a node started on a full disk is given to serve or exit before space returns: a start
+     * took 25 s on average on the loaded machine, a third of a long run's fault time at 60 s.
+     */
+    static final long FULL_DISK_START_WAIT_MS = 20_000;
+
     private final Cluster cluster;
     private final Workload workload;
     private final History history;
@@ -38,8 +44,11 @@ final class Nemesis {
         this.posts = posts;
     }
 
-    /** The endless schedule of {@code seed}: a function of the seed, the kinds, the node count and the weight only. */
-    static Iterator<Planned> schedule(long seed, Set<FaultKind> kinds, int nodes, int weight) {
+    /**
+     * The endless schedule of {@code seed}: a function of the seed, the kinds, the node count, the
+     * weight and the scale of hold times and gaps only (the scale changes no other choice).
+     */
+    static Iterator<Planned> schedule(long seed, Set<FaultKind> kinds, int nodes, int weight, double holdScale) {
         Random rnd = new Random(seed);
         List<FaultKind> order = new ArrayList<>(new TreeSet<>(kinds));
         return new Iterator<>() {
@@ -69,8 +78,9 @@ final class Nemesis {
                             case KILL, WIPE -> 0;
                         };
                         boolean restart = rnd.nextInt(4) == 0;
-                        cycle.add(new Planned(seq++, k, target, k == FaultKind.PARTITION ? side : Set.of(target), hold,
-                                200 + rnd.nextInt(600), k == FaultKind.DISK_FULL && restart));
+                        long gap = 200 + rnd.nextInt(600);
+                        cycle.add(new Planned(seq++, k, target, k == FaultKind.PARTITION ? side : Set.of(target),
+                                Math.round(hold * holdScale), Math.round(gap * holdScale), k == FaultKind.DISK_FULL && restart));
                     }
                 }
                 return cycle.remove(0);
@@ -152,7 +162,8 @@ final class Nemesis {
 
     /**
      * Fills the node's disk for the hold time. With {@code restart}, also kills it and starts it on the
-     * full disk, holding until that start ended (the node served or exited, at most 60 s); a node that
+     * full disk, holding until that start ended (the node served or exited, at most
+     * {@link #FULL_DISK_START_WAIT_MS}); a node that
      * exited is started again once space has returned.
      */
     private String diskFull(Planned p, NodeProcess n) throws Exception {
@@ -163,10 +174,10 @@ final class Nemesis {
             if (p.restart()) {
                 n.kill();
                 cluster.start(n.index);
-                long deadline = System.nanoTime() + 60_000_000_000L;
+                long deadline = System.nanoTime() + FULL_DISK_START_WAIT_MS * 1_000_000L;
                 while (System.nanoTime() < deadline && n.alive() && !n.ready) Thread.sleep(100); // polling the process and its /health
                 note = n.ready ? "injected (restarted on the full disk: served)" : n.alive()
-                        ? "injected (restarted on the full disk: still starting after 60 s)" : "injected (restarted on the full disk: exited)";
+                        ? "injected (restarted on the full disk: still starting after " + FULL_DISK_START_WAIT_MS / 1000 + " s)" : "injected (restarted on the full disk: exited)";
             }
         } finally {
             n.freeDisk();

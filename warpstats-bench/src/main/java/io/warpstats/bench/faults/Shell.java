@@ -18,9 +18,16 @@ final class Shell {
 
     /** Runs {@code cmd}, at most 20 s; a command that does not end in time is killed and reports code -1. */
     static Result run(List<String> cmd) {
+        return run(cmd, "");
+    }
+
+    /** Runs {@code cmd} with {@code input} on its standard input, at most 20 s (as {@link #run(List)}). */
+    static Result run(List<String> cmd, String input) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
+            try (var in = p.getOutputStream()) {
+                in.write(input.getBytes(StandardCharsets.UTF_8));
+            }
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return new Result(-1, "timed out: " + cmd);

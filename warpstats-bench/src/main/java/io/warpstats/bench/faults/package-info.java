@@ -9,8 +9,9 @@
  * <p>Invariants: every operation that was sent is in the history exactly once with one outcome;
  * the checker's bounds use only acknowledged and indeterminate operations, so a node that reports a
  * value outside them lost an acknowledged operation or counted one twice; the schedule of faults
- * (kinds, targets, hold times, partition sides) is a function of the seed alone, so a seed replays
- * the same schedule (the interleaving with client operations depends on timing).
+ * (kinds, targets, hold times, partition sides) is a function of the seed and the run's shape (kinds,
+ * node count, weight, hold scale), so a seed replays the same schedule (the interleaving with client
+ * operations depends on timing).
  *
  * <p>Entry points: {@link io.warpstats.bench.faults.FaultRun} (command line, {@code scripts/faults.sh})
  * and {@link io.warpstats.bench.faults.FaultRunner} (tests). Scenarios, runs and results:

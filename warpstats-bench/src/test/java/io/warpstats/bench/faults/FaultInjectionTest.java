@@ -7,19 +7,17 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * The CI form of the fault-injection harness: 3 node processes, at least 20 faults of every kind this
  * machine allows (kill, pause and wipe everywhere; partitions and full disks where the run is root),
- * clients writing throughout, then the checker. The seed is {@code -Dwarpstats.faults.seed} (default 15);
- * on failure the report names it and the history file.
- *
- * <p>Runs only with {@code -Dwarpstats.faults=true}: it finds a convergence failure that is not fixed
- * yet (RELIABILITY.md, "Fault injection", findings), and it takes 6–10 minutes on a loaded 2-core machine.
+ * hold times and gaps at {@link Scenario#CI_HOLD_SCALE} of the long form's, clients writing
+ * throughout, then the checker. The seed is {@code -Dwarpstats.faults.seed} (default 15); on failure
+ * the report names it and the history file. {@code -Dwarpstats.faults.skip=true} skips it.
  */
-@Timeout(value = 16, unit = TimeUnit.MINUTES)
-@EnabledIfSystemProperty(named = "warpstats.faults", matches = "true")
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+@DisabledIfSystemProperty(named = "warpstats.faults.skip", matches = "true")
 class FaultInjectionTest {
 
     @Test
