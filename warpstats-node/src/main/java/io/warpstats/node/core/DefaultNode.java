@@ -94,7 +94,7 @@ final class DefaultNode implements Node {
             peers = new PeerManager(host, config, scheduler);
             peers.start();
             http = config.http() == null ? null
-                    : HttpApi.start(config.http(), stats, this::nodeInfo, NodeMeters.bind(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), replica, store, stats));
+                    : HttpApi.start(config.http(), stats, this::nodeInfo, NodeMeters.bind(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), replica, store, stats, penalty));
         } catch (RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
             scheduler.shutdownNow();
             for (int i = opened.size() - 1; i >= 0; i--) {

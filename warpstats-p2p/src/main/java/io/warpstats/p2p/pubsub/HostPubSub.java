@@ -129,6 +129,12 @@ final class HostPubSub implements PubSub {
     public void addEventListener(Consumer<PubSubEvent> listener) { listeners.add(listener); }
 
     @Override
+    public PubSubMetrics metrics() {
+        return new PubSubMetrics(router.delivered.sum(), router.invalid.sum(), router.duplicates.sum(), router.graylisted.sum(),
+                shedInbound.sum());
+    }
+
+    @Override
     public void close() {
         if (closed) return;
         closed = true;

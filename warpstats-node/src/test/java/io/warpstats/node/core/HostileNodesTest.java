@@ -1,0 +1,222 @@
+package io.warpstats.node.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile nodes built from the real stack ({@link HostileNode}, a separate JVM) against two honest
+ * {@code warpstats node} processes ({@value HonestCluster#HEAP} heap each) on 127.0.0.1. For each
+ * misbehaviour: the honest nodes keep taking writes and converge on the exact totals while it runs,
+ * nothing of the hostile node's is applied, its offence shows in the honest nodes' {@code /metrics}
+ * (rejections by reason, sync penalties and bans, pubsub invalid and graylisted counts), and the
+ * honest nodes are alive with their heap under 512 MB.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 100, unit = TimeUnit.SECONDS)
+class HostileNodesTest {
+    static final Duration CONVERGE = Duration.ofSeconds(40);
+    static final Duration DONE = Duration.ofSeconds(40);
+    private Path root;
+    private HonestCluster honest;
+    /** Post → the exact statistics every honest node must report (likes, retweets, replies, views). */
+    private final Map<String, List<Long>> expected = new TreeMap<>();
+    private int round;
+
+    @BeforeAll
+    void start() throws Exception {
+        root = Files.createTempDirectory("warpstats-hostile");
+        honest = new HonestCluster(root, 2);
+    }
+
+    @AfterAll
+    void stop() {
+        if (honest != null) honest.close();
+    }
+
+    /** Three views through every honest node and a like through each, all acknowledged, added to what is expected. */
+    private void honestWrites(String post) throws Exception {
+        round++;
+        for (int i = 0; i < honest.size(); i++) {
+            for (int v = 0; v < 3; v++) honest.view(i, post);
+            honest.like(i, post, "u" + i + "r" + round);
+        }
+        List<Long> e = expected.getOrDefault(post, List.of(0L, 0L, 0L, 0L));
+        expected.put(post, List.of(e.get(0) + honest.size(), 0L, 0L, e.get(3) + 3L * honest.size()));
+    }
+
+    private HostileProcess hostile(String mode, String... extra) throws Exception {
+        List<String> victims = new ArrayList<>();
+        for (int i = 0; i < honest.size(); i++) victims.add(honest.peerId(i));
+        HostileProcess h = new HostileProcess(root.resolve(mode), mode, honest.addresses, victims, extra);
+        h.await("ready", Duration.ofSeconds(60));
+        return h;
+    }
+
+    private List<Map<String, Double>> metrics() throws Exception {
+        List<Map<String, Double>> m = new ArrayList<>();
+        for (int i = 0; i < honest.size(); i++) m.add(honest.metrics(i));
+        return m;
+    }
+
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String sample) {
+        return after.getOrDefault(sample, 0.0) - before.getOrDefault(sample, 0.0);
+    }
+
+    /** Converged on the exact totals; every honest node alive, its heap under 512 MB; returns the metrics now. */
+    private List<Map<String, Double>> convergedAndHealthy(String scenario) throws Exception {
+        Duration took = honest.awaitTotals(expected, CONVERGE);
+        honest.assertAlive();
+        List<Map<String, Double>> after = metrics();
+        for (int i = 0; i < after.size(); i++) {
+            long heap = HonestCluster.heapUsed(after.get(i));
+            assertThat(heap).as("heap of honest node %d", i).isPositive().isLessThan(512L << 20);
+            System.out.printf("%s: node %d heap %d MB; totals exact %d ms after the last write%n", scenario, i, heap >> 20, took.toMillis());
+        }
+        return after;
+    }
+
+    @Test
+    void aForgerOfAnotherNodesCounterSlotIsRejectedAndBanned() throws Exception {
+        String post = "h-forge";
+        try (HostileProcess h = hostile("forge")) {
+            List<Map<String, Double>> before = metrics();
+            honestWrites(post);
+            h.go();
+            for (int r = 0; r < 3; r++) {
+                h.await("event forged", DONE);
+                honestWrites(post);
+            }
+            System.out.println("forge: " + h.await("done", DONE));
+            honestWrites(post);
+            expected.put(Forger.POST, List.of(0L, 0L, 0L, 0L));
+            List<Map<String, Double>> after = convergedAndHealthy("forge");
+            for (int i = 0; i < honest.size(); i++) {
+                assertThat(delta(before.get(i), after.get(i), "warpstats_crdt_rejected_total{reason=\"unauthorized\"}"))
+                        .as("node %d rejected forged blocks as unauthorized", i).isGreaterThanOrEqualTo(2);
+                assertThat(delta(before.get(i), after.get(i), "warpstats_sync_penalties_total{offense=\"rejected_block\"}"))
+                        .as("node %d charged the forger", i).isGreaterThanOrEqualTo(2);
+                assertThat(delta(before.get(i), after.get(i), "warpstats_peers_bans_total")).as("node %d banned the forger", i).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aServerOfBlocksThatDoNotMatchTheirCidIsPenalizedAndBanned() throws Exception {
+        String post = "h-corrupt";
+        try (HostileProcess h = hostile("corrupt")) {
+            List<Map<String, Double>> before = metrics();
+            honestWrites(post);
+            h.go();
+            for (int r = 0; r < 3; r++) {
+                h.await("event wrote", DONE);
+                honestWrites(post);
+            }
+            System.out.println("corrupt: " + h.await("done", DONE));
+            honestWrites(post);
+            for (int p = 0; p < CorruptServer.POSTS; p += 21) expected.put(CorruptServer.POST_PREFIX + p, List.of(0L, 0L, 0L, 0L));
+            List<Map<String, Double>> after = convergedAndHealthy("corrupt");
+            for (int i = 0; i < honest.size(); i++) {
+                assertThat(delta(before.get(i), after.get(i), "warpstats_sync_penalties_total{offense=\"wrong_block\"}"))
+                        .as("node %d charged the corrupt server", i).isGreaterThanOrEqualTo(2);
+                assertThat(delta(before.get(i), after.get(i), "warpstats_peers_bans_total")).as("node %d banned it", i).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aReplayerOfOldBlocksAndAnnouncementsChangesNothingAndIsGraylisted() throws Exception {
+        String post = "h-replay";
+        try (HostileProcess h = hostile("replay")) {
+            honestWrites(post);
+            honest.unlike(0, post, "u0r" + round); // a like, then its removal: replaying the like's block must not bring it back
+            List<Long> e = expected.get(post);
+            expected.put(post, List.of(e.get(0) - 1, 0L, 0L, e.get(3)));
+            honestWrites(post);
+            h.await("event captured 4", DONE);
+            honest.awaitTotals(expected, CONVERGE);
+            List<Map<String, Double>> before = metrics();
+            h.go();
+            h.await("event replayed-valid", DONE);
+            honestWrites(post);
+            System.out.println("replay: " + h.await("done", DONE));
+            honestWrites(post);
+            List<Map<String, Double>> after = convergedAndHealthy("replay");
+            for (int i = 0; i < honest.size(); i++) {
+                assertThat(delta(before.get(i), after.get(i), "warpstats_pubsub_messages_total{outcome=\"invalid\"}"))
+                        .as("node %d dropped the foreign replays with a new sequence number", i).isGreaterThanOrEqualTo(3);
+                assertThat(delta(before.get(i), after.get(i), "warpstats_pubsub_messages_total{outcome=\"graylisted\"}"))
+                        .as("node %d graylisted the replayer", i).isPositive();
+                assertThat(delta(before.get(i), after.get(i), "warpstats_crdt_rejected_total{reason=\"malformed\"}")).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aDagAMillionBlocksDeepIsRejectedAtItsHead() throws Exception {
+        String post = "h-deep";
+        try (HostileProcess h = hostile("deep")) {
+            System.out.println("deep: " + h.seen.stream().filter(l -> l.startsWith("event chain")).findFirst().orElse("?"));
+            List<Map<String, Double>> before = metrics();
+            honestWrites(post);
+            h.go();
+            for (int r = 0; r < 3; r++) {
+                h.await("event announced", DONE);
+                honestWrites(post);
+            }
+            System.out.println("deep: " + h.await("done", DONE));
+            honestWrites(post);
+            expected.put(DeepChain.POST, List.of(0L, 0L, 0L, 0L));
+            List<Map<String, Double>> after = convergedAndHealthy("deep");
+            for (int i = 0; i < honest.size(); i++) {
+                assertThat(delta(before.get(i), after.get(i), "warpstats_crdt_rejected_total{reason=\"unsigned\"}"))
+                        .as("node %d rejected the chain's head", i).isPositive();
+                assertThat(delta(before.get(i), after.get(i), "warpstats_sync_penalties_total{offense=\"rejected_block\"}"))
+                        .as("node %d charged the deep node", i).isPositive();
+                double fetched = delta(before.get(i), after.get(i), "warpstats_sync_blocks_total{side=\"client\"}");
+                System.out.printf("deep: node %d received %.0f blocks by sync%n", i, fetched);
+                assertThat(fetched).as("node %d did not walk the chain", i).isLessThan(10_000);
+            }
+        }
+    }
+
+    @Test
+    void aFloodOfAnnouncementsIsGraylistedWhileHonestNodesConverge() throws Exception {
+        String post = "h-flood";
+        try (HostileProcess h = hostile("flood")) {
+            List<Map<String, Double>> before = metrics();
+            honestWrites(post);
+            h.go();
+            for (int r = 0; r < 3; r++) honestWrites(post);
+            String done = h.await("done", DONE);
+            System.out.println("flood: " + done);
+            long sent = Long.parseLong(done.split(" ")[2]);
+            assertThat(sent).as("announcements sent").isGreaterThanOrEqualTo(100_000);
+            honestWrites(post);
+            List<Map<String, Double>> after = convergedAndHealthy("flood");
+            for (int i = 0; i < honest.size(); i++) {
+                Map<String, Double> b = before.get(i), a = after.get(i);
+                System.out.printf("flood: node %d delivered %.0f invalid %.0f duplicate %.0f graylisted RPCs %.0f shed %.0f%n", i,
+                        delta(b, a, "warpstats_pubsub_messages_total{outcome=\"delivered\"}"),
+                        delta(b, a, "warpstats_pubsub_messages_total{outcome=\"invalid\"}"),
+                        delta(b, a, "warpstats_pubsub_messages_total{outcome=\"duplicate\"}"),
+                        delta(b, a, "warpstats_pubsub_messages_total{outcome=\"graylisted\"}"),
+                        delta(b, a, "warpstats_pubsub_messages_total{outcome=\"shed\"}"));
+                assertThat(delta(b, a, "warpstats_pubsub_messages_total{outcome=\"invalid\"}")).as("node %d", i).isGreaterThanOrEqualTo(3);
+                assertThat(delta(b, a, "warpstats_pubsub_messages_total{outcome=\"graylisted\"}")).as("node %d", i).isPositive();
+            }
+        }
+    }
+}
