@@ -24,8 +24,12 @@ final class CorruptServer implements Misbehaviour {
     static final String POST_PREFIX = "corrupt-";
 
     @Override
-    public void run(HostileNode.Stack s) throws Exception {
+    public void prepare(HostileNode.Stack s) {
         s.serve(cid -> s.replica().crdt().replication().block(cid).map(CorruptServer::alter));
+    }
+
+    @Override
+    public void run(HostileNode.Stack s) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(s.flag("seconds", 6));
         int blocks = 0;
         while (System.nanoTime() < end && !s.host().connections().isEmpty()) {

@@ -49,12 +49,12 @@ final class DeepChain implements Misbehaviour {
             index[i] = k;
             heights[i] = h;
         }
+        s.serve(c -> block(c).or(() -> s.replica().crdt().replication().block(c)));
         s.event("event chain " + cid(depth) + " depth " + depth + " built in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
     }
 
     @Override
     public void run(HostileNode.Stack s) throws Exception {
-        s.serve(c -> block(c).or(() -> s.replica().crdt().replication().block(c)));
         String topic = PubSubBroadcaster.topic("");
         byte[] announcement = new CrdtBroadcast(List.of(new CrdtBroadcast.Announced(cid(depth), ""))).toBytes();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(s.flag("seconds", 6));

@@ -10,57 +10,81 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Floods announcements at {@code --rate} messages a second in all (default 100,000) for
- * {@code --seconds} (default 5), in RPCs of {@value #PER_RPC} messages written straight onto
- * gossipsub streams to every dialed peer: first {@value #VALID} validly signed announcements of
- * heads that exist nowhere (distinct sequence numbers), then announcements with a forged
- * signature, each naming {@code --heads} (default 16) made-up heads, so an RPC is close to the
- * 1 MiB frame limit. Prints the rate it reached.
+ * Floods announcements straight onto gossipsub streams to every dialed peer, in RPCs of
+ * {@value #PER_RPC} messages sent in turn over the streams. First, for {@code --seconds} (default 4),
+ * at {@code --rate} messages a second in all (default 100,000): {@value #VALID} validly signed
+ * announcements of heads that exist nowhere (distinct sequence numbers), then announcements of one
+ * made-up head with a forged signature (about 190 bytes each). Then, for half as long and as fast as
+ * the streams take them, announcements of {@value #HEADS} made-up heads (RPCs just under the 1 MiB
+ * frame limit: what the receiver must buffer). The frames are encoded before each phase and sent in
+ * turn. Prints the rate each phase reached.
  */
 final class Flooder implements Misbehaviour {
     static final int PER_RPC = 1000;
     static final int VALID = 2000;
+    /** Distinct frames sent in turn ({@value} × {@value #PER_RPC} distinct messages; later copies are duplicates by id). */
+    static final int FRAMES = 40;
+    /** Heads per announcement of the second phase: {@value #PER_RPC} of them make an RPC just under the 1 MiB frame limit. */
+    static final int HEADS = 21;
 
     @Override
     public void run(HostileNode.Stack s) throws Exception {
         String topic = PubSubBroadcaster.topic("");
         Random random = new Random(15);
-        long rate = s.flag("rate", 100_000);
-        int heads = (int) s.flag("heads", 16);
         long seqno = System.nanoTime();
         List<Rpc.Message> valid = new ArrayList<>();
         for (int i = 0; i < VALID; i++) {
             valid.add(RawGossip.signed(s.key(), s.self(), topic, announcement(random, 1), seqno++));
         }
-        byte[] data = announcement(random, heads);
         byte[] garbage = new byte[64];
         random.nextBytes(garbage);
-        long sent = 0;
         try (RawGossip g = RawGossip.open(s.host(), s.peers())) {
-            long t0 = System.nanoTime();
-            long end = t0 + TimeUnit.SECONDS.toNanos(s.flag("seconds", 5));
-            long nanosPerRpc = TimeUnit.SECONDS.toNanos(1) * PER_RPC / rate;
-            boolean[] dead = new boolean[g.size()];
-            int alive = g.size();
-            for (long next = t0, k = 0; System.nanoTime() < end && alive > 0; next += nanosPerRpc, k++) {
-                int target = (int) (k % g.size());
-                if (dead[target]) continue;
-                List<Rpc.Message> batch = new ArrayList<>(PER_RPC);
-                for (int i = 0; i < PER_RPC; i++) {
-                    batch.add(sent + i < VALID ? valid.get((int) (sent + i)) : RawGossip.forged(s.self(), topic, data, seqno++, garbage));
-                }
-                if (g.send(target, Rpc.ofMessages(batch))) {
-                    sent += PER_RPC;
-                } else {
-                    dead[target] = true; // the peer reset the stream or closed the connection
-                    alive--;
-                }
-                long wait = next - System.nanoTime();
-                if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // the adversary's own pace
-            }
-            long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            s.event("done flooded " + sent + " in " + ms + " ms rate " + sent * 1000 / ms);
+            List<byte[]> small = frames(valid, announcement(random, 1), s, topic, seqno, garbage);
+            flood(s, g, "rate", small, s.flag("rate", 100_000), s.flag("seconds", 4));
+            List<byte[]> large = frames(List.of(), announcement(random, HEADS), s, topic, seqno + FRAMES * PER_RPC, garbage);
+            flood(s, g, "large", large, Long.MAX_VALUE / PER_RPC, s.flag("seconds", 4) / 2 + 1);
         }
+        s.event("done flood");
+    }
+
+    /** {@value #FRAMES} encoded RPCs of {@value #PER_RPC} messages: first {@code valid}, then forged ones carrying {@code data}. */
+    private static List<byte[]> frames(List<Rpc.Message> valid, byte[] data, HostileNode.Stack s, String topic, long seqno, byte[] garbage) {
+        List<byte[]> frames = new ArrayList<>(); // encoded once: the flood's pace is not bounded by its own encoding
+        for (int f = 0; f < FRAMES; f++) {
+            List<Rpc.Message> batch = new ArrayList<>(PER_RPC);
+            for (int i = 0; i < PER_RPC; i++) {
+                int n = f * PER_RPC + i;
+                batch.add(n < valid.size() ? valid.get(n) : RawGossip.forged(s.self(), topic, data, seqno + n, garbage));
+            }
+            frames.add(Rpc.ofMessages(batch).encode());
+        }
+        return frames;
+    }
+
+    /** Sends {@code frames} in turn, spread over the streams, at {@code rate} messages a second for {@code seconds}. */
+    private static void flood(HostileNode.Stack s, RawGossip g, String phase, List<byte[]> frames, long rate, long seconds)
+            throws InterruptedException {
+        long sent = 0;
+        long t0 = System.nanoTime();
+        long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+        long nanosPerRpc = TimeUnit.SECONDS.toNanos(1) * PER_RPC / rate;
+        boolean[] dead = new boolean[g.size()];
+        int alive = g.size();
+        for (long next = t0, k = 0; System.nanoTime() < end && alive > 0; next += nanosPerRpc, k++) {
+            int target = (int) (k % g.size());
+            if (dead[target]) continue;
+            if (g.send(target, frames.get((int) (k % FRAMES)))) {
+                sent += PER_RPC;
+            } else {
+                dead[target] = true; // the peer reset the stream or closed the connection
+                alive--;
+            }
+            long wait = next - System.nanoTime();
+            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // the adversary's own pace
+        }
+        long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        s.event("event flooded " + phase + " " + sent + " in " + ms + " ms rate " + sent * 1000 / ms + " frame bytes "
+                + frames.get(FRAMES - 1).length + " streams open " + alive);
     }
 
     /** A CRDT announcement of {@code n} random heads (CIDs of nothing). */

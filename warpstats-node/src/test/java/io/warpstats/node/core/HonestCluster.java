@@ -135,6 +135,11 @@ final class HonestCluster implements AutoCloseable {
                 .mapToDouble(Map.Entry::getValue).sum();
     }
 
+    /** What node {@code i} logged so far (its stderr). */
+    String log(int i) throws IOException {
+        return Files.readString(root.resolve("n" + i + ".err"));
+    }
+
     /** Fails unless every node process still runs. */
     void assertAlive() {
         for (int i = 0; i < processes.size(); i++) {

@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
 public final class HostileNode {
     private HostileNode() {}
 
-    /** What every misbehaviour works with: the real stack and the flags. */
+    /** What every misbehaviour works with: the real stack, the dialed peers (filled after {@link Misbehaviour#prepare}) and the flags. */
     record Stack(PrivateKey key, Host host, Replica replica, List<PeerId> peers, List<PeerId> victims, Map<String, String> flags,
                  PrintStream out) {
         PeerId self() { return host.peerId(); }
@@ -72,7 +72,7 @@ public final class HostileNode {
                 switch (args[i]) {
                     case "--dial" -> dial.add(Multiaddr.parse(args[i + 1]));
                     case "--victim" -> victims.add(PeerId.parse(args[i + 1]));
-                    case "--mode", "--data-dir", "--seconds", "--depth", "--rate", "--heads" -> flags.put(args[i].substring(2), args[i + 1]);
+                    case "--mode", "--data-dir", "--seconds", "--depth", "--rate" -> flags.put(args[i].substring(2), args[i + 1]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]);
                 }
             }
@@ -96,12 +96,12 @@ public final class HostileNode {
                      .start()) {
             Multiaddr bound = host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
             out.println(bound.withPeerId(host.peerId()));
-            List<PeerId> peers = new ArrayList<>();
+            List<PeerId> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Stack stack = new Stack(key, host, replica, peers, List.copyOf(victims), flags, out);
+            mode.prepare(stack); // before any peer connects: no stream is ever served without the misbehaviour
             for (Multiaddr a : dial) {
                 peers.add(host.dial(a).thenCompose(c -> c.identified().thenApply(i -> c.remotePeer())).get(30, TimeUnit.SECONDS));
             }
-            Stack stack = new Stack(key, host, replica, List.copyOf(peers), List.copyOf(victims), flags, out);
-            mode.prepare(stack);
             stack.event("ready");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null && !line.equals("stop"); line = in.readLine()) {

@@ -25,7 +25,7 @@ final class HostileProcess implements AutoCloseable {
 
     HostileProcess(Path dir, String mode, List<String> dial, List<String> victims, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 HostileNode.class.getName(), "--mode", mode, "--data-dir", dir.toString()));
         for (String d : dial) cmd.addAll(List.of("--dial", d));
         for (String v : victims) cmd.addAll(List.of("--victim", v));
@@ -44,13 +44,32 @@ final class HostileProcess implements AutoCloseable {
         address = await("/ip4/", Duration.ofSeconds(60));
     }
 
+    /** Its peer id. */
+    String peerId() {
+        return address.substring(address.lastIndexOf('/') + 1);
+    }
+
     /** The next line starting with {@code prefix} (earlier lines are kept in {@link #seen}); fails after {@code limit}. */
-    String await(String prefix, Duration limit) throws InterruptedException {
+    String await(String prefix, Duration limit) throws Exception {
+        return await(prefix, limit, () -> {});
+    }
+
+    /** Something done while waiting. */
+    interface Probe {
+        void run() throws Exception;
+    }
+
+    /** {@link #await(String, Duration)}, running {@code probe} whenever no line came for 200 ms. */
+    String await(String prefix, Duration limit, Probe probe) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
-            String l = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            assertThat(l).as("the hostile node prints a line starting with '%s' within %s (seen %s; stderr in %s)",
-                    prefix, limit, seen, stderr).isNotNull();
+            String l = lines.poll(Math.max(1, Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(200))), TimeUnit.NANOSECONDS);
+            if (l == null) {
+                assertThat(System.nanoTime()).as("the hostile node prints a line starting with '%s' within %s (seen %s; stderr in %s)",
+                        prefix, limit, seen, stderr).isLessThan(deadline);
+                probe.run();
+                continue;
+            }
             seen.add(l);
             assertThat(l).as("hostile node failed").doesNotStartWith("failed");
             if (l.startsWith(prefix)) return l;

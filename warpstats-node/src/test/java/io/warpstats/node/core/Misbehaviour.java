@@ -17,7 +17,7 @@ sealed interface Misbehaviour permits Forger, CorruptServer, Replayer, DeepChain
         };
     }
 
-    /** Runs before {@code ready} is printed (capturing, building what it will send). */
+    /** Runs before any peer is dialed: installs what sits at the edge (a sync server, a capture), builds what it will send. */
     default void prepare(HostileNode.Stack s) throws Exception {}
 
     /** The misbehaviour itself, after {@code go}; prints {@code done …} at its end. */

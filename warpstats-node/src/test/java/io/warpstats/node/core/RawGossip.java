@@ -58,9 +58,14 @@ final class RawGossip implements AutoCloseable {
      * @return false if the stream is gone (the peer closed or reset it)
      */
     boolean send(int i, Rpc rpc) {
+        return send(i, rpc.encode());
+    }
+
+    /** {@link #send(int, Rpc)} of an RPC already encoded. */
+    boolean send(int i, byte[] encodedRpc) {
         try {
             inFlight.get(i).get(10, TimeUnit.SECONDS);
-            inFlight.set(i, streams.get(i).writeMessage(rpc.encode()));
+            inFlight.set(i, streams.get(i).writeMessage(encodedRpc));
             return true;
         } catch (Exception e) {
             return false;
