@@ -64,6 +64,7 @@ final class NodeMeters {
             pubsub(r, ps, "duplicate", m -> m.duplicates(), "copies of messages already seen, dropped before their signature is checked");
             pubsub(r, ps, "graylisted", m -> m.graylistedRpcs(), "RPCs ignored whole: their sender's score is below the graylist threshold");
             pubsub(r, ps, "shed", m -> m.shedFrames(), "inbound frames shed while the pubsub loop was behind (no penalty)");
+            pubsub(r, ps, "dropped-outbound", m -> m.droppedOutbound(), "RPCs to a peer dropped: its outbound queue was full (no penalty)");
         }
         Gauge.builder("warpstats.store.disk", store, s -> safe(s::sizeOnDiskBytes)).tag("store", "crdt").baseUnit("bytes")
                 .description("live SST files plus write-ahead log").register(r);

@@ -119,6 +119,12 @@ final class HonestCluster implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
+    /** The body of {@code GET path} on node {@code i} (for diagnostics). */
+    String get(int i, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(urls.get(i) + path)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** Every sample of node {@code i}'s {@code /metrics}, by name with labels. */
     Map<String, Double> metrics(int i) throws IOException, InterruptedException {
         String body = http.send(HttpRequest.newBuilder(URI.create(urls.get(i) + "/metrics")).timeout(Duration.ofSeconds(20)).build(),

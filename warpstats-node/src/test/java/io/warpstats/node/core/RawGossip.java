@@ -17,23 +17,28 @@ import java.util.concurrent.TimeUnit;
 /**
  * Gossipsub RPCs written straight onto {@code /meshsub/1.1.0} streams of a real host, past its own
  * router: what a hostile peer sends that an honest router never would (forged signatures, foreign
- * authors' sequence numbers, floods). Each stream has at most one write in flight (the writer waits
- * for the previous one: the hostile side's memory stays bounded too).
+ * authors' sequence numbers, floods). {@value #STREAMS_PER_PEER} streams to each peer, each with at most
+ * {@value #IN_FLIGHT} writes in flight (the writer then waits for the oldest: the hostile side's memory
+ * stays bounded too).
  */
 final class RawGossip implements AutoCloseable {
     private static final byte[] SIGN_PREFIX = "libp2p-pubsub:".getBytes(StandardCharsets.US_ASCII);
+    static final int STREAMS_PER_PEER = 4;
+    static final int IN_FLIGHT = 8;
     private final List<Stream> streams;
-    private final List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    private final List<java.util.ArrayDeque<CompletableFuture<Void>>> inFlight = new ArrayList<>();
 
     private RawGossip(List<Stream> streams) {
         this.streams = streams;
-        for (int i = 0; i < streams.size(); i++) inFlight.add(CompletableFuture.completedFuture(null));
+        for (int i = 0; i < streams.size(); i++) inFlight.add(new java.util.ArrayDeque<>());
     }
 
-    /** One stream to each peer. */
+    /** {@value #STREAMS_PER_PEER} streams to each peer. */
     static RawGossip open(Host host, List<PeerId> peers) throws Exception {
         List<Stream> out = new ArrayList<>();
-        for (PeerId p : peers) out.add(host.newStream(p, List.of(PubSubProtocol.MESHSUB_V11.id())).get(10, TimeUnit.SECONDS));
+        for (PeerId p : peers) {
+            for (int i = 0; i < STREAMS_PER_PEER; i++) out.add(host.newStream(p, List.of(PubSubProtocol.MESHSUB_V11.id())).get(10, TimeUnit.SECONDS));
+        }
         return new RawGossip(out);
     }
 
@@ -53,7 +58,7 @@ final class RawGossip implements AutoCloseable {
     }
 
     /**
-     * Sends {@code rpc} on stream {@code i} once its previous write is done (at most 10 s).
+     * Sends {@code rpc} on stream {@code i} once fewer than {@value #IN_FLIGHT} writes are in flight there (waits at most 10 s).
      *
      * @return false if the stream is gone (the peer closed or reset it)
      */
@@ -64,8 +69,9 @@ final class RawGossip implements AutoCloseable {
     /** {@link #send(int, Rpc)} of an RPC already encoded. */
     boolean send(int i, byte[] encodedRpc) {
         try {
-            inFlight.get(i).get(10, TimeUnit.SECONDS);
-            inFlight.set(i, streams.get(i).writeMessage(encodedRpc));
+            java.util.ArrayDeque<CompletableFuture<Void>> q = inFlight.get(i);
+            if (q.size() >= IN_FLIGHT) q.removeFirst().get(10, TimeUnit.SECONDS);
+            q.addLast(streams.get(i).writeMessage(encodedRpc));
             return true;
         } catch (Exception e) {
             return false;

@@ -89,7 +89,7 @@ final class GossipRouter {
     /** Counters read by other threads ({@link PubSubMetrics}); written on the loop only. */
     final java.util.concurrent.atomic.LongAdder delivered = new java.util.concurrent.atomic.LongAdder(),
             invalid = new java.util.concurrent.atomic.LongAdder(), duplicates = new java.util.concurrent.atomic.LongAdder(),
-            graylisted = new java.util.concurrent.atomic.LongAdder();
+            graylisted = new java.util.concurrent.atomic.LongAdder(), droppedOutbound = new java.util.concurrent.atomic.LongAdder();
     private final PeerScore score;
     private long seqno;
     private long heartbeats;
@@ -143,7 +143,12 @@ final class GossipRouter {
     void onMalformedRpc(PeerId peer) { score.addPenalty(peer, 1); }
 
     /** The transport dropped an RPC to the peer because its queue was full: a behaviour penalty. */
-    void onOutboundOverflow(PeerId peer) { score.addPenalty(peer, 1); }
+    /**
+     * Our queue to {@code peer} was full and an RPC to it was dropped. Not a penalty: our backlog, or a
+     * peer slowed by load, is no misbehaviour; penalizing it let a flood of valid messages, forwarded
+     * to every mesh peer, make honest peers graylist each other.
+     */
+    void onOutboundOverflow(PeerId peer) { droppedOutbound.increment(); }
 
     // ------------------------------------------------------------------ local API
 

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * lists a pubsub protocol of the peer (or when the peer opened one to us), negotiating the most
  * preferred protocol both speak; the router treats the peer according to that protocol. RPCs to a
  * peer wait in a queue bounded by {@link GossipParams#maxOutboundQueue()}: beyond it they are
- * dropped and the peer gets a behaviour penalty. Undecodable frames are penalized too; more than
+ * dropped (counted, not penalized). Undecodable frames are penalized too; more than
  * {@value #MAX_PENDING_INBOUND} frames of one peer waiting for the loop are dropped.
  */
 final class HostPubSub implements PubSub {
@@ -131,7 +131,7 @@ final class HostPubSub implements PubSub {
     @Override
     public PubSubMetrics metrics() {
         return new PubSubMetrics(router.delivered.sum(), router.invalid.sum(), router.duplicates.sum(), router.graylisted.sum(),
-                shedInbound.sum());
+                shedInbound.sum(), router.droppedOutbound.sum());
     }
 
     @Override

@@ -9,5 +9,6 @@ package io.warpstats.p2p.pubsub;
  * @param duplicates     copies of messages already seen, dropped before their signature is checked
  * @param graylistedRpcs RPCs ignored whole because their sender's score is below the graylist threshold
  * @param shedFrames     inbound frames shed because the event loop was behind (no penalty)
+ * @param droppedOutbound RPCs to a peer dropped because its outbound queue was full (no penalty)
  */
-public record PubSubMetrics(long delivered, long invalid, long duplicates, long graylistedRpcs, long shedFrames) {}
+public record PubSubMetrics(long delivered, long invalid, long duplicates, long graylistedRpcs, long shedFrames, long droppedOutbound) {}
