@@ -243,7 +243,7 @@ final class FetchRun {
             return;
         }
         lacking.addAll(st.missing());
-        if (rounds == 1) { // the first round of an attempt asks the heads still needed
+        if (rounds == 1) { // the first request of an attempt asks for the heads still needed
             answered++;
             for (Cid m : st.missing()) if (asked.contains(m)) missingCount.merge(m, 1, Integer::sum);
         }

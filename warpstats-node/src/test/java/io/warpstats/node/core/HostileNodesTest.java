@@ -33,7 +33,7 @@ class HostileNodesTest {
     private HonestCluster honest;
     /** Post → the exact statistics every honest node must report (likes, retweets, replies, views). */
     private final Map<String, List<Long>> expected = new TreeMap<>();
-    private int round;
+    private int wave;
 
     @BeforeAll
     void start() throws Exception {
@@ -48,11 +48,11 @@ class HostileNodesTest {
 
     /** Three views through every honest node and a like through each, all acknowledged, added to what is expected. */
     private void honestWrites(String post) throws Exception {
-        round++;
-        System.out.printf("writes of round %d at %s%n", round, java.time.Instant.now());
+        wave++;
+        System.out.printf("writes of wave %d at %s%n", wave, java.time.Instant.now());
         for (int i = 0; i < honest.size(); i++) {
             for (int v = 0; v < 3; v++) honest.view(i, post);
-            honest.like(i, post, "u" + i + "r" + round);
+            honest.like(i, post, "u" + i + "w" + wave);
         }
         List<Long> e = expected.getOrDefault(post, List.of(0L, 0L, 0L, 0L));
         expected.put(post, List.of(e.get(0) + honest.size(), 0L, 0L, e.get(3) + 3L * honest.size()));
@@ -103,25 +103,40 @@ class HostileNodesTest {
         return after;
     }
 
+    /** The metrics of every honest node before and after a scenario. */
+    private record Deltas(List<Map<String, Double>> before, List<Map<String, Double>> after) {
+        double of(int node, String sample) {
+            return delta(before.get(node), after.get(node), sample);
+        }
+    }
+
+    /**
+     * Honest writes before, during (after the hostile node's {@code firstEvent}) and after the
+     * misbehaviour; then exact totals everywhere, the {@code untouched} posts at 0.
+     */
+    private Deltas misbehaving(HostileProcess h, String scenario, String firstEvent, List<String> untouched) throws Exception {
+        String post = "h-" + scenario;
+        List<Map<String, Double>> before = metrics();
+        honestWrites(post);
+        h.go();
+        h.await(firstEvent, DONE);
+        honestWrites(post);
+        System.out.println(scenario + ": " + h.await("done", DONE));
+        honestWrites(post);
+        for (String p : untouched) expected.put(p, List.of(0L, 0L, 0L, 0L));
+        return new Deltas(before, convergedAndHealthy(scenario));
+    }
+
     @Test
     void aForgerOfAnotherNodesCounterSlotIsRejectedAndBanned() throws Exception {
-        String post = "h-forge";
         try (HostileProcess h = hostile("forge")) {
-            List<Map<String, Double>> before = metrics();
-            honestWrites(post);
-            h.go();
-            h.await("event forged", DONE);
-            honestWrites(post);
-            System.out.println("forge: " + h.await("done", DONE));
-            honestWrites(post);
-            expected.put(Forger.POST, List.of(0L, 0L, 0L, 0L));
-            List<Map<String, Double>> after = convergedAndHealthy("forge");
+            Deltas d = misbehaving(h, "forge", "event forged", List.of(Forger.POST));
             for (int i = 0; i < honest.size(); i++) {
-                assertThat(delta(before.get(i), after.get(i), "warpstats_crdt_rejected_total{reason=\"unauthorized\"}"))
+                assertThat(d.of(i, "warpstats_crdt_rejected_total{reason=\"unauthorized\"}"))
                         .as("node %d rejected forged blocks as unauthorized", i).isGreaterThanOrEqualTo(2);
-                assertThat(delta(before.get(i), after.get(i), "warpstats_sync_penalties_total{offense=\"rejected_block\"}"))
+                assertThat(d.of(i, "warpstats_sync_penalties_total{offense=\"rejected_block\"}"))
                         .as("node %d charged the forger", i).isGreaterThanOrEqualTo(2);
-                assertThat(delta(before.get(i), after.get(i), "warpstats_peers_bans_total")).as("node %d banned the forger", i).isEqualTo(1);
+                assertThat(d.of(i, "warpstats_peers_bans_total")).as("node %d banned the forger", i).isEqualTo(1);
                 String log = honest.log(i);
                 assertThat(log).as("node %d banned it once", i).containsOnlyOnce("banning peer " + h.peerId());
                 assertThat(log.split("gate refused peer " + h.peerId(), -1).length - 1)
@@ -133,21 +148,14 @@ class HostileNodesTest {
 
     @Test
     void aServerOfBlocksThatDoNotMatchTheirCidIsPenalizedAndBanned() throws Exception {
-        String post = "h-corrupt";
         try (HostileProcess h = hostile("corrupt")) {
-            List<Map<String, Double>> before = metrics();
-            honestWrites(post);
-            h.go();
-            h.await("event wrote", DONE);
-            honestWrites(post);
-            System.out.println("corrupt: " + h.await("done", DONE));
-            honestWrites(post);
-            for (int p = 0; p < CorruptServer.POSTS; p += 21) expected.put(CorruptServer.POST_PREFIX + p, List.of(0L, 0L, 0L, 0L));
-            List<Map<String, Double>> after = convergedAndHealthy("corrupt");
+            List<String> untouched = new ArrayList<>();
+            for (int p = 0; p < CorruptServer.POSTS; p += 21) untouched.add(CorruptServer.POST_PREFIX + p);
+            Deltas d = misbehaving(h, "corrupt", "event wrote", untouched);
             for (int i = 0; i < honest.size(); i++) {
-                assertThat(delta(before.get(i), after.get(i), "warpstats_sync_penalties_total{offense=\"wrong_block\"}"))
+                assertThat(d.of(i, "warpstats_sync_penalties_total{offense=\"wrong_block\"}"))
                         .as("node %d charged the corrupt server", i).isGreaterThanOrEqualTo(2);
-                assertThat(delta(before.get(i), after.get(i), "warpstats_peers_bans_total")).as("node %d banned it", i).isEqualTo(1);
+                assertThat(d.of(i, "warpstats_peers_bans_total")).as("node %d banned it", i).isEqualTo(1);
             }
         }
     }
@@ -157,7 +165,7 @@ class HostileNodesTest {
         String post = "h-replay";
         try (HostileProcess h = hostile("replay")) {
             honestWrites(post);
-            honest.unlike(0, post, "u0r" + round); // a like, then its removal: replaying the like's block must not bring it back
+            honest.unlike(0, post, "u0w" + wave); // a like, then its removal: replaying the like's block must not bring it back
             List<Long> e = expected.get(post);
             expected.put(post, List.of(e.get(0) - 1, 0L, 0L, e.get(3)));
             honestWrites(post);
@@ -182,24 +190,13 @@ class HostileNodesTest {
 
     @Test
     void aDagAMillionBlocksDeepIsRejectedAtItsHead() throws Exception {
-        String post = "h-deep";
         try (HostileProcess h = hostile("deep")) {
             System.out.println("deep: " + h.seen.stream().filter(l -> l.startsWith("event chain")).findFirst().orElse("?"));
-            List<Map<String, Double>> before = metrics();
-            honestWrites(post);
-            h.go();
-            h.await("event announced", DONE);
-            honestWrites(post);
-            System.out.println("deep: " + h.await("done", DONE));
-            honestWrites(post);
-            expected.put(DeepChain.POST, List.of(0L, 0L, 0L, 0L));
-            List<Map<String, Double>> after = convergedAndHealthy("deep");
+            Deltas d = misbehaving(h, "deep", "event announced", List.of(DeepChain.POST));
             for (int i = 0; i < honest.size(); i++) {
-                assertThat(delta(before.get(i), after.get(i), "warpstats_crdt_rejected_total{reason=\"unsigned\"}"))
-                        .as("node %d rejected the chain's head", i).isPositive();
-                assertThat(delta(before.get(i), after.get(i), "warpstats_sync_penalties_total{offense=\"rejected_block\"}"))
-                        .as("node %d charged the deep node", i).isPositive();
-                double fetched = delta(before.get(i), after.get(i), "warpstats_sync_blocks_total{side=\"client\"}");
+                assertThat(d.of(i, "warpstats_crdt_rejected_total{reason=\"unsigned\"}")).as("node %d rejected the chain's head", i).isPositive();
+                assertThat(d.of(i, "warpstats_sync_penalties_total{offense=\"rejected_block\"}")).as("node %d charged the deep node", i).isPositive();
+                double fetched = d.of(i, "warpstats_sync_blocks_total{side=\"client\"}");
                 System.out.printf("deep: node %d received %.0f blocks by sync%n", i, fetched);
                 assertThat(fetched).as("node %d did not walk the chain", i).isLessThan(10_000);
             }

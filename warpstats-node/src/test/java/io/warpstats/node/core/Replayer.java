@@ -14,16 +14,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Replays old blocks and old announcements. Until {@code go} it is an honest replica that also
  * captures every announcement it receives (author, sequence number, payload; at most
- * {@value #MAX_CAPTURED}); its engine fetches and stores the blocks they name. Then, {@value #ROUNDS}
+ * {@value #MAX_CAPTURED}); its engine fetches and stores the blocks they name. Then, {@value #REPEATS}
  * times over: every captured payload again, under its own valid signature, and every captured head
  * whose block is at most 2 KiB as an announcement carrying that old block (field 15). Last, the
  * captured messages as their authors' with the signature it cannot make: each with the original
  * sequence number (a duplicate by id) and with a new one (to get past duplicate suppression),
- * {@value #ROUNDS} times each, straight onto the gossipsub streams.
+ * {@value #REPEATS} times each, straight onto the gossipsub streams.
  */
 final class Replayer implements Misbehaviour {
     static final int MAX_CAPTURED = 1000;
-    static final int ROUNDS = 20;
+    static final int REPEATS = 20;
     private final List<PubSubMessage> captured = new CopyOnWriteArrayList<>();
 
     @Override
@@ -50,7 +50,7 @@ final class Replayer implements Misbehaviour {
             }
         }
         int valid = 0;
-        for (int r = 0; r < ROUNDS; r++) {
+        for (int r = 0; r < REPEATS; r++) {
             for (PubSubMessage m : captured) {
                 s.replica().pubsub().publish(topic, m.data()).get(10, TimeUnit.SECONDS);
                 valid++;
@@ -64,7 +64,7 @@ final class Replayer implements Misbehaviour {
         int foreign = 0;
         byte[] notTheirs = new byte[64];
         try (RawGossip g = RawGossip.open(s.host(), s.peers())) {
-            for (int r = 0; r < ROUNDS; r++) {
+            for (int r = 0; r < REPEATS; r++) {
                 List<Rpc.Message> batch = new ArrayList<>();
                 for (PubSubMessage m : captured) {
                     batch.add(RawGossip.forged(m.from(), topic, m.data(), m.seqno(), notTheirs));
