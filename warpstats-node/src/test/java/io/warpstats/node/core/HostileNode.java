@@ -90,7 +90,9 @@ public final class HostileNode {
         try (KvStore store = KvStores.rocksDb(dir.resolve("crdt"));
              Host host = Hosts.create(key, HostOptions.defaults());
              Replica replica = Replica.builder(host, store).rebroadcastInterval(Duration.ofSeconds(1))
-                     .engine(b -> b.flushDelay(Duration.ofMillis(10)).signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
+                     // flushed only by its own flush(): what it writes goes out as one block (a timer flush of the first
+                     // few keys would make a block small enough to ride in an announcement, past its sync server)
+                     .engine(b -> b.flushDelay(Duration.ZERO).signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
                              .authorizer((author, k) -> true) // its own engine accepts whatever it writes or receives
                              .acceptUnsigned(false))
                      .start()) {
