@@ -143,11 +143,7 @@ final class GossipRouter {
     void onMalformedRpc(PeerId peer) { score.addPenalty(peer, 1); }
 
     /** The transport dropped an RPC to the peer because its queue was full: a behaviour penalty. */
-    /**
-     * Our queue to {@code peer} was full and an RPC to it was dropped. Not a penalty: our backlog, or a
-     * peer slowed by load, is no misbehaviour; penalizing it let a flood of valid messages, forwarded
-     * to every mesh peer, make honest peers graylist each other.
-     */
+    /** An RPC to {@code peer} dropped, its queue full: counted, not penalized (a slowed peer is no offender; docs/decisions.md). */
     void onOutboundOverflow(PeerId peer) { droppedOutbound.increment(); }
 
     // ------------------------------------------------------------------ local API
@@ -247,10 +243,7 @@ final class GossipRouter {
         PeerState ps = peers.get(from);
         if (ps == null) return;
         long now = clock.getAsLong();
-        if (score.score(from, now) < sp.graylistThreshold()) {
-            graylisted.increment();
-            return;
-        }
+        if (score.score(from, now) < sp.graylistThreshold()) { graylisted.increment(); return; }
         for (SubOpts s : rpc.subscriptions()) handleSubscription(from, ps, s);
         for (Message m : rpc.publish()) handleMessage(from, m, now);
         if (rpc.control() != null && ps.protocol.isGossip()) handleControl(from, ps, rpc.control(), now);
