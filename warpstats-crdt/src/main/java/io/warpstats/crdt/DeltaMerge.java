@@ -98,14 +98,18 @@ final class DeltaMerge {
      * winner is recomputed; the listeners see every visible change, as for a merge.
      */
     void reap(Txn txn, List<Element> dead) {
-        Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>(dead.size() * 4 / 3 + 1);
+        Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>();
         Set<String> recompute = new HashSet<>();
         for (Element x : dead) {
             txn.delete(keys.tombstone(x.key(), x.id()));
             byte[] ek = keys.element(x.key(), x.id());
-            if (!txn.contains(ek)) continue;
-            remember(txn, before, x.key());
+            byte[] rec = txn.getOrNull(ek);
+            if (rec == null) continue;
             txn.delete(ek);
+            // the usual case: a superseded element, not the winner; only removing the winner changes the key
+            byte[] winner = txn.getOrNull(keys.value(x.key()));
+            if (winner == null || !Arrays.equals(winner, rec)) continue;
+            remember(txn, before, x.key());
             recompute.add(x.key());
         }
         recompute(txn, recompute);

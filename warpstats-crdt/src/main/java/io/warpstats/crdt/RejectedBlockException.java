@@ -20,6 +20,12 @@ public final class RejectedBlockException extends IllegalArgumentException {
         /** A correctly signed write of a key its author may not write. */
         UNAUTHORIZED;
 
+        /** The reason of a shape check's message: an unsigned delta where signatures are required is UNSIGNED, the rest MALFORMED. */
+        static Reason ofShapeCheck(String message) {
+            String m = message == null ? "" : message;
+            return m.contains("unsigned") || m.contains("no verifier") ? UNSIGNED : MALFORMED;
+        }
+
         /** The reason of a check's message (the checks say "may not", "unsigned", "no verifier"; else the signature failed). */
         static Reason ofAuthorCheck(String message) {
             String m = message == null ? "" : message;

@@ -137,7 +137,7 @@ final class VerifyStage {
             block = Block.decodeHashed(cid, bytes);
             checks.checkShape(block);
         } catch (IllegalArgumentException e) {
-            reject(cid, RejectedBlockException.Reason.MALFORMED, e.getMessage());
+            reject(cid, RejectedBlockException.Reason.ofShapeCheck(e.getMessage()), e.getMessage());
             return; // unreachable: reject throws
         }
         boolean parallel = verifyPool != null && block.delta().isSigned();

@@ -88,6 +88,10 @@ final class WalkScheduler {
     private final ArrayDeque<Cid> queue = new ArrayDeque<>();
     /** Heads a fetch did not deliver: queued again at the next rebroadcast. */
     private final Set<Cid> retry = ConcurrentHashMap.newKeySet();
+    /** Bound of {@link #heardOnly}. */
+    static final int MAX_HEARD_ONLY = 65_536;
+    /** Frontier blocks known only from announcements, no block linking to them seen: dropped when no peer holds them. */
+    private final Set<Cid> heardOnly = ConcurrentHashMap.newKeySet();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
     private final LongAdder fetchFailures = new LongAdder();
@@ -187,7 +191,10 @@ final class WalkScheduler {
         Trace.event("heard", tag, c);
         if (inFlight.contains(c) || commit.isProcessed(c)) return;
         if (inFlight.size() >= options.maxPendingBlocks()) return; // it will be announced again
-        if (commit.addToFrontier(c)) enqueue(c);
+        if (commit.addToFrontier(c)) {
+            if (heardOnly.size() < MAX_HEARD_ONLY) heardOnly.add(c); // beyond: retried as any head
+            enqueue(c);
+        }
     }
 
     private void enqueue(Cid c) {
@@ -316,18 +323,27 @@ final class WalkScheduler {
             inFlight.remove(c);
         }
         if (!commit.isClosed()) {
+            List<Cid> next;
+            synchronized (discovered) {
+                next = new ArrayList<>(discovered);
+            }
+            next.forEach(heardOnly::remove); // linked from a block: needed whoever holds it
+            Set<Cid> unavailable = err == null ? Set.of() : UnavailableBlocksException.of(err);
             for (Cid c : batch) { // the deadline covered the whole batch: every head not done is retried
                 boolean done = rejections.contains(c) || verify.contains(c) || commit.isProcessed(c)
                         || commit.pendingRecord(c) == null; // let go (reported pruned)
                 if (!done) {
                     fetchFailures.increment();
+                    if (unavailable.contains(c) && heardOnly.remove(c)) { // announced, and no asked peer holds it
+                        commit.dropFromFrontier(c);
+                        log.debug("dropped {}: announced, and no peer holds it", c);
+                        continue;
+                    }
                     retry.add(c);
                     if (err != null) log.debug("fetch of {} failed: {}", c, err.toString());
+                } else {
+                    heardOnly.remove(c);
                 }
-            }
-            List<Cid> next;
-            synchronized (discovered) {
-                next = new ArrayList<>(discovered);
             }
             for (Cid d : next) {
                 if (!rejections.contains(d) && !commit.isProcessed(d)) enqueue(d);
@@ -342,6 +358,7 @@ final class WalkScheduler {
     void queueDiscovered(List<Cid> found) {
         if (commit.isClosed() || found.isEmpty()) return;
         boolean any = false;
+        found.forEach(heardOnly::remove);
         for (Cid d : found) {
             if (!rejections.contains(d) && !verify.contains(d) && !commit.isProcessed(d)
                     && (verify.linksTo(d) || commit.pendingRecord(d) != null)) {

@@ -1,6 +1,7 @@
 package io.warpstats.replication;
 
 import io.warpstats.crdt.RejectedBlockException;
+import io.warpstats.crdt.UnavailableBlocksException;
 import io.warpstats.multiformats.Cid;
 import io.warpstats.multiformats.DagPb;
 import io.warpstats.p2p.PeerId;
@@ -37,6 +38,12 @@ final class FetchRun {
     private final boolean single;
     private final List<PeerId> peers;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** The heads the fetch was asked for, and how many peers' first answers listed each as missing. */
+    private final Set<Cid> asked;
+    private final java.util.Map<Cid, Integer> missingCount = new java.util.HashMap<>();
+    /** Attempts that ended in a status (not BUSY or REFUSED); any other end makes the fetch {@code unclean}. */
+    private int answered;
+    private boolean unclean;
     private final LinkedHashSet<Cid> needed = new LinkedHashSet<>();
     private final Set<Cid> lacking = new LinkedHashSet<>();
     private int nextPeer;
@@ -61,6 +68,7 @@ final class FetchRun {
         this.single = single;
         this.peers = peers;
         needed.addAll(heads);
+        asked = Set.copyOf(heads);
     }
 
     CompletableFuture<Void> start() {
@@ -76,8 +84,12 @@ final class FetchRun {
             return;
         }
         if (c.closed || nextPeer >= peers.size()) {
-            done.completeExceptionally(new IllegalStateException("no peer served " + needed.size() + " block(s) under " + head
-                    + " (asked " + nextPeer + ")"));
+            String why = "no peer served " + needed.size() + " block(s) under " + head + " (asked " + nextPeer + ")";
+            Set<Cid> unavailable = new HashSet<>(); // every asked peer answered, and each said it lacks these heads
+            if (!single && !unclean && !c.closed && answered > 0) {
+                for (Cid h : asked) if (needed.contains(h) && missingCount.getOrDefault(h, 0) == answered) unavailable.add(h);
+            }
+            done.completeExceptionally(unavailable.isEmpty() ? new IllegalStateException(why) : new UnavailableBlocksException(unavailable, why));
             return;
         }
         PeerId candidate = peers.get(nextPeer++);
@@ -85,11 +97,15 @@ final class FetchRun {
         io.warpstats.crdt.Trace.event("acquire", candidate, head);
         c.acquire(candidate).whenComplete((v, e) -> {
             if (e != null) {
-                c.worker.execute(this::tryNextPeer);
+                c.worker.execute(() -> {
+                    unclean = true;
+                    tryNextPeer();
+                });
                 return;
             }
             c.host.newStream(candidate, List.of(SyncServer.PROTOCOL)).whenCompleteAsync((s, err) -> {
                 if (err != null || done.isDone()) {
+                    unclean = true;
                     if (s != null) {
                         s.reset();
                         c.releaseWhenClosed(candidate, s);
@@ -221,12 +237,17 @@ final class FetchRun {
     private void onStatus(Status st, int myAttempt) {
         deadline.cancel(false);
         if (st.code() == Code.BUSY || st.code() == Code.REFUSED) {
+            unclean = true;
             endAttempt(false);
             tryNextPeer();
             return;
         }
         for (Cid x : st.pruned()) c.pruned(x); // compacted away there: the walk lets it go
         for (Cid x : st.missing()) if (!st.pruned().contains(x)) lacking.add(x);
+        if (rounds == 1) { // the first request of an attempt asks for the heads still needed
+            answered++;
+            for (Cid m : st.missing()) if (asked.contains(m) && !st.pruned().contains(m)) missingCount.merge(m, 1, Integer::sum);
+        }
         if (single) {
             endAttempt(false);
             if (needed.isEmpty()) done.complete(null);
@@ -266,6 +287,7 @@ final class FetchRun {
     }
 
     private void fail() {
+        unclean = true;
         endAttempt(true);
         tryNextPeer();
     }

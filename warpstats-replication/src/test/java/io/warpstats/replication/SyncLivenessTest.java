@@ -117,6 +117,32 @@ class SyncLivenessTest {
         }
     }
 
+    /**
+     * A head only announced, that every asked peer answers it lacks (made up by a hostile peer, say),
+     * leaves the walk frontier instead of being asked for at every rebroadcast; a block below a held
+     * one that no peer serves stays (see the test above), and real heads are still fetched.
+     */
+    @Test
+    void anAnnouncedHeadNoPeerHoldsLeavesTheFrontier() {
+        SyncParams params = SyncParams.defaults();
+        try (SyncTestNode a = new SyncTestNode(dir.resolve("a"), params, false);
+             SyncTestNode b = new SyncTestNode(dir.resolve("b"), params, false)) {
+            writeChain(a, 3);
+            b.connect(a);
+            Cid madeUp = Cid.ofDagPb("a block nobody holds".getBytes(StandardCharsets.UTF_8));
+            b.client.hint(madeUp, a.host.peerId());
+            b.crdt.replication().onHead(madeUp);
+            boolean dropped = retryUntil(b, 10_000, () -> b.crdt.metrics().pendingBlocks() == 0);
+            assertThat(dropped).as("made-up head dropped; b %s", b.crdt.metrics()).isTrue();
+            long requests = b.client.metrics().requests();
+            b.crdt.replication().rebroadcast();
+            await(b.crdt.replication().whenIdle());
+            assertThat(b.client.metrics().requests()).as("not asked for again at a rebroadcast").isEqualTo(requests);
+            b.crdt.replication().onHead(a.crdt.heads().get(0).cid());
+            assertThat(retryUntil(b, 10_000, () -> b.state().equals(a.state()))).as("a real head is fetched").isTrue();
+        }
+    }
+
     /** A server that takes a request and never answers: the client times out, asks the next peer, the walk completes. */
     @Test
     void stalledServerTimesOutAndAnotherPeerServes() {

@@ -91,10 +91,10 @@ final class DefaultNode implements Node {
             stats.attach(crdt);
             Multiaddr bound = host.listen(config.listen()).get(LISTEN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             address = bound.withPeerId(self);
-            peers = new PeerManager(host, config, scheduler);
+            peers = new PeerManager(host, config, scheduler, penalty::isBanned);
             peers.start();
             http = config.http() == null ? null
-                    : HttpApi.start(config.http(), stats, this::nodeInfo, NodeMeters.bind(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), replica, store, stats));
+                    : HttpApi.start(config.http(), stats, this::nodeInfo, NodeMeters.bind(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), replica, store, stats, penalty));
         } catch (RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
             scheduler.shutdownNow();
             for (int i = opened.size() - 1; i >= 0; i--) {

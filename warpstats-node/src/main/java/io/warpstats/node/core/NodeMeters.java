@@ -12,6 +12,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.warpstats.crdt.RejectedBlockException;
 import io.warpstats.crdt.store.KvStore;
+import io.warpstats.p2p.pubsub.PubSub;
+import io.warpstats.p2p.pubsub.PubSubMetrics;
+import io.warpstats.replication.PeerPenalty;
 import io.warpstats.replication.PubSubBroadcaster;
 import io.warpstats.replication.Replica;
 import io.warpstats.replication.SyncMetrics;
@@ -19,7 +22,8 @@ import io.warpstats.stats.StatsService;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The node's meters beside the HTTP API's own ({@code ApiMetrics}): blocks rejected by reason, block
+ * The node's meters beside the HTTP API's own ({@code ApiMetrics}): blocks rejected by reason, sync
+ * offenses by kind and bans at the connection gate, block
  * sync requests, blocks and bytes by side, announcements published, received and suppressed, the bytes
  * of each store on disk, and the JVM and process through Micrometer's binders. Every value is read from
  * the part that owns it when Prometheus scrapes; nothing is copied or estimated.
@@ -27,7 +31,14 @@ import java.util.function.ToDoubleFunction;
 final class NodeMeters {
     private NodeMeters() {}
 
-    static PrometheusMeterRegistry bind(PrometheusMeterRegistry r, Replica replica, KvStore store, StatsService stats) {
+    static PrometheusMeterRegistry bind(PrometheusMeterRegistry r, Replica replica, KvStore store, StatsService stats, PenaltyGate gate) {
+        for (PeerPenalty.Offense offense : PeerPenalty.Offense.values()) {
+            FunctionCounter.builder("warpstats.sync.penalties", gate, g -> g.reports(offense))
+                    .tag("offense", offense.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("offenses of sync peers reported since start, by offense").register(r);
+        }
+        FunctionCounter.builder("warpstats.peers.bans", gate, PenaltyGate::bans)
+                .description("peers banned at the connection gate since start (sync score at the ban threshold)").register(r);
         for (RejectedBlockException.Reason reason : RejectedBlockException.Reason.values()) {
             FunctionCounter.builder("warpstats.crdt.rejected", replica, x -> x.crdt().metrics().rejectedByReason().getOrDefault(reason, 0L))
                     .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
@@ -54,6 +65,15 @@ final class NodeMeters {
             FunctionCounter.builder("warpstats.pubsub.announcements.suppressed.heads", a, PubSubBroadcaster::suppressed)
                     .description("heads left out of announcements as announced recently").register(r);
         }
+        PubSub ps = replica.pubsub();
+        if (ps != null) {
+            pubsub(r, ps, "delivered", m -> m.delivered(), "messages accepted and delivered (first copies)");
+            pubsub(r, ps, "invalid", m -> m.invalid(), "messages dropped as invalid (bad signature, no author or sequence number, too large): P4 for the sender");
+            pubsub(r, ps, "duplicate", m -> m.duplicates(), "copies of messages already seen, dropped before their signature is checked");
+            pubsub(r, ps, "graylisted", m -> m.graylistedRpcs(), "RPCs ignored whole: their sender's score is below the graylist threshold");
+            pubsub(r, ps, "shed", m -> m.shedFrames(), "inbound frames shed while the pubsub loop was behind (no penalty)");
+            pubsub(r, ps, "dropped-outbound", m -> m.droppedOutbound(), "RPCs to a peer dropped: its outbound queue was full (no penalty)");
+        }
         Gauge.builder("warpstats.store.disk", store, s -> safe(s::sizeOnDiskBytes)).tag("store", "crdt").baseUnit("bytes")
                 .description("live SST files plus write-ahead log").register(r);
         Gauge.builder("warpstats.store.disk", stats, s -> safe(s::localDatabaseSizeBytes)).tag("store", "local").baseUnit("bytes")
@@ -72,6 +92,12 @@ final class NodeMeters {
         counter(r, "warpstats.sync.requests", side, replica, x -> m.apply(x).requests(), "block sync round trips");
         counter(r, "warpstats.sync.blocks", side, replica, x -> m.apply(x).blocks(), "blocks received and verified (client) or sent (server)");
         counter(r, "warpstats.sync.wire.bytes", side, replica, x -> m.apply(x).wireBytes(), "bytes of block frames on the wire");
+    }
+
+    private static void pubsub(PrometheusMeterRegistry r, PubSub ps, String outcome,
+                               ToDoubleFunction<PubSubMetrics> f, String what) {
+        FunctionCounter.builder("warpstats.pubsub.messages", ps, x -> f.applyAsDouble(x.metrics())).tag("outcome", outcome)
+                .description(what).register(r);
     }
 
     private static void counter(PrometheusMeterRegistry r, String name, String side, Replica replica, ToDoubleFunction<Replica> f, String what) {

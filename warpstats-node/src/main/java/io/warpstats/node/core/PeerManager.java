@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * remembered peers that are not connected and whose backoff has expired: bootstrap peers always,
  * others while fewer than {@link NodeConfig#targetPeers()} are connected. A failed dial or a lost
  * connection doubles the peer's delay from {@code reconnectMin} up to {@code reconnectMax}, each
- * jittered by ±20 %; a successful connection resets it.
+ * jittered by ±20 %; a successful connection resets it. A peer the connection gate bans is not dialed
+ * while its ban lasts (each dial would cost a full handshake only to be refused) and is remembered.
  *
  * <p>Peer exchange: on every identified connection the node asks the remote for its known peers; the
  * answer is at most {@value #MAX_EXCHANGED} varint-prefixed multiaddrs with {@code /p2p} of at most
@@ -55,15 +56,18 @@ final class PeerManager implements ConnectionListener {
     private final Host host;
     private final NodeConfig config;
     private final ScheduledExecutorService scheduler;
+    private final java.util.function.Predicate<PeerId> banned;
     /** Keyed by peer id text, or by the address for a bootstrap address without {@code /p2p}. */
     private final Map<String, Entry> known = new LinkedHashMap<>();
     private final AtomicInteger dials = new AtomicInteger();
     private volatile boolean closed;
 
-    PeerManager(Host host, NodeConfig config, ScheduledExecutorService scheduler) {
+    /** {@code banned}: peers not to dial now (the connection gate would refuse them after a full handshake). */
+    PeerManager(Host host, NodeConfig config, ScheduledExecutorService scheduler, java.util.function.Predicate<PeerId> banned) {
         this.host = host;
         this.config = config;
         this.scheduler = scheduler;
+        this.banned = banned;
         for (Multiaddr a : config.bootstrap()) {
             Entry e = entry(a.peerId().map(PeerId::toString).orElse(a.toString()), true);
             if (e != null) { e.bootstrap = true; addAddr(e, a); }
@@ -171,8 +175,9 @@ final class PeerManager implements ConnectionListener {
             for (Map.Entry<String, Entry> me : known.entrySet()) {
                 Entry e = me.getValue();
                 if (e.dialing || e.addrs.isEmpty() || now - e.nextAttempt < 0) continue;
-                boolean isConnected = me.getKey().startsWith("/") ? addressConnected(e) : connected.contains(PeerId.parse(me.getKey()));
-                if (isConnected) continue;
+                boolean byAddress = me.getKey().startsWith("/");
+                boolean isConnected = byAddress ? addressConnected(e) : connected.contains(PeerId.parse(me.getKey()));
+                if (isConnected || (!byAddress && banned.test(PeerId.parse(me.getKey())))) continue; // a banned peer is dialed again when its ban ends
                 if (!e.bootstrap) {
                     if (budget == 0) continue;
                     budget--;

@@ -34,6 +34,8 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
     private final PeerScores scores;
     private final int banThreshold;
     private final long banSeconds;
+    private final java.util.Map<Offense, java.util.concurrent.atomic.LongAdder> reports = new java.util.EnumMap<>(Offense.class);
+    private final java.util.concurrent.atomic.LongAdder bans = new java.util.concurrent.atomic.LongAdder();
 
     PenaltyGate(Host host, int banThreshold, Duration banDuration, int maxPeers, LongSupplier nanoTime) {
         if (banThreshold >= 0) throw new IllegalArgumentException("banThreshold must be negative");
@@ -41,13 +43,16 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
         this.banThreshold = banThreshold;
         this.scores = new PeerScores(maxPeers, banThreshold, banDuration.toNanos(), nanoTime);
         this.banSeconds = banDuration.toSeconds();
+        for (Offense o : Offense.values()) reports.put(o, new java.util.concurrent.atomic.LongAdder());
     }
 
     @Override
     public void penalize(@Nullable PeerId peer, Offense offense, String detail) {
         log.warn("sync peer {} misbehaved ({}): {}", peer, offense, detail);
+        reports.get(offense).increment();
         if (peer == null || offense == Offense.TIMEOUT) return; // slow is not hostile: an overloaded honest peer must not be cut off
         if (!scores.penalize(peer, offense.points)) return;
+        bans.increment();
         log.warn("banning peer {} for {} s (sync score reached {})", peer, banSeconds, banThreshold);
         for (Connection c : host.connections()) { // every connection (simultaneous dials can leave two)
             if (peer.equals(c.remotePeer())) c.close();
@@ -67,6 +72,16 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
     /** The peer's score now: 0 if clean, unknown or forgiven; at most {@code banThreshold} while banned. */
     int score(PeerId peer) {
         return scores.score(peer);
+    }
+
+    /** Offenses reported since start, {@code TIMEOUT} included (it is counted, not scored). */
+    long reports(Offense offense) {
+        return reports.get(offense).sum();
+    }
+
+    /** Bans since start (a peer banned again after its ban ended counts again). */
+    long bans() {
+        return bans.sum();
     }
 
     /** Peers remembered now (at most {@code maxPeers}). */

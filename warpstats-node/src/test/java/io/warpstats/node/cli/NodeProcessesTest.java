@@ -26,25 +26,35 @@ import picocli.CommandLine;
  * commands: likes on every node converge; bad flags exit 2 with one line; SIGTERM shuts down.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class NodeProcessesTest {
+public class NodeProcessesTest {
 
     static Process start(Path dir, int httpPort, String... extra) throws IOException {
+        return startWithHeap(dir, httpPort, "256m", extra);
+    }
+
+    /**
+     * A {@code warpstats node} process on the test classpath with a heap of {@code heap} (a JVM that exits
+     * on {@link OutOfMemoryError}); its stderr goes to {@code dir}'s sibling {@code NAME.err}.
+     */
+    public static Process startWithHeap(Path dir, int httpPort, String heap, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "io.warpstats.node.cli.Main", "node", "--data-dir", dir.toString(), "--listen", "/ip4/127.0.0.1/tcp/0"));
         if (httpPort > 0) cmd.addAll(List.of("--http", "127.0.0.1:" + httpPort));
         cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectError(dir.resolveSibling(dir.getFileName() + ".err").toFile()).start();
     }
 
-    static String firstLine(Process p) throws Exception {
+    /** The first line the process prints on stdout (at most 60 s). */
+    public static String firstLine(Process p) throws Exception {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         return CompletableFuture.supplyAsync(() -> {
             try { return r.readLine(); } catch (IOException e) { throw new RuntimeException(e); }
         }).get(60, TimeUnit.SECONDS);
     }
 
-    static int freePort() throws IOException {
+    /** A TCP port free on 127.0.0.1 now. */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) { return s.getLocalPort(); }
     }
 

@@ -91,6 +91,10 @@ final class GossipRouter {
     private final TopicValidators validators = new TopicValidators();
     private final MessageCache mcache;
     private final SeenCache seen;
+    /** Counters read by other threads ({@link PubSubMetrics}); written on the loop only. */
+    final java.util.concurrent.atomic.LongAdder delivered = new java.util.concurrent.atomic.LongAdder(),
+            invalid = new java.util.concurrent.atomic.LongAdder(), duplicates = new java.util.concurrent.atomic.LongAdder(),
+            graylisted = new java.util.concurrent.atomic.LongAdder(), droppedOutbound = new java.util.concurrent.atomic.LongAdder();
     private final PeerScore score;
     private final DontWantSet dontWant;
     private long seqno;
@@ -147,7 +151,8 @@ final class GossipRouter {
     void onMalformedRpc(PeerId peer) { score.addPenalty(peer, 1); }
 
     /** The transport dropped an RPC to the peer because its queue was full: a behaviour penalty. */
-    void onOutboundOverflow(PeerId peer) { score.addPenalty(peer, 1); }
+    /** An RPC to {@code peer} dropped, its queue full: counted, not penalized (a slowed peer is no offender; docs/decisions.md). */
+    void onOutboundOverflow(PeerId peer) { droppedOutbound.increment(); }
 
     // ------------------------------------------------------------------ local API
 
@@ -246,7 +251,7 @@ final class GossipRouter {
         PeerState ps = peers.get(from);
         if (ps == null) return;
         long now = clock.getAsLong();
-        if (score.score(from, now) < sp.graylistThreshold()) return;
+        if (score.score(from, now) < sp.graylistThreshold()) { graylisted.increment(); return; }
         for (SubOpts s : rpc.subscriptions()) handleSubscription(from, ps, s);
         for (Message m : rpc.publish()) handleMessage(from, m, now);
         if (rpc.control() != null && ps.protocol.isGossip()) handleControl(from, ps, rpc.control(), now);
@@ -274,22 +279,26 @@ final class GossipRouter {
     private void handleMessage(PeerId from, Message m, long now) {
         String topic = m.topic();
         if (topic == null || m.dataLength() > params.maxMessageBytes()) {
+            invalid.increment();
             score.invalidUnrecorded(from, topic != null && subscriptions.contains(topic) ? topic : null);
             return;
         }
         if (!subscriptions.contains(topic)) return; // not ours to validate or relay
         byte[] seq = m.seqno();
         if (m.from() == null || seq == null || seq.length != 8) {
+            invalid.increment();
             score.invalidUnrecorded(from, topic);
             return;
         }
         MessageId id = MessageSigner.messageId(m, params.messageIdScheme());
         if (seen.contains(id)) { // duplicates are dropped before the (costly) signature check, as go and js do
+            duplicates.increment();
             score.duplicate(from, id, now);
             return;
         }
         Optional<String> sigError = MessageSigner.verify(m);
         if (sigError.isPresent()) {
+            invalid.increment();
             score.invalidUnrecorded(from, topic);
             return;
         }
@@ -307,6 +316,7 @@ final class GossipRouter {
             case ACCEPT -> {
                 score.firstDelivery(from, topic, id, PeerScore.Status.VALID, now);
                 mcache.put(id, m);
+                delivered.increment();
                 out.deliver(pm);
                 long delay = params.forwardDelay().toMillis();
                 if (dontWantSent && delay > 0) out.later(delay, () -> forward(m, id, topic, from, author));

@@ -37,12 +37,15 @@ import org.slf4j.LoggerFactory;
  * lists a pubsub protocol of the peer (or when the peer opened one to us), negotiating the most
  * preferred protocol both speak; the router treats the peer according to that protocol. RPCs to a
  * peer wait in a queue bounded by {@link GossipParams#maxOutboundQueue()}: beyond it they are
- * dropped and the peer gets a behaviour penalty. Undecodable frames are penalized too; more than
- * {@value #MAX_PENDING_INBOUND} frames of one peer waiting for the loop are dropped.
+ * dropped (counted, not penalized). Undecodable frames are penalized too; more than
+ * {@value #MAX_PENDING_INBOUND} frames, or {@value #MAX_PENDING_INBOUND_BYTES} bytes of frames, of one peer
+ * waiting for the loop are dropped (not penalized).
  */
 final class HostPubSub implements PubSub {
     private static final Logger log = LoggerFactory.getLogger(HostPubSub.class);
     static final int MAX_PENDING_INBOUND = 256;
+    /** Bytes of a peer's frames waiting for the loop, at most (frames may be 1 MiB: 256 of them would be 256 MiB). */
+    static final int MAX_PENDING_INBOUND_BYTES = 8 << 20;
 
     /** Per-peer transport state; touched only on the loop. */
     private static final class PeerLink {
@@ -53,6 +56,7 @@ final class HostPubSub implements PubSub {
         final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
         int inFlight;
         final AtomicInteger pendingInbound = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong pendingInboundBytes = new java.util.concurrent.atomic.AtomicLong();
         final List<Stream> inbound = new ArrayList<>();
     }
 
@@ -129,6 +133,12 @@ final class HostPubSub implements PubSub {
     public void addEventListener(Consumer<PubSubEvent> listener) { listeners.add(listener); }
 
     @Override
+    public PubSubMetrics metrics() {
+        return new PubSubMetrics(router.delivered.sum(), router.invalid.sum(), router.duplicates.sum(), router.graylisted.sum(),
+                shedInbound.sum(), router.droppedOutbound.sum());
+    }
+
+    @Override
     public void close() {
         if (closed) return;
         closed = true;
@@ -198,13 +208,17 @@ final class HostPubSub implements PubSub {
             attach(peer, l, protocol, s.connection().isInitiator());
             openOutbound(peer, List.of(protocol.id()), s.connection().isInitiator());
             AtomicInteger pending = l.pendingInbound;
+            java.util.concurrent.atomic.AtomicLong pendingBytes = l.pendingInboundBytes;
             s.forEachMessage(params.maxRpcBytes(), frame -> {
-                if (pending.incrementAndGet() > MAX_PENDING_INBOUND) {
+                int size = frame.length;
+                boolean tooMany = pending.incrementAndGet() > MAX_PENDING_INBOUND;
+                if (pendingBytes.addAndGet(size) > MAX_PENDING_INBOUND_BYTES || tooMany) {
                     // OUR loop is behind (CPU starvation, a burst): shed the frame, but the peer did
                     // nothing wrong — a penalty here turned local overload into pruning and
                     // graylisting of healthy peers (mesh 0, replication stopped for good). Lost
                     // announcements come again (rebroadcast) or via IHAVE gossip.
                     pending.decrementAndGet();
+                    pendingBytes.addAndGet(-size);
                     shedInbound.increment();
                     return;
                 }
@@ -213,12 +227,14 @@ final class HostPubSub implements PubSub {
                     rpc = RpcCodec.decode(frame, limits);
                 } catch (MalformedRpcException e) {
                     pending.decrementAndGet();
+                    pendingBytes.addAndGet(-size);
                     log.debug("malformed RPC from {}: {}", peer, e.getMessage());
                     run(() -> router.onMalformedRpc(peer));
                     return;
                 }
                 run(() -> {
                     pending.decrementAndGet();
+                    pendingBytes.addAndGet(-size);
                     router.onRpc(peer, rpc);
                 });
             }).whenComplete((v, e) -> {

@@ -47,6 +47,9 @@ public interface PubSub extends AutoCloseable {
     /** Registers a listener of peer and subscription events. */
     void addEventListener(Consumer<PubSubEvent> listener);
 
+    /** Counters of received messages since start; readable from any thread. */
+    PubSubMetrics metrics();
+
     /** Stops the heartbeat and detaches from the transport. */
     @Override
     void close();
