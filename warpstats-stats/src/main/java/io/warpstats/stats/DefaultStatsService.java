@@ -24,10 +24,11 @@ final class DefaultStatsService implements StatsService {
     private final HybridClock hlc;
     private final Aggregates aggregates;
     private final CrdtMirror mirror;
+    private final EventLogRetention eventLog;
     private final Object writeLock = new Object();
     private long seq; // guarded by writeLock
 
-    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval) {
+    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval, EventLogPolicy eventLogPolicy) {
         this.db = db;
         this.nodeId = nodeId;
         this.clock = clock;
@@ -36,6 +37,7 @@ final class DefaultStatsService implements StatsService {
         this.hlc = new HybridClock(clock, nodeId);
         this.aggregates = new Aggregates(nodeId, incarnation, hot, pending, hlc);
         this.mirror = new CrdtMirror(db, aggregates, pending, nodeId, incarnation, writeLock, flushInterval.toMillis());
+        this.eventLog = EventLogRetention.start(db, clock, eventLogPolicy);
     }
 
     private static String loadIncarnation(LocalDb db) {
@@ -470,9 +472,15 @@ final class DefaultStatsService implements StatsService {
         mirror.drain();
     }
 
+    /** The event log's retention (tests). */
+    EventLogRetention eventLog() {
+        return eventLog;
+    }
+
     @Override
     public void close() {
         mirror.close();
+        eventLog.close();
         db.close();
     }
 }
