@@ -28,6 +28,11 @@ final class BlockChecks {
             LocalWriter.checkKey(t.key());
             if (t.id().isEmpty()) throw new IllegalArgumentException("tombstone without id");
         }
+        if (d.checkpoint() != null) {
+            if (d.epoch().length == 0) throw new IllegalArgumentException("checkpoint without epoch");
+            if (!d.elements().isEmpty()) throw new IllegalArgumentException("checkpoint with new elements");
+            for (CheckpointPart.Restated r : d.checkpoint().restated()) LocalWriter.checkKey(r.key());
+        }
     }
 
     /** Signature (the costly part: run on the verify pool for signed deltas) and authorizer. */
@@ -44,6 +49,11 @@ final class BlockChecks {
         }
         for (Element t : d.tombstones()) {
             if (!authorizer.mayWrite(author, t.key())) throw new IllegalArgumentException(author + " may not delete " + t.key());
+        }
+        if (d.checkpoint() != null) { // a checkpoint restates only what its author may write: nobody restates another's slot
+            for (CheckpointPart.Restated r : d.checkpoint().restated()) {
+                if (!authorizer.mayWrite(author, r.key())) throw new IllegalArgumentException(author + " may not restate " + r.key());
+            }
         }
     }
 }

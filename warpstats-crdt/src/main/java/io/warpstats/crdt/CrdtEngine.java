@@ -14,8 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -71,9 +73,11 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final GroupCommit commit;
     private final LocalWriter writer;
     private final WalkScheduler walk;
+    private final Reaper reaper;
+    private final AtomicBoolean reapScheduled = new AtomicBoolean();
 
-    CrdtEngine(KvStore store, MerkleCrdtOptions options, Broadcaster broadcaster, BlockFetcher fetcher, DeltaSigner signer,
-               DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected,
+    CrdtEngine(KvStore store, MerkleCrdtOptions options, CompactionOptions compaction, Broadcaster broadcaster, BlockFetcher fetcher,
+               DeltaSigner signer, DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected,
                List<ViewBinding> views) {
         this.store = store;
         this.views = views;
@@ -93,12 +97,79 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
             t.setDaemon(true);
             return t;
         });
-        this.writer = new LocalWriter(options, keys, store, signer, commit, heads, scheduler, tag);
+        byte[] epoch = compaction.enabled() ? StoredState.loadEpoch(store, keys) : new byte[0];
+        this.writer = new LocalWriter(options, keys, store, signer, commit, heads, scheduler, tag, epoch, new Checkpointer(keys, compaction));
+        this.reaper = new Reaper(commit, keys, heads);
+        commit.onCoverageRaised(this::scheduleReap);
+        commit.compactedHere(reaper::recentlyReaped);
         BlockChecks checks = new BlockChecks(verifier, authorizer, options.acceptUnsigned());
         this.walk = new WalkScheduler(options, fetcher, scheduler, commit, heads, rejections, checks, verifier, tag);
         long rb = options.rebroadcastInterval().toMillis();
         if (rb > 0) scheduler.scheduleWithFixedDelay(this::rebroadcastQuietly, rb, rb, TimeUnit.MILLISECONDS);
+        long cp = compaction.checkpointInterval().toMillis();
+        if (cp > 0) scheduler.scheduleWithFixedDelay(this::checkpointIfWrittenQuietly, cp, cp, TimeUnit.MILLISECONDS);
+        scheduleReap(); // a reap a crash interrupted (coverage is durable, the reaped marks are not)
         walk.resume();
+    }
+
+    // ------------------------------------------------------------------ compaction
+
+    private void scheduleReap() {
+        if (!reapScheduled.compareAndSet(false, true)) return;
+        try {
+            scheduler.execute(() -> {
+                reapScheduled.set(false);
+                try {
+                    reaper.run();
+                } catch (RuntimeException e) {
+                    if (!commit.isClosed()) log.warn("reaping covered blocks failed (retried when coverage rises again)", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            reapScheduled.set(false); // closing
+        }
+    }
+
+    private void checkpointIfWrittenQuietly() {
+        try {
+            writer.checkpointIfWritten();
+        } catch (RuntimeException e) {
+            if (!commit.isClosed()) log.warn("periodic checkpoint failed", e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> compact() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            scheduler.execute(() -> {
+                try {
+                    writer.checkpoint();
+                    reaper.run();
+                    done.complete(null);
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            done.completeExceptionally(new IllegalStateException("closed"));
+        }
+        return done;
+    }
+
+    @Override
+    public void onPruned(Cid cid) {
+        walk.pruned(cid);
+    }
+
+    @Override
+    public boolean recentlyCompacted(Cid cid) {
+        return reaper.recentlyReaped(cid);
+    }
+
+    @Override
+    public boolean isPending(Cid cid) {
+        return commit.pendingRecord(cid) != null;
     }
 
     // ------------------------------------------------------------------ local writes
@@ -136,6 +207,16 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     /** Times a writer had to wait for a flush because {@code maxPendingKeys} keys were pending (tests). */
     long backpressureWaits() {
         return writer.backpressureWaits();
+    }
+
+    /** The committed coverage of a lineage (tests). */
+    long coveredBelow(byte[] lineage) {
+        return commit.coverage().coveredBelow(null, lineage);
+    }
+
+    /** The durable walk frontier (tests). */
+    List<Cid> frontier() {
+        return commit.frontierCids();
     }
 
     /** Fetches abandoned at their {@code fetchTimeout} (tests). */
@@ -243,7 +324,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     public CrdtMetrics metrics() {
         return new CrdtMetrics(writer.puts(), writer.localBlocks(), commit.mergedBlocks(), rejections.count(), walk.fetchFailures(),
                 walk.pendingBlocks(), walk.runningFetches(), heads.committed(options.dagName()).size(), commit.blocksHeld(),
-                commit.syncLagNanos() / 1_000_000, rejections.byReason());
+                commit.syncLagNanos() / 1_000_000, rejections.byReason(), writer.checkpoints(), reaper.reapedBlocks(), walk.prunedLinks());
     }
 
     // ------------------------------------------------------------------ remote
@@ -258,9 +339,18 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         walk.onHead(head);
     }
 
+    /** The walk is idle, then the scheduler ran everything submitted before: a reap that a merged checkpoint started is done. */
     @Override
     public CompletableFuture<Void> whenIdle() {
-        return walk.whenIdle();
+        return walk.whenIdle().thenCompose(v -> {
+            CompletableFuture<Void> barrier = new CompletableFuture<>();
+            try {
+                scheduler.execute(() -> barrier.complete(null));
+            } catch (RejectedExecutionException e) {
+                barrier.complete(null); // closed: nothing runs any more
+            }
+            return barrier;
+        });
     }
 
     private void rebroadcastQuietly() {

@@ -16,10 +16,14 @@ package io.warpstats.crdt;
  * @param syncLagMillis   the age of the oldest block heard of (announced, or linked by a merged block) and not merged
  *                        yet, in milliseconds; 0 when nothing is pending (current value)
  * @param rejectedByReason {@code rejectedBlocks} by reason (every reason present)
+ * @param checkpoints     checkpoints this replica wrote of its own writes (docs/crdt.md, "Compaction")
+ * @param reapedBlocks    blocks deleted because their author's checkpoint covers them
+ * @param prunedLinks     links the walk let go because a peer reported their block compacted away
  */
 public record CrdtMetrics(long puts, long localBlocks, long mergedBlocks, long rejectedBlocks, long fetchFailures,
                           int pendingBlocks, int fetchesInFlight, int heads, long blocksHeld, long syncLagMillis,
-                          java.util.Map<RejectedBlockException.Reason, Long> rejectedByReason) {
+                          java.util.Map<RejectedBlockException.Reason, Long> rejectedByReason,
+                          long checkpoints, long reapedBlocks, long prunedLinks) {
     public CrdtMetrics {
         rejectedByReason = java.util.Map.copyOf(rejectedByReason);
     }

@@ -23,18 +23,25 @@ import java.util.Objects;
  *   string dagName              = 4;
  *   bytes  author               = 1001;  // warpstats: the author's id (a libp2p peer id's bytes)
  *   bytes  signature            = 1002;  // warpstats: signature over signingPayload(links)
+ *   bytes  epoch                = 1003;  // warpstats: the writing store's life (random, 8 bytes)
+ *   CheckpointPart checkpoint   = 1004;  // warpstats: set on the blocks of a checkpoint (null: none)
  * }
  * </pre>
- * Fields 1001/1002 are far beyond the numbers go-ds-crdt uses (1–4), so go-ds-crdt readers skip
- * them and our readers accept unsigned go-ds-crdt deltas (if the configuration allows).
+ * Fields 1001–1004 are far beyond the numbers go-ds-crdt uses (1–4), so go-ds-crdt readers skip
+ * them and our readers accept unsigned go-ds-crdt deltas (if the configuration allows). The epoch
+ * and the checkpoint are inside the signed payload. An author's blocks of one epoch form a causal
+ * chain of rising heights: what a checkpoint covers (docs/crdt.md, "Compaction").
  *
  * <p>{@code priority} is a uint64: Java's {@code long} holds its bits; compare with
  * {@link Long#compareUnsigned}. Heights in this engine never come near 2<sup>63</sup>.
  */
 public record Delta(List<Element> elements, List<Element> tombstones, long priority, String dagName,
-                    byte[] author, byte[] signature) {
+                    byte[] author, byte[] signature, byte[] epoch, CheckpointPart checkpoint) {
     public static final int FIELD_AUTHOR = 1001;
     public static final int FIELD_SIGNATURE = 1002;
+    public static final int FIELD_EPOCH = 1003;
+    /** Longest epoch accepted. */
+    public static final int MAX_EPOCH = 32;
     /** Longest author id accepted. */
     public static final int MAX_AUTHOR = 256;
     /** Longest signature accepted. */
@@ -49,6 +56,12 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
         Objects.requireNonNull(dagName, "dagName");
         author = author == null ? Wire.EMPTY : author;
         signature = signature == null ? Wire.EMPTY : signature;
+        epoch = epoch == null ? Wire.EMPTY : epoch;
+    }
+
+    /** A delta without epoch and checkpoint. */
+    public Delta(List<Element> elements, List<Element> tombstones, long priority, String dagName, byte[] author, byte[] signature) {
+        this(elements, tombstones, priority, dagName, author, signature, Wire.EMPTY, null);
     }
 
     /** An unsigned delta (the go-ds-crdt form). */
@@ -63,7 +76,12 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
 
     /** This delta with {@code author} and {@code signature} set. */
     public Delta withSignature(byte[] author, byte[] signature) {
-        return new Delta(elements, tombstones, priority, dagName, author, signature);
+        return new Delta(elements, tombstones, priority, dagName, author, signature, epoch, checkpoint);
+    }
+
+    /** Whether this delta is a block of a checkpoint. */
+    public boolean isCheckpoint() {
+        return checkpoint != null;
     }
 
     private int size(boolean withSignature) {
@@ -74,6 +92,8 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
         if (!dagName.isEmpty()) s += CodedOutputStream.computeStringSize(4, dagName);
         if (author.length > 0) s += CodedOutputStream.computeByteArraySize(FIELD_AUTHOR, author);
         if (withSignature && signature.length > 0) s += CodedOutputStream.computeByteArraySize(FIELD_SIGNATURE, signature);
+        if (epoch.length > 0) s += CodedOutputStream.computeByteArraySize(FIELD_EPOCH, epoch);
+        if (checkpoint != null) s += embedded(CheckpointPart.FIELD, checkpoint.serializedSize());
         return s;
     }
 
@@ -88,6 +108,12 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
         if (!dagName.isEmpty()) out.writeString(4, dagName);
         if (author.length > 0) out.writeByteArray(FIELD_AUTHOR, author);
         if (withSignature && signature.length > 0) out.writeByteArray(FIELD_SIGNATURE, signature);
+        if (epoch.length > 0) out.writeByteArray(FIELD_EPOCH, epoch);
+        if (checkpoint != null) {
+            out.writeTag(CheckpointPart.FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(checkpoint.serializedSize());
+            checkpoint.writeTo(out);
+        }
     }
 
     private static void writeElement(CodedOutputStream out, int field, Element e) throws IOException {
@@ -126,7 +152,8 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
         List<Element> tombstones = new ArrayList<>();
         long priority = 0;
         String dagName = "";
-        byte[] author = Wire.EMPTY, signature = Wire.EMPTY;
+        byte[] author = Wire.EMPTY, signature = Wire.EMPTY, epoch = Wire.EMPTY;
+        CheckpointPart checkpoint = null;
         try {
             while (!in.isAtEnd()) {
                 int tag = in.readTag();
@@ -149,6 +176,15 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
                     author = Wire.readBytes(in, MAX_AUTHOR, "author");
                 } else if (tag == ((FIELD_SIGNATURE << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
                     signature = Wire.readBytes(in, MAX_SIGNATURE, "signature");
+                } else if (tag == ((FIELD_EPOCH << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                    epoch = Wire.readBytes(in, MAX_EPOCH, "epoch");
+                } else if (tag == ((CheckpointPart.FIELD << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                    if (checkpoint != null) throw new IllegalArgumentException("Delta: two checkpoint parts");
+                    int len = in.readRawVarint32();
+                    if (len < 0) throw new IllegalArgumentException("Delta: negative length");
+                    int old = in.pushLimit(len);
+                    checkpoint = CheckpointPart.read(in, Wire.MAX_REPEATED - elements.size() - tombstones.size());
+                    in.popLimit(old);
                 } else {
                     Wire.skip(in, tag);
                 }
@@ -156,24 +192,30 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
         } catch (IOException e) {
             throw new IllegalArgumentException("Delta: malformed protobuf: " + e.getMessage(), e);
         }
-        return new Delta(elements, tombstones, priority, dagName, author, signature);
+        if (checkpoint != null && elements.size() + tombstones.size() + checkpoint.restated().size() > Wire.MAX_REPEATED) {
+            throw new IllegalArgumentException("Delta: more than " + Wire.MAX_REPEATED + " elements");
+        }
+        return new Delta(elements, tombstones, priority, dagName, author, signature, epoch, checkpoint);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Delta d && d.priority == priority && d.dagName.equals(dagName)
                 && d.elements.equals(elements) && d.tombstones.equals(tombstones)
-                && Arrays.equals(d.author, author) && Arrays.equals(d.signature, signature);
+                && Arrays.equals(d.author, author) && Arrays.equals(d.signature, signature)
+                && Arrays.equals(d.epoch, epoch) && Objects.equals(d.checkpoint, checkpoint);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(elements, tombstones, priority, dagName, Arrays.hashCode(author), Arrays.hashCode(signature));
+        return Objects.hash(elements, tombstones, priority, dagName, Arrays.hashCode(author), Arrays.hashCode(signature),
+                Arrays.hashCode(epoch), checkpoint);
     }
 
     @Override
     public String toString() {
         return "Delta[priority=" + Long.toUnsignedString(priority) + ", dagName=" + dagName + ", elements=" + elements
-                + ", tombstones=" + tombstones + ", signed=" + isSigned() + "]";
+                + ", tombstones=" + tombstones + ", signed=" + isSigned()
+                + (checkpoint == null ? "" : ", checkpoint=" + checkpoint) + "]";
     }
 }

@@ -16,7 +16,9 @@ import java.util.function.Predicate;
  * has not arrived yet (a top-down walk meets the delete before the add) is remembered in the T/
  * index, so the element is dropped when its block is merged. Then elements: each is stored under
  * {@code e/key\0id} and replaces the key's winner if it is {@link #better}. The change listeners
- * see every key whose winning value changed, inside the same transaction.
+ * see every key whose winning value changed, inside the same transaction. A checkpoint's restated
+ * elements are added under their original ids unless a tombstone of that id is held; {@link #reap}
+ * removes the elements a checkpoint no longer restates.
  *
  * <p>Invariants: the merge only writes through {@code txn} (the caller commits or rolls back as a
  * whole); the result does not depend on the order in which blocks are merged (add-wins, highest
@@ -49,7 +51,9 @@ final class DeltaMerge {
      */
     void merge(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
         // the listeners' before-values, keyed by the v/ key (hash computed once, reused for the after-read)
-        Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>(d.elements().size() * 4 / 3 + 1 + d.tombstones().size() * 2);
+        int restated = d.checkpoint() == null ? 0 : d.checkpoint().restated().size();
+        Map<Txn.Key, Before> before = listeners.isEmpty() ? null
+                : new HashMap<>((d.elements().size() + restated) * 4 / 3 + 1 + d.tombstones().size() * 2);
         Set<String> recompute = new HashSet<>();
         for (Element t : d.tombstones()) {
             remember(txn, before, t.key());
@@ -65,7 +69,62 @@ final class DeltaMerge {
                 earlyAdded.add(new String[] {tid, t.key()});
             }
         }
-        for (String k : recompute) {
+        recompute(txn, recompute);
+        byte[] idBytes = Keys.bytes(id);
+        Set<String> early = remote ? earlyKeys.apply(id) : Set.of();
+        for (Element e : d.elements()) {
+            String k = e.key();
+            if (!early.isEmpty() && early.contains(k)) continue; // tombstoned before it arrived
+            byte[] kb = Keys.bytes(k);
+            add(txn, before, k, kb, keys.elementOf(kb, idBytes), Keys.prioValue(d.priority(), e.value()));
+        }
+        if (restated > 0) {
+            // a checkpoint restates elements under their original ids: idempotent with the blocks that first
+            // carried them, and a tombstone of such an id (held, or early) still removes it
+            for (CheckpointPart.Restated r : d.checkpoint().restated()) {
+                String rid = ElementId.canonical(r.id());
+                if (txn.contains(keys.tombstone(r.key(), rid)) || earlyKeys.apply(rid).contains(r.key())) continue;
+                byte[] kb = Keys.bytes(r.key());
+                add(txn, before, r.key(), kb, keys.elementOf(kb, Keys.bytes(rid)), Keys.prioValue(r.priority(), r.value()));
+            }
+        }
+        notifyChanges(txn, before);
+    }
+
+    /**
+     * Removes elements a checkpoint of their author no longer restates (docs/crdt.md, "Compaction"): each
+     * {@code (key, id)} loses its element row and any tombstone row of it (nothing can bring that element back:
+     * its block and every earlier checkpoint are covered, later checkpoints do not restate it), and the key's
+     * winner is recomputed; the listeners see every visible change, as for a merge.
+     */
+    void reap(Txn txn, List<Element> dead) {
+        Map<Txn.Key, Before> before = listeners.isEmpty() ? null : new HashMap<>(dead.size() * 4 / 3 + 1);
+        Set<String> recompute = new HashSet<>();
+        for (Element x : dead) {
+            txn.delete(keys.tombstone(x.key(), x.id()));
+            byte[] ek = keys.element(x.key(), x.id());
+            if (!txn.contains(ek)) continue;
+            remember(txn, before, x.key());
+            txn.delete(ek);
+            recompute.add(x.key());
+        }
+        recompute(txn, recompute);
+        notifyChanges(txn, before);
+    }
+
+    /** The hot path of a merge: stores an element and makes it the key's winner if {@link #better}. */
+    private void add(Txn txn, Map<Txn.Key, Before> before, String k, byte[] kb, byte[] elementKey, byte[] rec) {
+        // the key's bytes and its v/ key are built and hashed once per element
+        Txn.Key vk = new Txn.Key(keys.valueOf(kb));
+        byte[] cur = txn.getOrNull(vk);
+        if (before != null) before.putIfAbsent(vk, new Before(k, cur));
+        txn.put(elementKey, rec);
+        if (cur == null || better(rec, cur)) txn.put(vk, rec);
+    }
+
+    /** Recomputes the winner of each key from its remaining elements. */
+    private void recompute(Txn txn, Set<String> ks) {
+        for (String k : ks) {
             byte[][] best = new byte[1][];
             txn.scan(keys.elementPrefix(k), (sk, sv) -> {
                 if (best[0] == null || better(sv, best[0])) best[0] = sv;
@@ -74,20 +133,10 @@ final class DeltaMerge {
             if (best[0] == null) txn.delete(keys.value(k));
             else txn.put(keys.value(k), best[0]);
         }
-        byte[] idBytes = Keys.bytes(id);
-        Set<String> early = remote ? earlyKeys.apply(id) : Set.of();
-        for (Element e : d.elements()) {
-            String k = e.key();
-            if (!early.isEmpty() && early.contains(k)) continue; // tombstoned before it arrived
-            // the hot path: the key's bytes and its v/ key are built and hashed once per element
-            byte[] kb = Keys.bytes(k);
-            Txn.Key vk = new Txn.Key(keys.valueOf(kb));
-            byte[] cur = txn.getOrNull(vk);
-            if (before != null) before.putIfAbsent(vk, new Before(k, cur));
-            byte[] rec = Keys.prioValue(d.priority(), e.value());
-            txn.put(keys.elementOf(kb, idBytes), rec);
-            if (cur == null || better(rec, cur)) txn.put(vk, rec);
-        }
+    }
+
+    /** Calls the listeners for every key whose visible value differs from its before-value. */
+    private void notifyChanges(Txn txn, Map<Txn.Key, Before> before) {
         if (before == null) return;
         for (Map.Entry<Txn.Key, Before> b : before.entrySet()) {
             byte[] oldRec = b.getValue().record;

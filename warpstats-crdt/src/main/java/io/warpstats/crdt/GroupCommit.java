@@ -65,6 +65,11 @@ final class GroupCommit {
     private final HeadTracker heads;
     private final Rejections rejections;
     private final DeltaMerge merge;
+    private final Coverage coverage;
+    /** Called (on the committing thread) after a commit raised some lineage's coverage: wakes the reaper. */
+    private volatile Runnable onCoverageRaised = () -> {};
+    /** Blocks this replica deleted lately because a checkpoint covers them: a link to one is not walked. */
+    private volatile java.util.function.Predicate<Cid> compactedHere = c -> false;
     private final String tag;
     private final ReentrantLock writeLock = new ReentrantLock();
     /** The open stage; guarded by writeLock. */
@@ -102,6 +107,7 @@ final class GroupCommit {
         this.tag = tag;
         this.values = new ValueCache(keys.v, VALUE_CACHE_ENTRIES);
         this.merge = new DeltaMerge(keys, listeners, this::earlyKeys, this::mayStillArrive);
+        this.coverage = new Coverage(store, keys);
         StoredState.loadFrontier(store, keys, frontier);
         StoredState.loadEarly(store, keys, early);
         long now = System.nanoTime();
@@ -111,6 +117,26 @@ final class GroupCommit {
 
     void lock() {
         writeLock.lock();
+    }
+
+    Coverage coverage() {
+        return coverage;
+    }
+
+    DeltaMerge merge() {
+        return merge;
+    }
+
+    KvStore store() {
+        return store;
+    }
+
+    void onCoverageRaised(Runnable r) {
+        onCoverageRaised = r;
+    }
+
+    void compactedHere(java.util.function.Predicate<Cid> p) {
+        compactedHere = p;
     }
 
     void unlock() {
@@ -167,12 +193,13 @@ final class GroupCommit {
         stage = null;
         if (s == null) return;
         lastStageWrites = s.txn.size();
-        int added = s.processed.size();
-        if (added > 0) s.txn.put(keys.blockCount, Keys.longBytes(blocksHeld + added)); // counted in the same write
+        int added = s.processed.size() - s.reaped.size();
+        if (added != 0) s.txn.put(keys.blockCount, Keys.longBytes(blocksHeld + added)); // counted in the same write
         s.txn.commit();
-        if (added > 0) blocksHeld += added;
+        if (added != 0) blocksHeld += added;
         publish(s);
         s.txn.runAfterCommit(); // views publish their in-memory state once their rows are durable and visible
+        if (coverage.publish(s)) onCoverageRaised.run();
     }
 
     /** Publishes the in-memory mirrors of a stage whose batch is durable. */
@@ -197,6 +224,10 @@ final class GroupCommit {
         processedCache.addAll(s.processed);
         if (recentLinks.size() + s.links.size() > RECENT_LINKS) recentLinks.clear();
         recentLinks.putAll(s.links);
+        for (Cid c : s.reaped) { // processed is forever, unless a checkpoint covers the block and it is deleted
+            processedCache.remove(c);
+            recentLinks.remove(c);
+        }
         mergedBlocks.add(s.merged);
     }
 
@@ -272,6 +303,7 @@ final class GroupCommit {
         writeLock.lock();
         try {
             Stage s = stage;
+            if (s != null && s.reaped.contains(c)) return false;
             if (s != null && s.processed.contains(c)) return true;
             if (processedCache.contains(c)) return true;
             if (pendingRecord(c) != null) return false;
@@ -354,19 +386,42 @@ final class GroupCommit {
         boolean linkedTo = pendingRec != null && pendingRec.length > 0 && pendingRec[0] == 1;
         List<Cid> children = new ArrayList<>();
         for (Cid l : block.links()) {
-            if (!isProcessed(l) && !rejections.contains(l)) children.add(l);
+            if (!isProcessed(l) && !rejections.contains(l) && !compactedHere.test(l)) children.add(l);
         }
         Txn txn = s.txn;
         String id = ElementId.of(cid); // go-ds-crdt's form: a tombstone by either implementation names the same id
         List<String[]> earlyAdded = new ArrayList<>(0);
+        byte[] lineage = Coverage.lineageOf(d);
+        if (lineage != null && Long.compareUnsigned(d.priority(), coverage.coveredBelow(s, lineage)) < 0) {
+            // its author's checkpoint covers it (it arrived late): the checkpoint restates what of it is live.
+            // Not merged, not kept, not a head; its links are walked all the same (other authors' blocks), and
+            // one that no held block links to becomes a head when merged, so that the DAG still leads to it
+            for (Cid l : children) {
+                if (pendingRecord(l) != null) continue; // already wanted (by an announcement or a held block)
+                s.createdPending.add(l);
+                byte[] dagBytes = Keys.bytes(dag);
+                byte[] rec = new byte[1 + dagBytes.length];
+                System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
+                txn.put(keys.pending(l), rec);
+                s.frontier.put(l, rec);
+            }
+            dropPending(s, cid, pendingRec);
+            for (String k : earlyKeys(id)) txn.delete(keys.early(id, k)); // early tombstones of its elements: moot
+            if (!earlyKeys(id).isEmpty()) s.early.put(id, Set.of());
+            s.blocks++;
+            return children;
+        }
+        long raised = 0;
         txn.mark();
         try {
             merge.merge(txn, id, d, remote, earlyAdded);
+            if (lineage != null) raised = coverage.onApplied(s, lineage, cid, d);
         } catch (RuntimeException e) {
             txn.rollback();
             throw e;
         }
         txn.unmark();
+        if (raised != 0) Coverage.raise(s, lineage, raised);
         // no store reads below: nothing can fail half-way
         for (String[] ik : earlyAdded) {
             s.early.computeIfAbsent(ik[0], x -> new HashSet<>(early.getOrDefault(x, Set.of()))).add(ik[1]);
@@ -384,32 +439,40 @@ final class GroupCommit {
                 else txn.delete(keys.head(dag, l));
             }
         }
-        if (!children.isEmpty()) {
-            byte[] dagBytes = Keys.bytes(dag);
-            byte[] rec = new byte[1 + dagBytes.length];
-            rec[0] = 1;
-            System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
-            for (Cid l : children) {
-                if (frontier.get(l) == null) s.createdPending.add(l);
-                txn.put(keys.pending(l), rec);
-                s.frontier.put(l, rec);
-            }
-        }
+        addToFrontier(s, dag, children);
         if (!linkedTo) {
             txn.put(keys.head(dag, cid), Keys.longBytes(d.priority()));
             dagHeads.put(cid, d.priority());
             s.createdHeads.add(cid);
         }
-        if (pendingRec != null) {
-            if (s.createdPending.remove(cid)) txn.forget(keys.pending(cid));
-            else txn.delete(keys.pending(cid));
-            s.frontier.put(cid, Stage.REMOVED);
-        }
+        dropPending(s, cid, pendingRec);
         s.processed.add(cid);
         s.links.put(cid, List.copyOf(block.links()));
         s.blocks++;
         if (remote) s.merged++;
         return children;
+    }
+
+    /** Puts a block's unprocessed links into the walk frontier, marked "linked to" (they will not become heads). */
+    private void addToFrontier(Stage s, String dag, List<Cid> children) {
+        if (children.isEmpty()) return;
+        byte[] dagBytes = Keys.bytes(dag);
+        byte[] rec = new byte[1 + dagBytes.length];
+        rec[0] = 1;
+        System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
+        for (Cid l : children) {
+            if (frontier.get(l) == null) s.createdPending.add(l);
+            s.txn.put(keys.pending(l), rec);
+            s.frontier.put(l, rec);
+        }
+    }
+
+    /** Removes an applied block from the walk frontier (it had record {@code pendingRec}, or none). */
+    private void dropPending(Stage s, Cid cid, byte[] pendingRec) {
+        if (pendingRec == null) return;
+        if (s.createdPending.remove(cid)) s.txn.forget(keys.pending(cid));
+        else s.txn.delete(keys.pending(cid));
+        s.frontier.put(cid, Stage.REMOVED);
     }
 
     /** Keys whose element {@code id} was tombstoned before block {@code id} was processed (the T/ index, staged view). */

@@ -20,10 +20,15 @@ import java.util.Comparator;
  * ns/T/id\0key           an "early" tombstone: element id of key was tombstoned before its block was processed
  *                       (empty value; removed when block id is processed; tells the merge to drop that element)
  * ns/m/dirty            present while a replica is open; found at open: the last run crashed, run repair
+ * ns/m/epoch            this store's life: 8 random bytes written into every local delta (created at first open)
+ * ns/a/L h cid          index of held blocks by lineage L (author, epoch) and 8-byte height h: empty value
+ * ns/c/L                coverage of lineage L: 8-byte height of part 1 of its latest complete checkpoint
+ * ns/k/L h              a checkpoint of L whose part 1 is at height h, not complete yet: 4-byte parts merged
  * </pre>
+ * A lineage L is written {@code len(author) ‖ author ‖ len(epoch) ‖ epoch} (one length byte each).
  */
 final class Keys {
-    final byte[] v, e, t, b, h, p, early, dirty, blockCount;
+    final byte[] v, e, t, b, h, p, early, dirty, blockCount, epoch, byLineage, coverage, partial;
 
     Keys(String ns) {
         v = bytes(ns + "/v/");
@@ -35,7 +40,39 @@ final class Keys {
         early = bytes(ns + "/T/");
         dirty = bytes(ns + "/m/dirty");
         blockCount = bytes(ns + "/m/blocks");
+        epoch = bytes(ns + "/m/epoch");
+        byLineage = bytes(ns + "/a/");
+        coverage = bytes(ns + "/c/");
+        partial = bytes(ns + "/k/");
     }
+
+    /** The encoded lineage of an author and epoch (each at most 255 bytes). */
+    static byte[] lineage(byte[] author, byte[] epoch) {
+        byte[] r = new byte[2 + author.length + epoch.length];
+        r[0] = (byte) author.length;
+        System.arraycopy(author, 0, r, 1, author.length);
+        r[1 + author.length] = (byte) epoch.length;
+        System.arraycopy(epoch, 0, r, 2 + author.length, epoch.length);
+        return r;
+    }
+
+    /** {@code a/L h cid}: block {@code cid} of lineage {@code lin} at height {@code height}. */
+    byte[] held(byte[] lin, long height, Cid c) {
+        byte[] cb = c.toBytes();
+        byte[] r = new byte[byLineage.length + lin.length + 8 + cb.length];
+        System.arraycopy(byLineage, 0, r, 0, byLineage.length);
+        System.arraycopy(lin, 0, r, byLineage.length, lin.length);
+        byte[] hb = longBytes(height);
+        System.arraycopy(hb, 0, r, byLineage.length + lin.length, 8);
+        System.arraycopy(cb, 0, r, byLineage.length + lin.length + 8, cb.length);
+        return r;
+    }
+
+    byte[] heldPrefix(byte[] lin) { return concat(byLineage, lin); }
+    /** The first {@code a/} key of lineage {@code lin} at or above {@code height}. */
+    byte[] heldFrom(byte[] lin, long height) { return concat(heldPrefix(lin), longBytes(height)); }
+    byte[] coverage(byte[] lin) { return concat(coverage, lin); }
+    byte[] partial(byte[] lin, long firstHeight) { return concat(concat(partial, lin), longBytes(firstHeight)); }
 
     /**
      * The order of strings by their UTF-8 bytes (unsigned), which is code point order: the order of

@@ -75,10 +75,21 @@ final class LocalWriter {
     private final LongAdder puts = new LongAdder();
     private final LongAdder localBlocks = new LongAdder();
     private final LongAdder pressureWaits = new LongAdder();
+    private final LongAdder checkpoints = new LongAdder();
+    /** This store's epoch, written into every local delta (empty: compaction off, go-ds-crdt's bytes). */
+    private final byte[] epoch;
+    private final Checkpointer checkpointer;
+    private final AtomicBoolean checkpointRequested = new AtomicBoolean();
 
-    /** @param scheduler runs timer and size flushes (the engine's single scheduler thread) */
+    /**
+     * @param scheduler    runs timer and size flushes and checkpoints (the engine's single scheduler thread)
+     * @param epoch        this store's epoch, or empty when this replica writes no checkpoints
+     * @param checkpointer what a checkpoint restates and when one is due
+     */
     LocalWriter(MerkleCrdtOptions options, Keys keys, KvStore store, DeltaSigner signer, GroupCommit commit, HeadTracker heads,
-                ScheduledExecutorService scheduler, String tag) {
+                ScheduledExecutorService scheduler, String tag, byte[] epoch, Checkpointer checkpointer) {
+        this.epoch = epoch;
+        this.checkpointer = checkpointer;
         this.options = options;
         this.keys = keys;
         this.store = store;
@@ -198,8 +209,9 @@ final class LocalWriter {
                 pendingLock.writeLock().unlock();
             }
             try {
-                writeLocal(gen);
+                long bytes = writeLocal(gen);
                 pacer.flushed(gen.size());
+                if (checkpointer.afterFlush(bytes)) requestCheckpoint();
             } catch (RuntimeException e) {
                 pendingLock.writeLock().lock();
                 try {
@@ -225,12 +237,11 @@ final class LocalWriter {
         }
     }
 
-    /** Writes a generation as a chain of blocks in one stage (see the class comment). */
-    private void writeLocal(PendingWrites gen) {
+    /** Writes a generation as a chain of blocks in one stage (see the class comment); returns the bytes written. */
+    private long writeLocal(PendingWrites gen) {
         commit.lock();
         try {
             commit.commit(); // remote blocks staged so far go first, on their own (and the scans below see them)
-            String dag = options.dagName();
             List<Element> tombs = new ArrayList<>();
             for (String k : gen.sortedDeletes()) {
                 byte[] prefix = keys.elementPrefix(k);
@@ -240,61 +251,158 @@ final class LocalWriter {
                 });
             }
             List<Element> elems = gen.sortedElements();
-            if (elems.isEmpty() && tombs.isEmpty()) return;
-            int maxPerBlock = Math.min(options.maxBatchKeys(), Wire.MAX_REPEATED - 1);
-            Map<Cid, byte[]> fresh = new HashMap<>();
-            Stage s = commit.stage();
-            int blocks = 0;
-            try {
-                int ti = 0, ei = 0;
-                while (ti < tombs.size() || ei < elems.size()) {
-                    Map<Cid, Long> mine = s.heads(dag);
-                    List<Cid> links = new ArrayList<>(mine.keySet());
-                    Collections.sort(links);
-                    long prio = 0;
-                    for (long h : mine.values()) prio = Math.max(prio, h);
-                    prio++;
-                    long budget = MerkleCrdtOptions.MAX_BLOCK_BUDGET - 2048L - 48L * links.size();
-                    long used = 0;
-                    int n = 0;
-                    List<Element> ct = new ArrayList<>(), ce = new ArrayList<>();
-                    while (ti < tombs.size() && n < maxPerBlock) {
-                        long sz = wireSize(tombs.get(ti));
-                        if (n > 0 && used + sz > budget) break;
-                        ct.add(tombs.get(ti++));
-                        used += sz;
-                        n++;
-                    }
-                    while (ti == tombs.size() && ei < elems.size() && n < maxPerBlock) {
-                        long sz = wireSize(elems.get(ei));
-                        if (n > 0 && used + sz > budget) break;
-                        ce.add(elems.get(ei++));
-                        used += sz;
-                        n++;
-                    }
-                    Delta delta = new Delta(ce, ct, prio, dag);
-                    if (signer != null) {
-                        byte[] author = signer.authorId();
-                        delta = delta.withSignature(author, EMPTY); // the payload covers the author, not the signature
-                        delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
-                    }
-                    byte[] bytes = Block.encode(links, delta);
-                    Cid local = Cid.ofDagPb(bytes);
-                    commit.apply(new Block(local, links, delta), bytes, false);
-                    if (bytes.length <= CrdtBroadcast.MAX_EAGER_BYTES) fresh.put(local, bytes);
-                    Trace.event("flush", tag, local);
-                    blocks++;
-                }
-                commit.commit(); // flush() returns when the generation is durable
-                heads.freshLocal(fresh); // pushed eagerly only once durable (never announce what a crash could take back)
-            } catch (RuntimeException e) {
-                commit.dropStage(); // all or nothing: the generation goes back to the pending writes
-                throw e;
-            }
-            localBlocks.add(blocks);
+            if (elems.isEmpty() && tombs.isEmpty()) return 0;
+            return writeChain(tombs, elems, List.of(), false);
         } finally {
             commit.unlock();
         }
+    }
+
+    /** Asks the scheduler for a checkpoint (once, however often asked until it runs). */
+    void requestCheckpoint() {
+        if (!checkpointRequested.compareAndSet(false, true)) return;
+        try {
+            scheduler.execute(this::checkpointQuietly);
+        } catch (RuntimeException e) {
+            checkpointRequested.set(false); // closing
+        }
+    }
+
+    /** The timer's checkpoint: only if this replica wrote anything since the last one. */
+    void checkpointIfWritten() {
+        flushLock.lock();
+        try {
+            if (checkpointer.anythingSince()) checkpoint();
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    private void checkpointQuietly() {
+        checkpointRequested.set(false);
+        try {
+            checkpoint();
+        } catch (RuntimeException e) {
+            if (!commit.isClosed()) log.error("checkpoint failed (retried at the next trigger)", e);
+        }
+    }
+
+    /**
+     * Writes a checkpoint of this replica's lineage (docs/crdt.md, "Compaction"): flushes the pending
+     * writes, then restates the lineage's live elements and held tombstones as a chain of blocks in one
+     * stage. A no-op when this replica writes no checkpoints. Durable on return, then announced.
+     */
+    void checkpoint() {
+        if (epoch.length == 0 || commit.isClosed()) return;
+        flushLock.lock();
+        try {
+            flush();
+            long bytes;
+            commit.lock();
+            try {
+                commit.commit();
+                byte[] lineage = Keys.lineage(signer == null ? EMPTY : signer.authorId(), epoch);
+                Checkpointer.Content c = checkpointer.content(store, lineage, commit.coverage().coveredBelow(null, lineage));
+                bytes = writeChain(c.tombstones(), List.of(), c.restated(), true);
+            } finally {
+                commit.unlock();
+            }
+            checkpointer.written(bytes);
+            checkpoints.increment();
+        } finally {
+            flushLock.unlock();
+        }
+        heads.announceFresh();
+    }
+
+    long checkpoints() {
+        return checkpoints.sum();
+    }
+
+    /** Blocks of one chain: tombstones first, then elements (or restated elements of a checkpoint). */
+    private record Chunk(List<Element> tombstones, List<Element> elements, List<CheckpointPart.Restated> restated) {}
+
+    /**
+     * Writes tombstones, then elements, then restated elements as a chain of blocks in one stage and
+     * commits it; a checkpoint's blocks are numbered parts (at least one, even if empty). Caller holds
+     * the write lock. Returns the bytes written; on failure the stage is dropped (all or nothing).
+     */
+    private long writeChain(List<Element> tombs, List<Element> elems, List<CheckpointPart.Restated> restated, boolean checkpoint) {
+        String dag = options.dagName();
+        Stage s = commit.stage();
+        List<Chunk> chunks = split(tombs, elems, restated, MerkleCrdtOptions.MAX_BLOCK_BUDGET - 2048L - 48L * s.heads(dag).size());
+        if (chunks.isEmpty() && checkpoint) chunks.add(new Chunk(List.of(), List.of(), List.of()));
+        Map<Cid, byte[]> fresh = new HashMap<>();
+        long written = 0;
+        try {
+            for (int i = 0; i < chunks.size(); i++) {
+                Chunk ch = chunks.get(i);
+                Map<Cid, Long> mine = s.heads(dag);
+                List<Cid> links = new ArrayList<>(mine.keySet());
+                Collections.sort(links);
+                long prio = 0;
+                for (long h : mine.values()) prio = Math.max(prio, h);
+                prio++;
+                CheckpointPart part = checkpoint ? new CheckpointPart(i + 1, chunks.size(), ch.restated()) : null;
+                Delta delta = new Delta(ch.elements(), ch.tombstones(), prio, dag, EMPTY, EMPTY, epoch, part);
+                if (signer != null) {
+                    byte[] author = signer.authorId();
+                    delta = delta.withSignature(author, EMPTY); // the payload covers the author, not the signature
+                    delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
+                }
+                byte[] bytes = Block.encode(links, delta);
+                Cid local = Cid.ofDagPb(bytes);
+                commit.apply(new Block(local, links, delta), bytes, false);
+                if (bytes.length <= CrdtBroadcast.MAX_EAGER_BYTES) fresh.put(local, bytes);
+                Trace.event(checkpoint ? "checkpoint" : "flush", tag, local);
+                written += bytes.length;
+            }
+            commit.commit(); // durable on return
+            heads.freshLocal(fresh); // pushed eagerly only once durable (never announce what a crash could take back)
+        } catch (RuntimeException e) {
+            commit.dropStage(); // all or nothing: a generation goes back to the pending writes
+            throw e;
+        }
+        localBlocks.add(chunks.size());
+        return written;
+    }
+
+    /** Splits a chain's entries into blocks of at most {@code budget} bytes and {@code maxBatchKeys} entries. */
+    private List<Chunk> split(List<Element> tombs, List<Element> elems, List<CheckpointPart.Restated> restated, long budget) {
+        int maxPerBlock = Math.min(options.maxBatchKeys(), Wire.MAX_REPEATED - 1);
+        List<Chunk> out = new ArrayList<>();
+        int ti = 0, ei = 0, ri = 0;
+        while (ti < tombs.size() || ei < elems.size() || ri < restated.size()) {
+            long used = 0;
+            int n = 0;
+            List<Element> ct = new ArrayList<>(), ce = new ArrayList<>();
+            List<CheckpointPart.Restated> cr = new ArrayList<>();
+            while (ti < tombs.size() && n < maxPerBlock) {
+                long sz = wireSize(tombs.get(ti));
+                if (n > 0 && used + sz > budget) break;
+                ct.add(tombs.get(ti++));
+                used += sz;
+                n++;
+            }
+            while (ti == tombs.size() && ei < elems.size() && n < maxPerBlock) {
+                long sz = wireSize(elems.get(ei));
+                if (n > 0 && used + sz > budget) break;
+                ce.add(elems.get(ei++));
+                used += sz;
+                n++;
+            }
+            while (ti == tombs.size() && ri < restated.size() && n < maxPerBlock) {
+                CheckpointPart.Restated r = restated.get(ri);
+                long sz = utf8Length(r.key()) + utf8Length(r.id()) + r.value().length + 36;
+                if (n > 0 && used + sz > budget) break;
+                cr.add(r);
+                ri++;
+                used += sz;
+                n++;
+            }
+            out.add(new Chunk(ct, ce, cr));
+        }
+        return out;
     }
 
     /** An upper bound of an element's (or tombstone's) bytes inside a serialized delta. */

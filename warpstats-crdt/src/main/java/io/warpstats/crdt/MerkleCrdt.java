@@ -66,6 +66,14 @@ public interface MerkleCrdt extends AutoCloseable {
     /** Flushes the pending delta; completes when it is durable and its block is a head. */
     CompletableFuture<Void> flush();
 
+    /**
+     * Compacts now (docs/crdt.md, "Compaction"): writes a checkpoint of this replica's own writes (if it
+     * writes checkpoints, {@link CompactionOptions}) and deletes every block a merged checkpoint covers.
+     * Compaction also runs by itself; this forces it. Completes when both are durable; the checkpoint is
+     * announced like any new block.
+     */
+    CompletableFuture<Void> compact();
+
     /** The current heads. */
     List<Head> heads();
 

@@ -30,6 +30,7 @@ public final class MerkleCrdtBuilder {
     private WriteAuthorizer authorizer = WriteAuthorizer.allowAll();
     private Consumer<RejectedBlockException> onRejected = e -> {};
     private final List<MaterializedView> views = new ArrayList<>();
+    private CompactionOptions compaction = CompactionOptions.defaults();
 
     MerkleCrdtBuilder(KvStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -79,6 +80,18 @@ public final class MerkleCrdtBuilder {
     }
 
     /** Deadline of one branch fetch (see {@link MerkleCrdtOptions#fetchTimeout()}). */
+    /** When this replica checkpoints its own writes (docs/crdt.md, "Compaction"); default {@link CompactionOptions#defaults()}. */
+    public MerkleCrdtBuilder compaction(CompactionOptions c) { this.compaction = Objects.requireNonNull(c, "compaction"); return this; }
+
+    /** {@link #compaction} with this checkpoint interval and the default size trigger; {@link Duration#ZERO}: compaction off. */
+    public MerkleCrdtBuilder checkpointInterval(Duration d) {
+        this.compaction = new CompactionOptions(d, compaction.checkpointMinBytes());
+        return this;
+    }
+
+    /** The compaction options so far. */
+    public CompactionOptions compaction() { return compaction; }
+
     public MerkleCrdtBuilder fetchTimeout(Duration d) {
         o = new MerkleCrdtOptions(o.namespace(), o.dagName(), o.flushDelay(), o.maxBatchKeys(), o.maxPendingKeys(), o.rebroadcastInterval(), o.maxConcurrentFetches(), o.maxPendingBlocks(), o.acceptUnsigned(), d);
         return this;
@@ -123,7 +136,7 @@ public final class MerkleCrdtBuilder {
         for (MaterializedView v : views) bound.add(new ViewBinding(v));
         ElementIdUpgrade.run(store, o.namespace()); // a store of an earlier release: element ids in go-ds-crdt's form
         ViewRebuild.upToDate(store, o.namespace(), bound); // before anything merges: rows of another version are rebuilt
-        return new CrdtEngine(store, o, broadcaster, fetcher, signer, verifier, authorizer, onRejected, List.copyOf(bound));
+        return new CrdtEngine(store, o, compaction, broadcaster, fetcher, signer, verifier, authorizer, onRejected, List.copyOf(bound));
     }
 
 }

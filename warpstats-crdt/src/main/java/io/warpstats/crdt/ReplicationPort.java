@@ -46,4 +46,17 @@ public interface ReplicationPort {
      * (failed fetches wait for the next {@link #rebroadcast}).
      */
     CompletableFuture<Void> whenIdle();
+
+    /**
+     * A peer reports that it compacted block {@code cid} away (docs/crdt.md, "Compaction"): if it is in the
+     * walk frontier here, the walk lets it go (its live content is restated by a checkpoint above it).
+     */
+    void onPruned(Cid cid);
+
+    /** Whether {@code cid} is in this replica's walk frontier: known, not processed yet (a sync server tells
+     * "still fetching it" from "compacted away"). */
+    boolean isPending(Cid cid);
+
+    /** Whether this replica deleted block {@code cid} lately because a checkpoint covers it (the last 65,536 such blocks). */
+    boolean recentlyCompacted(Cid cid);
 }

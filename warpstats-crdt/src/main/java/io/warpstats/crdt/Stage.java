@@ -34,6 +34,10 @@ final class Stage {
     final Set<Cid> createdPending = new HashSet<>(), createdHeads = new HashSet<>();
     /** T/ index changes: element id → its full new key set (empty: removed). */
     final Map<String, Set<String>> early = new HashMap<>();
+    /** Coverage raised by this stage: lineage → height of part 1 of its latest complete checkpoint ({@link Coverage}). */
+    final Map<Txn.Key, Long> coverage = new HashMap<>();
+    /** Blocks this stage deletes because a checkpoint covers them ({@link Reaper}). */
+    final Set<Cid> reaped = new HashSet<>();
     /** Blocks applied into this stage, and how many of them came from other replicas. */
     int blocks, merged;
     private final HeadTracker committedHeads;

@@ -53,7 +53,19 @@ final class StoredState {
         });
     }
 
-    /** Reads the durable walk frontier (p/ keys) into {@code frontier}. */
+    /**
+     * This store's epoch ({@code m/epoch}): 8 random bytes created at the first open, so that a wiped store
+     * writing under the same key starts a new lineage that no earlier checkpoint covers.
+     */
+    static byte[] loadEpoch(KvStore store, Keys keys) {
+        Optional<byte[]> v = store.get(keys.epoch);
+        if (v.isPresent() && v.get().length == 8) return v.get();
+        byte[] e = new byte[8];
+        new java.security.SecureRandom().nextBytes(e);
+        store.put(keys.epoch, e);
+        return e;
+    }
+
     /**
      * The number of processed blocks: the {@code m/blocks} counter, or, in a store written before it
      * existed, a count of the {@code b/} keys, written down at once (one scan, the first time only).
@@ -81,10 +93,17 @@ final class StoredState {
      * Re-derives the walk frontier from what is stored: every block reachable from a head is
      * either processed (and stored) or must be in the frontier. With atomic batches this finds
      * nothing to do; it is the safety net the dirty flag stands for (a store that lost its tail,
-     * a bug). Cost: one pass over the processed blocks.
+     * a bug). Cost: one pass over the processed blocks. In a store that merged a checkpoint, a missing
+     * link is a block compacted away (docs/crdt.md, "Compaction"), so only corrupt blocks are refetched.
      */
     static void repair(KvStore store, Keys keys, Map<String, Map<Cid, Long>> heads) {
         log.info("replica was not closed cleanly: checking the DAG below the heads");
+        // once a checkpoint has been merged, links to blocks compacted away are normal: they are not a lost tail
+        boolean[] compacted = {false};
+        store.scan(keys.coverage, (k, v) -> {
+            compacted[0] = true;
+            return false;
+        });
         ArrayDeque<Cid> todo = new ArrayDeque<>();
         Set<Cid> seen = new HashSet<>();
         for (Map<Cid, Long> m : heads.values()) todo.addAll(m.keySet());
@@ -94,7 +113,7 @@ final class StoredState {
             if (!seen.add(c)) continue;
             Optional<byte[]> bytes = store.get(keys.processed(c)).map(r -> Arrays.copyOfRange(r, 8, r.length)); // marker and block are one key
             if (bytes.isEmpty()) {
-                if (store.get(keys.pending(c)).isEmpty()) {
+                if (!compacted[0] && store.get(keys.pending(c)).isEmpty()) {
                     fix.put(keys.pending(c), new byte[] {1});
                 }
                 continue;

@@ -92,6 +92,7 @@ final class WalkScheduler {
     private final AtomicInteger wip = new AtomicInteger();
     private final LongAdder fetchFailures = new LongAdder();
     private final LongAdder fetchTimeouts = new LongAdder();
+    private final LongAdder prunedLinks = new LongAdder();
 
     /**
      * @param scheduler enforces fetch deadlines
@@ -316,7 +317,8 @@ final class WalkScheduler {
         }
         if (!commit.isClosed()) {
             for (Cid c : batch) { // the deadline covered the whole batch: every head not done is retried
-                boolean done = rejections.contains(c) || verify.contains(c) || commit.isProcessed(c);
+                boolean done = rejections.contains(c) || verify.contains(c) || commit.isProcessed(c)
+                        || commit.pendingRecord(c) == null; // let go (reported pruned)
                 if (!done) {
                     fetchFailures.increment();
                     retry.add(c);
@@ -357,12 +359,32 @@ final class WalkScheduler {
     void requeue() {
         for (Cid c : new ArrayList<>(retry)) {
             retry.remove(c);
-            if (!commit.isProcessed(c) && !rejections.contains(c)) enqueue(c);
+            if (!commit.isProcessed(c) && !rejections.contains(c) && commit.pendingRecord(c) != null) enqueue(c);
         }
         for (Cid c : commit.frontierCids()) {
             if (!inFlight.contains(c) && !rejections.contains(c) && !commit.isProcessed(c)) enqueue(c);
         }
         pump();
+    }
+
+    /**
+     * A peer reports block {@code c} compacted away (docs/crdt.md, "Compaction"): a frontier block is let
+     * go — dropped from the durable frontier, not retried. Its live content is restated by its author's
+     * checkpoint, which is above it. A false report costs a delay, not the block: its author announces its
+     * head again, and its next checkpoint restates it.
+     */
+    void pruned(Cid c) {
+        byte[] rec = commit.pendingRecord(c);
+        if (rec == null || commit.isProcessed(c) || verify.contains(c)) return;
+        commit.dropFromFrontier(c);
+        retry.remove(c);
+        prunedLinks.increment();
+        Trace.event("pruned", tag, c);
+        commit.commitQuietly();
+    }
+
+    long prunedLinks() {
+        return prunedLinks.sum();
     }
 
     /** A future completed when the walk is idle (see the class comment). */

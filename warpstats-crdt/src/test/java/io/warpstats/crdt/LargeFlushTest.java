@@ -75,7 +75,8 @@ class LargeFlushTest {
     void deleteOfAKeyWithManyElementsSplitsItsTombstones() {
         String key = "/k/" + "y".repeat(4000);
         try (MerkleCrdt a = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
-             MerkleCrdt b = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build()) {
+             MerkleCrdt b = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+                     .compaction(CompactionOptions.disabled()).build()) { // its 600 elements stay (a checkpoint would keep one)
             // b writes the key 600 times (600 elements), a merges them, then deletes the key: ~2.5 MB of tombstones
             for (int i = 0; i < 600; i++) {
                 b.put(key, Keys.longBytes(i));
@@ -83,7 +84,7 @@ class LargeFlushTest {
             }
             Map<Cid, byte[]> fromB = new HashMap<>();
             b.heads().forEach(h -> EngineTest.collect(b, h.cid(), fromB));
-            try (MerkleCrdt a2 = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+            try (MerkleCrdt a2 = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).compaction(CompactionOptions.disabled())
                     .fetcher(cid -> CompletableFuture.completedFuture(fromB.get(cid))).build()) {
                 b.heads().forEach(h -> a2.replication().onHead(h.cid()));
                 a2.replication().whenIdle().join();

@@ -67,7 +67,7 @@ class LocalWriterTest {
         MerkleCrdtOptions o = b.dagName(DAG).options();
         heads = new HeadTracker(sent::add, new HashMap<>());
         commit = new GroupCommit(store, keys, heads, new Rejections(e -> {}), List.of(), "t");
-        return new LocalWriter(o, keys, store, signer, commit, heads, scheduler, "t");
+        return new LocalWriter(o, keys, store, signer, commit, heads, scheduler, "t", new byte[0], new Checkpointer(keys, CompactionOptions.disabled()));
     }
 
     static MerkleCrdtBuilder opts() {
@@ -192,7 +192,7 @@ class LocalWriterTest {
         MerkleCrdtOptions o = opts().flushDelay(Duration.ofMillis(1)).dagName(DAG).options();
         heads = new HeadTracker(announced::complete, new HashMap<>());
         commit = new GroupCommit(rocks, keys, heads, new Rejections(e -> {}), List.of(), "t");
-        LocalWriter w = new LocalWriter(o, keys, rocks, null, commit, heads, scheduler, "t");
+        LocalWriter w = new LocalWriter(o, keys, rocks, null, commit, heads, scheduler, "t", new byte[0], new Checkpointer(keys, CompactionOptions.disabled()));
         w.put("/a", new byte[] {1});
         CrdtBroadcast msg = announced.get(30, TimeUnit.SECONDS);
         assertThat(msg.heads()).hasSize(1);

@@ -49,7 +49,8 @@ class ThroughputSmokeTest {
         Map<Cid, byte[]> blocks = new HashMap<>();
         List<Cid> heads = new ArrayList<>();
         try (KvStore s = KvStores.rocksDb(dir.resolve("a"))) {
-            MerkleCrdt c = MerkleCrdt.builder(s).flushDelay(Duration.ofMillis(10)).rebroadcastInterval(Duration.ZERO).build();
+            MerkleCrdt c = MerkleCrdt.builder(s).flushDelay(Duration.ofMillis(10)).rebroadcastInterval(Duration.ZERO)
+                    .compaction(CompactionOptions.disabled()).build(); // its whole history is merged by the replica below
             long total = 4_000_000, t0 = System.nanoTime();
             for (long i = 0; i < total; i++) c.put(sample[(int) (i & (n - 1))], values[(int) (i & (n - 1))]);
             c.flush().join();
@@ -64,7 +65,8 @@ class ThroughputSmokeTest {
         blocks.clear();
         heads.clear();
         try (KvStore s = KvStores.rocksDb(dir.resolve("src"))) {
-            MerkleCrdt c = MerkleCrdt.builder(s).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
+            MerkleCrdt c = MerkleCrdt.builder(s).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+                    .compaction(CompactionOptions.disabled()).build();
             for (int i = 0; i < 20_000; i++) {
                 c.put(sample[i & (n - 1)], values[i & (n - 1)]);
                 c.put(sample[(i * 7) & (n - 1)], values[i & (n - 1)]);

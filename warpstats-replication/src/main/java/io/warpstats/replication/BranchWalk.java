@@ -56,7 +56,8 @@ final class BranchWalk {
     }
 
     /** The outcome: blocks in dependency order, continuation (if truncated), blocks the server lacks. */
-    record Result(List<byte[]> blocks, long bytes, boolean truncated, List<Cid> continuation, List<Cid> missing, int steps) {}
+    record Result(List<byte[]> blocks, long bytes, boolean truncated, List<Cid> continuation, List<Cid> missing, int steps,
+                  List<Cid> pruned) {}
 
     private final BlockSource source;
     private final int maxBlocks;
@@ -154,7 +155,11 @@ final class BranchWalk {
                 if (state.get(e.cid) == State.UNKNOWN) continuation.add(e.cid);
             }
         }
-        return new Result(out, bytes, truncated, continuation, missing, steps);
+        // a missing block that was compacted away here: deleted lately, or one a held block links to (not an
+        // asked one) that the source neither holds nor waits for; the asker can let it go
+        List<Cid> pruned = new ArrayList<>();
+        for (Cid m : missing) if (source.compacted(m, !asked.contains(m))) pruned.add(m);
+        return new Result(out, bytes, truncated, continuation, missing, steps, pruned);
     }
 
     /** Reads a block's priority and links and queues it; a block not held (or not decodable) is missing. */

@@ -225,7 +225,8 @@ final class FetchRun {
             tryNextPeer();
             return;
         }
-        lacking.addAll(st.missing());
+        for (Cid x : st.pruned()) c.pruned(x); // compacted away there: the walk lets it go
+        for (Cid x : st.missing()) if (!st.pruned().contains(x)) lacking.add(x);
         if (single) {
             endAttempt(false);
             if (needed.isEmpty()) done.complete(null);

@@ -97,7 +97,7 @@ public final class Replica implements AutoCloseable {
             crdt = eb.build();
             opened.add(crdt);
             sync.attach(crdt.replication());
-            server = SyncServer.register(b.host, crdt.replication()::block, params, b.penalty);
+            server = SyncServer.register(b.host, BlockSource.of(crdt.replication()), params, b.penalty);
             opened.add(server);
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "replica-announce-" + b.host.peerId().toString().substring(Math.max(0, b.host.peerId().toString().length() - 6)));

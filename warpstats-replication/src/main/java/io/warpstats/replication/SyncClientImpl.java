@@ -237,6 +237,12 @@ final class SyncClientImpl implements SyncClient {
         return out;
     }
 
+    /** A peer compacted {@code cid} away (a block it holds links to it): the engine lets it go if it may. */
+    void pruned(Cid cid) {
+        ReplicationPort r = crdt;
+        if (r != null) r.onPruned(cid);
+    }
+
     @Override
     public void rejected(RejectedBlockException e) {
         PeerId peer = suppliers.take(e.cid());

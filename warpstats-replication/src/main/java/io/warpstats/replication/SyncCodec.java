@@ -25,7 +25,8 @@ import java.util.List;
  * message Get     { repeated bytes cids = 1; }
  * message Branch  { repeated bytes heads = 1; repeated bytes have = 2; uint32 max_blocks = 3; }
  * message Blocks  { repeated bytes block = 1; bytes zstd = 2; uint32 raw_size = 3; }
- * message Status  { uint32 code = 1; repeated bytes continuation = 2; repeated bytes missing = 3; string reason = 4; }
+ * message Status  { uint32 code = 1; repeated bytes continuation = 2; repeated bytes missing = 3; string reason = 4;
+ *                   repeated bytes pruned = 5; }
  * </pre>
  * A compressed {@code Blocks} carries, in {@code zstd}, one zstd frame of a {@code Blocks} holding only
  * field 1, {@code raw_size} bytes long. Decoding is bounded by {@link Limits} and fails only with
@@ -68,6 +69,7 @@ final class SyncCodec {
             writeCids(out, 2, s.continuation());
             writeCids(out, 3, s.missing());
             if (!s.reason().isEmpty()) out.writeString(4, s.reason());
+            writeCids(out, 5, s.pruned());
         });
         return frame(4, buf.toByteArray());
     }
@@ -214,6 +216,7 @@ final class SyncCodec {
         int code = 0;
         List<Cid> continuation = new ArrayList<>();
         List<Cid> missing = new ArrayList<>();
+        List<Cid> pruned = new ArrayList<>();
         String reason = "";
         while (!in.isAtEnd()) {
             int tag = in.readTag();
@@ -221,9 +224,10 @@ final class SyncCodec {
             else if (tag == lengthDelimited(2)) add(continuation, readCid(in), limits, "continuation");
             else if (tag == lengthDelimited(3)) add(missing, readCid(in), limits, "missing");
             else if (tag == lengthDelimited(4)) reason = readString(in, MAX_REASON);
+            else if (tag == lengthDelimited(5)) add(pruned, readCid(in), limits, "pruned");
             else skip(in, tag);
         }
-        return new Status(Code.of(code), continuation, missing, reason);
+        return new Status(Code.of(code), continuation, missing, reason, pruned);
     }
 
     private static void add(List<Cid> list, Cid c, Limits limits, String what) {

@@ -111,13 +111,20 @@ public sealed interface SyncMessage {
      * @param continuation (TRUNCATED) the unsent blocks directly below what was sent: the heads of the next BRANCH
      * @param missing      requested blocks (GET) or blocks of the branch the server does not hold
      * @param reason       a human-readable reason (REFUSED, BUSY), may be empty
+     * @param pruned       (BRANCH) blocks of {@code missing} that a block the server holds links to and that the server
+     *                     compacted away: a checkpoint above them restates their live content
      */
-    record Status(Code code, List<Cid> continuation, List<Cid> missing, String reason) implements Answer {
+    record Status(Code code, List<Cid> continuation, List<Cid> missing, String reason, List<Cid> pruned) implements Answer {
         public Status {
             Objects.requireNonNull(code, "code");
             continuation = List.copyOf(continuation);
             missing = List.copyOf(missing);
             Objects.requireNonNull(reason, "reason");
+            pruned = List.copyOf(pruned);
+        }
+
+        Status(Code code, List<Cid> continuation, List<Cid> missing, String reason) {
+            this(code, continuation, missing, reason, List.of());
         }
 
         static Status of(Code code, String reason) { return new Status(code, List.of(), List.of(), reason); }

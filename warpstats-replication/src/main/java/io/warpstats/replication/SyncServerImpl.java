@@ -209,7 +209,7 @@ final class SyncServerImpl implements SyncServer {
                 BranchWalk.Result r = new BranchWalk(source, budget, p.maxAnswerBytes(), p.maxWalkSteps(), p.maxCidsPerRequest(), walkCache)
                         .run(new LinkedHashSet<>(b.heads()), have);
                 sent = r.blocks();
-                status = new Status(r.truncated() ? Code.TRUNCATED : Code.COMPLETE, r.continuation(), r.missing(), "");
+                status = new Status(r.truncated() ? Code.TRUNCATED : Code.COMPLETE, r.continuation(), r.missing(), "", r.pruned());
             }
             // batch the blocks into BLOCKS frames of about batchBytes each
             List<byte[]> batch = new ArrayList<>();

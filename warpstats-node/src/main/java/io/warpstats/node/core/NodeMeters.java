@@ -35,6 +35,14 @@ final class NodeMeters {
         }
         Gauge.builder("warpstats.crdt.pending", replica, x -> x.crdt().metrics().pendingBlocks())
                 .description("blocks heard of and not merged yet").register(r);
+        Gauge.builder("warpstats.crdt.blocks.held", replica, x -> x.crdt().metrics().blocksHeld())
+                .description("blocks in the store (compaction deletes the covered ones)").register(r);
+        FunctionCounter.builder("warpstats.crdt.checkpoints", replica, x -> x.crdt().metrics().checkpoints())
+                .description("checkpoints of this node's own writes since start").register(r);
+        FunctionCounter.builder("warpstats.crdt.reaped", replica, x -> x.crdt().metrics().reapedBlocks())
+                .description("blocks deleted since start because their author's checkpoint covers them").register(r);
+        FunctionCounter.builder("warpstats.crdt.pruned.links", replica, x -> x.crdt().metrics().prunedLinks())
+                .description("links let go since start because a peer compacted their block away").register(r);
         sync(r, "client", replica, x -> x.sync().metrics());
         sync(r, "server", replica, x -> x.server().metrics());
         PubSubBroadcaster a = replica.announcer();

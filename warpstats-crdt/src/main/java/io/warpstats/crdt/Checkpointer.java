@@ -1,0 +1,116 @@
+package io.warpstats.crdt;
+
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.multiformats.Cid;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What this replica's next checkpoint restates, and when it writes one (docs/crdt.md, "Compaction").
+ *
+ * <h2>Content</h2>
+ * The candidates are what this replica's own lineage (its author id and this store's epoch) wrote in the
+ * blocks its last checkpoint does not cover: that checkpoint's restated elements and tombstones, and the
+ * elements and tombstones of every own block written since. Of the elements, for each key the best one
+ * that is still live (its {@code e/} row exists: not tombstoned) is restated with its id and priority;
+ * an own element superseded by a later own element of the same key is not (the later one always wins
+ * over it, and a delete of the key removes both on every replica that merged both). Of the tombstones,
+ * those whose row is still held are repeated (a tombstone row goes only when its element's author
+ * retires that element, {@link Reaper}). The work and memory are those of the lineage's live state.
+ *
+ * <h2>When</h2>
+ * After a local flush once the bytes of own blocks written since the last checkpoint reach
+ * max({@code minBytes}, the last checkpoint's size): the checkpoints' own cost stays at most the cost
+ * of the writes they fold, and what a replica keeps of a lineage stays within about twice its live
+ * state. Also every {@code interval} if anything was written, and on {@link MerkleCrdt#compact}.
+ *
+ * <p>Concurrency: {@link #content} runs under {@link GroupCommit}'s write lock (inside
+ * {@link LocalWriter}'s flush lock); the counters are read and written under the flush lock.
+ */
+final class Checkpointer {
+    private final Keys keys;
+    private final CompactionOptions options;
+    /** Bytes of own blocks written since the last checkpoint; guarded by the flush lock. */
+    private long sinceLast;
+    /** Bytes of the last checkpoint; guarded by the flush lock. */
+    private long lastSize;
+
+    Checkpointer(Keys keys, CompactionOptions options) {
+        this.keys = keys;
+        this.options = options;
+    }
+
+    /** What a checkpoint restates: elements sorted by key, tombstones sorted by key and id. */
+    record Content(List<CheckpointPart.Restated> restated, List<Element> tombstones) {}
+
+    /** Counts the bytes of a local flush; true if a checkpoint is due. Caller holds the flush lock. */
+    boolean afterFlush(long bytes) {
+        sinceLast += bytes;
+        return options.enabled() && sinceLast >= Math.max(options.checkpointMinBytes(), lastSize);
+    }
+
+    /** Whether anything was written since the last checkpoint. Caller holds the flush lock. */
+    boolean anythingSince() {
+        return sinceLast > 0;
+    }
+
+    /** Records a written checkpoint of {@code bytes}. Caller holds the flush lock. */
+    void written(long bytes) {
+        sinceLast = 0;
+        lastSize = bytes;
+    }
+
+    /**
+     * The content of the next checkpoint of {@code lineage} (see the class comment), read from the store.
+     * Caller holds the write lock and committed the open stage.
+     */
+    Content content(KvStore store, byte[] lineage, long coveredBelow) {
+        Map<String, Set<String>> elementIds = new TreeMap<>(Keys.UTF8_ORDER); // key → candidate element ids
+        Set<Element> tombs = new LinkedHashSet<>();
+        int prefixLen = keys.byLineage.length + lineage.length;
+        store.scan(keys.heldPrefix(lineage), keys.heldFrom(lineage, coveredBelow), (k, v) -> {
+            Cid c = Cid.fromBytes(Arrays.copyOfRange(k, prefixLen + 8, k.length));
+            Optional<byte[]> rec = store.get(keys.processed(c));
+            if (rec.isEmpty()) return true;
+            Delta d = Block.decodeHashed(c, Arrays.copyOfRange(rec.get(), 8, rec.get().length)).delta();
+            String id = ElementId.of(c);
+            for (Element e : d.elements()) elementIds.computeIfAbsent(e.key(), x -> new LinkedHashSet<>()).add(id);
+            for (Element t : d.tombstones()) tombs.add(Element.tombstone(t.key(), ElementId.canonical(t.id())));
+            if (d.checkpoint() != null) {
+                for (CheckpointPart.Restated r : d.checkpoint().restated()) {
+                    elementIds.computeIfAbsent(r.key(), x -> new LinkedHashSet<>()).add(ElementId.canonical(r.id()));
+                }
+            }
+            return true;
+        });
+        List<CheckpointPart.Restated> restated = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> e : elementIds.entrySet()) {
+            String best = null;
+            byte[] bestRec = null;
+            for (String id : e.getValue()) {
+                byte[] rec = store.get(keys.element(e.getKey(), id)).orElse(null);
+                if (rec != null && (bestRec == null || DeltaMerge.better(rec, bestRec))) {
+                    best = id;
+                    bestRec = rec;
+                }
+            }
+            if (best != null) {
+                restated.add(new CheckpointPart.Restated(e.getKey(), best, Keys.getLong(bestRec), Arrays.copyOfRange(bestRec, 8, bestRec.length)));
+            }
+        }
+        List<Element> held = new ArrayList<>();
+        for (Element t : tombs) if (store.contains(keys.tombstone(t.key(), t.id()))) held.add(t);
+        held.sort((a, b) -> {
+            int c = Keys.UTF8_ORDER.compare(a.key(), b.key());
+            return c != 0 ? c : a.id().compareTo(b.id());
+        });
+        return new Content(restated, held);
+    }
+
+}

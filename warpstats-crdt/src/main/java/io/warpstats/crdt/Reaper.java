@@ -1,0 +1,211 @@
+package io.warpstats.crdt;
+
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.multiformats.Cid;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes the blocks a checkpoint covers (docs/crdt.md, "Compaction"). When a lineage's coverage rises to
+ * {@code h} ({@link Coverage}), every held block of that lineage below {@code h} is redundant: its live
+ * elements are restated, under their own ids, by the checkpoint whose part 1 is at {@code h}. For each
+ * such block the reaper, in one stage per {@link #CHUNK} blocks:
+ * <ul>
+ *   <li>removes the elements it carried (a checkpoint part: restated) that the covering checkpoint does
+ *       not restate, with any tombstone row of them ({@link DeltaMerge#reap}): those elements were dead or
+ *       superseded by a later element of the same author when the checkpoint was written, and nothing can
+ *       bring them back — the block and every earlier checkpoint of the lineage are covered (a late copy
+ *       is not merged), later checkpoints do not restate them;</li>
+ *   <li>deletes the block and its index row; the processed marker goes with the block, so a link to it
+ *       met later is fetched again: a peer serves it (merged as covered, reaped again) or reports it
+ *       pruned, and the walk lets it go ({@link WalkScheduler#pruned}).</li>
+ * </ul>
+ * A held block that a deleted block linked to and that no checkpoint covers becomes a head ({@link #keepReachable}), so the
+ * DAG above the checkpoints still leads to every block whose content is not restated. Tombstones the block
+ * carried are kept: they name other authors' elements, which only those authors' checkpoints retire.
+ *
+ * <p>Concurrency: {@link #run} is called on the engine's scheduler thread; each chunk holds
+ * {@link GroupCommit}'s write lock while it reads and stages, and commits before releasing it.
+ */
+final class Reaper {
+    private static final Logger log = LoggerFactory.getLogger(Reaper.class);
+    /** Blocks deleted in one stage at most. */
+    static final int CHUNK = 256;
+
+    private final GroupCommit commit;
+    private final Keys keys;
+    private final HeadTracker heads;
+    /** Lineage → the coverage up to which it has been reaped (in memory: a pass at open redoes what a crash interrupted). */
+    private final Map<Txn.Key, Long> reapedBelow = new ConcurrentHashMap<>();
+    private final LongAdder reaped = new LongAdder();
+    /** Blocks deleted lately, oldest first: a peer still walking towards one is told it was compacted away. */
+    private final Set<Cid> recent = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+    /** Deleted blocks remembered at most (in memory; a peer behind by more is told "missing" and retries). */
+    static final int RECENT = 65_536;
+
+    Reaper(GroupCommit commit, Keys keys, HeadTracker heads) {
+        this.commit = commit;
+        this.keys = keys;
+        this.heads = heads;
+    }
+
+    /** Whether {@code c} is among the last {@link #RECENT} blocks deleted. */
+    boolean recentlyReaped(Cid c) {
+        return recent.contains(c);
+    }
+
+    private void remember(Set<Cid> cids) {
+        synchronized (recent) {
+            recent.addAll(cids);
+            var it = recent.iterator();
+            while (recent.size() > RECENT && it.hasNext()) {
+                it.next();
+                it.remove();
+            }
+        }
+    }
+
+    /** Blocks deleted since the replica opened. */
+    long reapedBlocks() {
+        return reaped.sum();
+    }
+
+    /** Reaps every lineage whose coverage rose since it was last reaped; returns the blocks deleted. */
+    int run() {
+        int total = 0;
+        for (Map.Entry<Txn.Key, Long> e : commit.coverage().snapshot().entrySet()) {
+            if (commit.isClosed()) break;
+            long h = e.getValue();
+            if (reapedBelow.getOrDefault(e.getKey(), 0L) >= h) continue;
+            total += reapLineage(e.getKey().b, h);
+            reapedBelow.put(e.getKey(), h);
+        }
+        return total;
+    }
+
+    private int reapLineage(byte[] lineage, long first) {
+        KvStore store = commit.store();
+        Set<String> restated = restatedBy(store, lineage, first);
+        if (restated == null) {
+            log.warn("checkpoint of a lineage at height {} is incomplete in the store: not reaped", first);
+            return 0;
+        }
+        int n = 0;
+        while (true) {
+            commit.lock();
+            try {
+                if (commit.isClosed()) return n;
+                commit.commit(); // whatever is staged goes first
+                List<byte[]> rows = new ArrayList<>();
+                List<Cid> cids = new ArrayList<>();
+                int prefixLen = keys.byLineage.length + lineage.length;
+                store.scan(keys.heldPrefix(lineage), (k, v) -> {
+                    if (Long.compareUnsigned(Keys.getLong(Arrays.copyOfRange(k, prefixLen, prefixLen + 8)), first) >= 0) return false;
+                    Cid c = Cid.fromBytes(Arrays.copyOfRange(k, prefixLen + 8, k.length));
+                    rows.add(k);
+                    cids.add(c);
+                    return rows.size() < CHUNK;
+                });
+                if (rows.isEmpty()) return n;
+                Stage s = commit.stage();
+                List<Element> dead = new ArrayList<>();
+                List<Block> gone = new ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    Cid c = cids.get(i);
+                    Optional<byte[]> rec = store.get(keys.processed(c));
+                    if (rec.isPresent()) {
+                        Block b = Block.decodeHashed(c, Arrays.copyOfRange(rec.get(), 8, rec.get().length));
+                        // a covered head (a block made a head when its parent went, covered since): goes too
+                        if (s.heads(b.delta().dagName()).remove(c) != null) s.txn.delete(keys.head(b.delta().dagName(), c));
+                        deadElements(b, restated, dead);
+                        s.txn.delete(keys.processed(c));
+                        s.reaped.add(c);
+                        gone.add(b);
+                    }
+                    s.txn.delete(rows.get(i));
+                }
+                for (Block b : gone) keepReachable(store, s, b);
+                commit.merge().reap(s.txn, dead);
+                Set<Cid> done = new HashSet<>(s.reaped);
+                commit.commit();
+                remember(done);
+                n += done.size();
+                reaped.add(done.size());
+            } finally {
+                commit.unlock();
+            }
+        }
+    }
+
+    /**
+     * Keeps the DAG walkable after a block goes: a held block it linked to that no checkpoint covers (another
+     * author's block not folded yet, a block without an epoch) becomes a head, so it is announced and the next
+     * local block links to it again. Without this, a new node walking down from the heads could no longer
+     * reach it: its live content would be held here but never served.
+     */
+    private void keepReachable(KvStore store, Stage s, Block reaped) {
+        for (Cid l : reaped.links()) {
+            if (s.reaped.contains(l)) continue;
+            Optional<byte[]> rec = store.get(keys.processed(l));
+            if (rec.isEmpty()) continue;
+            Delta d = Block.decodeHashed(l, Arrays.copyOfRange(rec.get(), 8, rec.get().length)).delta();
+            byte[] lin = Coverage.lineageOf(d);
+            if (lin != null && Long.compareUnsigned(d.priority(), commit.coverage().coveredBelow(s, lin)) < 0) continue; // reaped in turn
+            Map<Cid, Long> dagHeads = s.heads(d.dagName());
+            if (dagHeads.containsKey(l)) continue;
+            dagHeads.put(l, d.priority());
+            s.txn.put(keys.head(d.dagName(), l), Keys.longBytes(d.priority()));
+        }
+    }
+
+    /** The (key, id) pairs a covered block carried that the covering checkpoint does not restate. */
+    private static void deadElements(Block b, Set<String> restated, List<Element> dead) {
+        Delta d = b.delta();
+        String id = ElementId.of(b.cid());
+        for (Element e : d.elements()) {
+            if (!restated.contains(e.key() + '\0' + id)) dead.add(Element.tombstone(e.key(), id));
+        }
+        if (d.checkpoint() != null) {
+            for (CheckpointPart.Restated r : d.checkpoint().restated()) {
+                String rid = ElementId.canonical(r.id());
+                if (!restated.contains(r.key() + '\0' + rid)) dead.add(Element.tombstone(r.key(), rid));
+            }
+        }
+    }
+
+    /**
+     * The {@code key\0id} pairs restated by the lineage's checkpoint whose part 1 is at {@code first}, read
+     * from its parts (held: a checkpoint does not cover itself); null if a part is missing.
+     */
+    private Set<String> restatedBy(KvStore store, byte[] lineage, long first) {
+        Set<String> out = new HashSet<>();
+        int prefixLen = keys.byLineage.length + lineage.length;
+        int[] found = {0};
+        int[] parts = {-1};
+        store.scan(keys.heldPrefix(lineage), keys.heldFrom(lineage, first), (k, v) -> {
+            long h = Keys.getLong(Arrays.copyOfRange(k, prefixLen, prefixLen + 8));
+            if (Long.compareUnsigned(h, first) < 0) return true;
+            if (parts[0] >= 0 && Long.compareUnsigned(h, first + parts[0]) >= 0) return false;
+            Cid c = Cid.fromBytes(Arrays.copyOfRange(k, prefixLen + 8, k.length));
+            Optional<byte[]> rec = store.get(keys.processed(c));
+            if (rec.isEmpty()) return true;
+            Delta d = Block.decodeHashed(c, Arrays.copyOfRange(rec.get(), 8, rec.get().length)).delta();
+            CheckpointPart p = d.checkpoint();
+            if (p == null || d.priority() - (p.part() - 1) != first) return true;
+            parts[0] = p.parts();
+            found[0]++;
+            for (CheckpointPart.Restated r : p.restated()) out.add(r.key() + '\0' + ElementId.canonical(r.id()));
+            return found[0] < p.parts();
+        });
+        return parts[0] > 0 && found[0] >= parts[0] ? out : null;
+    }
+}
