@@ -1,6 +1,8 @@
 package io.warpstats.bench.cluster;
 
 import io.warpstats.bench.cli.BenchCommandLine;
+import io.warpstats.crdt.CompactionOptions;
+import io.warpstats.crdt.MerkleCrdtBuilder;
 import io.warpstats.crdt.MerkleCrdtOptions;
 import io.warpstats.crdt.store.KvStores;
 import io.warpstats.stats.StatsException;
@@ -135,9 +137,9 @@ public final class GrowthBench {
         return new Result(cfg, writeMs, convergeMs, figures, joinMs, m.blocks(), m.wireBytes(), j);
     }
 
-    /** The engine settings of the run: compaction on (the engine's default) or off. */
-    private void engine(io.warpstats.crdt.MerkleCrdtBuilder b) {
-        // compaction settings are applied here
+    /** The engine settings of the run: compaction on ({@link CompactionOptions#defaults()}, a node's) or off. */
+    private void engine(MerkleCrdtBuilder b) {
+        b.compaction(cfg.compaction() ? CompactionOptions.defaults() : CompactionOptions.disabled());
     }
 
     private void startAll() {
