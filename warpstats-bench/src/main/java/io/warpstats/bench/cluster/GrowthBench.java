@@ -7,14 +7,12 @@ import io.warpstats.crdt.MerkleCrdtOptions;
 import io.warpstats.crdt.store.KvStores;
 import io.warpstats.stats.StatsException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -98,7 +96,7 @@ public final class GrowthBench {
             return b.runIn();
         } finally {
             b.closeAll();
-            if (cfg.dir() == null) deleteTree(root);
+            if (cfg.dir() == null) ConvergenceBench.deleteTree(root);
         }
     }
 
@@ -273,14 +271,6 @@ public final class GrowthBench {
     static void log(String fmt, Object... args) {
         System.out.printf(Locale.ROOT, "[growth] " + fmt + "%n", args);
         System.out.flush();
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     // ------------------------------------------------------------------ main
