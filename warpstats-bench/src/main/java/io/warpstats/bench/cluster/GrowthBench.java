@@ -247,7 +247,7 @@ public final class GrowthBench {
         return true;
     }
 
-    // ------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------ lifecycle and logging
 
     private void closeAll() {
         for (StatsNode n : nodes) {
