@@ -29,11 +29,12 @@ final class DefaultStatsService implements StatsService {
     private final HybridClock hlc;
     private final Aggregates aggregates;
     private final CrdtMirror mirror;
+    private final EventLogRetention eventLog;
     private final Object writeLock = new Object();
     private final WriteQueue writes;
     private long seq; // guarded by writeLock
 
-    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval) {
+    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval, EventLogPolicy eventLogPolicy) {
         this.db = db;
         this.nodeId = nodeId;
         this.clock = clock;
@@ -43,6 +44,7 @@ final class DefaultStatsService implements StatsService {
         this.aggregates = new Aggregates(nodeId, incarnation, hot, pending, hlc);
         this.mirror = new CrdtMirror(db, aggregates, pending, nodeId, incarnation, writeLock, flushInterval.toMillis());
         this.writes = new WriteQueue(this::commitGroup);
+        this.eventLog = EventLogRetention.start(db, clock, eventLogPolicy);
     }
 
     private static String loadIncarnation(LocalDb db) {
@@ -484,10 +486,16 @@ final class DefaultStatsService implements StatsService {
         mirror.drain();
     }
 
+    /** The event log's retention (tests). */
+    EventLogRetention eventLog() {
+        return eventLog;
+    }
+
     @Override
     public void close() {
         writes.close();
         mirror.close();
+        eventLog.close();
         db.close();
     }
 }

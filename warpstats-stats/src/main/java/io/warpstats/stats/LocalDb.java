@@ -44,7 +44,7 @@ final class LocalDb implements AutoCloseable {
     }
 
     static LocalDb open(Path dir) {
-        Options options = new Options().setCreateIfMissing(true);
+        Options options = KvStores.longLivedOptions(); // compression, the WAL bound (docs/stats.md, "Storage")
         try {
             Files.createDirectories(dir);
             return new LocalDb(RocksDB.open(options, dir.toString()), options, dir);
@@ -126,6 +126,7 @@ final class LocalDb implements AutoCloseable {
 
     @Override
     public void close() {
+        KvStores.flushQuietly(db); // a graceful close leaves no write-ahead log
         db.close();
         sync.close();
         options.close();

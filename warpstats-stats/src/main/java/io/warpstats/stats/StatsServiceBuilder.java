@@ -16,6 +16,7 @@ public final class StatsServiceBuilder {
     private @Nullable String nodeId;
     private Clock clock = Clock.systemUTC();
     private Duration flushInterval = Duration.ofMillis(100);
+    private EventLogPolicy eventLog = EventLogPolicy.defaults();
 
     StatsServiceBuilder() {}
 
@@ -46,10 +47,16 @@ public final class StatsServiceBuilder {
         return this;
     }
 
+    /** How long and how many records of the local event log are kept (default {@link EventLogPolicy#defaults()}). */
+    public StatsServiceBuilder eventLog(EventLogPolicy policy) {
+        this.eventLog = Objects.requireNonNull(policy);
+        return this;
+    }
+
     /** Opens the local database and returns the service (not yet attached to a CRDT). */
     public StatsService open() {
         Objects.requireNonNull(localDatabase, "localDatabase");
         Objects.requireNonNull(nodeId, "nodeId");
-        return new DefaultStatsService(LocalDb.open(localDatabase), nodeId, clock, flushInterval);
+        return new DefaultStatsService(LocalDb.open(localDatabase), nodeId, clock, flushInterval, eventLog);
     }
 }

@@ -3,6 +3,7 @@ package io.warpstats.bench.cluster;
 import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.Head;
 import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.MerkleCrdtBuilder;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import io.warpstats.p2p.ConnectionGate;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One replica of the cluster: its own host on 127.0.0.1 and a {@link Replica} (gossipsub, sync client
@@ -40,21 +42,27 @@ final class ClusterNode implements AutoCloseable {
     final AtomicLong penalties = new AtomicLong();
 
     ClusterNode(int index, Path dir, ConvergenceBench.Config cfg, MaterializedView probe) {
+        this(index, PrivateKey.generate(), dir, cfg.ioThreads(), cfg.rebroadcast(), b -> b.flushDelay(cfg.flushDelay()).view(probe));
+    }
+
+    /**
+     * A node with identity {@code key} and its store in {@code storeDir}; {@code engine} configures the engine's
+     * builder after the cluster's settings (fetch concurrency {@code -Dwarpstats.bench.maxFetches}, default 8).
+     */
+    ClusterNode(int index, PrivateKey key, Path storeDir, int ioThreads, Duration rebroadcast, Consumer<MerkleCrdtBuilder> engine) {
         this.index = index;
-        host = Hosts.create(PrivateKey.generate(), HostOptions.defaults().withIoThreads(cfg.ioThreads()));
+        host = Hosts.create(key, HostOptions.defaults().withIoThreads(ioThreads));
         await(host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
-        store = KvStores.rocksDb(dir, false);
+        store = KvStores.rocksDb(storeDir, false);
         replica = Replica.builder(host, store)
                 .penalty((peer, offense, detail) -> penalties.incrementAndGet())
-                .rebroadcastInterval(cfg.rebroadcast())
+                .rebroadcastInterval(rebroadcast)
                 .minPublishGap(Duration.ofMillis(Long.getLong("warpstats.bench.announceGapMs", PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toMillis())))
                 .gossipParams(GossipParams.defaults().toBuilder()
                         .idontwantMinBytes(Integer.getInteger("warpstats.bench.idontwantMinBytes", GossipParams.defaults().idontwantMinBytes()))
                         .forwardDelay(Duration.ofMillis(Long.getLong("warpstats.bench.forwardDelayMs", GossipParams.defaults().forwardDelay().toMillis())))
                         .build())
-                .engine(b -> b.flushDelay(cfg.flushDelay())
-                        .maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))
-                        .view(probe))
+                .engine(b -> engine.accept(b.maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))))
                 .start();
         client = replica.sync();
         pubsub = replica.pubsub();

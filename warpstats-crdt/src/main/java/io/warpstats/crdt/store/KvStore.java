@@ -46,6 +46,13 @@ public interface KvStore extends AutoCloseable {
      */
     long sizeOnDiskBytes();
 
+    /**
+     * Rewrites the store's files so that deleted keys stop taking space (RocksDB: a full manual compaction, which
+     * also moves every key to the bottommost, ZSTD-compressed level); returns when done. Optional for a store:
+     * the default does nothing (a store in memory frees a deleted key at once).
+     */
+    default void compact() {}
+
     @Override
     void close();
 

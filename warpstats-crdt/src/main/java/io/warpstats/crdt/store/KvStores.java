@@ -1,10 +1,52 @@
 package io.warpstats.crdt.store;
 
 import java.nio.file.Path;
+import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 
-/** Factories of {@link KvStore}s. */
+/** Factories of {@link KvStore}s, and the RocksDB settings of a long-lived store. */
 public final class KvStores {
+    /** The memtable size: the write-ahead log of a store holds at most about two of them (the WAL bound). */
+    public static final long WRITE_BUFFER_BYTES = 8L << 20;
+    /** {@code max_total_wal_size}: a flush is forced past it when a store has several column families. */
+    public static final long MAX_TOTAL_WAL_BYTES = 2 * WRITE_BUFFER_BYTES;
+    /** One RocksDB info log file ({@code LOG}) is rolled over at this size. */
+    public static final long INFO_LOG_BYTES = 1L << 20;
+    /** Rolled info log files kept ({@code LOG.old.*}). */
+    public static final int INFO_LOGS_KEPT = 2;
+    /** The {@code MANIFEST} is rewritten (from the live files only) past this size. */
+    public static final long MANIFEST_BYTES = 4L << 20;
+
     private KvStores() {}
+
+    /**
+     * New RocksDB options for a store that lives for months (the caller closes them): LZ4 compression of the
+     * SST files of the upper levels and ZSTD for the bottommost level (where most data lives; the Maven
+     * Central build of rocksdbjni has both), level sizes computed from the last level (so the bottommost level
+     * holds ~90 % of the data), write buffer {@value #WRITE_BUFFER_BYTES} bytes ({@link #WRITE_BUFFER_BYTES})
+     * with two write buffers at most, so the write-ahead log is bounded by about two memtables (≤ 16 MiB while
+     * writing flat out, ≤ one memtable once the flushes caught up) whatever the store's idle time,
+     * {@code max_total_wal_size} {@link #MAX_TOTAL_WAL_BYTES} (RocksDB applies it only with more than one column
+     * family), info log files of at most {@link #INFO_LOG_BYTES} with {@link #INFO_LOGS_KEPT} old ones kept, and a
+     * {@code MANIFEST} rewritten past {@link #MANIFEST_BYTES}. Obsolete WAL files are deleted, not archived.
+     */
+    public static Options longLivedOptions() {
+        return new Options().setCreateIfMissing(true)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+                .setLevelCompactionDynamicLevelBytes(true)
+                .setWriteBufferSize(WRITE_BUFFER_BYTES)
+                .setMaxWriteBufferNumber(2)
+                .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
+                .setWalTtlSeconds(0)
+                .setWalSizeLimitMB(0)
+                .setMaxLogFileSize(INFO_LOG_BYTES)
+                .setKeepLogFileNum(INFO_LOGS_KEPT)
+                .setMaxManifestFileSize(MANIFEST_BYTES);
+    }
 
     /** A new empty in-memory store (a {@code ConcurrentSkipListMap}); for tests. */
     public static KvStore inMemory() {
@@ -26,6 +68,18 @@ public final class KvStores {
      */
     public static KvStore rocksDb(Path dir, boolean syncWrites) {
         return new RocksKvStore(dir, syncWrites);
+    }
+
+    /**
+     * Flushes {@code db}'s memtable into an SST file and waits for it, so that its write-ahead log files become
+     * obsolete (a graceful close leaves no log to replay); a failure is ignored, the log still holds every write.
+     */
+    public static void flushQuietly(RocksDB db) {
+        try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(f);
+        } catch (RocksDBException e) {
+            // the write-ahead log still holds every write: the next open replays it
+        }
     }
 
     /**

@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiPredicate;
-import org.rocksdb.CompressionType;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -21,7 +21,9 @@ import org.rocksdb.WriteOptions;
 /**
  * RocksDB store: one column family (the default), the key spaces separated by prefixes (see
  * docs/architecture.md, "Storage"). Batches are RocksDB {@link WriteBatch}es (atomic, all or nothing, also across a
- * crash). The write-ahead log is always on; {@code syncWrites} adds an fsync per batch.
+ * crash). The write-ahead log is always on; {@code syncWrites} adds an fsync per batch. Settings for a long-lived
+ * store: {@link KvStores#longLivedOptions()} (compression, the WAL bound). A close flushes the memtable first, so
+ * a store closed gracefully leaves no write-ahead log to replay and occupies its compressed SST files only.
  *
  * <p>Close safety: every operation holds a read lock and checks {@code closed}; {@link #close}
  * takes the write lock, so no native call runs on a closed handle (which would crash the JVM).
@@ -43,10 +45,8 @@ final class RocksKvStore implements KvStore {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
-            options = new Options().setCreateIfMissing(true)
-                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+            options = KvStores.longLivedOptions()
                     .setMaxBackgroundJobs(2)
-                    .setWriteBufferSize(64L << 20)
                     // most point reads of the engine are misses (is this block processed? a tombstone for this element?):
                     // bloom filters answer them without searching the memtable skiplist or reading SST blocks
                     .setMemtablePrefixBloomSizeRatio(0.02)
@@ -182,11 +182,27 @@ final class RocksKvStore implements KvStore {
         try {
             if (closed) return;
             closed = true;
+            KvStores.flushQuietly(db);
             db.close();
             writeOptions.close();
             options.close();
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /** Compacts the whole key range: every live key ends in the bottommost level, deleted keys are dropped. */
+    @Override
+    public void compact() {
+        lock.readLock().lock();
+        try (CompactRangeOptions full = new CompactRangeOptions()
+                .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)) {
+            open();
+            db.compactRange(db.getDefaultColumnFamily(), null, null, full); // kForce: files moved down are rewritten too (ZSTD), not only renamed
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB compaction failed: " + e.getMessage(), e);
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

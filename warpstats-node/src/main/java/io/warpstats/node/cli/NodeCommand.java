@@ -42,6 +42,14 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--http-token", description = "Bearer token of the HTTP API (required off loopback).")
     @Nullable String httpToken;
 
+    @Option(names = "--event-log-max-age-hours", paramLabel = "H",
+            description = "Records of the local event log older than this are removed, 1..87600 (default 168: 7 days).")
+    @Nullable String eventLogMaxAgeHours;
+
+    @Option(names = "--event-log-max-records", paramLabel = "N",
+            description = "The local event log keeps at most this many records, the newest, 1..1000000000 (default 1000000).")
+    @Nullable String eventLogMaxRecords;
+
     @Option(names = "--config", description = "A properties file of settings (flags override it; see docs/node.md).")
     @Nullable Path config;
 
@@ -54,6 +62,8 @@ public final class NodeCommand implements Callable<Integer> {
         s.set("bootstrap", bootstrap == null ? null : String.join(",", bootstrap));
         s.set("http", http);
         s.set("http-token", httpToken);
+        s.set("event-log-max-age-hours", eventLogMaxAgeHours);
+        s.set("event-log-max-records", eventLogMaxRecords);
         return s.toConfig();
     }
 

@@ -3,6 +3,7 @@ package io.warpstats.node.cli;
 import io.warpstats.node.core.NodeConfig;
 import io.warpstats.node.http.HttpConfig;
 import io.warpstats.p2p.Multiaddr;
+import io.warpstats.stats.EventLogPolicy;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -27,7 +28,8 @@ final class NodeSettings {
     static final int MAX_FILE_BYTES = 64 * 1024;
     static final Set<String> KEYS = Set.of("data-dir", "listen", "bootstrap", "http", "http-token", "dag-name",
             "flush-delay-ms", "rebroadcast-interval-ms", "reconnect-min-ms", "reconnect-max-ms", "maintenance-interval-ms",
-            "max-known-peers", "target-peers", "fetch-timeout-ms");
+            "max-known-peers", "target-peers", "fetch-timeout-ms",
+            "event-log-max-age-hours", "event-log-max-records");
 
     private final Map<String, String> values = new LinkedHashMap<>();
 
@@ -81,7 +83,10 @@ final class NodeSettings {
                     ms("reconnect-min-ms", d.reconnectMin()), ms("reconnect-max-ms", d.reconnectMax()),
                     ms("maintenance-interval-ms", d.maintenanceInterval()),
                     intOr("max-known-peers", d.maxKnownPeers()), intOr("target-peers", d.targetPeers()),
-                    ms("fetch-timeout-ms", d.fetchTimeout()));
+                    ms("fetch-timeout-ms", d.fetchTimeout()),
+                    new EventLogPolicy(hoursOr("event-log-max-age-hours", d.eventLog().maxAge()),
+                            longOr("event-log-max-records", d.eventLog().maxRecords(), EventLogPolicy.MAX_RECORDS_LIMIT),
+                            d.eventLog().interval()));
         } catch (java.nio.file.InvalidPathException e) {
             throw new BadInputException("bad data directory '" + dir + "': " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -100,6 +105,23 @@ final class NodeSettings {
     private Duration ms(String key, Duration dflt) {
         String v = values.get(key);
         return v == null ? dflt : Duration.ofMillis(integer(key, v, 1, 86_400_000));
+    }
+
+    private Duration hoursOr(String key, Duration dflt) {
+        String v = values.get(key);
+        return v == null ? dflt : Duration.ofHours(integer(key, v, 1, (int) EventLogPolicy.MAX_AGE_LIMIT.toHours()));
+    }
+
+    private long longOr(String key, long dflt, long max) {
+        String v = values.get(key);
+        if (v == null) return dflt;
+        try {
+            long l = Long.parseLong(v.trim());
+            if (l < 1 || l > max) throw new NumberFormatException();
+            return l;
+        } catch (NumberFormatException e) {
+            throw new BadInputException(key + " must be an integer in 1.." + max + ", not '" + v + "'");
+        }
     }
 
     private int intOr(String key, int dflt) {

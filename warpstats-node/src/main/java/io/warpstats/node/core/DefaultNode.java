@@ -68,7 +68,8 @@ final class DefaultNode implements Node {
         try {
             store = KvStores.rocksDb(config.dataDir().resolve("crdt"));
             opened.add(store);
-            stats = StatsService.builder().localDatabase(config.dataDir().resolve("local")).nodeId(self.toString()).open();
+            stats = StatsService.builder().localDatabase(config.dataDir().resolve("local")).nodeId(self.toString())
+                    .eventLog(config.eventLog()).open();
             opened.add(stats);
             host = Hosts.create(key, HostOptions.defaults());
             opened.add(host);

@@ -10,11 +10,11 @@ import io.warpstats.p2p.crypto.PublicKey;
  * Signed deltas with the node's Ed25519 identity: the author id is the raw peer id (identity
  * multihash of the public key), so a verifier needs nothing but the delta to check it.
  */
-final class Ed25519Deltas {
+public final class Ed25519Deltas {
     private Ed25519Deltas() {}
 
     /** Signs with {@code key}; the author id is its peer id's bytes. */
-    static DeltaSigner signer(PrivateKey key) {
+    public static DeltaSigner signer(PrivateKey key) {
         byte[] author = PeerId.fromPublicKey(key.publicKey()).toBytes();
         return new DeltaSigner() {
             @Override public byte[] authorId() { return author.clone(); }
@@ -23,7 +23,7 @@ final class Ed25519Deltas {
     }
 
     /** Verifies against the key inlined in the author's peer id; returns the printable peer id. */
-    static DeltaVerifier verifier() {
+    public static DeltaVerifier verifier() {
         return (author, payload, signature) -> {
             if (author == null || author.length > 64 || signature == null || signature.length != 64) {
                 throw new IllegalArgumentException("malformed author or signature");

@@ -2,6 +2,7 @@ package io.warpstats.node.core;
 
 import io.warpstats.node.http.HttpConfig;
 import io.warpstats.p2p.Multiaddr;
+import io.warpstats.stats.EventLogPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,10 +26,12 @@ import org.jspecify.annotations.Nullable;
  * @param maxKnownPeers       the most peers remembered for reconnection and discovery (bootstrap peers always kept)
  * @param targetPeers         the peer manager stops dialing discovered (non-bootstrap) peers once this many are connected
  * @param fetchTimeout        one sync request (a round of a branch fetch) to one peer must be answered within this
+ * @param eventLog            how long and how many records the local database's event log keeps (who did what and every total are kept regardless)
  */
 public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstrap, @Nullable HttpConfig http, String dagName,
                          Duration flushDelay, Duration rebroadcastInterval, Duration reconnectMin, Duration reconnectMax,
-                         Duration maintenanceInterval, int maxKnownPeers, int targetPeers, Duration fetchTimeout) {
+                         Duration maintenanceInterval, int maxKnownPeers, int targetPeers, Duration fetchTimeout,
+                         EventLogPolicy eventLog) {
 
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -50,6 +53,7 @@ public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstr
         if (reconnectMax.compareTo(reconnectMin) < 0) throw new IllegalArgumentException("reconnectMax < reconnectMin");
         if (maxKnownPeers < 1 || maxKnownPeers > 10_000) throw new IllegalArgumentException("maxKnownPeers must be 1..10000");
         if (targetPeers < 1 || targetPeers > 1000) throw new IllegalArgumentException("targetPeers must be 1..1000");
+        Objects.requireNonNull(eventLog, "eventLog");
     }
 
     private static void positive(String name, Duration d) {
@@ -58,34 +62,43 @@ public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstr
         if (d.compareTo(Duration.ofHours(24)) > 0) throw new IllegalArgumentException(name + " must be at most 24 h");
     }
 
-    /** No bootstrap peers, no HTTP; 10 ms flush, 5 s rebroadcast, redial 250 ms … 30 s, maintenance 500 ms, 256 known, 16 target, 10 s fetch. */
+    /**
+     * No bootstrap peers, no HTTP; 10 ms flush, 5 s rebroadcast, redial 250 ms … 30 s, maintenance 500 ms, 256 known, 16 target,
+     * 10 s fetch, event log kept 7 days and at most 1,000,000 records ({@link EventLogPolicy#defaults()}).
+     */
     public static NodeConfig defaults(Path dataDir, Multiaddr listen) {
         return new NodeConfig(dataDir, listen, List.of(), null, "", Duration.ofMillis(10), Duration.ofSeconds(5),
-                Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMillis(500), 256, 16, Duration.ofSeconds(10));
+                Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMillis(500), 256, 16, Duration.ofSeconds(10),
+                EventLogPolicy.defaults());
     }
 
     public NodeConfig withBootstrap(List<Multiaddr> peers) {
         return new NodeConfig(dataDir, listen, peers, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog);
     }
 
     public NodeConfig withHttp(@Nullable HttpConfig h) {
         return new NodeConfig(dataDir, listen, bootstrap, h, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog);
     }
 
     public NodeConfig withListen(Multiaddr l) {
         return new NodeConfig(dataDir, l, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog);
     }
 
     public NodeConfig withTimings(Duration flush, Duration rebroadcast, Duration redialMin, Duration redialMax, Duration maintenance) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flush, rebroadcast, redialMin, redialMax,
-                maintenance, maxKnownPeers, targetPeers, fetchTimeout);
+                maintenance, maxKnownPeers, targetPeers, fetchTimeout, eventLog);
+    }
+
+    public NodeConfig withEventLog(EventLogPolicy policy) {
+        return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, policy);
     }
 
     public NodeConfig withPeerLimits(int known, int target) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, known, target, fetchTimeout);
+                maintenanceInterval, known, target, fetchTimeout, eventLog);
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * @param addresses      the multiaddresses it listens on
  * @param peers          connected peers
  * @param heads          the CIDs of the current DAG heads
- * @param storeSizeBytes the approximate size of the store on disk
+ * @param storeSizeBytes bytes on disk of the CRDT store and the local database: their live SST files plus write-ahead logs, read from RocksDB (cached up to 1 s)
  * @param merges         blocks merged since start (a counter)
  * @param blocks         blocks in the store
  * @param syncLagSeconds age of the oldest head heard of but not merged yet (0 when in sync)

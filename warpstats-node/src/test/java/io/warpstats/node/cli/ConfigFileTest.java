@@ -52,6 +52,8 @@ class ConfigFileTest {
                 max-known-peers=100
                 target-peers=8
                 fetch-timeout-ms=12000
+                event-log-max-age-hours=48
+                event-log-max-records=5000
                 """.formatted(dir.resolve("data"), TOKEN));
         NodeConfig c = nodeConfig("node", "--config", f.toString());
         assertThat(c.dataDir()).isEqualTo(dir.resolve("data"));
@@ -66,6 +68,8 @@ class ConfigFileTest {
                         Duration.ofMillis(600), Duration.ofMillis(12000));
         assertThat(c.maxKnownPeers()).isEqualTo(100);
         assertThat(c.targetPeers()).isEqualTo(8);
+        assertThat(c.eventLog().maxAge()).isEqualTo(Duration.ofHours(48));
+        assertThat(c.eventLog().maxRecords()).isEqualTo(5000);
 
         NodeConfig o = nodeConfig("node", "--config", f.toString(), "--data-dir", dir.resolve("other").toString(),
                 "--listen", "/ip4/127.0.0.1/tcp/5001", "--bootstrap", "/ip4/10.0.0.9/tcp/1", "--http", "127.0.0.1:9000");
@@ -75,6 +79,9 @@ class ConfigFileTest {
         assertThat(o.http().host()).isEqualTo("127.0.0.1");
         assertThat(o.http().port()).isEqualTo(9000);
         assertThat(o.flushDelay()).isEqualTo(Duration.ofMillis(25)); // still from the file
+        NodeConfig e = nodeConfig("node", "--config", f.toString(), "--event-log-max-age-hours", "2", "--event-log-max-records", "70");
+        assertThat(e.eventLog().maxAge()).isEqualTo(Duration.ofHours(2));
+        assertThat(e.eventLog().maxRecords()).isEqualTo(70);
 
         NodeConfig d = nodeConfig("node", "--config", file("min.conf", "data-dir=" + dir.resolve("d")).toString());
         NodeConfig defaults = NodeConfig.defaults(dir.resolve("d"), Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
@@ -89,6 +96,9 @@ class ConfigFileTest {
                 List.of(data + "flush-delay-ms=ten\n", "flush-delay-ms must be an integer"),
                 List.of(data + "fetch-timeout-ms=0\n", "fetch-timeout-ms must be an integer in 1..86400000"),
                 List.of(data + "max-known-peers=100000\n", "max-known-peers"),
+                List.of(data + "event-log-max-age-hours=0\n", "event-log-max-age-hours must be an integer in 1..87600"),
+                List.of(data + "event-log-max-records=1e9\n", "event-log-max-records must be an integer in 1..1000000000"),
+                List.of(data + "event-log-max-records=1000000001\n", "event-log-max-records must be an integer in 1..1000000000"),
                 List.of(data + "listen=/ip4/1.2.3.4\n", "listen address must be"),
                 List.of(data + "listen=garbage\n", "bad listen multiaddr"),
                 List.of(data + "bootstrap=/dns/x\n", "bootstrap"),

@@ -33,7 +33,7 @@ class DeployFilesTest {
 
         // every commented line uncommented: the documented defaults are valid and are the defaults
         Path all = dir.resolve("all.conf");
-        Files.writeString(all, example.replaceAll("(?m)^#(bootstrap|http-token|dag-name|[a-z-]+-(ms|peers))=", "$1="));
+        Files.writeString(all, example.replaceAll("(?m)^#(bootstrap|http-token|dag-name|[a-z-]+-(ms|peers|hours|records))=", "$1="));
         NodeSettings a = new NodeSettings();
         a.load(all);
         NodeConfig d = a.toConfig();

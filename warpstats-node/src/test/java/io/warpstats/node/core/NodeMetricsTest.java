@@ -35,6 +35,39 @@ class NodeMetricsTest {
         return m;
     }
 
+    /** The bytes of the RocksDB data files ({@code *.sst}, {@code *.log}) in {@code db}: what the store takes on disk. */
+    static long dataFiles(Path db) throws java.io.IOException {
+        long n = 0;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(db)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".sst") || name.endsWith(".log")) n += java.nio.file.Files.size(f);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * /metrics per store and /v1/node's {@code storeSizeBytes} are the files on disk of both stores (crdt/ and local/):
+     * compared while the node is idle; a background flush between the reads is retried (at most 5 times).
+     */
+    void assertRealSizeOnDisk(Node n) throws Exception {
+        String info = "http://" + n.httpAddress().orElseThrow().getHostString() + ":" + n.httpAddress().orElseThrow().getPort() + "/v1/node";
+        long crdt = -1, local = -1, metricCrdt = -2, metricLocal = -2, node = -3;
+        for (int attempt = 0; attempt < 5 && !(crdt == metricCrdt && local == metricLocal && node == crdt + local); attempt++) {
+            Map<String, Double> m = scrape(n);
+            metricCrdt = m.get("warpstats_store_disk_bytes{store=\"crdt\"}").longValue();
+            metricLocal = m.get("warpstats_store_disk_bytes{store=\"local\"}").longValue();
+            node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(HTTP.send(HttpRequest.newBuilder(URI.create(info)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).get("storeSizeBytes").asLong();
+            crdt = dataFiles(dir.resolve("a").resolve("crdt"));
+            local = dataFiles(dir.resolve("a").resolve("local"));
+        }
+        assertThat(metricCrdt).as("crdt/ on disk").isEqualTo(crdt).isPositive();
+        assertThat(metricLocal).as("local/ on disk").isEqualTo(local).isPositive();
+        assertThat(node).as("/v1/node storeSizeBytes: both stores").isEqualTo(crdt + local);
+    }
+
     @Test
     void afterKnownWritesEveryMetricSaysWhatHappened() throws Exception {
         NodeConfig ca = NodeConfig.defaults(dir.resolve("a"), Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).withHttp(HttpConfig.loopback(0))
@@ -67,6 +100,7 @@ class NodeMetricsTest {
             assertThat(sb.get("warpstats_pubsub_announcements_total{direction=\"received\"}")).isPositive();
             assertThat(sa.get("warpstats_store_disk_bytes{store=\"crdt\"}")).isPositive();
             assertThat(sa.get("warpstats_store_disk_bytes{store=\"local\"}")).isPositive();
+            assertRealSizeOnDisk(a);
             assertThat(sa.get("jvm_threads_live_threads")).isPositive();
             assertThat(sa.get("process_uptime_seconds")).isPositive();
             assertThat(sa.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));
