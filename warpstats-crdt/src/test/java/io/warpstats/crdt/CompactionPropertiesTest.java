@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warpstats.multiformats.Cid;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -139,8 +137,7 @@ class CompactionPropertiesTest {
     /** The independent model (see the class comment). */
     static Map<String, String> model(Map<Cid, Block> all) {
         Map<Txn.Key, Long> coverage = coverage(all);
-        record El(String key, long prio, byte[] value) {}
-        Map<String, El> live = new HashMap<>();
+        Map<String, ConvergencePropertiesTest.El> live = new HashMap<>();
         Set<String> tombed = new HashSet<>();
         for (Block b : all.values()) {
             long parent = 0;
@@ -151,24 +148,13 @@ class CompactionPropertiesTest {
             for (Element t : b.delta().tombstones()) tombed.add(t.key() + "\0" + t.id());
             if (covered(coverage, b)) continue;
             String id = ElementId.of(b.cid());
-            for (Element e : b.delta().elements()) live.put(e.key() + "\0" + id, new El(e.key(), b.delta().priority(), e.value()));
+            for (Element e : b.delta().elements()) live.put(e.key() + "\0" + id, new ConvergencePropertiesTest.El(e.key(), b.delta().priority(), e.value()));
             if (b.delta().checkpoint() != null) {
                 for (CheckpointPart.Restated r : b.delta().checkpoint().restated()) {
-                    live.put(r.key() + "\0" + r.id(), new El(r.key(), r.priority(), r.value()));
+                    live.put(r.key() + "\0" + r.id(), new ConvergencePropertiesTest.El(r.key(), r.priority(), r.value()));
                 }
             }
         }
-        Map<String, El> winners = new TreeMap<>();
-        for (Map.Entry<String, El> e : live.entrySet()) {
-            if (tombed.contains(e.getKey())) continue;
-            El el = e.getValue();
-            El cur = winners.get(el.key());
-            if (cur == null || el.prio() > cur.prio() || (el.prio() == cur.prio() && Arrays.compareUnsigned(el.value(), cur.value()) > 0)) {
-                winners.put(el.key(), el);
-            }
-        }
-        Map<String, String> out = new TreeMap<>();
-        winners.forEach((k, v) -> out.put(k, Arrays.toString(v.value())));
-        return out;
+        return ConvergencePropertiesTest.visible(live, tombed);
     }
 }

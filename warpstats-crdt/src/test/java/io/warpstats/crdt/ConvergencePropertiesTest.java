@@ -75,20 +75,30 @@ class ConvergencePropertiesTest {
             all.put(x, b);
             todo.addAll(b.links());
         }
-        record El(String key, String id, long prio, byte[] value) {}
         Map<String, El> byId = new HashMap<>();
         Set<String> tombed = new HashSet<>();
         for (Block b : all.values()) {
             long parent = 0;
             for (Cid l : b.links()) parent = Math.max(parent, all.get(l).delta().priority());
             assertThat(b.delta().priority()).as("priority = max(parents) + 1").isEqualTo(parent + 1);
-            for (Element e : b.delta().elements()) byId.put(e.key() + "\0" + ElementId.of(b.cid()), new El(e.key(), ElementId.of(b.cid()), b.delta().priority(), e.value()));
+            for (Element e : b.delta().elements()) byId.put(e.key() + "\0" + ElementId.of(b.cid()), new El(e.key(), b.delta().priority(), e.value()));
             for (Element t : b.delta().tombstones()) {
                 tombed.add(t.key() + "\0" + t.id());
                 assertThat(t.id()).as("ids in go-ds-crdt's form").isEqualTo(ElementId.canonical(t.id()));
                 assertThat(ancestors(all, b.cid())).as("a delete removes only observed elements").contains(ElementId.block(t.id()).orElseThrow());
             }
         }
+        return visible(byId, tombed);
+    }
+
+    /** A model element: its key, priority and value. */
+    record El(String key, long prio, byte[] value) {}
+
+    /**
+     * The model's visible state: per key, among the elements (by {@code key\0id}) not tombstoned, the highest
+     * priority, then the larger value (unsigned bytes).
+     */
+    static Map<String, String> visible(Map<String, El> byId, Set<String> tombed) {
         Map<String, El> winners = new TreeMap<>();
         for (Map.Entry<String, El> e : byId.entrySet()) {
             if (tombed.contains(e.getKey())) continue;
