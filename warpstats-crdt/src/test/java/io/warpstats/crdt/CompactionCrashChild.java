@@ -8,15 +8,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The replica run in a child JVM by {@link CompactionCrashTest}: opens RocksDB at args[0] and runs rounds
- * 1..args[1]; round r puts r into each of args[2] keys in chunks of 100 keys per flush, then compacts
- * (checkpoint + reap). It resumes at the last round any key reached (a round is idempotent), prints
- * "flushed r", "compacted r" and, when all rounds are done and nothing is pending, "DONE".
+ * The replica run in a child JVM by {@link CompactionCrashTest}: opens RocksDB at args[0] and runs passes
+ * 1..args[1]; pass r puts r into each of args[2] keys in chunks of 100 keys per flush, then compacts
+ * (checkpoint + reap). It resumes at the last pass any key reached (a pass is idempotent), prints
+ * "flushed r", "compacted r" and, when all passes are done and nothing is pending, "DONE".
  */
 public final class CompactionCrashChild {
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
-        int rounds = Integer.parseInt(args[1]), keys = Integer.parseInt(args[2]);
+        int passes = Integer.parseInt(args[1]), keys = Integer.parseInt(args[2]);
         KvStore store = KvStores.rocksDb(Path.of(args[0]));
         MerkleCrdt crdt = MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
                 .compaction(new CompactionOptions(Duration.ofHours(1), Long.MAX_VALUE)).build();
@@ -26,7 +26,7 @@ public final class CompactionCrashChild {
             start = Math.max(start, v);
         }
         out.println("started " + start);
-        for (int r = start; r <= rounds; r++) {
+        for (int r = start; r <= passes; r++) {
             for (int j = 0; j < keys; j++) {
                 crdt.put(key(j), ByteBuffer.allocate(4).putInt(r).array());
                 if (j % 100 == 99) crdt.flush().join();

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Compaction is crash-safe (docs/crdt.md, "Compaction"): a replica in a child JVM writes rounds of 1,000
+ * Compaction is crash-safe (docs/crdt.md, "Compaction"): a replica in a child JVM writes passes of 1,000
  * keys and compacts after each (checkpoint, then reaping of the covered blocks), and is killed with SIGKILL
  * at random moments — while it flushes, while it writes a checkpoint, while it reaps — and restarted, up to
  * 10 times. At the end the store reopens, every key has its last value, the history is compacted away, and a
@@ -34,7 +34,7 @@ class CompactionCrashTest {
     void sigkillDuringCompactionLeavesAStoreThatReopensAndConverges() throws Exception {
         long seed = Long.getLong("warpstats.crash.seed", System.nanoTime());
         Random rnd = new Random(seed);
-        int rounds = 12, keys = 1000;
+        int passes = 12, keys = 1000;
         Path db = dir.resolve("db");
         int kills = 0, runs = 0;
         boolean done = false;
@@ -46,7 +46,7 @@ class CompactionCrashTest {
             long extraNanos = rnd.nextInt(40) * 1_000_000L; // then a random delay: lands inside a flush, a checkpoint or a reap
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                    CompactionCrashChild.class.getName(), db.toString(), Integer.toString(rounds), Integer.toString(keys));
+                    CompactionCrashChild.class.getName(), db.toString(), Integer.toString(passes), Integer.toString(keys));
             pb.redirectError(dir.resolve("child-" + runs + ".err").toFile());
             Process p = pb.start();
             int lines = 0;
@@ -73,7 +73,7 @@ class CompactionCrashTest {
             MerkleCrdt crashed = MerkleCrdt.builder(s).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
             for (int j = 0; j < keys; j++) {
                 assertThat(crashed.get(CompactionCrashChild.key(j)).map(b -> ByteBuffer.wrap(b).getInt()))
-                        .as("key %d, seed %d", j, seed).contains(rounds);
+                        .as("key %d, seed %d", j, seed).contains(passes);
             }
             crashed.compact().join();
             crashed.replication().whenIdle().join();

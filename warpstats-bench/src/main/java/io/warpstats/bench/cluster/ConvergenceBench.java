@@ -333,7 +333,7 @@ public final class ConvergenceBench {
                 after.blocks() - before.blocks(), after.wireBytes() - before.wireBytes(), mismatches);
     }
 
-    // ------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------ utilities
 
     /** Flushes, then waits until every node of {@code group} has the same heads and no fetch runs; ms or -1. */
     private long awaitConverged(List<ClusterNode> group, Duration timeout, boolean samples) {
