@@ -42,9 +42,7 @@ final class GossipRouter {
     /** Where the router's effects go. Called on the router's thread. */
     interface Output {
         void send(PeerId to, Rpc rpc);
-
         void deliver(PubSubMessage message);
-
         void event(PubSubEvent event);
 
         /** Runs {@code task} on the router's thread after {@code millis} (a delayed forward). */
@@ -62,13 +60,6 @@ final class GossipRouter {
             this.protocol = protocol;
             this.outbound = outbound;
         }
-    }
-
-    /** Control messages gathered during a heartbeat, sent as one RPC per peer. */
-    private static final class Pending {
-        final List<ControlIHave> ihave = new ArrayList<>();
-        final List<ControlGraft> graft = new ArrayList<>();
-        final List<ControlPrune> prune = new ArrayList<>();
     }
 
     private final PeerId self;
@@ -459,11 +450,11 @@ final class GossipRouter {
         promises.expire(now, p -> score.addPenalty(p, 1));
         dontWant.heartbeat();
         score.refresh(now);
-        Map<PeerId, Pending> pending = new LinkedHashMap<>();
+        Map<PeerId, HeartbeatControl> pending = new LinkedHashMap<>();
         for (Map.Entry<String, Set<PeerId>> e : mesh.entrySet()) maintainMesh(e.getKey(), e.getValue(), now, pending);
         maintainFanout(now, pending);
-        for (Map.Entry<PeerId, Pending> e : pending.entrySet()) {
-            Pending p = e.getValue();
+        for (Map.Entry<PeerId, HeartbeatControl> e : pending.entrySet()) {
+            HeartbeatControl p = e.getValue();
             out.send(e.getKey(), Rpc.ofControl(new ControlMessage(p.ihave, List.of(), p.graft, p.prune)));
         }
         mcache.shift();
@@ -476,7 +467,7 @@ final class GossipRouter {
         }
     }
 
-    private void maintainMesh(String topic, Set<PeerId> m, long now, Map<PeerId, Pending> pending) {
+    private void maintainMesh(String topic, Set<PeerId> m, long now, Map<PeerId, HeartbeatControl> pending) {
         for (Iterator<PeerId> it = m.iterator(); it.hasNext(); ) {
             PeerId p = it.next();
             if (score.score(p, now) < 0) {
@@ -549,7 +540,7 @@ final class GossipRouter {
         emitGossip(topic, m, now, pending);
     }
 
-    private void maintainFanout(long now, Map<PeerId, Pending> pending) {
+    private void maintainFanout(long now, Map<PeerId, HeartbeatControl> pending) {
         for (Iterator<Map.Entry<String, Set<PeerId>>> it = fanout.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Set<PeerId>> e = it.next();
             String topic = e.getKey();
@@ -572,7 +563,7 @@ final class GossipRouter {
         }
     }
 
-    private void emitGossip(String topic, Set<PeerId> exclude, long now, Map<PeerId, Pending> pending) {
+    private void emitGossip(String topic, Set<PeerId> exclude, long now, Map<PeerId, HeartbeatControl> pending) {
         List<MessageId> ids = mcache.gossipIds(topic);
         if (ids.isEmpty()) return;
         List<PeerId> cands = new ArrayList<>();
@@ -589,20 +580,20 @@ final class GossipRouter {
                 Collections.shuffle(send, random);
                 send = send.subList(0, params.maxIHaveLength());
             }
-            pending.computeIfAbsent(p, k -> new Pending()).ihave.add(new ControlIHave(topic, send));
+            pending.computeIfAbsent(p, k -> new HeartbeatControl()).ihave.add(new ControlIHave(topic, send));
         }
     }
 
-    private void graftInHeartbeat(String topic, Set<PeerId> m, PeerId p, long now, Map<PeerId, Pending> pending) {
+    private void graftInHeartbeat(String topic, Set<PeerId> m, PeerId p, long now, Map<PeerId, HeartbeatControl> pending) {
         m.add(p);
         score.graft(p, topic, now);
-        pending.computeIfAbsent(p, k -> new Pending()).graft.add(new ControlGraft(topic));
+        pending.computeIfAbsent(p, k -> new HeartbeatControl()).graft.add(new ControlGraft(topic));
     }
 
-    private void pruneInHeartbeat(String topic, PeerId p, long now, Map<PeerId, Pending> pending) {
+    private void pruneInHeartbeat(String topic, PeerId p, long now, Map<PeerId, HeartbeatControl> pending) {
         score.prune(p, topic);
         addBackoff(topic, p, params.pruneBackoff().toMillis(), now);
-        pending.computeIfAbsent(p, k -> new Pending()).prune.add(prune(p, topic, params.pruneBackoff().toSeconds()));
+        pending.computeIfAbsent(p, k -> new HeartbeatControl()).prune.add(prune(p, topic, params.pruneBackoff().toSeconds()));
     }
 
     // ------------------------------------------------------------------ helpers
