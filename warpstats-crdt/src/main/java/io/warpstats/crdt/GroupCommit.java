@@ -423,8 +423,12 @@ final class GroupCommit {
         txn.unmark();
         if (raised != 0) Coverage.raise(s, lineage, raised);
         // no store reads below: nothing can fail half-way
-        for (String[] ik : earlyAdded) {
-            s.early.computeIfAbsent(ik[0], x -> new HashSet<>(early.getOrDefault(x, Set.of()))).add(ik[1]);
+        for (String[] ik : earlyAdded) { // the stage's set, or a copy of the committed one (an empty set marks "removed")
+            s.early.compute(ik[0], (x, cur) -> {
+                Set<String> next = new HashSet<>(cur != null ? cur : early.getOrDefault(x, Set.of()));
+                next.add(ik[1]);
+                return next;
+            });
         }
         Set<String> earlyMine = earlyKeys(id);
         if (!earlyMine.isEmpty()) { // this block's elements were handled by DeltaMerge: the index entries are done
@@ -487,6 +491,7 @@ final class GroupCommit {
 
     /** Whether a block with this id ({@link ElementId}) may still be merged: it names a block, not processed. */
     private boolean mayStillArrive(String id) {
-        return ElementId.block(id).map(c -> !isProcessed(c)).orElse(false); // no block has this id: the tombstone alone says it all
+        // no block has this id, or this replica compacted it away lately: the tombstone alone says it all
+        return ElementId.block(id).map(c -> !isProcessed(c) && !compactedHere.test(c)).orElse(false);
     }
 }
