@@ -24,7 +24,8 @@ class ReplicaTest {
     void aWriteOnOneReplicaReachesTheOtherWithoutARebroadcast() throws Exception {
         CompletableFuture<String> seen = new CompletableFuture<>();
         MaterializedView watch = MaterializedView.of("/test/seen/", "/k", (k, o, n, rows) -> {
-            if (n != null) seen.complete(new String(n, UTF_8));
+            // onChange runs inside the batch: the value is readable once it is committed
+            if (n != null) rows.afterCommit(() -> seen.complete(new String(n, UTF_8)));
         });
         Host ha = TestHosts.listening(), hb = TestHosts.listening();
         try (KvStore sa = KvStores.rocksDb(dir.resolve("a")); KvStore sb = KvStores.rocksDb(dir.resolve("b"));
