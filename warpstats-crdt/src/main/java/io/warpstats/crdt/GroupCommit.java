@@ -396,15 +396,9 @@ final class GroupCommit {
             // its author's checkpoint covers it (it arrived late): the checkpoint restates what of it is live.
             // Not merged, not kept, not a head; its links are walked all the same (other authors' blocks), and
             // one that no held block links to becomes a head when merged, so that the DAG still leads to it
-            for (Cid l : children) {
-                if (pendingRecord(l) != null) continue; // already wanted (by an announcement or a held block)
-                s.createdPending.add(l);
-                byte[] dagBytes = Keys.bytes(dag);
-                byte[] rec = new byte[1 + dagBytes.length];
-                System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
-                txn.put(keys.pending(l), rec);
-                s.frontier.put(l, rec);
-            }
+            List<Cid> unwanted = new ArrayList<>(); // not wanted yet (by an announcement or a held block)
+            for (Cid l : children) if (pendingRecord(l) == null) unwanted.add(l);
+            addToFrontier(s, dag, unwanted, false);
             dropPending(s, cid, pendingRec);
             for (String k : earlyKeys(id)) txn.delete(keys.early(id, k)); // early tombstones of its elements: moot
             if (!earlyKeys(id).isEmpty()) s.early.put(id, Set.of());
@@ -443,7 +437,7 @@ final class GroupCommit {
                 else txn.delete(keys.head(dag, l));
             }
         }
-        addToFrontier(s, dag, children);
+        addToFrontier(s, dag, children, true);
         if (!linkedTo) {
             txn.put(keys.head(dag, cid), Keys.longBytes(d.priority()));
             dagHeads.put(cid, d.priority());
@@ -457,12 +451,15 @@ final class GroupCommit {
         return children;
     }
 
-    /** Puts a block's unprocessed links into the walk frontier, marked "linked to" (they will not become heads). */
-    private void addToFrontier(Stage s, String dag, List<Cid> children) {
+    /**
+     * Puts a block's unprocessed links into the walk frontier; {@code linked}: marked "linked to" (a held block
+     * links to them: they will not become heads).
+     */
+    private void addToFrontier(Stage s, String dag, List<Cid> children, boolean linked) {
         if (children.isEmpty()) return;
         byte[] dagBytes = Keys.bytes(dag);
         byte[] rec = new byte[1 + dagBytes.length];
-        rec[0] = 1;
+        rec[0] = (byte) (linked ? 1 : 0);
         System.arraycopy(dagBytes, 0, rec, 1, dagBytes.length);
         for (Cid l : children) {
             if (frontier.get(l) == null) s.createdPending.add(l);
