@@ -53,6 +53,13 @@ public interface PubSubBroadcaster extends Broadcaster, AutoCloseable {
     /** Subscribes to the topic, feeding {@code crdt}, and starts the jittered rebroadcast. */
     void attach(ReplicationPort crdt);
 
+    /**
+     * Publishes {@code crdt}'s heads without subscribing (a shard this node writes but does not follow):
+     * announcements go to the topic's subscribers through gossipsub's fanout, nothing is received, and
+     * the jittered rebroadcast runs as with {@link #attach}.
+     */
+    void attachPublishOnly(ReplicationPort crdt);
+
     /** The topic. */
     String topic();
 

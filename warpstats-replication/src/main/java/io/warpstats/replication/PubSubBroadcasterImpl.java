@@ -190,6 +190,12 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
         if (intervalNanos > 0) scheduleRebroadcast();
     }
 
+    @Override
+    public void attachPublishOnly(ReplicationPort replica) {
+        this.crdt = replica;
+        if (intervalNanos > 0) scheduleRebroadcast();
+    }
+
     private void onMessage(PubSubMessage m) {
         Validated v = lastValidated;
         lastValidated = null;

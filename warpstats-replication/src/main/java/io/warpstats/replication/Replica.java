@@ -97,14 +97,16 @@ public final class Replica implements AutoCloseable {
             crdt = eb.build();
             opened.add(crdt);
             sync.attach(crdt.replication());
-            server = SyncServer.register(b.host, BlockSource.of(crdt.replication()), params, b.penalty);
-            opened.add(server);
+            server = b.serve ? SyncServer.register(b.host, BlockSource.of(crdt.replication()), params, b.penalty) : null;
+            if (server != null) opened.add(server);
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "replica-announce-" + b.host.peerId().toString().substring(Math.max(0, b.host.peerId().toString().length() - 6)));
                 t.setDaemon(true);
                 return t;
             });
-            if (announcer != null) {
+            if (announcer != null && !b.follow) {
+                announcer.attachPublishOnly(crdt.replication());
+            } else if (announcer != null) {
                 announcer.attach(crdt.replication());
                 String topic = announcer.topic();
                 pubsub.addEventListener(ev -> {
@@ -134,7 +136,7 @@ public final class Replica implements AutoCloseable {
     /** The block sync client (scores, hints, metrics). */
     public SyncClient sync() { return sync; }
 
-    /** The block sync server (metrics). */
+    /** The block sync server (metrics), or {@code null} when the replica does not serve ({@link Builder#serve}). */
     public SyncServer server() { return server; }
 
     /** The pubsub the heads are announced on, or {@code null} if announcements are off. */
@@ -196,7 +198,7 @@ public final class Replica implements AutoCloseable {
         step("crdt", crdt::close);
         step("timer", timer::shutdownNow);
         if (announcer != null) step("announcer", announcer::close);
-        step("sync server", server::close);
+        if (server != null) step("sync server", server::close);
         step("sync client", sync::close);
         if (ownsPubSub) step("pubsub", pubsub::close);
     }
@@ -223,6 +225,8 @@ public final class Replica implements AutoCloseable {
         private PubSub pubsub;
         private GossipParams gossipParams = GossipParams.defaults();
         private boolean announce = true;
+        private boolean follow = true;
+        private boolean serve = true;
         private Duration rebroadcastInterval = Duration.ofSeconds(10);
         private Duration minPublishGap = PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP;
         private Consumer<MerkleCrdtBuilder> engine = b -> {};
@@ -250,6 +254,19 @@ public final class Replica implements AutoCloseable {
 
         /** Whether heads are announced over gossipsub (default true); without, heads travel only by {@code onHead}. */
         public Builder announce(boolean on) { this.announce = on; return this; }
+
+        /**
+         * Whether the replica follows its topic (default true): with {@code false} it announces its own
+         * heads (to the topic's subscribers, through gossipsub's fanout) but subscribes to nothing, so it
+         * holds only the blocks written here — a shard the node writes to but does not follow.
+         */
+        public Builder follow(boolean on) { this.follow = on; return this; }
+
+        /**
+         * Whether the replica registers its own block sync server (default true). Replicas of several DAGs
+         * on one host share one server instead ({@link BlockSource#anyOf}): the protocol is per host.
+         */
+        public Builder serve(boolean on) { this.serve = on; return this; }
 
         /** Period of the jittered rebroadcast of the heads (± 20 %); default 10 s; zero: none. */
         public Builder rebroadcastInterval(Duration d) { this.rebroadcastInterval = Objects.requireNonNull(d); return this; }

@@ -29,6 +29,17 @@ public record Shards(int count) {
         if (count < 1 || count > MAX) throw new IllegalArgumentException("shard count must be 1.." + MAX + ", not " + count);
     }
 
+    /**
+     * One {@link io.warpstats.crdt.MerkleCrdt} over the engines of every shard ({@code engines.get(i)} is
+     * shard {@code i}'s, its DAG named {@link #dagName(String, int) dagName(base, i)}): each statistics key
+     * goes to its post's shard; with one shard, that shard's engine itself. Attach it to the
+     * {@link StatsService} after registering the service's view on every engine.
+     */
+    public io.warpstats.crdt.MerkleCrdt route(java.util.List<io.warpstats.crdt.MerkleCrdt> engines, String base) {
+        if (count == 1 && engines.size() == 1) return engines.get(0);
+        return new ShardedCrdt(this, engines, base);
+    }
+
     /** The shard of {@code postId} (0 to count - 1). */
     public int shardOf(String postId) {
         if (count == 1) return 0;

@@ -6,6 +6,12 @@ import java.util.Locale;
 public enum Source {
     /** The replicated aggregates (every node's slots merged so far, plus this node's latest local counts). */
     CRDT,
+    /**
+     * Another node's replica: the post is in a shard this node does not follow, and a node that follows it
+     * answered ({@link Shards}).
+     */
+    PEER,
+
     /** This node's local database only: the CRDT is not started, failed or shutting down. */
     LOCAL;
 

@@ -50,6 +50,14 @@ public final class NodeCommand implements Callable<Integer> {
             description = "The local event log keeps at most this many records, the newest, 1..1000000000 (default 1000000).")
     @Nullable String eventLogMaxRecords;
 
+    @Option(names = "--shards", paramLabel = "N",
+            description = "The network's shard count, 1..256 (default 1; fixed per network and recorded in the data directory).")
+    @Nullable String shards;
+
+    @Option(names = "--follow-shards", paramLabel = "LIST",
+            description = "The shards this node stores and relays: comma-separated numbers 0..N-1, or all (default).")
+    @Nullable String followShards;
+
     @Option(names = "--config", description = "A properties file of settings (flags override it; see docs/node.md).")
     @Nullable Path config;
 
@@ -64,6 +72,8 @@ public final class NodeCommand implements Callable<Integer> {
         s.set("http-token", httpToken);
         s.set("event-log-max-age-hours", eventLogMaxAgeHours);
         s.set("event-log-max-records", eventLogMaxRecords);
+        s.set("shards", shards);
+        s.set("follow-shards", followShards);
         return s.toConfig();
     }
 

@@ -1,6 +1,8 @@
 package io.warpstats.node.cli;
 
 import io.warpstats.node.core.NodeConfig;
+import io.warpstats.node.core.ShardSelection;
+import io.warpstats.stats.Shards;
 import io.warpstats.node.http.HttpConfig;
 import io.warpstats.p2p.Multiaddr;
 import io.warpstats.stats.EventLogPolicy;
@@ -29,7 +31,7 @@ final class NodeSettings {
     static final Set<String> KEYS = Set.of("data-dir", "listen", "bootstrap", "http", "http-token", "dag-name",
             "flush-delay-ms", "rebroadcast-interval-ms", "reconnect-min-ms", "reconnect-max-ms", "maintenance-interval-ms",
             "max-known-peers", "target-peers", "fetch-timeout-ms",
-            "event-log-max-age-hours", "event-log-max-records");
+            "event-log-max-age-hours", "event-log-max-records", "shards", "follow-shards");
 
     private final Map<String, String> values = new LinkedHashMap<>();
 
@@ -86,12 +88,25 @@ final class NodeSettings {
                     ms("fetch-timeout-ms", d.fetchTimeout()),
                     new EventLogPolicy(hoursOr("event-log-max-age-hours", d.eventLog().maxAge()),
                             longOr("event-log-max-records", d.eventLog().maxRecords(), EventLogPolicy.MAX_RECORDS_LIMIT),
-                            d.eventLog().interval()));
+                            d.eventLog().interval()), shards());
         } catch (java.nio.file.InvalidPathException e) {
             throw new BadInputException("bad data directory '" + dir + "': " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage(), e);
         }
+    }
+
+    /** {@code shards} (1..256, default 1) and {@code follow-shards} (a comma list of shard numbers, or {@code all}, the default). */
+    private ShardSelection shards() {
+        int count = values.containsKey("shards") ? integer("shards", values.get("shards"), 1, Shards.MAX) : 1;
+        String f = values.getOrDefault("follow-shards", "all").trim();
+        if (f.equals("all")) return ShardSelection.all(count);
+        java.util.TreeSet<Integer> followed = new java.util.TreeSet<>();
+        for (String part : f.split("[,\\s]+")) {
+            if (!part.isEmpty()) followed.add(integer("follow-shards", part, 0, count - 1));
+        }
+        if (followed.isEmpty()) throw new BadInputException("follow-shards must name at least one shard (0.." + (count - 1) + ") or be 'all'");
+        return ShardSelection.of(count, followed);
     }
 
     private static Multiaddr addr(String what, String s) {

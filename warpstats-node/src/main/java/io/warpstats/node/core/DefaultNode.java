@@ -4,10 +4,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.warpstats.crdt.CrdtMetrics;
 import io.warpstats.crdt.MerkleCrdt;
-import io.warpstats.crdt.store.KvStore;
-import io.warpstats.crdt.store.KvStores;
 import io.warpstats.node.http.HttpApi;
 import io.warpstats.node.http.NodeInfo;
+import io.warpstats.node.http.RemotePosts;
+import io.warpstats.node.remote.RemoteReads;
+import org.jspecify.annotations.Nullable;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.HostOptions;
 import io.warpstats.p2p.Multiaddr;
@@ -15,9 +16,7 @@ import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.Identity;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
-import io.warpstats.replication.Replica;
 import io.warpstats.replication.SyncParams;
-import io.warpstats.stats.StatsKeys;
 import io.warpstats.stats.StatsService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,15 +42,15 @@ final class DefaultNode implements Node {
     private static final Logger log = LoggerFactory.getLogger(DefaultNode.class);
 
     private final NodeConfig config;
-    private final KvStore store;
     private final StatsService stats;
     private final Host host;
-    private final Replica replica;
+    private final ShardReplicas shards;
     private final MerkleCrdt crdt;
     private final PeerManager peers;
     private final PenaltyGate penalty;
     private final ScheduledExecutorService scheduler;
     private final HttpApi http;
+    private final @Nullable RemoteReads remote;
     private final Multiaddr address;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -66,8 +65,6 @@ final class DefaultNode implements Node {
         });
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            store = KvStores.rocksDb(config.dataDir().resolve("crdt"));
-            opened.add(store);
             stats = StatsService.builder().localDatabase(config.dataDir().resolve("local")).nodeId(self.toString())
                     .eventLog(config.eventLog()).open();
             opened.add(stats);
@@ -79,23 +76,23 @@ final class DefaultNode implements Node {
             penalty = new PenaltyGate(host, syncParams.banThreshold(), syncParams.banDuration(),
                     syncParams.maxScoredPeers(), System::nanoTime);
             host.setGate(penalty);
-            replica = Replica.builder(host, store).dagName(config.dagName()).syncParams(syncParams).penalty(penalty)
-                    .rebroadcastInterval(config.rebroadcastInterval())
-                    .engine(b -> b.flushDelay(config.flushDelay())
-                            .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
-                            .authorizer(StatsKeys::mayWrite).acceptUnsigned(false)
-                            .view(stats.view())) // before the engine opens and resumes interrupted walks: the view sees every merge
-                    .onRejected(e -> log.warn("rejected block: {}", e.getMessage()))
-                    .start();
-            opened.add(replica);
-            crdt = replica.crdt();
+            shards = new ShardReplicas(host, config, key, syncParams, penalty, stats, e -> log.warn("rejected block: {}", e.getMessage()));
+            opened.add(shards);
+            crdt = shards.crdt();
             stats.attach(crdt);
             Multiaddr bound = host.listen(config.listen()).get(LISTEN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             address = bound.withPeerId(self);
             peers = new PeerManager(host, config, scheduler, penalty::isBanned);
             peers.start();
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            ShardSelection sel = config.shards();
+            remote = sel.shards().count() == 1 ? null
+                    : RemoteReads.start(host, shards.pubsub(), sel.shards(), sel::follows, shards::topic, stats, penalty,
+                            RemoteReads.Params.defaults(), registry);
+            if (remote != null) opened.add(remote);
             http = config.http() == null ? null
-                    : HttpApi.start(config.http(), stats, this::nodeInfo, NodeMeters.bind(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), replica, store, stats, penalty));
+                    : HttpApi.start(config.http(), stats, this::nodeInfo, NodeMeters.bind(registry, shards, stats, penalty),
+                            remote == null ? RemotePosts.NONE : remote);
         } catch (RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
             scheduler.shutdownNow();
             for (int i = opened.size() - 1; i >= 0; i--) {
@@ -141,7 +138,7 @@ final class DefaultNode implements Node {
     @Override
     public void announce() {
         if (closed.get()) return;
-        replica.announce();
+        shards.announce();
     }
 
     NodeInfo nodeInfo() {
@@ -158,7 +155,7 @@ final class DefaultNode implements Node {
     /** The CRDT store and the local database on disk: live SST files plus write-ahead logs, read from RocksDB. */
     private long storeSizeBytes() {
         try {
-            return store.sizeOnDiskBytes() + stats.localDatabaseSizeBytes();
+            return shards.sizeOnDiskBytes() + stats.localDatabaseSizeBytes();
         } catch (RuntimeException e) {
             return 0; // closing
         }
@@ -171,11 +168,11 @@ final class DefaultNode implements Node {
         log.info("node {} shutting down", peerId());
         peers.close();
         step("http", () -> { if (http != null) http.close(); });
+        step("remote reads", () -> { if (remote != null) remote.close(); });
         step("stats", stats::close);           // flushes the outbox into the CRDT, detaches
-        step("replica", replica::close);       // flushes, announces the last heads, closes the engine and sync
+        step("replicas", shards::close);       // flushes, announces the last heads, closes the engines, sync and stores
         step("scheduler", scheduler::shutdownNow);
         step("host", host::close);
-        step("store", store::close);
         log.info("node {} stopped", peerId());
     }
 

@@ -27,11 +27,12 @@ import org.jspecify.annotations.Nullable;
  * @param targetPeers         the peer manager stops dialing discovered (non-bootstrap) peers once this many are connected
  * @param fetchTimeout        one sync request (a round of a branch fetch) to one peer must be answered within this
  * @param eventLog            how long and how many records the local database's event log keeps (who did what and every total are kept regardless)
+ * @param shards              the network's shard count and the shards this node follows ({@link ShardSelection#UNSHARDED} by default)
  */
 public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstrap, @Nullable HttpConfig http, String dagName,
                          Duration flushDelay, Duration rebroadcastInterval, Duration reconnectMin, Duration reconnectMax,
                          Duration maintenanceInterval, int maxKnownPeers, int targetPeers, Duration fetchTimeout,
-                         EventLogPolicy eventLog) {
+                         EventLogPolicy eventLog, ShardSelection shards) {
 
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -54,6 +55,7 @@ public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstr
         if (maxKnownPeers < 1 || maxKnownPeers > 10_000) throw new IllegalArgumentException("maxKnownPeers must be 1..10000");
         if (targetPeers < 1 || targetPeers > 1000) throw new IllegalArgumentException("targetPeers must be 1..1000");
         Objects.requireNonNull(eventLog, "eventLog");
+        Objects.requireNonNull(shards, "shards");
     }
 
     private static void positive(String name, Duration d) {
@@ -69,36 +71,41 @@ public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstr
     public static NodeConfig defaults(Path dataDir, Multiaddr listen) {
         return new NodeConfig(dataDir, listen, List.of(), null, "", Duration.ofMillis(10), Duration.ofSeconds(5),
                 Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMillis(500), 256, 16, Duration.ofSeconds(10),
-                EventLogPolicy.defaults());
+                EventLogPolicy.defaults(), ShardSelection.UNSHARDED);
     }
 
     public NodeConfig withBootstrap(List<Multiaddr> peers) {
         return new NodeConfig(dataDir, listen, peers, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog, shards);
     }
 
     public NodeConfig withHttp(@Nullable HttpConfig h) {
         return new NodeConfig(dataDir, listen, bootstrap, h, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog, shards);
     }
 
     public NodeConfig withListen(Multiaddr l) {
         return new NodeConfig(dataDir, l, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog, shards);
     }
 
     public NodeConfig withTimings(Duration flush, Duration rebroadcast, Duration redialMin, Duration redialMax, Duration maintenance) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flush, rebroadcast, redialMin, redialMax,
-                maintenance, maxKnownPeers, targetPeers, fetchTimeout, eventLog);
+                maintenance, maxKnownPeers, targetPeers, fetchTimeout, eventLog, shards);
     }
 
     public NodeConfig withEventLog(EventLogPolicy policy) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, policy);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, policy, shards);
     }
 
     public NodeConfig withPeerLimits(int known, int target) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, known, target, fetchTimeout, eventLog);
+                maintenanceInterval, known, target, fetchTimeout, eventLog, shards);
+    }
+
+    public NodeConfig withShards(ShardSelection s) {
+        return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog, s);
     }
 }

@@ -11,12 +11,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.warpstats.crdt.RejectedBlockException;
-import io.warpstats.crdt.store.KvStore;
 import io.warpstats.p2p.pubsub.PubSub;
 import io.warpstats.p2p.pubsub.PubSubMetrics;
 import io.warpstats.replication.PeerPenalty;
 import io.warpstats.replication.PubSubBroadcaster;
-import io.warpstats.replication.Replica;
 import io.warpstats.replication.SyncMetrics;
 import io.warpstats.stats.StatsService;
 import java.util.function.ToDoubleFunction;
@@ -31,7 +29,7 @@ import java.util.function.ToDoubleFunction;
 final class NodeMeters {
     private NodeMeters() {}
 
-    static PrometheusMeterRegistry bind(PrometheusMeterRegistry r, Replica replica, KvStore store, StatsService stats, PenaltyGate gate) {
+    static PrometheusMeterRegistry bind(PrometheusMeterRegistry r, ShardReplicas replica, StatsService stats, PenaltyGate gate) {
         for (PeerPenalty.Offense offense : PeerPenalty.Offense.values()) {
             FunctionCounter.builder("warpstats.sync.penalties", gate, g -> g.reports(offense))
                     .tag("offense", offense.name().toLowerCase(java.util.Locale.ROOT))
@@ -54,17 +52,14 @@ final class NodeMeters {
                 .description("blocks deleted since start because their author's checkpoint covers them").register(r);
         FunctionCounter.builder("warpstats.crdt.pruned.links", replica, x -> x.crdt().metrics().prunedLinks())
                 .description("links let go since start because a peer compacted their block away").register(r);
-        sync(r, "client", replica, x -> x.sync().metrics());
+        sync(r, "client", replica, ShardReplicas::clientMetrics);
         sync(r, "server", replica, x -> x.server().metrics());
-        PubSubBroadcaster a = replica.announcer();
-        if (a != null) {
-            FunctionCounter.builder("warpstats.pubsub.announcements", a, PubSubBroadcaster::published).tag("direction", "published")
-                    .description("announcements of heads published").register(r);
-            FunctionCounter.builder("warpstats.pubsub.announcements", a, PubSubBroadcaster::received).tag("direction", "received")
-                    .description("valid announcements of heads received").register(r);
-            FunctionCounter.builder("warpstats.pubsub.announcements.suppressed.heads", a, PubSubBroadcaster::suppressed)
-                    .description("heads left out of announcements as announced recently").register(r);
-        }
+        FunctionCounter.builder("warpstats.pubsub.announcements", replica, x -> x.announcements(PubSubBroadcaster::published)).tag("direction", "published")
+                .description("announcements of heads published").register(r);
+        FunctionCounter.builder("warpstats.pubsub.announcements", replica, x -> x.announcements(PubSubBroadcaster::received)).tag("direction", "received")
+                .description("valid announcements of heads received").register(r);
+        FunctionCounter.builder("warpstats.pubsub.announcements.suppressed.heads", replica, x -> x.announcements(PubSubBroadcaster::suppressed))
+                .description("heads left out of announcements as announced recently").register(r);
         PubSub ps = replica.pubsub();
         if (ps != null) {
             pubsub(r, ps, "delivered", m -> m.delivered(), "messages accepted and delivered (first copies)");
@@ -74,7 +69,7 @@ final class NodeMeters {
             pubsub(r, ps, "shed", m -> m.shedFrames(), "inbound frames shed while the pubsub loop was behind (no penalty)");
             pubsub(r, ps, "dropped-outbound", m -> m.droppedOutbound(), "RPCs to a peer dropped: its outbound queue was full (no penalty)");
         }
-        Gauge.builder("warpstats.store.disk", store, s -> safe(s::sizeOnDiskBytes)).tag("store", "crdt").baseUnit("bytes")
+        Gauge.builder("warpstats.store.disk", replica, s -> safe(s::sizeOnDiskBytes)).tag("store", "crdt").baseUnit("bytes")
                 .description("live SST files plus write-ahead log").register(r);
         Gauge.builder("warpstats.store.disk", stats, s -> safe(s::localDatabaseSizeBytes)).tag("store", "local").baseUnit("bytes")
                 .description("live SST files plus write-ahead log").register(r);
@@ -88,7 +83,7 @@ final class NodeMeters {
         return r;
     }
 
-    private static void sync(PrometheusMeterRegistry r, String side, Replica replica, java.util.function.Function<Replica, SyncMetrics> m) {
+    private static void sync(PrometheusMeterRegistry r, String side, ShardReplicas replica, java.util.function.Function<ShardReplicas, SyncMetrics> m) {
         counter(r, "warpstats.sync.requests", side, replica, x -> m.apply(x).requests(), "block sync round trips");
         counter(r, "warpstats.sync.blocks", side, replica, x -> m.apply(x).blocks(), "blocks received and verified (client) or sent (server)");
         counter(r, "warpstats.sync.wire.bytes", side, replica, x -> m.apply(x).wireBytes(), "bytes of block frames on the wire");
@@ -100,7 +95,7 @@ final class NodeMeters {
                 .description(what).register(r);
     }
 
-    private static void counter(PrometheusMeterRegistry r, String name, String side, Replica replica, ToDoubleFunction<Replica> f, String what) {
+    private static void counter(PrometheusMeterRegistry r, String name, String side, ShardReplicas replica, ToDoubleFunction<ShardReplicas> f, String what) {
         FunctionCounter.builder(name, replica, f).tag("side", side).description(what).register(r);
     }
 

@@ -118,7 +118,8 @@ class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
             CompletableFuture<Response> answer = Routes.isWrite(template) ? startWrite(template, request)
-                    : CompletableFuture.supplyAsync(() -> run(template, request), workers);
+                    : routes.remoteRead(template, request, readers)
+                            .orElseGet(() -> CompletableFuture.supplyAsync(() -> run(template, request), workers));
             answer.whenComplete((response, failure) -> {
                 if (answered.compareAndSet(false, true)) {
                     timeout.cancel(false);

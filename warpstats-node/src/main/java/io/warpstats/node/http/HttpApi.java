@@ -30,6 +30,14 @@ public interface HttpApi extends AutoCloseable {
      * @throws java.io.UncheckedIOException if the address cannot be bound
      */
     static HttpApi start(HttpConfig config, StatsService stats, NodeInfoSource node, PrometheusMeterRegistry registry) {
-        return NettyHttpApi.start(config, stats, node, registry);
+        return NettyHttpApi.start(config, stats, node, registry, RemotePosts.NONE);
+    }
+
+    /**
+     * Binds and starts the server of a node that does not hold every post: a post for which
+     * {@code remote} says {@link RemotePosts#isRemote} is read from another node.
+     */
+    static HttpApi start(HttpConfig config, StatsService stats, NodeInfoSource node, PrometheusMeterRegistry registry, RemotePosts remote) {
+        return NettyHttpApi.start(config, stats, node, registry, remote);
     }
 }

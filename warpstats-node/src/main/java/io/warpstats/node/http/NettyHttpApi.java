@@ -49,11 +49,12 @@ final class NettyHttpApi implements HttpApi {
         this.sampler = sampler;
     }
 
-    static HttpApi start(HttpConfig config, StatsService stats, NodeInfoSource nodeSource, PrometheusMeterRegistry registry) {
+    static HttpApi start(HttpConfig config, StatsService stats, NodeInfoSource nodeSource, PrometheusMeterRegistry registry,
+                         RemotePosts remote) {
         CachedNodeInfo node = new CachedNodeInfo(nodeSource);
         DashboardHistory history = new DashboardHistory();
         ApiMetrics metrics = new ApiMetrics(registry, stats, node, history);
-        Routes routes = new Routes(stats, node, metrics, history);
+        Routes routes = new Routes(stats, node, metrics, history, remote);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.maxQueuedRequests()), r -> {

@@ -3,6 +3,8 @@ package io.warpstats.node.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.warpstats.stats.Action;
+import io.warpstats.stats.Ids;
+import io.warpstats.stats.Source;
 import io.warpstats.stats.LikedPost;
 import io.warpstats.stats.Page;
 import io.warpstats.stats.PostStats;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -30,14 +33,44 @@ final class Routes {
     private final CachedNodeInfo node;
     private final ApiMetrics metrics;
     private final DashboardHistory history;
+    private final RemotePosts remote;
     private final byte[] dashboard = resource("dashboard.html");
     private final byte[] openapi = resource("openapi.json");
 
-    Routes(StatsService stats, CachedNodeInfo node, ApiMetrics metrics, DashboardHistory history) {
+    Routes(StatsService stats, CachedNodeInfo node, ApiMetrics metrics, DashboardHistory history, RemotePosts remote) {
         this.stats = stats;
         this.node = node;
         this.metrics = metrics;
         this.history = history;
+        this.remote = remote;
+    }
+
+    /**
+     * {@code GET /v1/posts/{id}/stats} of a post this node does not hold (its shard is not followed): the
+     * totals of a node that holds it, asked without blocking; the answer is formed on {@code readers}. If no
+     * such node answers, this node's own counts of the post with {@code "partial": true}. Empty for every other
+     * request (they run through {@link #handle}).
+     */
+    Optional<CompletableFuture<Response>> remoteRead(String template, Request r, Executor readers) {
+        if (remote == RemotePosts.NONE || !template.equals("/v1/posts/{id}/stats") || !r.method().equals("GET")) return Optional.empty();
+        String post = r.segments().get(2);
+        if (!Ids.isValid(post) || !remote.isRemote(post)) return Optional.empty();
+        return Optional.of(remote.read(post).handleAsync((a, e) -> {
+            RemotePosts.Answer answer = a == null ? RemotePosts.Answer.UNAVAILABLE : a;
+            return switch (answer.outcome()) {
+                case FOUND -> Response.json(200, statsJson(answer.stats(), false));
+                case UNKNOWN -> problem(new StatsException(StatsException.Problem.UNKNOWN_POST, "no statistics for post " + post)).response();
+                case UNAVAILABLE -> {
+                    PostStats own;
+                    try {
+                        own = stats.stats(post);
+                    } catch (StatsException unknown) {
+                        own = new PostStats(post, 0, 0, 0, 0, null, Source.LOCAL);
+                    }
+                    yield Response.json(200, statsJson(own, true));
+                }
+            };
+        }, readers));
     }
 
     /** The route template of {@code r} (for metrics and 405), or {@code null} if no route matches the path. */
@@ -107,7 +140,7 @@ final class Routes {
                 case "/v1/node" -> Response.json(200, node.get());
                 case "/v1/dashboard" -> dashboard();
                 case "/v1/users/{id}/likes" -> likedBy(s.get(2), r);
-                case "/v1/posts/{id}/stats" -> Response.json(200, statsJson(stats.stats(s.get(2))));
+                case "/v1/posts/{id}/stats" -> Response.json(200, statsJson(stats.stats(s.get(2)), remote.isRemote(s.get(2))));
                 case "/v1/posts/{id}/likers" -> likers(s.get(2), r);
                 case "/v1/import" -> ImportRoute.handle(stats, body(r, true));
                 default -> throw new IllegalArgumentException("not a read: " + template);
@@ -150,7 +183,7 @@ final class Routes {
                     throw new IllegalStateException("the write failed", cause);
                 }
                 metrics.operation(op, "ok");
-                return Response.json(status, statsJson(stats.stats(action.postId())));
+                return Response.json(status, statsJson(stats.stats(action.postId()), remote.isRemote(action.postId())));
             } catch (StatsException e) {
                 return problem(e).response();
             }
@@ -217,7 +250,7 @@ final class Routes {
         NodeInfo info = node.get();
         List<Map<String, Object>> posts = new ArrayList<>();
         for (PostStats p : stats.busiest(10)) {
-            posts.add(statsJson(p));
+            posts.add(statsJson(p, remote.isRemote(p.postId())));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("nodeId", stats.nodeId());
@@ -253,7 +286,8 @@ final class Routes {
         };
     }
 
-    static Map<String, Object> statsJson(PostStats p) {
+    /** {@code partial}: the numbers are only what this node knows of a post it does not hold (no follower answered, or a write's own counts). */
+    static Map<String, Object> statsJson(PostStats p, boolean partial) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("postId", p.postId());
         m.put("likes", p.likes());
@@ -262,6 +296,7 @@ final class Routes {
         m.put("views", p.views());
         m.put("source", p.source().key());
         m.put("lastActivity", p.lastActivity() == null ? null : p.lastActivity().toString());
+        m.put("partial", partial);
         return m;
     }
 

@@ -69,7 +69,7 @@ class HttpRequestFuzzer {
             CachedNodeInfo node = new CachedNodeInfo(info);
             DashboardHistory history = new DashboardHistory();
             metrics = new ApiMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), stats, node, history);
-            routes = new Routes(stats, node, metrics, history);
+            routes = new Routes(stats, node, metrics, history, RemotePosts.NONE);
             config = new HttpConfig("127.0.0.1", 0, TOKEN, 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 1, 1);
             Runtime.getRuntime().addShutdownHook(new Thread(this::close));
         }
