@@ -86,6 +86,8 @@ public final class NodeCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             spec.commandLine().getErr().println("failed: " + e.getCause().getMessage());
             return 1;
+        } catch (IllegalArgumentException e) { // the configuration does not fit the data directory (its shard count)
+            throw new BadInputException(e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
