@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class CrdtMirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CrdtMirror.class);
     static final int REPLAY_CHUNK = 5000;
+    /** At most this many chunks are replayed inside {@link #attach}; a larger outbox continues on the flusher. */
+    static final int MAX_ATTACH_CHUNKS = 200;
 
     private final LocalDb db;
     private final Aggregates view;
@@ -69,6 +71,11 @@ final class CrdtMirror implements AutoCloseable {
             migrateIfDue();
             replayDue = true;
             replayAfter = null;
+            // the whole outbox goes into the engine before attach returns: a read right after it counts every
+            // member the outbox holds (as pending), not only those a later drain would have replayed by then
+            for (int chunks = 0; replayDue && healthy && chunks < MAX_ATTACH_CHUNKS; chunks++) {
+                replayChunk(c);
+            }
         }
         flusher.execute(this::drainQuietly);
     }
