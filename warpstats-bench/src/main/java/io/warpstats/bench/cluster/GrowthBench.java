@@ -5,6 +5,7 @@ import io.warpstats.crdt.CompactionOptions;
 import io.warpstats.crdt.MerkleCrdtBuilder;
 import io.warpstats.crdt.MerkleCrdtOptions;
 import io.warpstats.crdt.store.KvStores;
+import io.warpstats.stats.Action;
 import io.warpstats.stats.StatsException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -149,7 +150,10 @@ public final class GrowthBench {
         log("%d nodes up in %d ms", nodes.size(), ms(t0));
     }
 
-    /** N views, each node from its own thread; posts uniform (seeded per node); the expected totals are counted. */
+    /** Writes in flight per node. */
+    static final int WINDOW = 1024;
+
+    /** N views, each node from its own thread with {@link #WINDOW} in flight; posts uniform (seeded per node); the expected totals are counted. */
     private void write() throws Exception {
         int k = nodes.size();
         long[][] counts = new long[k][cfg.posts()];
@@ -162,13 +166,22 @@ public final class GrowthBench {
             writers.add(CompletableFuture.runAsync(() -> {
                 SplittableRandom rnd = new SplittableRandom(42 + idx);
                 StatsNode n = nodes.get(idx);
-                for (long v = 0; v < mine; v++) {
+                // a window of WINDOW writes in flight, as many HTTP clients would keep: they share group commits
+                java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(WINDOW);
+                java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                for (long v = 0; v < mine && failed.get() == null; v++) {
                     int p = rnd.nextInt(cfg.posts());
-                    n.stats.view(post(p), null);
+                    window.acquireUninterruptibly();
+                    n.stats.submit(new Action.View(post(p), null)).whenComplete((ok, e) -> {
+                        if (e != null) failed.compareAndSet(null, e);
+                        window.release();
+                    });
                     counts[idx][p]++;
                     long d = done.incrementAndGet();
                     if (d % step == 0) log("  %d views written", d);
                 }
+                window.acquireUninterruptibly(WINDOW); // every write acknowledged
+                if (failed.get() != null) throw new IllegalStateException("a write failed", failed.get());
             }, r -> {
                 Thread t = new Thread(r, "growth-writer-" + idx);
                 t.setDaemon(true);
