@@ -54,6 +54,8 @@ class ConfigFileTest {
                 fetch-timeout-ms=12000
                 event-log-max-age-hours=48
                 event-log-max-records=5000
+                shards=8
+                follow-shards=1, 6
                 """.formatted(dir.resolve("data"), TOKEN));
         NodeConfig c = nodeConfig("node", "--config", f.toString());
         assertThat(c.dataDir()).isEqualTo(dir.resolve("data"));
@@ -70,6 +72,9 @@ class ConfigFileTest {
         assertThat(c.targetPeers()).isEqualTo(8);
         assertThat(c.eventLog().maxAge()).isEqualTo(Duration.ofHours(48));
         assertThat(c.eventLog().maxRecords()).isEqualTo(5000);
+        assertThat(c.shards().shards().count()).isEqualTo(8);
+        assertThat(c.shards().followed()).containsExactly(1, 6);
+        assertThat(nodeConfig("node", "--config", f.toString(), "--follow-shards", "all").shards().followed()).hasSize(8);
 
         NodeConfig o = nodeConfig("node", "--config", f.toString(), "--data-dir", dir.resolve("other").toString(),
                 "--listen", "/ip4/127.0.0.1/tcp/5001", "--bootstrap", "/ip4/10.0.0.9/tcp/1", "--http", "127.0.0.1:9000");
@@ -107,7 +112,12 @@ class ConfigFileTest {
                 List.of(data + "http=127.0.0.1:8080\nhttp-token=short\n", "at least 16"),
                 List.of(data + "dag-name=a/b\n", "dag name"),
                 List.of("listen=/ip4/127.0.0.1/tcp/0\n", "--data-dir is required"),
-                List.of(data + "reconnect-min-ms=5000\nreconnect-max-ms=100\n", "reconnectMax"));
+                List.of(data + "reconnect-min-ms=5000\nreconnect-max-ms=100\n", "reconnectMax"),
+                List.of(data + "shards=0\n", "shards must be an integer in 1..256"),
+                List.of(data + "shards=257\n", "shards must be an integer in 1..256"),
+                List.of(data + "shards=4\nfollow-shards=4\n", "follow-shards must be an integer in 0..3"),
+                List.of(data + "shards=4\nfollow-shards=,\n", "follow-shards must name at least one shard"),
+                List.of(data + "follow-shards=1\n", "follow-shards must be an integer in 0..0"));
         int i = 0;
         for (List<String> c : cases) {
             Path f = file("bad" + i++ + ".conf", c.get(0));
