@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.node.cli.ApiNode.Run;
 import io.warpstats.node.core.NodeConfig;
+import io.warpstats.node.http.HttpLimits;
 import io.warpstats.p2p.Multiaddr;
+import io.warpstats.p2p.limit.Rate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +56,10 @@ class ConfigFileTest {
                 fetch-timeout-ms=12000
                 event-log-max-age-hours=48
                 event-log-max-records=5000
+                http-read-rate=200
+                http-read-burst=400
+                http-write-rate=50
+                http-max-clients=500
                 """.formatted(dir.resolve("data"), TOKEN));
         NodeConfig c = nodeConfig("node", "--config", f.toString());
         assertThat(c.dataDir()).isEqualTo(dir.resolve("data"));
@@ -70,9 +76,12 @@ class ConfigFileTest {
         assertThat(c.targetPeers()).isEqualTo(8);
         assertThat(c.eventLog().maxAge()).isEqualTo(Duration.ofHours(48));
         assertThat(c.eventLog().maxRecords()).isEqualTo(5000);
+        assertThat(c.http().limits()).isEqualTo(new HttpLimits(Rate.of(200, 400), Rate.of(50, 50), 500));
 
         NodeConfig o = nodeConfig("node", "--config", f.toString(), "--data-dir", dir.resolve("other").toString(),
-                "--listen", "/ip4/127.0.0.1/tcp/5001", "--bootstrap", "/ip4/10.0.0.9/tcp/1", "--http", "127.0.0.1:9000");
+                "--listen", "/ip4/127.0.0.1/tcp/5001", "--bootstrap", "/ip4/10.0.0.9/tcp/1", "--http", "127.0.0.1:9000",
+                "--http-read-rate", "0", "--http-write-burst", "80");
+        assertThat(o.http().limits()).as("a rate of 0 is no limit").isEqualTo(new HttpLimits(Rate.OFF, Rate.of(50, 80), 500));
         assertThat(o.dataDir()).isEqualTo(dir.resolve("other"));
         assertThat(o.listen()).isEqualTo(Multiaddr.parse("/ip4/127.0.0.1/tcp/5001"));
         assertThat(o.bootstrap()).containsExactly(Multiaddr.parse("/ip4/10.0.0.9/tcp/1"));
