@@ -68,7 +68,7 @@ class PeerRateLimitTest {
             List<Cid> heads = a.crdt.heads().stream().map(x -> x.cid()).toList();
             SyncCodec.Limits limits = SyncCodec.Limits.of(params);
             Map<Code, Integer> codes = new EnumMap<>(Code.class);
-            // the flood: BRANCH requests back to back, a new stream whenever one is refused (bounded in count)
+            // the flood: sync requests back to back, a new stream whenever one is refused (bounded in count)
             Stream s = null;
             for (int i = 0; i < 2_000 && scores(a, h, params).admits(h); i++) {
                 if (s == null) s = await(hostile.host.newStream(a.host.peerId(), List.of(SyncServer.PROTOCOL)));
@@ -103,7 +103,7 @@ class PeerRateLimitTest {
 
     @Test
     void anHonestCatchUpBurstIsNotLimitedByTheDefaults() {
-        SyncParams params = SyncParams.defaults().withBlockBudget(10); // one BRANCH request per 10 blocks
+        SyncParams params = SyncParams.defaults().withBlockBudget(10); // one sync request per 10 blocks
         try (SyncTestNode a = new SyncTestNode(dir.resolve("a"), params, false);
              SyncTestNode b = new SyncTestNode(dir.resolve("b"), params, false)) {
             for (int i = 0; i < 500; i++) write(a, "/k/" + (i % 50));

@@ -111,7 +111,7 @@ class RateLimiterTest {
     }
 
     @Test
-    void retryAfterRoundsUpToWholeSeconds() {
+    void retryAfterIsInWholeSecondsAtLeastOne() {
         assertThat(RateLimiter.retryAfterSeconds(1)).isEqualTo(1);
         assertThat(RateLimiter.retryAfterSeconds(SECOND)).isEqualTo(1);
         assertThat(RateLimiter.retryAfterSeconds(SECOND + 1)).isEqualTo(2);
