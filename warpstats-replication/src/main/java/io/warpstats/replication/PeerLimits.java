@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *       (−100 by default) takes about 100 seconds of sustained excess; an honest burst that brushes the limit
  *       costs a point or two and is only slowed;
  *   <li>over the hard budget: {@link Verdict#REFUSE} — the input is refused as abusive (REFUSED and the stream
- *       closed, REJECT) and charged {@link Offense#FLOOD} (10 points) each time: a flood is banned within ten.
+ *       closed, REJECT) and charged {@link Offense#FLOOD} (10 points) each time, up to ten times a second (a
+ *       flood of messages is not a flood of reports): a flood is banned within ten refusals.
  * </ul>
  * The hard budget refills faster, so a peer that only exceeds the soft rate is never refused. Budgets are
  * kept for at most {@link SyncParams#maxScoredPeers()} peers. Thread-safe.
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class PeerLimits {
     private static final Logger log = LoggerFactory.getLogger(PeerLimits.class);
     private static final Rate PENALTY_PACE = Rate.of(1, 1);
+    /** FLOOD charges per peer: a ban (ten of them) within a second, without a report for every message of a flood. */
+    private static final Rate FLOOD_PACE = Rate.of(10, 10);
 
     /** What to do with one input of a peer. */
     enum Verdict { ALLOW, SLOW, REFUSE }
@@ -36,6 +39,7 @@ final class PeerLimits {
     private final RateLimiter<PeerId> soft;
     private final RateLimiter<PeerId> hard;
     private final RateLimiter<PeerId> pace;
+    private final RateLimiter<PeerId> floodPace;
     private final PeerPenalty penalty;
     private final LongAdder slowed = new LongAdder();
     private final LongAdder refused = new LongAdder();
@@ -52,6 +56,7 @@ final class PeerLimits {
         this.soft = new RateLimiter<>(rate, params.maxScoredPeers(), nanoClock);
         this.hard = new RateLimiter<>(rate.times(params.hardLimitFactor()), params.maxScoredPeers(), nanoClock);
         this.pace = new RateLimiter<>(rate.off() ? Rate.OFF : PENALTY_PACE, params.maxScoredPeers(), nanoClock);
+        this.floodPace = new RateLimiter<>(rate.off() ? Rate.OFF : FLOOD_PACE, params.maxScoredPeers(), nanoClock);
         this.penalty = penalty;
     }
 
@@ -63,7 +68,7 @@ final class PeerLimits {
     Verdict take(PeerId peer, boolean chargeable) {
         if (hard.acquire(peer) > 0) {
             refused.increment();
-            if (chargeable) charge(peer, Offense.FLOOD, "more than " + hard.rate() + " " + what);
+            if (chargeable && floodPace.acquire(peer) == 0) charge(peer, Offense.FLOOD, "more than " + hard.rate() + " " + what);
             return Verdict.REFUSE;
         }
         if (soft.acquire(peer) > 0) {

@@ -55,7 +55,7 @@ import java.util.Objects;
  * @param hardLimitFactor        beyond this multiple of {@code requestRate} or {@code announceRate} a peer is
  *                               abusive: its request is REFUSED and its stream closed, its announcement
  *                               REJECTed (the gossipsub P4 penalty), and it is charged
- *                               {@link PeerPenalty.Offense#FLOOD} each time
+ *                               {@link PeerPenalty.Offense#FLOOD} each time (at most ten times a second)
  */
 public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerRequest, int maxHave, int blockBudget,
                          int maxAnswerBytes, int batchBytes, int compressMinBytes, int compressionLevel, int maxWalkSteps,
