@@ -21,6 +21,10 @@ public interface PeerPenalty {
         MALFORMED(50),
         /** More than twice the allowed concurrent streams (a flood; up to twice only earns BUSY answers). */
         TOO_MANY_STREAMS(10),
+        /** Over a rate limit of {@link SyncParams} (requests, announcements): charged at most once a second per peer. */
+        RATE_LIMITED(1),
+        /** Beyond {@link SyncParams#hardLimitFactor()} times a rate limit: charged for every refused request or announcement. */
+        FLOOD(10),
         /** No answer in time, or the stream broke mid-answer. */
         TIMEOUT(5);
 

@@ -109,6 +109,7 @@ public final class Replica implements AutoCloseable {
             } else if (announcer != null) {
                 announcer.attach(crdt.replication());
                 String topic = announcer.topic();
+                if (!params.announceRate().off()) pubsub.addValidator(topic, new AnnouncementLimit(params, b.penalty, System::nanoTime));
                 pubsub.addEventListener(ev -> {
                     if (ev instanceof PubSubEvent.Subscribed s && s.topic().equals(topic)) announceSoon();
                 });

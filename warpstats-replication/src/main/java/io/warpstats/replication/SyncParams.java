@@ -1,7 +1,9 @@
 package io.warpstats.replication;
 
 import io.warpstats.multiformats.DagPb;
+import io.warpstats.p2p.limit.Rate;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Limits and timeouts of the block sync protocol; {@link #defaults()} gives the production values
@@ -41,13 +43,26 @@ import java.time.Duration;
  *                               shows is hostile input); beyond it expired bans, then the peers not banned
  *                               penalized longest ago are forgotten (a forgotten peer has a clean score), and
  *                               a banned peer only when every remembered peer is banned (then the ban ending
- *                               first); the same bound as the node's connection gate
+ *                               first); the same bound as the node's connection gate, and the bound on peers
+ *                               whose rate limits below are remembered
+ * @param requestRate            sync requests one peer may make (per second, burst); beyond it the server answers
+ *                               BUSY and charges {@link PeerPenalty.Offense#RATE_LIMITED} at most once a second
+ * @param answerBytesRate        block bytes the server answers one peer (per second, burst); a peer in debt
+ *                               (a large answer is sent whole, then paid for) is answered BUSY without penalty
+ * @param announceRate           announcements one author may have accepted (per second, burst); beyond it they
+ *                               are ignored (not delivered, not forwarded), and a direct sender is charged
+ *                               {@link PeerPenalty.Offense#RATE_LIMITED} at most once a second
+ * @param hardLimitFactor        beyond this multiple of {@code requestRate} or {@code announceRate} a peer is
+ *                               abusive: its request is REFUSED and its stream closed, its announcement
+ *                               REJECTed (the gossipsub P4 penalty), and it is charged
+ *                               {@link PeerPenalty.Offense#FLOOD} each time (at most ten times a second)
  */
 public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerRequest, int maxHave, int blockBudget,
                          int maxAnswerBytes, int batchBytes, int compressMinBytes, int compressionLevel, int maxWalkSteps,
                          int maxStreamsPerPeer, int maxConcurrentAnswers, Duration requestTimeout,
                          Duration streamIdleTimeout, int maxRounds, int maxPeersPerFetch, int knownPerRequest,
-                         int maxHints, int banThreshold, Duration banDuration, int maxScoredPeers) {
+                         int maxHints, int banThreshold, Duration banDuration, int maxScoredPeers, Rate requestRate,
+                         Rate answerBytesRate, Rate announceRate, double hardLimitFactor) {
 
     public SyncParams {
         if (maxFrameBytes < DagPb.MAX_BLOCK_SIZE + 1024) throw new IllegalArgumentException("maxFrameBytes below one maximal block");
@@ -57,16 +72,28 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
                 || maxScoredPeers < 1) {
             throw new IllegalArgumentException("invalid sync limits");
         }
+        Objects.requireNonNull(requestRate, "requestRate");
+        Objects.requireNonNull(answerBytesRate, "answerBytesRate");
+        Objects.requireNonNull(announceRate, "announceRate");
+        if (!(hardLimitFactor >= 1) || Double.isInfinite(hardLimitFactor)) throw new IllegalArgumentException("hardLimitFactor must be >= 1");
         if (requestTimeout.isZero() || requestTimeout.isNegative() || streamIdleTimeout.isZero()
                 || streamIdleTimeout.isNegative() || banDuration.isNegative()) {
             throw new IllegalArgumentException("invalid sync timeout");
         }
     }
 
+    /** Sync requests per peer: 200 per second, bursts of 1,000 (an honest catch-up stays far below). */
+    public static final Rate DEFAULT_REQUEST_RATE = Rate.of(200, 1000);
+    /** Answered block bytes per peer: 64 MiB per second, bursts of 256 MiB. */
+    public static final Rate DEFAULT_ANSWER_BYTES_RATE = Rate.of(64 << 20, 256 << 20);
+    /** Announcements per author: 50 per second, bursts of 200 (an honest node publishes at most 20 per second plus its answers to new subscribers). */
+    public static final Rate DEFAULT_ANNOUNCE_RATE = Rate.of(50, 200);
+
     /** The defaults of docs/replication.md. */
     public static SyncParams defaults() {
         return new SyncParams(4 << 20, 64 << 10, 1024, 4096, 2000, 4 << 20, 128 << 10, 1024, 3, 10_000, 4, 32,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10), 10_000);
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10), 10_000,
+                DEFAULT_REQUEST_RATE, DEFAULT_ANSWER_BYTES_RATE, DEFAULT_ANNOUNCE_RATE, 4);
     }
 
     /** These params with another block budget per answer (and a walk-step bound at least as large). */
@@ -122,6 +149,10 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
         private int banThreshold;
         private Duration banDuration;
         private int maxScoredPeers;
+        private Rate requestRate;
+        private Rate answerBytesRate;
+        private Rate announceRate;
+        private double hardLimitFactor;
 
         private Builder(SyncParams from) {
             maxFrameBytes = from.maxFrameBytes;
@@ -145,6 +176,10 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
             banThreshold = from.banThreshold;
             banDuration = from.banDuration;
             maxScoredPeers = from.maxScoredPeers;
+            requestRate = from.requestRate;
+            answerBytesRate = from.answerBytesRate;
+            announceRate = from.announceRate;
+            hardLimitFactor = from.hardLimitFactor;
         }
 
         public Builder maxFrameBytes(int v) {
@@ -252,11 +287,32 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
             return this;
         }
 
+        public Builder requestRate(Rate v) {
+            requestRate = v;
+            return this;
+        }
+
+        public Builder answerBytesRate(Rate v) {
+            answerBytesRate = v;
+            return this;
+        }
+
+        public Builder announceRate(Rate v) {
+            announceRate = v;
+            return this;
+        }
+
+        public Builder hardLimitFactor(double v) {
+            hardLimitFactor = v;
+            return this;
+        }
+
         public SyncParams build() {
             return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget,
                     maxAnswerBytes, batchBytes, compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer,
                     maxConcurrentAnswers, requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch,
-                    knownPerRequest, maxHints, banThreshold, banDuration, maxScoredPeers);
+                    knownPerRequest, maxHints, banThreshold, banDuration, maxScoredPeers, requestRate, answerBytesRate,
+                    announceRate, hardLimitFactor);
         }
     }
 }

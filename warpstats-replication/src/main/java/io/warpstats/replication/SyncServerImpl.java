@@ -5,6 +5,7 @@ import io.warpstats.p2p.Host;
 import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.ProtocolViolationException;
 import io.warpstats.p2p.Stream;
+import io.warpstats.p2p.limit.RateLimiter;
 import io.warpstats.replication.PeerPenalty.Offense;
 import io.warpstats.replication.SyncMessage.Blocks;
 import io.warpstats.replication.SyncMessage.Branch;
@@ -51,6 +52,10 @@ final class SyncServerImpl implements SyncServer {
     private final LongAdder wireBytes = new LongAdder();
     private final LongAdder penalties = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    /** The per-peer request limits (tests read their counters). */
+    final PeerLimits requestLimits;
+    /** Block bytes answered per peer: charged after the answer is built, a peer in debt is answered BUSY. */
+    private final RateLimiter<PeerId> answerBytes;
     /** Streams answered BUSY because the peer had maxStreamsPerPeer open (tests). */
     final LongAdder busyStreams = new LongAdder();
     private volatile boolean closed;
@@ -61,6 +66,8 @@ final class SyncServerImpl implements SyncServer {
         this.p = params;
         this.penalty = penalty;
         this.limits = SyncCodec.Limits.of(params);
+        this.requestLimits = new PeerLimits("sync requests", params.requestRate(), params, penalty, System::nanoTime);
+        this.answerBytes = new RateLimiter<>(params.answerBytesRate(), params.maxScoredPeers(), System::nanoTime);
         this.workers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "sync-server");
             t.setDaemon(true);
@@ -154,6 +161,16 @@ final class SyncServerImpl implements SyncServer {
                 return;
             }
             requests.increment();
+            PeerLimits.Verdict v = requestLimits.take(stream.remotePeer(), true);
+            if (v == PeerLimits.Verdict.REFUSE) { // abusive: charged FLOOD by the limits, the stream closed
+                stream.writeMessage(SyncCodec.encode(Status.of(Code.REFUSED, "far over the request rate limit")));
+                stream.close();
+                return;
+            }
+            if (v == PeerLimits.Verdict.SLOW || answerBytes.debt(stream.remotePeer()) > 0) {
+                send(List.of(SyncCodec.encode(Status.of(Code.BUSY, "over the rate limit"))), 0);
+                return;
+            }
             if (answering.incrementAndGet() > p.maxConcurrentAnswers()) {
                 answering.decrementAndGet();
                 send(List.of(SyncCodec.encode(Status.of(Code.BUSY, "busy"))), 0);
@@ -175,6 +192,9 @@ final class SyncServerImpl implements SyncServer {
                     stream.reset();
                     return;
                 }
+                long bytes = 0;
+                for (byte[] f : frames) bytes += f.length;
+                answerBytes.charge(stream.remotePeer(), bytes);
                 send(frames, 0);
             });
         }

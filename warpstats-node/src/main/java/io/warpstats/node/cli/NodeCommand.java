@@ -42,6 +42,20 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--http-token", description = "Bearer token of the HTTP API (required off loopback).")
     @Nullable String httpToken;
 
+    @Option(names = "--http-read-rate", paramLabel = "N",
+            description = "Reads (GET, HEAD of /v1/) per second per HTTP client, 0..1000000; 0: no limit (default 0).")
+    @Nullable String httpReadRate;
+
+    @Option(names = "--http-read-burst", paramLabel = "N", description = "Reads a client may make at once (default: the rate).")
+    @Nullable String httpReadBurst;
+
+    @Option(names = "--http-write-rate", paramLabel = "N",
+            description = "Writes (other methods of /v1/) per second per HTTP client, 0..1000000; 0: no limit (default 0).")
+    @Nullable String httpWriteRate;
+
+    @Option(names = "--http-write-burst", paramLabel = "N", description = "Writes a client may make at once (default: the rate).")
+    @Nullable String httpWriteBurst;
+
     @Option(names = "--event-log-max-age-hours", paramLabel = "H",
             description = "Records of the local event log older than this are removed, 1..87600 (default 168: 7 days).")
     @Nullable String eventLogMaxAgeHours;
@@ -70,6 +84,10 @@ public final class NodeCommand implements Callable<Integer> {
         s.set("bootstrap", bootstrap == null ? null : String.join(",", bootstrap));
         s.set("http", http);
         s.set("http-token", httpToken);
+        s.set("http-read-rate", httpReadRate);
+        s.set("http-read-burst", httpReadBurst);
+        s.set("http-write-rate", httpWriteRate);
+        s.set("http-write-burst", httpWriteBurst);
         s.set("event-log-max-age-hours", eventLogMaxAgeHours);
         s.set("event-log-max-records", eventLogMaxRecords);
         s.set("shards", shards);

@@ -4,7 +4,9 @@ import io.warpstats.node.core.NodeConfig;
 import io.warpstats.node.core.ShardSelection;
 import io.warpstats.stats.Shards;
 import io.warpstats.node.http.HttpConfig;
+import io.warpstats.node.http.HttpLimits;
 import io.warpstats.p2p.Multiaddr;
+import io.warpstats.p2p.limit.Rate;
 import io.warpstats.stats.EventLogPolicy;
 import java.io.IOException;
 import java.io.Reader;
@@ -31,7 +33,8 @@ final class NodeSettings {
     static final Set<String> KEYS = Set.of("data-dir", "listen", "bootstrap", "http", "http-token", "dag-name",
             "flush-delay-ms", "rebroadcast-interval-ms", "reconnect-min-ms", "reconnect-max-ms", "maintenance-interval-ms",
             "max-known-peers", "target-peers", "fetch-timeout-ms",
-            "event-log-max-age-hours", "event-log-max-records", "shards", "follow-shards");
+            "event-log-max-age-hours", "event-log-max-records", "shards", "follow-shards",
+            "http-read-rate", "http-read-burst", "http-write-rate", "http-write-burst", "http-max-clients");
 
     private final Map<String, String> values = new LinkedHashMap<>();
 
@@ -78,7 +81,8 @@ final class NodeSettings {
                 int colon = hp.lastIndexOf(':');
                 if (colon <= 0) throw new BadInputException("http must be HOST:PORT, not '" + hp + "'");
                 int port = integer("http port", hp.substring(colon + 1), 0, 65535);
-                http = HttpConfig.loopback(port).withBinding(hp.substring(0, colon), values.get("http-token"));
+                http = HttpConfig.loopback(port).withBinding(hp.substring(0, colon), values.get("http-token"))
+                        .withLimits(httpLimits());
             }
             return new NodeConfig(d.dataDir(), d.listen(), boot, http, values.getOrDefault("dag-name", d.dagName()),
                     ms("flush-delay-ms", d.flushDelay()), ms("rebroadcast-interval-ms", d.rebroadcastInterval()),
@@ -96,6 +100,7 @@ final class NodeSettings {
         }
     }
 
+<<<<<<< HEAD
     /** {@code shards} (1..256, default 1) and {@code follow-shards} (a comma list of shard numbers, or {@code all}, the default). */
     private ShardSelection shards() {
         int count = values.containsKey("shards") ? integer("shards", values.get("shards"), 1, Shards.MAX) : 1;
@@ -107,6 +112,21 @@ final class NodeSettings {
         }
         if (followed.isEmpty()) throw new BadInputException("follow-shards must name at least one shard (0.." + (count - 1) + ") or be 'all'");
         return ShardSelection.of(count, followed);
+=======
+    /** The per-client limits: a rate of 0 (the default) is no limit; a burst defaults to one second at the rate. */
+    private HttpLimits httpLimits() {
+        return new HttpLimits(rate("http-read-rate", "http-read-burst"), rate("http-write-rate", "http-write-burst"),
+                values.containsKey("http-max-clients") ? integer("http-max-clients", values.get("http-max-clients"), 1, 1_000_000)
+                        : HttpLimits.DEFAULT_MAX_CLIENTS);
+    }
+
+    private Rate rate(String rateKey, String burstKey) {
+        String r = values.get(rateKey);
+        int perSecond = r == null ? 0 : integer(rateKey, r, 0, 1_000_000);
+        if (perSecond == 0) return Rate.OFF;
+        String b = values.get(burstKey);
+        return Rate.of(perSecond, b == null ? perSecond : integer(burstKey, b, 1, 10_000_000));
+>>>>>>> ratelimit
     }
 
     private static Multiaddr addr(String what, String s) {

@@ -46,9 +46,16 @@ class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Executor workers;
     private final Executor readers;
     private final byte[] token;
+    private final ClientLimits limits;
 
     ApiHandler(HttpConfig config, Routes routes, ApiMetrics metrics, Executor workers) {
+        this(config, routes, metrics, workers, new ClientLimits(config.limits(), System::nanoTime));
+    }
+
+    /** {@code limits}: the rate limits shared by all connections of the API. */
+    ApiHandler(HttpConfig config, Routes routes, ApiMetrics metrics, Executor workers, ClientLimits limits) {
         this.config = config;
+        this.limits = limits;
         this.routes = routes;
         this.metrics = metrics;
         this.workers = workers;
@@ -104,6 +111,15 @@ class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "this endpoint needs the header Authorization: Bearer <token> with the node's configured token")
                     .withHeader("WWW-Authenticate", "Bearer realm=\"warpstats\""), keepAlive, template, method, start);
             return;
+        }
+        if (needsToken(template) && !template.equals("/metrics")) {
+            boolean write = !method.equals("GET") && !method.equals("HEAD");
+            Response limited = limits.admit(write, req.headers().get(HttpHeaderNames.AUTHORIZATION), ctx.channel().remoteAddress());
+            if (limited != null) {
+                metrics.rateLimited(write);
+                finish(ctx, limited, keepAlive, template, method, start);
+                return;
+            }
         }
         Request request = new Request(method, path, segments, uri.parameters(),
                 req.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(req.content()));

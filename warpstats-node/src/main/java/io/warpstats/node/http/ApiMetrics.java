@@ -62,6 +62,13 @@ final class ApiMetrics {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Counts a request answered 429 (over its client's read or write limit). */
+    void rateLimited(boolean write) {
+        String kind = write ? "write" : "read";
+        counters.computeIfAbsent("429 " + kind, k -> Counter.builder("warpstats.http.rate.limited").tag("kind", kind)
+                .description("requests answered 429: the client was over its rate limit").register(registry)).increment();
+    }
+
     String scrape() {
         return registry.scrape();
     }

@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param idleTimeout    how long an idle connection is kept open
  * @param workerThreads  threads that run the (blocking, durable) operations
  * @param maxQueuedRequests requests waiting for a worker before the server answers 503
+ * @param limits         rate limits per client (429 beyond them); {@link HttpLimits#OFF} by default
  */
 public record HttpConfig(String host, int port, @Nullable String bearerToken, int maxBodyBytes, Duration requestTimeout,
-                         Duration idleTimeout, int workerThreads, int maxQueuedRequests) {
+                         Duration idleTimeout, int workerThreads, int maxQueuedRequests, HttpLimits limits) {
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
     public HttpConfig {
@@ -39,13 +40,20 @@ public record HttpConfig(String host, int port, @Nullable String bearerToken, in
         }
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(limits, "limits");
         if (bearerToken == null && !isLoopback(host)) {
             throw new IllegalArgumentException("the HTTP API is bound to " + host
                     + ", which is not a loopback address: configure a bearer token (at least 16 characters)");
         }
     }
 
-    /** 127.0.0.1 on {@code port}, no token, 16 KiB bodies, 10 s per request, 60 s idle, 4 workers, 256 queued. */
+    /** Without rate limits ({@link HttpLimits#OFF}). */
+    public HttpConfig(String host, int port, @Nullable String bearerToken, int maxBodyBytes, Duration requestTimeout,
+                      Duration idleTimeout, int workerThreads, int maxQueuedRequests) {
+        this(host, port, bearerToken, maxBodyBytes, requestTimeout, idleTimeout, workerThreads, maxQueuedRequests, HttpLimits.OFF);
+    }
+
+    /** 127.0.0.1 on {@code port}, no token, 16 KiB bodies, 10 s per request, 60 s idle, 4 workers, 256 queued, no rate limits. */
     public static HttpConfig loopback(int port) {
         return new HttpConfig("127.0.0.1", port, null, DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(10),
                 Duration.ofSeconds(60), 4, 256);
@@ -53,7 +61,12 @@ public record HttpConfig(String host, int port, @Nullable String bearerToken, in
 
     /** A copy bound to {@code host} with {@code token} ({@code null}: none, allowed on loopback only). */
     public HttpConfig withBinding(String host, @Nullable String token) {
-        return new HttpConfig(host, port, token, maxBodyBytes, requestTimeout, idleTimeout, workerThreads, maxQueuedRequests);
+        return new HttpConfig(host, port, token, maxBodyBytes, requestTimeout, idleTimeout, workerThreads, maxQueuedRequests, limits);
+    }
+
+    /** A copy with other rate limits per client. */
+    public HttpConfig withLimits(HttpLimits l) {
+        return new HttpConfig(host, port, bearerToken, maxBodyBytes, requestTimeout, idleTimeout, workerThreads, maxQueuedRequests, l);
     }
 
     /** Whether {@code host} names only this machine ({@code localhost}, 127.0.0.0/8, ::1). */

@@ -62,6 +62,7 @@ final class NettyHttpApi implements HttpApi {
                     t.setDaemon(true);
                     return t;
                 });
+        ClientLimits limits = new ClientLimits(config.limits(), System::nanoTime);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 256)
@@ -73,7 +74,7 @@ final class NettyHttpApi implements HttpApi {
                                 .addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
                                 .addLast(new BoundedAggregator(config.maxBodyBytes()))
-                                .addLast(new ApiHandler(config, routes, metrics, workers) {
+                                .addLast(new ApiHandler(config, routes, metrics, workers, limits) {
                                     @Override
                                     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
                                         if (evt instanceof IdleStateEvent) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.node.cli.ApiNode.Run;
 import io.warpstats.node.core.NodeConfig;
+import io.warpstats.node.http.HttpLimits;
 import io.warpstats.p2p.Multiaddr;
+import io.warpstats.p2p.limit.Rate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +58,10 @@ class ConfigFileTest {
                 event-log-max-records=5000
                 shards=8
                 follow-shards=1, 6
+                http-read-rate=200
+                http-read-burst=400
+                http-write-rate=50
+                http-max-clients=500
                 """.formatted(dir.resolve("data"), TOKEN));
         NodeConfig c = nodeConfig("node", "--config", f.toString());
         assertThat(c.dataDir()).isEqualTo(dir.resolve("data"));
@@ -75,9 +81,12 @@ class ConfigFileTest {
         assertThat(c.shards().shards().count()).isEqualTo(8);
         assertThat(c.shards().followed()).containsExactly(1, 6);
         assertThat(nodeConfig("node", "--config", f.toString(), "--follow-shards", "all").shards().followed()).hasSize(8);
+        assertThat(c.http().limits()).isEqualTo(new HttpLimits(Rate.of(200, 400), Rate.of(50, 50), 500));
 
         NodeConfig o = nodeConfig("node", "--config", f.toString(), "--data-dir", dir.resolve("other").toString(),
-                "--listen", "/ip4/127.0.0.1/tcp/5001", "--bootstrap", "/ip4/10.0.0.9/tcp/1", "--http", "127.0.0.1:9000");
+                "--listen", "/ip4/127.0.0.1/tcp/5001", "--bootstrap", "/ip4/10.0.0.9/tcp/1", "--http", "127.0.0.1:9000",
+                "--http-read-rate", "0", "--http-write-burst", "80");
+        assertThat(o.http().limits()).as("a rate of 0 is no limit").isEqualTo(new HttpLimits(Rate.OFF, Rate.of(50, 80), 500));
         assertThat(o.dataDir()).isEqualTo(dir.resolve("other"));
         assertThat(o.listen()).isEqualTo(Multiaddr.parse("/ip4/127.0.0.1/tcp/5001"));
         assertThat(o.bootstrap()).containsExactly(Multiaddr.parse("/ip4/10.0.0.9/tcp/1"));
