@@ -84,6 +84,7 @@ final class SimSync implements BlockFetcher {
 
     private void ask(List<PeerId> candidates, int next, List<Cid> heads, Set<Cid> have, Consumer<byte[]> sink,
                      CompletableFuture<Void> done, int round) {
+        // a delivered head is applied but only committed when the fetch ends: what the answers carried counts, not hasBlock
         List<Cid> missing = new ArrayList<>();
         for (Cid h : heads) if (!replica.crdt.replication().hasBlock(h)) missing.add(h);
         if (missing.isEmpty()) {
@@ -105,7 +106,8 @@ final class SimSync implements BlockFetcher {
             SimNode server = nodes.apply(peer);
             server.syncMessagesIn++;
             server.syncBytesIn += requestBytes;
-            List<byte[]> answer = serve(server, missing, have);
+            Set<Cid> sent = new HashSet<>();
+            List<byte[]> answer = serve(server, missing, have, sent);
             long answerBytes = 8;
             for (byte[] b : answer) answerBytes += b.length + varintSize(b.length);
             long bytes = answerBytes;
@@ -119,14 +121,18 @@ final class SimSync implements BlockFetcher {
                         // a rejected block: the engine remembers it; cannot happen with honest nodes
                     }
                 }
-                for (Cid h : missing) if (replica.crdt.replication().hasBlock(h)) replica.announcers.remove(h);
-                ask(candidates, next + 1, missing, have, sink, done, round);
+                List<Cid> still = new ArrayList<>();
+                for (Cid h : missing) {
+                    if (sent.contains(h)) replica.announcers.remove(h);
+                    else still.add(h);
+                }
+                ask(candidates, next + 1, still, have, sink, done, round);
             });
         });
     }
 
-    /** The server's answer: its blocks under {@code heads}, parents first, down to what the asker holds or has in its frontier. */
-    private List<byte[]> serve(SimNode server, List<Cid> heads, Set<Cid> have) {
+    /** The server's answer (the CIDs sent go to {@code sent}): its blocks under {@code heads}, parents first, down to what the asker holds or has in its frontier. */
+    private List<byte[]> serve(SimNode server, List<Cid> heads, Set<Cid> have, Set<Cid> sent) {
         SimNode.Replica theirs = server.replicas.get(replica.shard);
         List<byte[]> out = new ArrayList<>();
         if (theirs == null) return out;
@@ -140,6 +146,7 @@ final class SimSync implements BlockFetcher {
             Optional<byte[]> b = port.block(c);
             if (b.isEmpty()) continue;
             out.add(b.get());
+            sent.add(c);
             port.links(c).ifPresent(queue::addAll);
         }
         return out;
