@@ -15,6 +15,8 @@ final class EventQueue {
     private long now;
     private long seq;
     private long executed;
+    /** The thread that made the queue: the only one allowed to use it (an engine's own thread must never reach it). */
+    private final Thread owner = Thread.currentThread();
 
     /** The virtual time in milliseconds. */
     long now() { return now; }
@@ -25,6 +27,7 @@ final class EventQueue {
     /** Runs {@code action} {@code delayMs} (≥ 0) after now. */
     void schedule(long delayMs, Runnable action) {
         if (delayMs < 0) throw new IllegalArgumentException("negative delay " + delayMs);
+        if (Thread.currentThread() != owner) throw new IllegalStateException("scheduled from " + Thread.currentThread().getName() + ": the run is not deterministic");
         queue.add(new Event(now + delayMs, seq++, action));
     }
 

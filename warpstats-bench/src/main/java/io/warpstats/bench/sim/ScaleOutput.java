@@ -64,6 +64,22 @@ final class ScaleOutput {
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
     }
 
+    /** The runs of a CSV written by {@link #writeCsv}. */
+    static List<ScaleResult> readCsv(Path file) throws IOException {
+        List<ScaleResult> out = new java.util.ArrayList<>();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) continue;
+            String[] f = line.split(",");
+            if (f.length != 17) throw new IOException(file + ": expected 17 fields, not " + f.length + ": " + line);
+            ScaleParams p = ScaleParams.of(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[3]), Long.parseLong(f[4]));
+            out.add(new ScaleResult(p, Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
+                    Long.parseLong(f[9]), Long.parseLong(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]),
+                    Long.parseLong(f[14]), Long.parseLong(f[15]), Long.parseLong(f[16])));
+        }
+        return out;
+    }
+
     /** Plots bytes received per put per node against the node count (log scale), one line per shard count. */
     static void writePng(List<ScaleResult> results, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");

@@ -5,7 +5,7 @@ package io.warpstats.bench.sim;
  *
  * @param nodes          writing nodes (N), 2 or more
  * @param shards         shards of the statistics keyspace (1: every node follows the one DAG; more: each writing
- *                       node follows one shard, node i shard i mod shards)
+ *                       node follows one shard, node i shard i mod shards, and nodes ≥ 2 × shards)
  * @param observers      extra nodes that follow every shard and write nothing (the "follows all" reference)
  * @param puts           puts of the workload (views, and likes in the share below), spread evenly over virtual time
  * @param putsPerSecond  the workload's rate over the whole network, per virtual second
@@ -25,6 +25,7 @@ record ScaleParams(int nodes, int shards, int observers, int puts, int putsPerSe
     ScaleParams {
         if (nodes < 2) throw new IllegalArgumentException("nodes must be >= 2");
         if (shards < 1 || shards > 256) throw new IllegalArgumentException("shards must be 1..256");
+        if (shards > 1 && nodes < 2 * shards) throw new IllegalArgumentException("need at least 2 writing nodes per shard");
         if (observers < 0 || puts < 1 || putsPerSecond < 1 || posts < 1) throw new IllegalArgumentException("bad workload");
         if (likeShare < 0 || likeShare > 1) throw new IllegalArgumentException("likeShare must be 0..1");
         if (degree < 1 || minLatencyMs < 0 || maxLatencyMs < minLatencyMs) throw new IllegalArgumentException("bad network");

@@ -1,5 +1,6 @@
 package io.warpstats.bench.sim;
 
+import io.warpstats.crdt.CompactionOptions;
 import io.warpstats.crdt.Head;
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.store.KvStores;
@@ -37,7 +38,7 @@ import java.util.TreeSet;
  * fetches, flushes, heartbeats and rebroadcasts are events. The engines are built so that none of their work
  * leaves that thread: no signature verifier (the verify stage then applies blocks on the caller), a zero
  * flush delay and rebroadcast interval (the simulation flushes and rebroadcasts at virtual times), no
- * compaction, and a fetch deadline of an hour of wall-clock time that a run never reaches. Fetch answers
+ * compaction, and a fetch deadline of a day of wall-clock time that a run never reaches. Fetch answers
  * complete the engine's futures inline. So a seed replays a run exactly, and virtual time advances only
  * when every engine has done all the work the past events gave it (its walk is waiting for a fetch answer or
  * idle). Effects that would re-enter a component (an engine's announcement into the router that delivered
@@ -128,7 +129,8 @@ final class ScaleSim {
             String dag = shards.dagName(DAG_BASE, s);
             SimNode.Replica r = new SimNode.Replica(s, dag, KvStores.inMemory());
             r.crdt = MerkleCrdt.builder(r.store).dagName(dag).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
-                    .fetchTimeout(Duration.ofHours(1)).signer(Ed25519Deltas.signer(n.key)).acceptUnsigned(true)
+                    .compaction(CompactionOptions.disabled())
+                    .fetchTimeout(Duration.ofDays(1)).signer(Ed25519Deltas.signer(n.key)).acceptUnsigned(true)
                     .authorizer((author, key) -> true)
                     .broadcaster(msg -> clock.schedule(0, () -> n.router.publish(r.topic, msg.toBytes())))
                     .fetcher(new SimSync(clock, byId::get, n, r))

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,8 +38,20 @@ final class ScaleSimCommand implements Callable<Integer> {
     @Option(names = "--csv", defaultValue = "scale-sim.csv", paramLabel = "FILE", description = "The figures as CSV (default: ${DEFAULT-VALUE}).")
     Path csv;
 
+    @Option(names = "--from-csv", split = ",", paramLabel = "FILE", description = "Runs nothing: reads the figures of earlier runs from these CSVs (as --csv writes them) and writes the table, --csv and --png of them all.")
+    @Nullable List<Path> fromCsv;
+
     @Override
     public Integer call() throws Exception {
+        if (fromCsv != null) {
+            List<ScaleResult> all = new ArrayList<>();
+            for (Path f : fromCsv) all.addAll(ScaleOutput.readCsv(f));
+            System.out.println(ScaleOutput.header());
+            for (ScaleResult r : all) System.out.println(ScaleOutput.row(r));
+            ScaleOutput.writeCsv(all, csv);
+            ScaleOutput.writePng(all, png);
+            return 0;
+        }
         for (int n : nodes) check(n >= 2 && n <= 5000, "--nodes must be 2..5000, not " + n);
         for (int s : shards) check(s >= 1 && s <= 256, "--shards must be 1..256, not " + s);
         check(puts >= 1 && puts <= 1_000_000, "--puts must be 1..1000000, not " + puts);
