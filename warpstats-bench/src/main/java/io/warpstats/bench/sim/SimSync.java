@@ -25,18 +25,18 @@ import java.util.function.Function;
  * list approximates the former).
  *
  * <p>Peers asked, in order: the neighbours that forwarded an announcement of a head, then every other neighbour
- * following the shard; when none holds every head, the round is tried again {@link #RETRY_MS} later, at most
- * {@link #ROUNDS} rounds, then the fetch fails (the engine retries at its next rebroadcast).
+ * following the shard; when none holds every head, the pass is made again {@link #RETRY_MS} later, at most
+ * {@link #PASSES} passes, then the fetch fails (the engine retries at its next rebroadcast).
  */
 final class SimSync implements BlockFetcher {
     /** Most blocks in one answer (production's default block budget). */
     static final int BLOCK_BUDGET = 1000;
     /** Most frontier CIDs counted in a request's size. */
     static final int MAX_HAVE = 256;
-    /** Pause between two rounds over the candidate peers. */
+    /** Pause between two passes over the candidate peers. */
     static final long RETRY_MS = 250;
-    /** Rounds over the candidate peers before a fetch fails. */
-    static final int ROUNDS = 8;
+    /** Passes over the candidate peers before a fetch fails. */
+    static final int PASSES = 8;
 
     private final EventQueue clock;
     private final Function<PeerId, SimNode> nodes;
@@ -71,19 +71,19 @@ final class SimSync implements BlockFetcher {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Set<Cid> have = Set.copyOf(frontier);
         // called inside the engine's walk: the first request leaves on the next event, never re-entering the engine
-        clock.schedule(0, () -> round(List.copyOf(heads), have, sink, done, 0));
+        clock.schedule(0, () -> pass(List.copyOf(heads), have, sink, done, 0));
         return done;
     }
 
-    private void round(List<Cid> heads, Set<Cid> have, Consumer<byte[]> sink, CompletableFuture<Void> done, int round) {
+    private void pass(List<Cid> heads, Set<Cid> have, Consumer<byte[]> sink, CompletableFuture<Void> done, int pass) {
         Set<PeerId> candidates = new LinkedHashSet<>();
         for (Cid h : heads) candidates.addAll(replica.announcers.getOrDefault(h, List.of()));
         for (PeerId p : node.links.keySet()) if (nodes.apply(p).replicas.containsKey(replica.shard)) candidates.add(p);
-        ask(new ArrayList<>(candidates), 0, heads, have, sink, done, round);
+        ask(new ArrayList<>(candidates), 0, heads, have, sink, done, pass);
     }
 
     private void ask(List<PeerId> candidates, int next, List<Cid> heads, Set<Cid> have, Consumer<byte[]> sink,
-                     CompletableFuture<Void> done, int round) {
+                     CompletableFuture<Void> done, int pass) {
         // a delivered head is applied but only committed when the fetch ends: what the answers carried counts, not hasBlock
         List<Cid> missing = new ArrayList<>();
         for (Cid h : heads) if (!replica.crdt.replication().hasBlock(h)) missing.add(h);
@@ -92,10 +92,10 @@ final class SimSync implements BlockFetcher {
             return;
         }
         if (next >= candidates.size()) {
-            if (round + 1 >= ROUNDS) {
+            if (pass + 1 >= PASSES) {
                 done.completeExceptionally(new IllegalStateException("no neighbour holds " + missing));
             } else {
-                clock.schedule(RETRY_MS, () -> round(missing, have, sink, done, round + 1));
+                clock.schedule(RETRY_MS, () -> pass(missing, have, sink, done, pass + 1));
             }
             return;
         }
@@ -126,7 +126,7 @@ final class SimSync implements BlockFetcher {
                     if (sent.contains(h)) replica.announcers.remove(h);
                     else still.add(h);
                 }
-                ask(candidates, next + 1, still, have, sink, done, round);
+                ask(candidates, next + 1, still, have, sink, done, pass);
             });
         });
     }
