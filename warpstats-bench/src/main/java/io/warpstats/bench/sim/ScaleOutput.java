@@ -92,7 +92,7 @@ final class ScaleOutput {
             minN = Math.min(minN, r.params().nodes());
             maxN = Math.max(maxN, r.params().nodes());
         }
-        int w = 800, h = 500, left = 90, right = 30, top = 50, bottom = 60;
+        int w = 800, h = 500, left = 90, right = 70, top = 50, bottom = 60;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -136,8 +136,8 @@ final class ScaleOutput {
                 px = x;
                 py = y;
             }
-            g.fillRect(w - right - 150, top + 10 + 20 * k, 14, 4);
-            g.drawString(e.getKey() + (e.getKey() == 1 ? " shard" : " shards"), w - right - 130, top + 16 + 20 * k);
+            g.fillRect(w - right - 110, top + 10 + 20 * k, 14, 4);
+            g.drawString(e.getKey() + (e.getKey() == 1 ? " shard" : " shards"), w - right - 90, top + 16 + 20 * k);
             k++;
         }
         g.dispose();

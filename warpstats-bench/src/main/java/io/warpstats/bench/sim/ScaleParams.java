@@ -37,6 +37,12 @@ record ScaleParams(int nodes, int shards, int observers, int puts, int putsPerSe
         return new ScaleParams(nodes, shards, shards > 1 ? 2 : 0, puts, 200, 10_000, 0.1, 8, 5, 50, 10, 10_000, 600_000, seed);
     }
 
+    /** A copy with another rebroadcast interval. */
+    ScaleParams withRebroadcastMs(int ms) {
+        return new ScaleParams(nodes, shards, observers, puts, putsPerSecond, posts, likeShare, degree, minLatencyMs, maxLatencyMs,
+                flushDelayMs, ms, maxVirtualMs, seed);
+    }
+
     /** A copy with another number of nodes. */
     ScaleParams withNodes(int n) {
         return new ScaleParams(n, shards, observers, puts, putsPerSecond, posts, likeShare, degree, minLatencyMs, maxLatencyMs,

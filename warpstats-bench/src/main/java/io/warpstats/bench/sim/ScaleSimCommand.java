@@ -32,6 +32,9 @@ final class ScaleSimCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--rebroadcast-ms", defaultValue = "10000", paramLabel = "MS", description = "Each engine re-announces its heads this often, 1..3600000 virtual ms (default: ${DEFAULT-VALUE}, production's).")
+    int rebroadcastMs;
+
     @Option(names = "--png", defaultValue = "docs/img/scale-sim.png", paramLabel = "FILE", description = "The plot (default: ${DEFAULT-VALUE}).")
     Path png;
 
@@ -55,11 +58,12 @@ final class ScaleSimCommand implements Callable<Integer> {
         for (int n : nodes) check(n >= 2 && n <= 5000, "--nodes must be 2..5000, not " + n);
         for (int s : shards) check(s >= 1 && s <= 256, "--shards must be 1..256, not " + s);
         check(puts >= 1 && puts <= 1_000_000, "--puts must be 1..1000000, not " + puts);
+        check(rebroadcastMs >= 1 && rebroadcastMs <= 3_600_000, "--rebroadcast-ms must be 1..3600000, not " + rebroadcastMs);
         List<ScaleResult> results = new ArrayList<>();
         System.out.println(ScaleOutput.header());
         for (int s : shards) {
             for (int n : nodes) {
-                ScaleResult r = ScaleSim.runOnce(ScaleParams.of(n, s, puts, seed));
+                ScaleResult r = ScaleSim.runOnce(ScaleParams.of(n, s, puts, seed).withRebroadcastMs(rebroadcastMs));
                 results.add(r);
                 System.out.println(ScaleOutput.row(r));
             }
