@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * The block sync of one replica in the simulation: a model of {@code /warpstats/sync/1.0.0} (docs/replication.md).
- * A branch fetch is a request to one neighbour, answered one link latency later by that neighbour's engine (its
+ * A fetch is a request to one neighbour, answered one link latency later by that neighbour's engine (its
  * stored blocks, parents first), arriving back one more latency later. The request's size is modelled as 8 bytes
  * plus 36 per CID (the heads and the asker's frontier, at most {@link #MAX_HAVE} of them); the answer's as every
  * block's bytes with a varint length plus 8 bytes of framing (production may compress it with zstd: this is an
