@@ -92,6 +92,11 @@ final class GossipRouter {
     private long heartbeats;
 
     GossipRouter(PeerId self, PrivateKey key, GossipParams params, LongSupplier clock, Random random, Output out) {
+        this(self, key, params, clock, random, out, System.currentTimeMillis() * 1_000_000L + random.nextInt(1_000_000)); // unique across restarts
+    }
+
+    /** A router whose first published message has seqno {@code lastSeqno + 1} (a simulation's, independent of the wall clock). */
+    GossipRouter(PeerId self, PrivateKey key, GossipParams params, LongSupplier clock, Random random, Output out, long lastSeqno) {
         this.self = self;
         this.selfBytes = self.toBytes();
         this.key = key;
@@ -104,8 +109,7 @@ final class GossipRouter {
         this.seen = new SeenCache(params.seenTtl().toMillis(), params.seenMaxEntries());
         this.score = new PeerScore(sp, params.seenTtl().toMillis(), clock.getAsLong());
         this.dontWant = new DontWantSet(params.maxIdontwantPerHeartbeat(), params.mcacheLength());
-        // seqnos are unique across restarts: start at the current time in nanoseconds
-        this.seqno = System.currentTimeMillis() * 1_000_000L + random.nextInt(1_000_000);
+        this.seqno = lastSeqno;
     }
 
     // ------------------------------------------------------------------ peers
@@ -141,7 +145,6 @@ final class GossipRouter {
     /** The peer sent bytes that are not a valid RPC: a behaviour penalty. */
     void onMalformedRpc(PeerId peer) { score.addPenalty(peer, 1); }
 
-    /** The transport dropped an RPC to the peer because its queue was full: a behaviour penalty. */
     /** An RPC to {@code peer} dropped, its queue full: counted, not penalized (a slowed peer is no offender; docs/decisions.md). */
     void onOutboundOverflow(PeerId peer) { droppedOutbound.increment(); }
 
