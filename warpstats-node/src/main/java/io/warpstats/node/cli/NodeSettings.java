@@ -100,7 +100,6 @@ final class NodeSettings {
         }
     }
 
-<<<<<<< HEAD
     /** {@code shards} (1..256, default 1) and {@code follow-shards} (a comma list of shard numbers, or {@code all}, the default). */
     private ShardSelection shards() {
         int count = values.containsKey("shards") ? integer("shards", values.get("shards"), 1, Shards.MAX) : 1;
@@ -112,7 +111,8 @@ final class NodeSettings {
         }
         if (followed.isEmpty()) throw new BadInputException("follow-shards must name at least one shard (0.." + (count - 1) + ") or be 'all'");
         return ShardSelection.of(count, followed);
-=======
+    }
+
     /** The per-client limits: a rate of 0 (the default) is no limit; a burst defaults to one second at the rate. */
     private HttpLimits httpLimits() {
         return new HttpLimits(rate("http-read-rate", "http-read-burst"), rate("http-write-rate", "http-write-burst"),
@@ -126,7 +126,6 @@ final class NodeSettings {
         if (perSecond == 0) return Rate.OFF;
         String b = values.get(burstKey);
         return Rate.of(perSecond, b == null ? perSecond : integer(burstKey, b, 1, 10_000_000));
->>>>>>> ratelimit
     }
 
     private static Multiaddr addr(String what, String s) {
