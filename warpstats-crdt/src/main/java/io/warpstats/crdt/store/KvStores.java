@@ -6,6 +6,7 @@ import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.TablePropertiesCollectorFactory;
 
 /** Factories of {@link KvStore}s, and the RocksDB settings of a long-lived store. */
 public final class KvStores {
@@ -19,6 +20,25 @@ public final class KvStores {
     public static final int INFO_LOGS_KEPT = 2;
     /** The {@code MANIFEST} is rewritten (from the live files only) past this size. */
     public static final long MANIFEST_BYTES = 4L << 20;
+    /** Compact-on-deletion: the window of consecutive entries of an SST file that is looked at. */
+    public static final long DELETION_WINDOW = 4096;
+    /** Compact-on-deletion: an SST file with this many deletions within one window is compacted soon. */
+    public static final long DELETION_TRIGGER = 1024;
+
+    /*
+     * Compaction deletes covered blocks (and their element rows) in bulk; RocksDB keeps the deleted values
+     * on disk until a compaction merges the tombstones with them, and level compaction is driven by size,
+     * not deletions: measured at 10,000,000 views, two nodes held 65–74 MB of crdt/ for 50–87 live
+     * blocks. The compact-on-deletion collector (RocksDB's CompactOnDeletionCollector) marks an SST file
+     * with many tombstones for compaction as it is written, so the space follows the deletions.
+     * One native factory for the JVM, shared by every store's options, never freed.
+     */
+    private static final TablePropertiesCollectorFactory COMPACT_ON_DELETION;
+
+    static {
+        RocksDB.loadLibrary();
+        COMPACT_ON_DELETION = TablePropertiesCollectorFactory.NewCompactOnDeletionCollectorFactory(DELETION_WINDOW, DELETION_TRIGGER, 0.5);
+    }
 
     private KvStores() {}
 
@@ -31,10 +51,12 @@ public final class KvStores {
      * writing flat out, ≤ one memtable once the flushes caught up) whatever the store's idle time,
      * {@code max_total_wal_size} {@link #MAX_TOTAL_WAL_BYTES} (RocksDB applies it only with more than one column
      * family), info log files of at most {@link #INFO_LOG_BYTES} with {@link #INFO_LOGS_KEPT} old ones kept, and a
-     * {@code MANIFEST} rewritten past {@link #MANIFEST_BYTES}. Obsolete WAL files are deleted, not archived.
+     * {@code MANIFEST} rewritten past {@link #MANIFEST_BYTES}. Obsolete WAL files are deleted, not archived. An SST
+     * file with {@link #DELETION_TRIGGER} deletions within {@link #DELETION_WINDOW} consecutive entries, or half its
+     * entries deleted, is compacted soon (compact-on-deletion), so deleted blocks leave the disk.
      */
     public static Options longLivedOptions() {
-        return new Options().setCreateIfMissing(true)
+        Options options = new Options().setCreateIfMissing(true)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
                 .setLevelCompactionDynamicLevelBytes(true)
@@ -46,6 +68,8 @@ public final class KvStores {
                 .setMaxLogFileSize(INFO_LOG_BYTES)
                 .setKeepLogFileNum(INFO_LOGS_KEPT)
                 .setMaxManifestFileSize(MANIFEST_BYTES);
+        options.setTablePropertiesCollectorFactory(java.util.List.of(COMPACT_ON_DELETION));
+        return options;
     }
 
     /** A new empty in-memory store (a {@code ConcurrentSkipListMap}); for tests. */

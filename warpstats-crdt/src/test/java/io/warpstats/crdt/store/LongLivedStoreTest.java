@@ -64,6 +64,46 @@ class LongLivedStoreTest {
         assertThat(compressions(db)).containsExactly("ZSTD");
     }
 
+    /**
+     * Deleted rows leave the disk without a full compaction (compact-on-deletion): 8 MB written and flushed,
+     * then every key deleted and flushed. Size-driven compaction alone would keep both level-0 files (the
+     * level-0 trigger is four files); the file of tombstones is marked for compaction as it is written.
+     */
+    @Test
+    void deletedRowsLeaveTheDiskWithoutAFullCompaction() {
+        Path db = dir.resolve("deletes");
+        int n = 20_000;
+        try (KvStore s = KvStores.rocksDb(db)) {
+            byte[] value = new byte[400];
+            SplittableRandom rnd = new SplittableRandom(11);
+            for (int b = 0; b < n / 100; b++) {
+                KvStore.Batch batch = s.newBatch();
+                for (int i = 0; i < 100; i++) {
+                    rnd.nextBytes(value);
+                    batch.put(("/block/" + b + "/" + i).getBytes(UTF_8), value.clone());
+                }
+                s.write(batch);
+            }
+        } // flushed at close
+        long written;
+        try (KvStore s = KvStores.rocksDb(db)) {
+            written = s.sizeOnDiskBytes();
+            assertThat(written).isGreaterThan(7_000_000);
+            for (int b = 0; b < n / 100; b++) {
+                KvStore.Batch batch = s.newBatch();
+                for (int i = 0; i < 100; i++) batch.delete(("/block/" + b + "/" + i).getBytes(UTF_8));
+                s.write(batch);
+            }
+        } // the tombstones are flushed at close
+        try (KvStore s = KvStores.rocksDb(db)) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (s.sizeOnDiskBytes() > written / 10 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // compaction runs on RocksDB's threads; a bounded poll of its result
+            }
+            assertThat(s.sizeOnDiskBytes()).as("bytes on disk after deleting %d bytes' worth of rows", written).isLessThan(written / 10);
+        }
+    }
+
     /** {@code sizeOnDiskBytes} is the live SST files plus the write-ahead log: what the directory's data files take. */
     @Test
     void sizeOnDiskIsTheLiveSstFilesPlusTheWriteAheadLog() throws IOException {
