@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -151,8 +150,6 @@ public final class RemoteReads implements RemotePosts, AutoCloseable {
 
     @Override
     public CompletableFuture<Answer> read(String postId) {
-        CompletableFuture<Answer> cached = cache.getIfPresent(postId);
-        if (cached != null) return cached;
         return cache.get(postId, (post, executor) -> ask(post).thenApply(a -> {
             switch (a.outcome()) {
                 case FOUND -> found.increment();
@@ -274,14 +271,5 @@ public final class RemoteReads implements RemotePosts, AutoCloseable {
             // host closed first
         }
         answering.shutdownNow();
-    }
-
-    /** The post ids currently cached (for tests and metrics). */
-    long cachedPosts() {
-        return cache.synchronous().estimatedSize();
-    }
-
-    Set<String> cachedKeys() {
-        return cache.asMap().keySet();
     }
 }
