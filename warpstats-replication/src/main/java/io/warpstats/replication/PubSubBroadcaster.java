@@ -15,12 +15,14 @@ import java.time.Duration;
  * hints}, so the fetch asks them first. A malformed announcement is REJECTed (gossipsub penalizes the
  * sender).
  *
- * <p>Sending and rebroadcast: a head is published only if neither this node nor another announced
- * it within the last 3/4 of {@code rebroadcastInterval}; so a fresh head goes out at once, and heads
- * other replicas keep announcing are not repeated. {@link #attach} runs {@link ReplicationPort#rebroadcast()}
- * every {@code rebroadcastInterval} ± 20 % (jitter, so replicas do not announce in lockstep); build
- * the engine with {@code rebroadcastInterval(Duration.ZERO)} so it does not run its own timer as
- * well (if it does, the suppression above still keeps each head to one announcement per window).
+ * <p>Sending and rebroadcast: which heads go out and when is {@link HeadAnnouncer}'s: a fresh head at
+ * once (coalesced to one announcement per {@code minPublishGap}), a head that this node or another
+ * announced lately not again within its quiet window (3/4 of {@code rebroadcastInterval}, doubling up to
+ * 8 × while nothing changes, back to one interval when an announcement names a head this node lacks).
+ * {@link #attach} runs {@link ReplicationPort#rebroadcast()} every {@code rebroadcastInterval} ± 20 %
+ * (jitter, so replicas do not announce in lockstep): it offers every head to the announcer and retries
+ * failed fetches. Build the engine with {@code rebroadcastInterval(Duration.ZERO)} so it does not run its
+ * own timer as well (if it does, the windows still keep each head to one announcement per window).
  */
 public interface PubSubBroadcaster extends Broadcaster, AutoCloseable {
 

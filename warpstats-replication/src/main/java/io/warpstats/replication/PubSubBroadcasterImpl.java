@@ -8,9 +8,10 @@ import io.warpstats.p2p.pubsub.PubSubMessage;
 import io.warpstats.p2p.pubsub.ValidationResult;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -24,28 +25,13 @@ import org.slf4j.LoggerFactory;
 /** See {@link PubSubBroadcaster}. */
 final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     private static final Logger log = LoggerFactory.getLogger(PubSubBroadcasterImpl.class);
-    private static final int MAX_REMEMBERED = 10_000;
     private static final int MAX_QUEUED = 1024;
 
     private final PubSub pubsub;
     private final String topic;
     private final SyncClient sync;
     private final long intervalNanos;
-    private final long windowNanos;
-    private final long minGapNanos;
-    /** Heads waiting for the next allowed publish (coalescing), in arrival order; guarded by lastAnnounced. */
-    private final Map<Cid, CrdtBroadcast.Announced> waiting = new LinkedHashMap<>();
-    /** Eagerly pushed bytes of waiting heads (small local blocks); guarded by lastAnnounced. */
-    private final Map<Cid, byte[]> waitingBlocks = new LinkedHashMap<>();
-    private long nextPublishNanos;
-    private boolean flushScheduled;
-    /** head → when it was last announced (by anyone). */
-    private final Map<Cid, Long> lastAnnounced = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Cid, Long> e) {
-            return size() > MAX_REMEMBERED;
-        }
-    };
+    private final HeadAnnouncer announcer;
     private final ThreadPoolExecutor inbound = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(MAX_QUEUED), r -> {
         Thread t = new Thread(r, "crdt-announcements");
         t.setDaemon(true);
@@ -56,8 +42,6 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
         t.setDaemon(true);
         return t;
     });
-    private final LongAdder published = new LongAdder();
-    private final LongAdder suppressed = new LongAdder();
     private final LongAdder received = new LongAdder();
     private volatile ReplicationPort crdt;
     private volatile boolean closed;
@@ -76,9 +60,32 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
         this.topic = topic;
         this.sync = sync;
         this.intervalNanos = rebroadcastInterval.toNanos();
-        this.windowNanos = intervalNanos / 4 * 3;
-        this.minGapNanos = Math.max(0, minPublishGap.toNanos());
-        this.nextPublishNanos = System.nanoTime();
+        this.announcer = HeadAnnouncer.create(rebroadcastInterval, minPublishGap, System::nanoTime, new HeadAnnouncer.Environment() {
+            @Override
+            public void publish(List<CrdtBroadcast.Announced> heads, Map<Cid, byte[]> blocks) {
+                PubSubBroadcasterImpl.this.publish(heads, blocks);
+            }
+
+            @Override
+            public void later(long nanos, Runnable task) {
+                timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public Set<Cid> currentHeads(String dagName) {
+                ReplicationPort r = crdt;
+                if (r == null || !dagName.equals(r.dagName())) return null;
+                Set<Cid> current = new HashSet<>();
+                for (var h : r.heads()) current.add(h.cid());
+                return current;
+            }
+
+            @Override
+            public boolean holds(Cid cid) {
+                ReplicationPort r = crdt;
+                return r == null || r.hasBlock(cid);
+            }
+        });
     }
 
     @Override
@@ -88,77 +95,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     public void broadcast(CrdtBroadcast msg) {
         if (closed) return;
         if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("bcast", topic, h.cid());
-        List<CrdtBroadcast.Announced> keep = new ArrayList<>(msg.heads().size());
-        Map<Cid, byte[]> blocks = Map.of();
-        if (!msg.blocks().isEmpty()) {
-            blocks = new java.util.HashMap<>();
-            for (byte[] b : msg.blocks()) blocks.put(Cid.ofDagPb(b), b);
-        }
-        long now = System.nanoTime();
-        synchronized (lastAnnounced) {
-            for (CrdtBroadcast.Announced h : msg.heads()) {
-                Long t = lastAnnounced.get(h.cid());
-                if (t != null && windowNanos > 0 && now - t < windowNanos) {
-                    suppressed.increment();
-                    continue;
-                }
-                keep.add(h);
-            }
-            if (keep.isEmpty()) return;
-            if (minGapNanos > 0 && now - nextPublishNanos < 0) {
-                // coalesce: publish the heads still current at the next allowed moment (a newer local
-                // head links to the older ones, so they need not be announced separately)
-                for (CrdtBroadcast.Announced h : keep) {
-                    waiting.put(h.cid(), h);
-                    byte[] b = blocks.get(h.cid());
-                    if (b != null) waitingBlocks.put(h.cid(), b);
-                }
-                if (!flushScheduled) {
-                    flushScheduled = true;
-                    try {
-                        timer.schedule(this::publishWaiting, nextPublishNanos - now, TimeUnit.NANOSECONDS);
-                    } catch (RejectedExecutionException e) {
-                        flushScheduled = false; // closed
-                    }
-                }
-                return;
-            }
-            for (CrdtBroadcast.Announced h : keep) lastAnnounced.put(h.cid(), now);
-            nextPublishNanos = now + minGapNanos;
-        }
-        publish(keep, blocks);
-    }
-
-    private void publishWaiting() {
-        ReplicationPort r = crdt;
-        java.util.Set<Cid> current = null;
-        if (r != null) {
-            current = new java.util.HashSet<>();
-            for (var h : r.heads()) current.add(h.cid());
-        }
-        List<CrdtBroadcast.Announced> keep = new ArrayList<>();
-        Map<Cid, byte[]> blocks = new LinkedHashMap<>();
-        long now = System.nanoTime();
-        synchronized (lastAnnounced) {
-            flushScheduled = false;
-            for (CrdtBroadcast.Announced h : waiting.values()) {
-                // superseded heads (no longer heads: a newer block links to them) are skipped
-                if (current != null && h.dagName().equals(r.dagName()) && !current.contains(h.cid())) continue;
-                Long t = lastAnnounced.get(h.cid());
-                if (t != null && windowNanos > 0 && now - t < windowNanos) continue;
-                lastAnnounced.put(h.cid(), now);
-                keep.add(h);
-                if (keep.size() == CrdtBroadcast.MAX_HEADS) break;
-            }
-            // superseded local blocks go along too (oldest first): the announced head links to
-            // them, and a receiver merges the pushed chain only if it holds every link
-            blocks.putAll(waitingBlocks);
-            waiting.clear();
-            waitingBlocks.clear();
-            if (keep.isEmpty()) return;
-            nextPublishNanos = now + minGapNanos;
-        }
-        publish(keep, blocks);
+        announcer.offer(msg);
     }
 
     private void publish(List<CrdtBroadcast.Announced> keep, Map<Cid, byte[]> blocks) {
@@ -167,7 +104,6 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
         for (byte[] b : blocks.values()) {
             if (push.size() < CrdtBroadcast.MAX_EAGER_BLOCKS) push.add(b);
         }
-        published.increment();
         if (io.warpstats.crdt.Trace.ON) for (var h : keep) io.warpstats.crdt.Trace.event("publish", topic, h.cid());
         pubsub.publish(topic, Announcement.encode(keep, push)).whenComplete((r, e) -> {
             if (e != null) log.debug("announcement not published: {}", e.toString());
@@ -210,11 +146,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
             }
         }
         received.increment();
-        long now = System.nanoTime();
         if (io.warpstats.crdt.Trace.ON) for (var h : msg.heads()) io.warpstats.crdt.Trace.event("deliver", m.from(), h.cid());
-        synchronized (lastAnnounced) {
-            for (CrdtBroadcast.Announced h : msg.heads()) lastAnnounced.put(h.cid(), now);
-        }
         for (CrdtBroadcast.Announced h : msg.heads()) {
             sync.hint(h.cid(), m.from());
             if (m.receivedFrom() != null) sync.hint(h.cid(), m.receivedFrom());
@@ -224,6 +156,7 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
                 ReplicationPort r = crdt;
                 if (r == null || closed) return;
                 try {
+                    announcer.heard(msg.heads()); // before the merge: a head it does not hold yet tells the replicas differ
                     r.onBroadcast(msg);
                 } catch (RuntimeException e) {
                     log.debug("announcement not handled: {}", e.toString());
@@ -253,10 +186,10 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     }
 
     @Override
-    public long published() { return published.sum(); }
+    public long published() { return announcer.published(); }
 
     @Override
-    public long suppressed() { return suppressed.sum(); }
+    public long suppressed() { return announcer.suppressed(); }
 
     @Override
     public long received() { return received.sum(); }

@@ -1,0 +1,185 @@
+package io.warpstats.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warpstats.crdt.CrdtBroadcast;
+import io.warpstats.multiformats.Cid;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** {@link HeadAnnouncer} on a virtual clock: fresh heads at once, doubling quiet windows, reset on a difference, coalescing. */
+class HeadAnnouncerTest {
+    private static final long I = 1_000_000_000L; // the rebroadcast interval, 1 s in virtual nanoseconds
+
+    /** A virtual clock with its delayed tasks. */
+    private static final class Clock {
+        long now;
+        private long seq;
+        private final PriorityQueue<long[]> order = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        private final Map<Long, Runnable> tasks = new java.util.HashMap<>();
+
+        void later(long nanos, Runnable task) {
+            long id = seq++;
+            order.add(new long[] {now + nanos, id});
+            tasks.put(id, task);
+        }
+
+        void runUntil(long t) {
+            while (!order.isEmpty() && order.peek()[0] <= t) {
+                long[] e = order.poll();
+                now = e[0];
+                tasks.remove(e[1]).run();
+            }
+            now = t;
+        }
+    }
+
+    /** One replica's announcer: what it published, its heads, the blocks it holds. */
+    private static final class Node implements HeadAnnouncer.Environment {
+        final Clock clock;
+        final List<Long> publishedAt = new ArrayList<>();
+        final List<List<CrdtBroadcast.Announced>> publishedHeads = new ArrayList<>();
+        final Set<Cid> heads = new HashSet<>();
+        final Set<Cid> held = new HashSet<>();
+        List<Node> others = List.of();
+        HeadAnnouncer announcer;
+
+        Node(Clock clock, Duration gap) {
+            this.clock = clock;
+            this.announcer = HeadAnnouncer.create(Duration.ofNanos(I), gap, () -> clock.now, this);
+        }
+
+        @Override
+        public void publish(List<CrdtBroadcast.Announced> h, Map<Cid, byte[]> blocks) {
+            publishedAt.add(clock.now);
+            publishedHeads.add(h);
+            for (Node o : others) o.announcer.heard(h); // heard at once
+        }
+
+        @Override
+        public void later(long nanos, Runnable task) { clock.later(nanos, task); }
+
+        @Override
+        public Set<Cid> currentHeads(String dagName) { return Set.copyOf(heads); }
+
+        @Override
+        public boolean holds(Cid cid) { return held.contains(cid); }
+
+        void offerHeads() {
+            List<CrdtBroadcast.Announced> a = new ArrayList<>();
+            for (Cid c : heads) a.add(new CrdtBroadcast.Announced(c, ""));
+            announcer.offer(new CrdtBroadcast(a, List.of()));
+        }
+
+        void setHead(Cid c) {
+            heads.clear();
+            heads.add(c);
+            held.add(c);
+        }
+    }
+
+    private static Cid cid(String s) {
+        return Cid.ofDagPb(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aFreshHeadGoesOutAtOnceAndAnUnchangedOneEverDoublingWindowsUpToEightIntervals() {
+        Clock clock = new Clock();
+        Node n = new Node(clock, Duration.ZERO);
+        n.setHead(cid("a"));
+        for (int i = 0; i <= 30; i++) {
+            clock.runUntil(i * I);
+            n.offerHeads();
+        }
+        // windows of 0.75, 1.5, 3 and 6 intervals, offered once an interval
+        assertThat(n.publishedAt).containsExactly(0L, 1 * I, 3 * I, 6 * I, 12 * I, 18 * I, 24 * I, 30 * I);
+        assertThat(n.announcer.suppressed()).isEqualTo(31 - 8);
+
+        n.setHead(cid("b")); // a new head is not held back by the old one's window
+        clock.runUntil(30 * I + 1);
+        n.offerHeads();
+        assertThat(n.publishedAt).hasSize(9).endsWith(30 * I + 1);
+    }
+
+    @Test
+    void hundredReplicasOnTheSameHeadsSendAboutOneAnnouncementPerWindowNotOnePerReplicaAndInterval() {
+        Clock clock = new Clock();
+        Random rnd = new Random(7);
+        List<Node> nodes = new ArrayList<>();
+        Cid head = cid("shared");
+        for (int i = 0; i < 100; i++) {
+            Node n = new Node(clock, Duration.ofMillis(50));
+            n.setHead(head);
+            nodes.add(n);
+        }
+        for (Node n : nodes) {
+            n.others = nodes.stream().filter(o -> o != n).toList();
+            scheduleRebroadcast(clock, n, rnd, (long) (rnd.nextDouble() * I));
+        }
+        clock.runUntil(100 * I);
+        int total = nodes.stream().mapToInt(n -> n.publishedAt.size()).sum();
+        // 100 replicas × 100 intervals offered 10,000 times; windows of 0.75, 1.5, 3, then 6 intervals
+        // leave room for about 20 announcements in 100 intervals
+        assertThat(total).isBetween(10, 25);
+    }
+
+    private static void scheduleRebroadcast(Clock clock, Node n, Random rnd, long delay) {
+        clock.later(delay, () -> {
+            n.offerHeads();
+            long jitter = (long) (I * 0.2 * (2 * rnd.nextDouble() - 1));
+            scheduleRebroadcast(clock, n, rnd, I + jitter);
+        });
+    }
+
+    @Test
+    void anAnnouncementOfAHeadNotHeldBringsTheOwnHeadsBackToOneInterval() {
+        Clock clock = new Clock();
+        Node a = new Node(clock, Duration.ZERO);
+        a.setHead(cid("a"));
+        for (int i = 0; i <= 12; i++) {
+            clock.runUntil(i * I);
+            a.offerHeads();
+        }
+        assertThat(a.publishedAt).endsWith(12 * I); // now in a window of 6 intervals
+        clock.runUntil(13 * I);
+        a.held.add(cid("held"));
+        a.announcer.heard(List.of(new CrdtBroadcast.Announced(cid("held"), "")));
+        clock.runUntil(14 * I);
+        a.offerHeads();
+        assertThat(a.publishedAt).endsWith(12 * I);
+
+        a.announcer.heard(List.of(new CrdtBroadcast.Announced(cid("other side"), ""))); // the replicas differ
+        clock.runUntil(15 * I);
+        a.offerHeads(); // 3 intervals after its last announcement: past the reset window of 0.75
+        assertThat(a.publishedAt).endsWith(12 * I, 15 * I);
+    }
+
+    @Test
+    void headsOfferedInsideTheGapGoOutTogetherAtItsEndWithoutTheSupersededOnes() {
+        Clock clock = new Clock();
+        Node n = new Node(clock, Duration.ofMillis(50));
+        n.setHead(cid("1"));
+        n.offerHeads(); // at once
+        clock.runUntil(10_000_000);
+        n.setHead(cid("2"));
+        n.offerHeads(); // waits for the end of the gap
+        clock.runUntil(20_000_000);
+        n.setHead(cid("3"));
+        n.heads.add(cid("3b"));
+        n.held.add(cid("3b"));
+        n.offerHeads();
+        assertThat(n.publishedAt).as("%s", n.publishedHeads).containsExactly(0L);
+        clock.runUntil(60_000_000);
+        assertThat(n.publishedAt).containsExactly(0L, 50_000_000L);
+        assertThat(n.publishedHeads.get(1)).extracting(CrdtBroadcast.Announced::cid)
+                .containsExactlyInAnyOrder(cid("3"), cid("3b")); // "2" was superseded before the gap ended
+    }
+}
