@@ -22,17 +22,17 @@ final class ScaleOutput {
 
     /** The markdown table's header. */
     static String header() {
-        return "| nodes | shards | msgs/put/node | bytes/put/node | gossip | sync | converge ms | stored/node | received/node"
+        return "| nodes | shards | puts/s | puts/announcement | msgs/put/node | bytes/put/node | gossip | sync | converge ms | stored/node | received/node"
                 + " | observer stored | observer received | 1-shard/observer stored | received | heap/node | wall s |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
     }
 
     /** One row of the table. */
     static String row(ScaleResult r) {
         ScaleParams p = r.params();
         boolean obs = p.observers() > 0;
-        return String.format(Locale.ROOT, "| %d | %d | %.2f | %.0f | %.0f | %.0f | %d | %s | %s | %s | %s | %s | %s | %s | %.1f |",
-                p.nodes(), p.shards(), r.messagesPerPutNode(), r.bytesPerPutNode(), r.gossipBytesPerPutNode(), r.syncBytesPerPutNode(),
+        return String.format(Locale.ROOT, "| %d | %d | %d | %.2f | %.2f | %.0f | %.0f | %.0f | %d | %s | %s | %s | %s | %s | %s | %s | %.1f |",
+                p.nodes(), p.shards(), p.putsPerSecond(), r.putsPerAnnouncement(), r.messagesPerPutNode(), r.bytesPerPutNode(), r.gossipBytesPerPutNode(), r.syncBytesPerPutNode(),
                 r.convergeMs(), kb(r.storedBytesPerNode()), kb(r.receivedBytesPerNode()),
                 obs ? kb(r.observerStoredBytes()) : "–", obs ? kb(r.observerReceivedBytes()) : "–",
                 obs ? ratio(r.storedBytesPerNode(), r.observerStoredBytes()) : "–",
@@ -50,15 +50,15 @@ final class ScaleOutput {
 
     /** Writes one line per run. */
     static void writeCsv(List<ScaleResult> results, Path file) throws IOException {
-        StringBuilder sb = new StringBuilder("nodes,shards,observers,puts,seed,messages_per_put_node,bytes_per_put_node,gossip_bytes_per_put_node,"
+        StringBuilder sb = new StringBuilder("nodes,shards,observers,puts,puts_per_second,seed,messages_per_put_node,bytes_per_put_node,gossip_bytes_per_put_node,"
                 + "sync_bytes_per_put_node,converge_ms,stored_bytes_per_node,received_bytes_per_node,observer_stored_bytes,"
-                + "observer_received_bytes,heap_bytes_per_node,blocks,wall_ms\n");
+                + "observer_received_bytes,heap_bytes_per_node,announcements,blocks,wall_ms\n");
         for (ScaleResult r : results) {
             ScaleParams p = r.params();
-            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%.3f,%.1f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d,%d%n", p.nodes(), p.shards(), p.observers(),
-                    p.puts(), p.seed(), r.messagesPerPutNode(), r.bytesPerPutNode(), r.gossipBytesPerPutNode(), r.syncBytesPerPutNode(),
+            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%.3f,%.1f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%d%n", p.nodes(), p.shards(), p.observers(),
+                    p.puts(), p.putsPerSecond(), p.seed(), r.messagesPerPutNode(), r.bytesPerPutNode(), r.gossipBytesPerPutNode(), r.syncBytesPerPutNode(),
                     r.convergeMs(), r.storedBytesPerNode(), r.receivedBytesPerNode(), r.observerStoredBytes(), r.observerReceivedBytes(),
-                    r.heapBytesPerNode(), r.blocks(), r.wallMs()));
+                    r.heapBytesPerNode(), r.announcements(), r.blocks(), r.wallMs()));
         }
         if (file.getParent() != null) Files.createDirectories(file.getParent());
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
@@ -71,23 +71,26 @@ final class ScaleOutput {
         for (String line : lines.subList(1, lines.size())) {
             if (line.isBlank()) continue;
             String[] f = line.split(",");
-            if (f.length != 17) throw new IOException(file + ": expected 17 fields, not " + f.length + ": " + line);
-            ScaleParams p = ScaleParams.of(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[3]), Long.parseLong(f[4]));
-            out.add(new ScaleResult(p, Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
-                    Long.parseLong(f[9]), Long.parseLong(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]),
-                    Long.parseLong(f[14]), Long.parseLong(f[15]), Long.parseLong(f[16])));
+            if (f.length != 19) throw new IOException(file + ": expected 19 fields, not " + f.length + ": " + line);
+            ScaleParams p = ScaleParams.of(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[3]), Long.parseLong(f[5]))
+                    .withPutsPerSecond(Integer.parseInt(f[4]));
+            out.add(new ScaleResult(p, Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]), Double.parseDouble(f[9]),
+                    Long.parseLong(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14]),
+                    Long.parseLong(f[15]), Long.parseLong(f[16]), Long.parseLong(f[17]), Long.parseLong(f[18])));
         }
         return out;
     }
 
-    /** Plots bytes received per put per node against the node count (log scale), one line per shard count. */
+    /** Plots bytes received per put per node against the node count (log scale), one line per shard count and rate. */
     static void writePng(List<ScaleResult> results, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        Map<Integer, Map<Integer, Double>> series = new TreeMap<>();
+        Map<String, Map<Integer, Double>> series = new TreeMap<>();
         double maxY = 1;
         int minN = Integer.MAX_VALUE, maxN = 0;
         for (ScaleResult r : results) {
-            series.computeIfAbsent(r.params().shards(), k -> new TreeMap<>()).put(r.params().nodes(), r.bytesPerPutNode());
+            String label = String.format(Locale.ROOT, "%2d %s, %d puts/s", r.params().shards(), r.params().shards() == 1 ? "shard" : "shards",
+                    r.params().putsPerSecond());
+            series.computeIfAbsent(label, k -> new TreeMap<>()).put(r.params().nodes(), r.bytesPerPutNode());
             maxY = Math.max(maxY, r.bytesPerPutNode());
             minN = Math.min(minN, r.params().nodes());
             maxN = Math.max(maxN, r.params().nodes());
@@ -123,7 +126,7 @@ final class ScaleOutput {
         g.drawString("simulated nodes (log scale)", w / 2 - 70, h - 15);
         Color[] colors = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44), new Color(148, 103, 189)};
         int k = 0;
-        for (Map.Entry<Integer, Map<Integer, Double>> e : series.entrySet()) {
+        for (Map.Entry<String, Map<Integer, Double>> e : series.entrySet()) {
             g.setColor(colors[k % colors.length]);
             g.setStroke(new BasicStroke(2.5f));
             int px = -1, py = -1;
@@ -136,8 +139,8 @@ final class ScaleOutput {
                 px = x;
                 py = y;
             }
-            g.fillRect(w - right - 110, top + 10 + 20 * k, 14, 4);
-            g.drawString(e.getKey() + (e.getKey() == 1 ? " shard" : " shards"), w - right - 90, top + 16 + 20 * k);
+            g.fillRect(w - right - 170, top + 10 + 20 * k, 14, 4);
+            g.drawString(e.getKey().trim(), w - right - 150, top + 16 + 20 * k);
             k++;
         }
         g.dispose();

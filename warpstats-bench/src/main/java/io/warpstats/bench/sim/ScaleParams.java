@@ -43,6 +43,12 @@ record ScaleParams(int nodes, int shards, int observers, int puts, int putsPerSe
                 flushDelayMs, ms, maxVirtualMs, seed);
     }
 
+    /** A copy with another workload rate (puts per virtual second over the whole network). */
+    ScaleParams withPutsPerSecond(int rate) {
+        return new ScaleParams(nodes, shards, observers, puts, rate, posts, likeShare, degree, minLatencyMs, maxLatencyMs,
+                flushDelayMs, rebroadcastMs, maxVirtualMs, seed);
+    }
+
     /** A copy with another number of nodes. */
     ScaleParams withNodes(int n) {
         return new ScaleParams(n, shards, observers, puts, putsPerSecond, posts, likeShare, degree, minLatencyMs, maxLatencyMs,

@@ -18,9 +18,17 @@ package io.warpstats.bench.sim;
  * @param observerReceivedBytes bytes received by an observer over the run, mean; 0 without observers
  * @param heapBytesPerNode     heap used after a full GC at the end, divided by all nodes (routers, engines, stores and the
  *                             simulation's own bookkeeping)
+ * @param announcements        announcements of heads published by all engines (a flush's, coalesced per
+ *                             {@code PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP}, or a rebroadcast's)
  * @param blocks               blocks written by all nodes
  * @param wallMs               wall-clock time of the run
  */
 record ScaleResult(ScaleParams params, double messagesPerPutNode, double bytesPerPutNode, double gossipBytesPerPutNode,
                    double syncBytesPerPutNode, long convergeMs, long storedBytesPerNode, long receivedBytesPerNode,
-                   long observerStoredBytes, long observerReceivedBytes, long heapBytesPerNode, long blocks, long wallMs) {}
+                   long observerStoredBytes, long observerReceivedBytes, long heapBytesPerNode, long announcements, long blocks,
+                   long wallMs) {
+    /** Puts per announcement: above 1 when a node's flushes coalesce within the publish gap. */
+    double putsPerAnnouncement() {
+        return announcements == 0 ? 0 : (double) params.puts() / announcements;
+    }
+}

@@ -1,6 +1,7 @@
 package io.warpstats.bench.sim;
 
 import io.warpstats.crdt.CompactionOptions;
+import io.warpstats.crdt.CrdtBroadcast;
 import io.warpstats.crdt.Head;
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.store.KvStores;
@@ -11,6 +12,8 @@ import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.pubsub.GossipParams;
 import io.warpstats.p2p.pubsub.PubSubMessage;
 import io.warpstats.p2p.pubsub.SimulatedRouter;
+import io.warpstats.replication.HeadAnnouncer;
+import io.warpstats.replication.PubSubBroadcaster;
 import io.warpstats.stats.Shards;
 import io.warpstats.stats.SlotKey;
 import io.warpstats.stats.Stat;
@@ -60,7 +63,10 @@ final class ScaleSim {
     private final EventQueue clock = new EventQueue();
     private final Random rnd;
     private final Shards shards;
-    private final GossipParams gossip = GossipParams.defaults();
+    private final GossipParams gossip = GossipParams.defaults().toBuilder()
+            .idontwantMinBytes(Integer.getInteger("warpstats.bench.idontwantMinBytes", GossipParams.defaults().idontwantMinBytes()))
+            .forwardDelay(Duration.ofMillis(Long.getLong("warpstats.bench.forwardDelayMs", GossipParams.defaults().forwardDelay().toMillis())))
+            .build();
     private final List<SimNode> nodes = new ArrayList<>();
     private final Map<PeerId, SimNode> byId = new HashMap<>();
     /** Per shard: the nodes following it (writers first, then observers), and the writers alone. */
@@ -132,9 +138,10 @@ final class ScaleSim {
                     .compaction(CompactionOptions.disabled())
                     .fetchTimeout(Duration.ofDays(1)).signer(Ed25519Deltas.signer(n.key)).acceptUnsigned(true)
                     .authorizer((author, key) -> true)
-                    .broadcaster(msg -> clock.schedule(0, () -> n.router.publish(r.topic, msg.toBytes())))
+                    .broadcaster(msg -> r.announcer.offer(msg))
                     .fetcher(new SimSync(clock, byId::get, n, r))
                     .build();
+            r.announcer = announcer(n, r);
             n.addReplica(r);
             n.router.subscribe(r.topic);
             followers.get(s).add(n);
@@ -143,6 +150,36 @@ final class ScaleSim {
             scheduleRebroadcast(r, offset);
         }
         scheduleHeartbeat(n, rnd.nextInt((int) gossip.heartbeatInterval().toMillis()));
+    }
+
+    /**
+     * The production announcer ({@link HeadAnnouncer}, as {@code PubSubBroadcaster} runs it) on the virtual clock: its
+     * announcements are published on the shard's topic as an event of the same virtual time.
+     */
+    private HeadAnnouncer announcer(SimNode n, SimNode.Replica r) {
+        return HeadAnnouncer.create(Duration.ofMillis(p.rebroadcastMs()), PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP,
+                () -> clock.now() * 1_000_000L, new HeadAnnouncer.Environment() {
+                    @Override
+                    public void publish(List<CrdtBroadcast.Announced> heads, Map<Cid, byte[]> blocks) {
+                        List<byte[]> push = new ArrayList<>();
+                        for (byte[] b : blocks.values()) if (push.size() < CrdtBroadcast.MAX_EAGER_BLOCKS) push.add(b);
+                        byte[] msg = new CrdtBroadcast(heads, push).toBytes();
+                        clock.schedule(0, () -> n.router.publish(r.topic, msg));
+                    }
+
+                    @Override
+                    public void later(long nanos, Runnable task) { clock.schedule((nanos + 999_999) / 1_000_000, task); }
+
+                    @Override
+                    public Set<Cid> currentHeads(String dagName) {
+                        Set<Cid> current = new HashSet<>();
+                        for (Head h : r.crdt.heads()) current.add(h.cid());
+                        return current;
+                    }
+
+                    @Override
+                    public boolean holds(Cid cid) { return r.crdt.replication().hasBlock(cid); }
+                });
     }
 
     private boolean connect(SimNode a, SimNode b) {
@@ -266,9 +303,12 @@ final class ScaleSim {
     }
 
     private ScaleResult measure(long convergeMs, long wallNanos) {
-        long msgs = 0, bytes = 0, gossipBytes = 0, syncBytes = 0, stored = 0, obsStored = 0, obsReceived = 0, blocks = 0;
+        long msgs = 0, bytes = 0, gossipBytes = 0, syncBytes = 0, stored = 0, obsStored = 0, obsReceived = 0, blocks = 0, announcements = 0;
         for (SimNode n : nodes) {
-            for (SimNode.Replica r : n.replicas.values()) blocks += r.crdt.metrics().localBlocks();
+            for (SimNode.Replica r : n.replicas.values()) {
+                blocks += r.crdt.metrics().localBlocks();
+                announcements += r.announcer.published();
+            }
             if (n.observer) {
                 obsStored += n.storedBytes();
                 obsReceived += n.bytesIn();
@@ -287,7 +327,7 @@ final class ScaleSim {
         int obs = Math.max(1, p.observers());
         return new ScaleResult(p, msgs / perPutNode, bytes / perPutNode, gossipBytes / perPutNode, syncBytes / perPutNode, convergeMs,
                 stored / p.nodes(), bytes / p.nodes(), p.observers() == 0 ? 0 : obsStored / obs, p.observers() == 0 ? 0 : obsReceived / obs,
-                heap / nodes.size(), blocks, wallNanos / 1_000_000);
+                heap / nodes.size(), announcements, blocks, wallNanos / 1_000_000);
     }
 
     /** Closes every engine. */

@@ -29,6 +29,9 @@ final class ScaleSimCommand implements Callable<Integer> {
     @Option(names = "--puts", defaultValue = "2000", paramLabel = "P", description = "Puts of the workload, 1..1000000 (default: ${DEFAULT-VALUE}).")
     int puts;
 
+    @Option(names = "--rate", defaultValue = "200", paramLabel = "PUTS", description = "Puts per virtual second over the whole network, 1..1000000 (default: ${DEFAULT-VALUE}).")
+    int rate;
+
     @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -58,12 +61,13 @@ final class ScaleSimCommand implements Callable<Integer> {
         for (int n : nodes) check(n >= 2 && n <= 5000, "--nodes must be 2..5000, not " + n);
         for (int s : shards) check(s >= 1 && s <= 256, "--shards must be 1..256, not " + s);
         check(puts >= 1 && puts <= 1_000_000, "--puts must be 1..1000000, not " + puts);
+        check(rate >= 1 && rate <= 1_000_000, "--rate must be 1..1000000, not " + rate);
         check(rebroadcastMs >= 1 && rebroadcastMs <= 3_600_000, "--rebroadcast-ms must be 1..3600000, not " + rebroadcastMs);
         List<ScaleResult> results = new ArrayList<>();
         System.out.println(ScaleOutput.header());
         for (int s : shards) {
             for (int n : nodes) {
-                ScaleResult r = ScaleSim.runOnce(ScaleParams.of(n, s, puts, seed).withRebroadcastMs(rebroadcastMs));
+                ScaleResult r = ScaleSim.runOnce(ScaleParams.of(n, s, puts, seed).withRebroadcastMs(rebroadcastMs).withPutsPerSecond(rate));
                 results.add(r);
                 System.out.println(ScaleOutput.row(r));
             }

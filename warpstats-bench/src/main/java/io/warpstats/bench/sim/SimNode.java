@@ -8,6 +8,7 @@ import io.warpstats.p2p.PeerId;
 import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.pubsub.PubSubMessage;
 import io.warpstats.p2p.pubsub.SimulatedRouter;
+import io.warpstats.replication.HeadAnnouncer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,6 +29,8 @@ final class SimNode {
         final String topic;
         final KvStore store;
         MerkleCrdt crdt;
+        /** Decides which heads the engine's announcements carry and when (the production rules). */
+        HeadAnnouncer announcer;
         /** A flush is scheduled (the pending delta is waiting for the flush delay). */
         boolean flushArmed;
         /** Heads announced and not held when announced → the neighbours that forwarded their announcement. */
@@ -92,6 +95,7 @@ final class SimNode {
             List<PeerId> l = r.announcers.computeIfAbsent(h.cid(), k -> new ArrayList<>(2));
             if (l.size() < MAX_ANNOUNCERS && !l.contains(m.receivedFrom())) l.add(m.receivedFrom());
         }
+        r.announcer.heard(b.heads()); // before the merge: a head not held yet tells the replicas differ
         r.crdt.replication().onBroadcast(b);
         for (Cid c : unknown) if (r.crdt.replication().hasBlock(c)) r.announcers.remove(c); // merged from the push
     }
