@@ -3,8 +3,9 @@
  * {@code /warpstats/sync/1.0.0} ({@link io.warpstats.replication.SyncServer},
  * {@link io.warpstats.replication.SyncClient}, its frames {@link io.warpstats.replication.SyncMessage} and
  * limits {@link io.warpstats.replication.SyncParams}) and the announcement of heads over gossipsub
- * ({@link io.warpstats.replication.PubSubBroadcaster}; its bytes, with the eager push compressed, are
- * {@code Announcement}'s). Misbehaving peers are reported through
+ * ({@link io.warpstats.replication.PubSubBroadcaster}; which heads go out and when is
+ * {@link io.warpstats.replication.HeadAnnouncer}'s, clock-free so that the scale simulation runs the same rules;
+ * its bytes, with the eager push compressed, are {@code Announcement}'s). Misbehaving peers are reported through
  * {@link io.warpstats.replication.PeerPenalty}.
  *
  * <p>{@link io.warpstats.replication.Replica} wires them, with an engine, on a host and a store; it is
