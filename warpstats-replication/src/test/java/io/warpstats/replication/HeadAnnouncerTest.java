@@ -90,15 +90,21 @@ class HeadAnnouncerTest {
         return Cid.ofDagPb(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void aFreshHeadGoesOutAtOnceAndAnUnchangedOneEverDoublingWindowsUpToEightIntervals() {
-        Clock clock = new Clock();
+    /** A node with one head, offered at the start of each of the first {@code intervals} + 1 intervals. */
+    private static Node offeredEachInterval(Clock clock, int intervals) {
         Node n = new Node(clock, Duration.ZERO);
         n.setHead(cid("a"));
-        for (int i = 0; i <= 30; i++) {
+        for (int i = 0; i <= intervals; i++) {
             clock.runUntil(i * I);
             n.offerHeads();
         }
+        return n;
+    }
+
+    @Test
+    void aFreshHeadGoesOutAtOnceAndAnUnchangedOneEverDoublingWindowsUpToEightIntervals() {
+        Clock clock = new Clock();
+        Node n = offeredEachInterval(clock, 30);
         // windows of 0.75, 1.5, 3 and 6 intervals, offered once an interval
         assertThat(n.publishedAt).containsExactly(0L, 1 * I, 3 * I, 6 * I, 12 * I, 18 * I, 24 * I, 30 * I);
         assertThat(n.announcer.suppressed()).isEqualTo(31 - 8);
@@ -142,12 +148,7 @@ class HeadAnnouncerTest {
     @Test
     void anAnnouncementOfAHeadNotHeldBringsTheOwnHeadsBackToOneInterval() {
         Clock clock = new Clock();
-        Node a = new Node(clock, Duration.ZERO);
-        a.setHead(cid("a"));
-        for (int i = 0; i <= 12; i++) {
-            clock.runUntil(i * I);
-            a.offerHeads();
-        }
+        Node a = offeredEachInterval(clock, 12);
         assertThat(a.publishedAt).endsWith(12 * I); // now in a window of 6 intervals
         clock.runUntil(13 * I);
         a.held.add(cid("held"));
