@@ -23,11 +23,15 @@ class LongLivedStoreTest {
     @TempDir
     Path dir;
 
-    /** 64 MB of batches through the store: the write-ahead log never holds more than two write buffers. */
+    /**
+     * 64 MB of batches through the store: the write-ahead log never holds more than two write buffers plus the
+     * file of a flushed one, which RocksDB deletes in the background just after the flush (seen up to 17.6 MB on a
+     * loaded machine). Without the bound (no flushes) it would hold all 64 MB.
+     */
     @Test
-    void theWriteAheadLogStaysWithinTwoWriteBuffersAndAGracefulCloseLeavesNone() {
+    void theWriteAheadLogStaysWithinThreeWriteBuffersAndAGracefulCloseLeavesNone() {
         Path db = dir.resolve("wal");
-        long bound = 2 * KvStores.WRITE_BUFFER_BYTES;
+        long bound = 3 * KvStores.WRITE_BUFFER_BYTES;
         long largest = 0;
         SplittableRandom rnd = new SplittableRandom(7);
         try (KvStore s = KvStores.rocksDb(db)) {
