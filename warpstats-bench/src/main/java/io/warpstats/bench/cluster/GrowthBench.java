@@ -216,6 +216,8 @@ public final class GrowthBench {
     // ------------------------------------------------------------------ measurement
 
     private static NodeFigures measure(String name, Path dir, long blocks) throws Exception {
+        log("%s %s", name, GrowthDiagnosis.describe(dir.resolve("crdt")));
+        log("%s %s", name, GrowthDiagnosis.describe(dir.resolve("local")));
         return new NodeFigures(name, apparentBytes(dir), apparentBytes(dir.resolve("crdt")), apparentBytes(dir.resolve("local")),
                 blocks, liveState(dir));
     }
