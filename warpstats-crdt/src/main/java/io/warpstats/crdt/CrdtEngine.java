@@ -74,6 +74,8 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final LocalWriter writer;
     private final WalkScheduler walk;
     private final Reaper reaper;
+    /** The background compaction of the store's files; null when {@link CompactionOptions#storeCompactionEnabled()} is false. */
+    private final StoreCompactor storeCompactor;
     private final AtomicBoolean reapScheduled = new AtomicBoolean();
 
     CrdtEngine(KvStore store, MerkleCrdtOptions options, CompactionOptions compaction, Broadcaster broadcaster, BlockFetcher fetcher,
@@ -99,7 +101,8 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         });
         byte[] epoch = compaction.enabled() ? StoredState.loadEpoch(store, keys) : new byte[0];
         this.writer = new LocalWriter(options, keys, store, signer, commit, heads, scheduler, tag, epoch, new Checkpointer(keys, compaction));
-        this.reaper = new Reaper(commit, keys, heads);
+        this.storeCompactor = compaction.storeCompactionEnabled() ? new StoreCompactor(store, compaction, options.dagName()) : null;
+        this.reaper = new Reaper(commit, keys, heads, storeCompactor == null ? bytes -> {} : storeCompactor::deleted);
         commit.onCoverageRaised(this::scheduleReap);
         commit.compactedHere(reaper::recentlyReaped);
         BlockChecks checks = new BlockChecks(verifier, authorizer, options.acceptUnsigned());
@@ -155,6 +158,16 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
             done.completeExceptionally(new IllegalStateException("closed"));
         }
         return done;
+    }
+
+    /** Store compactions completed since open (0 without the background compaction). */
+    private long storeCompactions() {
+        return storeCompactor == null ? 0 : storeCompactor.compactions();
+    }
+
+    /** Checks the store compaction's trigger now and compacts if it is due; completes after (tests). */
+    CompletableFuture<Void> checkStoreCompaction() {
+        return storeCompactor == null ? CompletableFuture.completedFuture(null) : storeCompactor.checkNow();
     }
 
     @Override
@@ -329,7 +342,8 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     public CrdtMetrics metrics() {
         return new CrdtMetrics(writer.puts(), writer.localBlocks(), commit.mergedBlocks(), rejections.count(), walk.fetchFailures(),
                 walk.pendingBlocks(), walk.runningFetches(), heads.committed(options.dagName()).size(), commit.blocksHeld(),
-                commit.syncLagNanos() / 1_000_000, rejections.byReason(), writer.checkpoints(), reaper.reapedBlocks(), walk.prunedLinks());
+                commit.syncLagNanos() / 1_000_000, rejections.byReason(), writer.checkpoints(), reaper.reapedBlocks(), walk.prunedLinks(),
+                storeCompactions());
     }
 
     // ------------------------------------------------------------------ remote
@@ -383,6 +397,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         } catch (RuntimeException e) {
             log.warn("final flush failed", e);
         }
+        if (storeCompactor != null) storeCompactor.close(); // cancels a running compaction: the close does not wait for it
         commit.commitQuietly();
         commit.close();
         scheduler.shutdownNow();

@@ -19,12 +19,22 @@ package io.warpstats.crdt;
  * @param checkpoints     checkpoints this replica wrote of its own writes (docs/crdt.md, "Compaction")
  * @param reapedBlocks    blocks deleted because their author's checkpoint covers them
  * @param prunedLinks     links the walk let go because a peer reported their block compacted away
+ * @param storeCompactions background compactions of the store's files completed (docs/crdt.md, "The store's files")
  */
 public record CrdtMetrics(long puts, long localBlocks, long mergedBlocks, long rejectedBlocks, long fetchFailures,
                           int pendingBlocks, int fetchesInFlight, int heads, long blocksHeld, long syncLagMillis,
                           java.util.Map<RejectedBlockException.Reason, Long> rejectedByReason,
-                          long checkpoints, long reapedBlocks, long prunedLinks) {
+                          long checkpoints, long reapedBlocks, long prunedLinks, long storeCompactions) {
     public CrdtMetrics {
         rejectedByReason = java.util.Map.copyOf(rejectedByReason);
+    }
+
+    /** Without store compactions (0). */
+    public CrdtMetrics(long puts, long localBlocks, long mergedBlocks, long rejectedBlocks, long fetchFailures, int pendingBlocks,
+                       int fetchesInFlight, int heads, long blocksHeld, long syncLagMillis,
+                       java.util.Map<RejectedBlockException.Reason, Long> rejectedByReason, long checkpoints, long reapedBlocks,
+                       long prunedLinks) {
+        this(puts, localBlocks, mergedBlocks, rejectedBlocks, fetchFailures, pendingBlocks, fetchesInFlight, heads, blocksHeld,
+                syncLagMillis, rejectedByReason, checkpoints, reapedBlocks, prunedLinks, 0);
     }
 }

@@ -85,7 +85,7 @@ public final class MerkleCrdtBuilder {
 
     /** {@link #compaction} with this checkpoint interval and the default size trigger; {@link Duration#ZERO}: compaction off. */
     public MerkleCrdtBuilder checkpointInterval(Duration d) {
-        this.compaction = new CompactionOptions(d, compaction.checkpointMinBytes());
+        this.compaction = compaction.withCheckpointInterval(d);
         return this;
     }
 

@@ -44,6 +44,8 @@ final class Reaper {
     private final GroupCommit commit;
     private final Keys keys;
     private final HeadTracker heads;
+    /** Told the bytes of each committed stage's deleted rows (the store compaction's trigger). */
+    private final java.util.function.LongConsumer onDeleted;
     /** Lineage → the coverage up to which it has been reaped (in memory: a pass at open redoes what a crash interrupted). */
     private final Map<Txn.Key, Long> reapedBelow = new ConcurrentHashMap<>();
     private final LongAdder reaped = new LongAdder();
@@ -53,10 +55,11 @@ final class Reaper {
     /** Deleted blocks remembered at most (in memory; a peer behind by more is told "missing" and retries). */
     static final int RECENT = 65_536;
 
-    Reaper(GroupCommit commit, Keys keys, HeadTracker heads) {
+    Reaper(GroupCommit commit, Keys keys, HeadTracker heads, java.util.function.LongConsumer onDeleted) {
         this.commit = commit;
         this.keys = keys;
         this.heads = heads;
+        this.onDeleted = onDeleted;
     }
 
     /** Whether {@code c} is among the last {@link #RECENT} blocks deleted. */
@@ -126,6 +129,7 @@ final class Reaper {
                 Stage s = commit.stage();
                 List<Element> dead = new ArrayList<>();
                 List<Block> gone = new ArrayList<>();
+                long bytes = 0;
                 for (int i = 0; i < rows.size(); i++) {
                     Cid c = cids.get(i);
                     Optional<byte[]> rec = store.get(keys.processed(c));
@@ -133,7 +137,7 @@ final class Reaper {
                         Block b = Block.decodeHashed(c, Arrays.copyOfRange(rec.get(), 8, rec.get().length));
                         // a covered head (a block made a head when its parent went, covered since): goes too
                         if (s.heads(b.delta().dagName()).remove(c) != null) s.txn.delete(keys.head(b.delta().dagName(), c));
-                        deadElements(b, restated, dead);
+                        bytes += rec.get().length + deadElements(b, restated, dead);
                         s.txn.delete(keys.processed(c));
                         s.reaped.add(c);
                         gone.add(b);
@@ -147,6 +151,7 @@ final class Reaper {
                 remember(done);
                 n += done.size();
                 reaped.add(done.size());
+                onDeleted.accept(bytes);
             } finally {
                 commit.unlock();
             }
@@ -174,19 +179,30 @@ final class Reaper {
         }
     }
 
-    /** The (key, id) pairs a covered block carried that the covering checkpoint does not restate. */
-    private static void deadElements(Block b, Set<String> restated, List<Element> dead) {
+    /**
+     * The (key, id) pairs a covered block carried that the covering checkpoint does not restate; returns their
+     * key and value bytes (about what their element rows take).
+     */
+    private static long deadElements(Block b, Set<String> restated, List<Element> dead) {
         Delta d = b.delta();
         String id = ElementId.of(b.cid());
+        long bytes = 0;
         for (Element e : d.elements()) {
-            if (!restated.contains(e.key() + '\0' + id)) dead.add(Element.tombstone(e.key(), id));
+            if (!restated.contains(e.key() + '\0' + id)) {
+                dead.add(Element.tombstone(e.key(), id));
+                bytes += e.key().length() + id.length() + (e.value() == null ? 0 : e.value().length);
+            }
         }
         if (d.checkpoint() != null) {
             for (CheckpointPart.Restated r : d.checkpoint().restated()) {
                 String rid = ElementId.canonical(r.id());
-                if (!restated.contains(r.key() + '\0' + rid)) dead.add(Element.tombstone(r.key(), rid));
+                if (!restated.contains(r.key() + '\0' + rid)) {
+                    dead.add(Element.tombstone(r.key(), rid));
+                    bytes += r.key().length() + rid.length() + (r.value() == null ? 0 : r.value().length);
+                }
             }
         }
+        return bytes;
     }
 
     /**

@@ -104,7 +104,7 @@ final class ShardedCrdt implements MerkleCrdt {
 
     @Override
     public CrdtMetrics metrics() {
-        long puts = 0, local = 0, merged = 0, rejected = 0, fetchFailures = 0, held = 0, lag = 0, checkpoints = 0, reaped = 0, pruned = 0;
+        long puts = 0, local = 0, merged = 0, rejected = 0, fetchFailures = 0, held = 0, lag = 0, checkpoints = 0, reaped = 0, pruned = 0, storeCompactions = 0;
         int pending = 0, inFlight = 0, heads = 0;
         Map<RejectedBlockException.Reason, Long> byReason = new EnumMap<>(RejectedBlockException.Reason.class);
         for (MerkleCrdt e : engines) {
@@ -122,10 +122,11 @@ final class ShardedCrdt implements MerkleCrdt {
             checkpoints += m.checkpoints();
             reaped += m.reapedBlocks();
             pruned += m.prunedLinks();
+            storeCompactions += m.storeCompactions();
             m.rejectedByReason().forEach((r, n) -> byReason.merge(r, n, Long::sum));
         }
         return new CrdtMetrics(puts, local, merged, rejected, fetchFailures, pending, inFlight, heads, held, lag, byReason,
-                checkpoints, reaped, pruned);
+                checkpoints, reaped, pruned, storeCompactions);
     }
 
     @Override

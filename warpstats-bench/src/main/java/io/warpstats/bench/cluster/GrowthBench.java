@@ -111,6 +111,7 @@ public final class GrowthBench {
             if (!reachesTotals(n, deadline(cfg.timeout()))) throw new IllegalStateException("node " + n.node.index + " did not reach the totals");
         }
         long convergeMs = ms(t1);
+        log("at the totals: %s", engines());
         log("wrote %d views in %d ms (%.0f/s); every node has every total %d ms later", cfg.n(), writeMs, cfg.n() * 1000.0 / Math.max(1, writeMs), convergeMs);
         if (!cfg.settle().isZero()) {
             log("settling %s", cfg.settle());
@@ -178,7 +179,7 @@ public final class GrowthBench {
                     });
                     counts[idx][p]++;
                     long d = done.incrementAndGet();
-                    if (d % step == 0) log("  %d views written", d);
+                    if (d % step == 0) log("  %d views written; %s", d, engines());
                 }
                 window.acquireUninterruptibly(WINDOW); // every write acknowledged
                 if (failed.get() != null) throw new IllegalStateException("a write failed", failed.get());
@@ -192,12 +193,25 @@ public final class GrowthBench {
         for (long[] c : counts) for (int p = 0; p < c.length; p++) expected[p] += c[p];
     }
 
+    /** Per node: blocks pending (heard of, not merged), sync lag, blocks held, checkpoints, blocks reaped, store compactions. */
+    private String engines() {
+        StringBuilder b = new StringBuilder("pending/lag s/held/checkpoints/reaped/store compactions:");
+        for (StatsNode n : nodes) {
+            var m = n.node.crdt.metrics();
+            b.append(String.format(Locale.ROOT, " [%d %.0f %d %d %d %d]", m.pendingBlocks(), m.syncLagMillis() / 1000.0, m.blocksHeld(),
+                    m.checkpoints(), m.reapedBlocks(), m.storeCompactions()));
+        }
+        return b.toString();
+    }
+
     /** Whether {@code n} reports the expected views of every post before {@code deadline} (polled every 50 ms). */
     private boolean reachesTotals(StatsNode n, long deadline) throws InterruptedException {
         int from = 0;
+        long polls = 0;
         while (System.nanoTime() < deadline) {
             while (from < expected.length && views(n, from) == expected[from]) from++;
             if (from == expected.length) return true;
+            if (++polls % 600 == 0) log("  node %d at post %d of %d after %d s; %s", n.node.index, from, expected.length, polls / 20, engines());
             Thread.sleep(50); // replication is asynchronous; a bounded poll of its visible result
         }
         log("node %d: post %s has %d views, expected %d", n.node.index, post(from), views(n, from), expected[from]);
@@ -216,6 +230,8 @@ public final class GrowthBench {
     // ------------------------------------------------------------------ measurement
 
     private static NodeFigures measure(String name, Path dir, long blocks) throws Exception {
+        log("%s %s", name, GrowthDiagnosis.describe(dir.resolve("crdt")));
+        log("%s %s", name, GrowthDiagnosis.describe(dir.resolve("local")));
         return new NodeFigures(name, apparentBytes(dir), apparentBytes(dir.resolve("crdt")), apparentBytes(dir.resolve("local")),
                 blocks, liveState(dir));
     }

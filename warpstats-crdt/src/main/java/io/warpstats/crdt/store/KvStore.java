@@ -47,11 +47,30 @@ public interface KvStore extends AutoCloseable {
     long sizeOnDiskBytes();
 
     /**
-     * Rewrites the store's files so that deleted keys stop taking space (RocksDB: a full manual compaction, which
-     * also moves every key to the bottommost, ZSTD-compressed level); returns when done. Optional for a store:
-     * the default does nothing (a store in memory frees a deleted key at once).
+     * The bytes a {@link #compact} may shrink: for RocksDB, its live SST files (deleted and overwritten rows stay in
+     * them until a compaction drops them); without the write-ahead log, which a flush, not a compaction, empties.
+     * The default: {@link #sizeOnDiskBytes()}.
      */
-    default void compact() {}
+    default long compactableBytes() {
+        return sizeOnDiskBytes();
+    }
+
+    /**
+     * Rewrites the store's files so that deleted and overwritten keys stop taking space (RocksDB: a full manual
+     * compaction, which also moves every key to the bottommost, ZSTD-compressed level); returns when done, true,
+     * or as soon as {@link #cancelCompactions} or {@link #close} cancels it, false (the store is then as
+     * consistent as before, only less compacted). Optional for a store: the default does nothing and returns true
+     * (a store in memory frees a deleted key at once).
+     */
+    default boolean compact() {
+        return true;
+    }
+
+    /**
+     * Makes every {@link #compact} running now return soon with false; later calls run normally. {@link #close}
+     * does this first, so a close never waits for a full compaction. The default does nothing.
+     */
+    default void cancelCompactions() {}
 
     @Override
     void close();

@@ -42,6 +42,11 @@ final class RocksKvStore implements KvStore {
     private volatile boolean closed;
 
     RocksKvStore(Path dir, boolean syncWrites) {
+        this(dir, syncWrites, o -> {});
+    }
+
+    /** With {@code tune} applied to the options before the open (tests: a rate limiter that slows compactions). */
+    RocksKvStore(Path dir, boolean syncWrites, java.util.function.Consumer<Options> tune) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
@@ -52,6 +57,7 @@ final class RocksKvStore implements KvStore {
                     .setMemtablePrefixBloomSizeRatio(0.02)
                     .setMemtableWholeKeyFiltering(true)
                     .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
+            tune.accept(options);
             writeOptions = new WriteOptions().setSync(syncWrites).setDisableWAL(false);
             db = RocksDB.open(options, dir.toString());
         } catch (RocksDBException | java.io.IOException e) {
@@ -176,9 +182,27 @@ final class RocksKvStore implements KvStore {
         }
     }
 
+    /** {@code rocksdb.live-sst-files-size}. */
+    @Override
+    public long compactableBytes() {
+        lock.readLock().lock();
+        try {
+            open();
+            return db.getLongProperty("rocksdb.live-sst-files-size");
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB size: " + e.getMessage(), e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     @Override
     public void close() {
-        lock.writeLock().lock();
+        synchronized (compacting) {
+            closing = true; // no compaction starts any more
+        }
+        cancelCompactions();
+        lock.writeLock().lock(); // waits for a cancelled compaction to return: RocksDB stops it within a few keys
         try {
             if (closed) return;
             closed = true;
@@ -191,16 +215,57 @@ final class RocksKvStore implements KvStore {
         }
     }
 
-    /** Compacts the whole key range: every live key ends in the bottommost level, deleted keys are dropped. */
+    /*
+     * Cancelling a compaction: RocksDB reads CompactRangeOptions' canceled flag (an atomic in the native options)
+     * when the manual compaction starts and between the keys it compacts, and then returns Incomplete
+     * ("manual compaction paused"). Every compact() registers its options in `compacting` before its native call;
+     * close() first marks the store closing (so no compaction starts any more) and sets the flag of every registered
+     * options object, then takes the write lock, which the cancelled call releases as it returns.
+     */
+    private final java.util.Set<CompactRangeOptions> compacting = new java.util.HashSet<>();
+    private boolean closing; // guarded by compacting
+
     @Override
-    public void compact() {
+    public void cancelCompactions() {
+        synchronized (compacting) {
+            for (CompactRangeOptions c : compacting) c.setCanceled(true);
+        }
+    }
+
+    /** Compactions running now (tests). */
+    int runningCompactions() {
+        synchronized (compacting) {
+            return compacting.size();
+        }
+    }
+
+    /**
+     * Compacts the whole key range: every live key ends in the bottommost level, deleted and overwritten keys are
+     * dropped. Not exclusive: RocksDB's own compactions go on meanwhile, so writers are not stalled behind it.
+     * Returns false at once on a closing or closed store.
+     */
+    @Override
+    public boolean compact() {
         lock.readLock().lock();
         try (CompactRangeOptions full = new CompactRangeOptions()
+                .setCanceled(false) // installs the native flag now: RocksDB reads its address once, as the compaction starts
+                .setExclusiveManualCompaction(false)
                 .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)) {
-            open();
-            db.compactRange(db.getDefaultColumnFamily(), null, null, full); // kForce: files moved down are rewritten too (ZSTD), not only renamed
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("RocksDB compaction failed: " + e.getMessage(), e);
+            synchronized (compacting) {
+                if (closing) return false; // closing or closed: nothing to compact any more
+                compacting.add(full);
+            }
+            try {
+                db.compactRange(db.getDefaultColumnFamily(), null, null, full); // kForce: files moved down are rewritten too (ZSTD), not only renamed
+                return true;
+            } catch (RocksDBException e) {
+                if (full.canceled()) return false;
+                throw new IllegalStateException("RocksDB compaction failed: " + e.getMessage(), e);
+            } finally {
+                synchronized (compacting) {
+                    compacting.remove(full);
+                }
+            }
         } finally {
             lock.readLock().unlock();
         }

@@ -50,6 +50,8 @@ final class NodeMeters {
                 .description("checkpoints of this node's own writes since start").register(r);
         FunctionCounter.builder("warpstats.crdt.reaped", replica, x -> x.crdt().metrics().reapedBlocks())
                 .description("blocks deleted since start because their author's checkpoint covers them").register(r);
+        FunctionCounter.builder("warpstats.crdt.store.compactions", replica, x -> x.crdt().metrics().storeCompactions())
+                .description("background compactions of the CRDT store's files since start (deleted rows leave the disk)").register(r);
         FunctionCounter.builder("warpstats.crdt.pruned.links", replica, x -> x.crdt().metrics().prunedLinks())
                 .description("links let go since start because a peer compacted their block away").register(r);
         sync(r, "client", replica, ShardReplicas::clientMetrics);
