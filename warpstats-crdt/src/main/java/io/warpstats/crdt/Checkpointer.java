@@ -90,7 +90,7 @@ final class Checkpointer {
             return true;
         });
         String[] sortedKeys = elementIds.keySet().toArray(new String[0]);
-        Arrays.sort(sortedKeys, Keys.UTF8_ORDER);
+        Keys.sortUtf8(sortedKeys);
         List<CheckpointPart.Restated> restated = new ArrayList<>(sortedKeys.length);
         for (String key : sortedKeys) {
             Object ids = elementIds.get(key);

@@ -101,6 +101,22 @@ final class Keys {
         return Integer.compare(a.length() - i, b.length() - j);
     };
 
+    /**
+     * Sorts {@code a} in {@link #UTF8_ORDER}. Without a surrogate in any of them, UTF-16 unit order is code
+     * point order, so {@link String#compareTo} (vectorized by the JIT) sorts them; else the comparator does.
+     */
+    static void sortUtf8(String[] a) {
+        for (String s : a) {
+            for (int i = 0; i < s.length(); i++) {
+                if (Character.isSurrogate(s.charAt(i))) {
+                    java.util.Arrays.sort(a, UTF8_ORDER);
+                    return;
+                }
+            }
+        }
+        java.util.Arrays.sort(a);
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

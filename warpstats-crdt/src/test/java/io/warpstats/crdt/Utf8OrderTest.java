@@ -51,4 +51,25 @@ class Utf8OrderTest {
         Arrays.sort(byBytes, (x, y) -> Arrays.compareUnsigned(x.getBytes(UTF_8), y.getBytes(UTF_8)));
         assertThat(sorted).containsExactly(byBytes);
     }
+
+    @Test
+    void sortUtf8WithAndWithoutSurrogates() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int round = 0; round < 200; round++) {
+            boolean bmpOnly = round % 2 == 0;
+            String[] a = new String[1 + r.nextInt(300)];
+            for (int i = 0; i < a.length; i++) {
+                String s;
+                do {
+                    s = random(r, "/likers/p" + r.nextInt(5) + "/");
+                } while (bmpOnly && s.chars().anyMatch(c -> Character.isSurrogate((char) c)));
+                a[i] = s;
+            }
+            String[] expected = a.clone();
+            Arrays.sort(expected, Utf8OrderTest::reference);
+            String[] sorted = a.clone();
+            Keys.sortUtf8(sorted);
+            assertThat(sorted).containsExactly(expected);
+        }
+    }
 }
