@@ -91,7 +91,7 @@ final class DefaultStatsService implements StatsService {
                 db.write(root.batch());
                 seq = root.seq();
                 root.touchedPosts().forEach(hot::touch);
-                mirror.push(root.outboxKeys());
+                mirror.push(root.outboxKeys(), root::get); // the values just written, without reading them back
             }
         }
         staged.forEach(q -> q.done().complete(null));
