@@ -4,7 +4,7 @@ import io.warpstats.crdt.store.KvStore;
 import io.warpstats.multiformats.Cid;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +72,9 @@ final class Checkpointer {
      */
     Content content(KvStore store, byte[] lineage, long coveredBelow) {
         // key → candidate element ids in the order met: one id (a String, the usual case) or a LinkedHashSet
-        // of them; a hash map sorted once at the end, not a tree map ordered on every insert
-        Map<String, Object> elementIds = new HashMap<>();
+        // of them; a hash map sorted once at the end, not a tree map ordered on every insert. Keys in the order
+        // first met: the last checkpoint's keys (sorted), then each block's (sorted), so the sort merges runs
+        Map<String, Object> elementIds = new LinkedHashMap<>();
         Set<Element> tombs = new LinkedHashSet<>();
         int prefixLen = keys.byLineage.length + lineage.length;
         store.scan(keys.heldPrefix(lineage), keys.heldFrom(lineage, coveredBelow), (k, v) -> {
