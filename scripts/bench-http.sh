@@ -2,8 +2,11 @@
 # HTTP throughput and latency of one node (docs/benchmarks.md, rows 16-18): starts `warpstats node` from JAR
 # on a fresh data directory, runs wrk for likes, views and stats reads (CONNECTIONS keep-alive connections,
 # SECONDS each, random posts and users), then the project's load generator (LoadGen, its default mix),
-# and stops the node. A 5 s run of views before them warms the JIT up and is not reported. Needs wrk (Debian: apt-get install -y wrk) and warpstats-bench/target/benchmarks.jar.
-# Usage: scripts/bench-http.sh [JAR] [SECONDS]   (defaults: warpstats-node/target/warpstats.jar, 10)
+# and stops the node. A 5 s run of views before them warms the JIT up and is not reported. With WARMUP=S
+# (default 0) each wrk workload first runs S seconds unreported: its own path is then compiled, so the CPU per
+# request is the steady state's, not the JIT's (on 2 cores C2 takes about half the CPU of the first 10 s of likes).
+# Needs wrk (Debian: apt-get install -y wrk) and warpstats-bench/target/benchmarks.jar.
+# Usage: [WARMUP=S] scripts/bench-http.sh [JAR] [SECONDS]   (defaults: warpstats-node/target/warpstats.jar, 10)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="${1:-$here/warpstats-node/target/warpstats.jar}"
@@ -23,11 +26,13 @@ for _ in $(seq 1 600); do [ -s "$dir/out" ] && break; kill -0 "$pid" || { cat "$
 url="http://127.0.0.1:$port"
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # the node's user + system time, in clock ticks
 tick="$(getconf CLK_TCK)"
-echo "jar $jar, $conns connections, $secs s each, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+warm="${WARMUP:-0}"
+echo "jar $jar, $conns connections, $secs s each (after ${warm} s unreported), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # JIT warm-up (not reported); it also views p0..p49, the posts the read run reads
 POSTS=50 wrk -t2 -c"$conns" -d5s -s "$here/scripts/wrk/view.lua" "$url" > /dev/null
 for w in like view read; do
   echo "== wrk $w"
+  [ "$warm" -gt 0 ] && wrk -t2 -c"$conns" -d"${warm}s" -s "$here/scripts/wrk/$w.lua" "$url" > /dev/null
   before="$(cpu)"
   wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/scripts/wrk/$w.lua" "$url" > "$dir/wrk"
   after="$(cpu)"

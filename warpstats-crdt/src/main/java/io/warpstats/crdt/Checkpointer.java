@@ -4,12 +4,12 @@ import io.warpstats.crdt.store.KvStore;
 import io.warpstats.multiformats.Cid;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * What this replica's next checkpoint restates, and when it writes one (docs/crdt.md, "Compaction").
@@ -71,7 +71,10 @@ final class Checkpointer {
      * Caller holds the write lock and committed the open stage.
      */
     Content content(KvStore store, byte[] lineage, long coveredBelow) {
-        Map<String, Set<String>> elementIds = new TreeMap<>(Keys.UTF8_ORDER); // key → candidate element ids
+        // key → candidate element ids in the order met: one id (a String, the usual case) or a LinkedHashSet
+        // of them; a hash map sorted once at the end, not a tree map ordered on every insert. Keys in the order
+        // first met: the last checkpoint's keys (sorted), then each block's (sorted), so the sort merges runs
+        Map<String, Object> elementIds = new LinkedHashMap<>();
         Set<Element> tombs = new LinkedHashSet<>();
         int prefixLen = keys.byLineage.length + lineage.length;
         store.scan(keys.heldPrefix(lineage), keys.heldFrom(lineage, coveredBelow), (k, v) -> {
@@ -80,28 +83,29 @@ final class Checkpointer {
             if (rec.isEmpty()) return true;
             Delta d = Block.decodeHashed(c, Arrays.copyOfRange(rec.get(), 8, rec.get().length)).delta();
             String id = ElementId.of(c);
-            for (Element e : d.elements()) elementIds.computeIfAbsent(e.key(), x -> new LinkedHashSet<>()).add(id);
+            for (Element e : d.elements()) candidate(elementIds, e.key(), id);
             for (Element t : d.tombstones()) tombs.add(Element.tombstone(t.key(), ElementId.canonical(t.id())));
             if (d.checkpoint() != null) {
-                for (CheckpointPart.Restated r : d.checkpoint().restated()) {
-                    elementIds.computeIfAbsent(r.key(), x -> new LinkedHashSet<>()).add(ElementId.canonical(r.id()));
-                }
+                for (CheckpointPart.Restated r : d.checkpoint().restated()) candidate(elementIds, r.key(), ElementId.canonical(r.id()));
             }
             return true;
         });
-        List<CheckpointPart.Restated> restated = new ArrayList<>();
-        for (Map.Entry<String, Set<String>> e : elementIds.entrySet()) {
+        String[] sortedKeys = elementIds.keySet().toArray(new String[0]);
+        Keys.sortUtf8(sortedKeys);
+        List<CheckpointPart.Restated> restated = new ArrayList<>(sortedKeys.length);
+        for (String key : sortedKeys) {
+            Object ids = elementIds.get(key);
             String best = null;
             byte[] bestRec = null;
-            for (String id : e.getValue()) {
-                byte[] rec = store.get(keys.element(e.getKey(), id)).orElse(null);
+            for (String id : ids instanceof String one ? List.of(one) : asIds(ids)) {
+                byte[] rec = store.get(keys.element(key, id)).orElse(null);
                 if (rec != null && (bestRec == null || DeltaMerge.better(rec, bestRec))) {
                     best = id;
                     bestRec = rec;
                 }
             }
             if (best != null) {
-                restated.add(new CheckpointPart.Restated(e.getKey(), best, Keys.getLong(bestRec), Arrays.copyOfRange(bestRec, 8, bestRec.length)));
+                restated.add(new CheckpointPart.Restated(key, best, Keys.getLong(bestRec), Arrays.copyOfRange(bestRec, 8, bestRec.length)));
             }
         }
         List<Element> held = new ArrayList<>();
@@ -111,6 +115,25 @@ final class Checkpointer {
             return c != 0 ? c : a.id().compareTo(b.id());
         });
         return new Content(restated, held);
+    }
+
+    /** Adds {@code id} to the candidates of {@code key} (a set of ids in the order met, kept as one String while alone). */
+    private static void candidate(Map<String, Object> elementIds, String key, String id) {
+        Object cur = elementIds.putIfAbsent(key, id);
+        if (cur == null || cur.equals(id)) return;
+        if (cur instanceof String one) {
+            Set<String> ids = new LinkedHashSet<>();
+            ids.add(one);
+            ids.add(id);
+            elementIds.put(key, ids);
+        } else {
+            asIds(cur).add(id);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> asIds(Object ids) {
+        return (Set<String>) ids;
     }
 
 }

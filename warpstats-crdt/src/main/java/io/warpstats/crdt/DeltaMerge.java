@@ -47,7 +47,9 @@ final class DeltaMerge {
     /**
      * go-ds-crdt's Merge: tombstones first, then elements ({@code id} = {@link ElementId#of} the block). A
      * tombstone's id is taken in its {@linkplain ElementId#canonical canonical} form, so tombstones of
-     * blocks written before ids took go-ds-crdt's form still remove what they named.
+     * blocks written before ids took go-ds-crdt's form still remove what they named. {@code remote} false:
+     * a block this replica just wrote; the restated elements of its own checkpoint are then already in
+     * {@code txn} exactly as restated and are not merged again.
      */
     void merge(Txn txn, String id, Delta d, boolean remote, List<String[]> earlyAdded) {
         // the listeners' before-values, keyed by the v/ key (hash computed once, reused for the after-read)
@@ -78,9 +80,12 @@ final class DeltaMerge {
             byte[] kb = Keys.bytes(k);
             add(txn, before, k, kb, keys.elementOf(kb, idBytes), Keys.prioValue(d.priority(), e.value()));
         }
-        if (restated > 0) {
+        if (restated > 0 && remote) {
             // a checkpoint restates elements under their original ids: idempotent with the blocks that first
-            // carried them, and a tombstone of such an id (held, or early) still removes it
+            // carried them, and a tombstone of such an id (held, or early) still removes it.
+            // Not for this replica's own checkpoint (remote false): LocalWriter builds it from this store under
+            // the same write lock (Checkpointer.content: each restated element is a live e/ row, with that
+            // very record), so the merge would only rewrite identical rows, O(live state) per checkpoint
             for (CheckpointPart.Restated r : d.checkpoint().restated()) {
                 String rid = ElementId.canonical(r.id());
                 if (txn.contains(keys.tombstone(r.key(), rid)) || earlyKeys.apply(rid).contains(r.key())) continue;

@@ -80,8 +80,17 @@ final class Keys {
      * above U+FFFF against U+E000–U+FFFF.
      */
     static final Comparator<String> UTF8_ORDER = (a, b) -> {
-        int i = 0;
-        int j = 0;
+        // the common prefix char by char (no code point decoding), backed up onto a pair it split
+        int n = Math.min(a.length(), b.length());
+        int p = 0;
+        while (p < n && a.charAt(p) == b.charAt(p)) p++;
+        if (p < n) {
+            char x = a.charAt(p), y = b.charAt(p);
+            if (!Character.isSurrogate(x) && !Character.isSurrogate(y)) return Integer.compare(x, y);
+        }
+        if (p > 0 && Character.isHighSurrogate(a.charAt(p - 1))) p--;
+        int i = p;
+        int j = p;
         while (i < a.length() && j < b.length()) {
             int x = a.codePointAt(i);
             int y = b.codePointAt(j);
@@ -91,6 +100,22 @@ final class Keys {
         }
         return Integer.compare(a.length() - i, b.length() - j);
     };
+
+    /**
+     * Sorts {@code a} in {@link #UTF8_ORDER}. Without a surrogate in any of them, UTF-16 unit order is code
+     * point order, so {@link String#compareTo} (vectorized by the JIT) sorts them; else the comparator does.
+     */
+    static void sortUtf8(String[] a) {
+        for (String s : a) {
+            for (int i = 0; i < s.length(); i++) {
+                if (Character.isSurrogate(s.charAt(i))) {
+                    java.util.Arrays.sort(a, UTF8_ORDER);
+                    return;
+                }
+            }
+        }
+        java.util.Arrays.sort(a);
+    }
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -204,7 +204,7 @@ final class LocalWriter {
                 gen = current;
                 if (gen.isEmpty()) return;
                 flushing = gen;
-                current = new PendingWrites();
+                current = new PendingWrites(gen.size()); // sized like the last one: a busy writer does not rehash
             } finally {
                 pendingLock.writeLock().unlock();
             }

@@ -18,9 +18,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class PendingWrites {
     static final byte[] DELETED = new byte[0];
-    private final ConcurrentHashMap<String, byte[]> puts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, byte[]> puts;
     private final Set<String> deletes = ConcurrentHashMap.newKeySet();
     private final AtomicInteger keys = new AtomicInteger();
+
+    PendingWrites() {
+        this(16);
+    }
+
+    /** {@code expectedKeys}: a size hint (the map is sized for it: no rehashing while a busy generation fills up). */
+    PendingWrites(int expectedKeys) {
+        puts = new ConcurrentHashMap<>(Math.max(16, Math.min(expectedKeys, 1 << 20)));
+    }
 
     /** Returns the number of distinct keys touched (approximately, under races). */
     int put(String key, byte[] value) {

@@ -263,7 +263,8 @@ final class Txn implements KvStore.Batch {
      * sort spends most of its comparisons scanning the same leading bytes. Here: one counting pass on the byte after the prefix all
      * keys share (the key family), then per family the next 5 bytes after the family's own shared
      * prefix, packed with the entry's index into a long and sorted as primitives; entries equal in
-     * those 5 bytes (rare: the same CRDT key twice in one stage) are ordered by a full comparison.
+     * those 5 bytes (keys of one CRDT key family, e.g. every {@code /likers/…} element) are sorted the
+     * same way on the bytes after their own longer shared prefix, and small groups by insertion.
      */
     static void sortEntries(Map.Entry<Key, byte[]>[] es) {
         int n = es.length;
@@ -283,38 +284,70 @@ final class Txn implements KvStore.Batch {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[count[ks[i].length > l0 ? (ks[i][l0] & 0xFF) + 1 : 0]++] = i;
         long[] packed = new long[n];
-        int[] sorted = new int[n];
         for (int bucket = 0; bucket < 257; bucket++) {
             int lo = start[bucket], hi = start[bucket + 1];
-            if (hi - lo == 0) continue;
-            if (hi - lo == 1) {
-                sorted[lo] = order[lo];
-                continue;
-            }
-            int d = lcp(ks, order, lo, hi, l0);
-            for (int j = lo; j < hi; j++) {
-                byte[] k = ks[order[j]];
-                long c = 0;
-                for (int x = 0; x < 5; x++) c = (c << 8) | (d + x < k.length ? k[d + x] & 0xFF : 0);
-                packed[j] = ((c << 24) | (j - lo)) ^ Long.MIN_VALUE; // unsigned order of the 5 bytes as signed longs
-            }
-            Arrays.sort(packed, lo, hi);
-            for (int j = lo; j < hi; j++) sorted[j] = order[lo + (int) (packed[j] & 0xFFFFFF)];
-            // runs equal in the 5 bytes: full comparison (keys ending inside them included)
-            int runStart = lo;
-            for (int j = lo + 1; j <= hi; j++) {
-                if (j < hi && (packed[j] >>> 24) == (packed[runStart] >>> 24)) continue;
-                if (j - runStart > 1) {
-                    Integer[] run = new Integer[j - runStart];
-                    for (int x = 0; x < run.length; x++) run[x] = sorted[runStart + x];
-                    Arrays.sort(run, (x, y) -> Arrays.compareUnsigned(ks[x], ks[y]));
-                    for (int x = 0; x < run.length; x++) sorted[runStart + x] = run[x];
-                }
-                runStart = j;
-            }
+            if (hi - lo > 1) sortRange(ks, order, lo, hi, l0, packed);
         }
+        int[] sorted = order;
         Map.Entry<Key, byte[]>[] copy = es.clone();
         for (int i = 0; i < n; i++) es[i] = copy[sorted[i]];
+    }
+
+    /**
+     * Sorts {@code idx[lo..hi)} (indices into {@code ks}) by unsigned key order; those keys share their
+     * first {@code from} bytes and are all at least that long. {@code packed} is scratch space over the same range.
+     */
+    private static void sortRange(byte[][] ks, int[] idx, int lo, int hi, int from, long[] packed) {
+        if (hi - lo <= 16) {
+            insertionSort(ks, idx, lo, hi, from);
+            return;
+        }
+        int d = lcp(ks, idx, lo, hi, from);
+        for (int j = lo; j < hi; j++) {
+            byte[] k = ks[idx[j]];
+            long c = 0;
+            for (int x = 0; x < 5; x++) c = (c << 8) | (d + x < k.length ? k[d + x] & 0xFF : 0);
+            packed[j] = ((c << 24) | (j - lo)) ^ Long.MIN_VALUE; // unsigned order of the 5 bytes as signed longs
+        }
+        Arrays.sort(packed, lo, hi);
+        int[] before = Arrays.copyOfRange(idx, lo, hi);
+        for (int j = lo; j < hi; j++) idx[j] = before[(int) (packed[j] & 0xFFFFFF)];
+        // runs equal in the 5 bytes: on to the bytes after them (a key that ends inside them: a full comparison)
+        int runStart = lo;
+        long runKey = packed[lo] >>> 24;
+        for (int j = lo + 1; j <= hi; j++) {
+            long key = j < hi ? packed[j] >>> 24 : 0;
+            if (j < hi && key == runKey) continue;
+            if (j - runStart > 1) {
+                boolean longEnough = true;
+                for (int x = runStart; x < j && longEnough; x++) longEnough = ks[idx[x]].length >= d + 5;
+                if (longEnough) sortRange(ks, idx, runStart, j, d + 5, packed);
+                else insertionSort(ks, idx, runStart, j, d);
+            }
+            runStart = j;
+            runKey = key;
+        }
+    }
+
+    /** Insertion sort of {@code idx[lo..hi)} by unsigned key order, the keys sharing their first {@code from} bytes. */
+    private static void insertionSort(byte[][] ks, int[] idx, int lo, int hi, int from) {
+        if (hi - lo > 64) { // only a run of keys that end inside 5 equal bytes gets here this large: rare
+            Integer[] run = new Integer[hi - lo];
+            for (int x = 0; x < run.length; x++) run[x] = idx[lo + x];
+            Arrays.sort(run, (x, y) -> Arrays.compareUnsigned(ks[x], ks[y]));
+            for (int x = 0; x < run.length; x++) idx[lo + x] = run[x];
+            return;
+        }
+        for (int i = lo + 1; i < hi; i++) {
+            int v = idx[i];
+            byte[] k = ks[v];
+            int j = i - 1;
+            while (j >= lo && Arrays.compareUnsigned(ks[idx[j]], from, ks[idx[j]].length, k, from, k.length) > 0) {
+                idx[j + 1] = idx[j];
+                j--;
+            }
+            idx[j + 1] = v;
+        }
     }
 
     /** The length of the prefix the keys {@code ks[order[lo..hi)]} (order null: ks[lo..hi)) share, knowing they share {@code from} bytes. */

@@ -65,4 +65,25 @@ class TxnSortTest {
         assertThat(hashes.size()).isGreaterThan(9_990);
         assertThat(new Txn.Key("same key of 33 bytes, 8-byte steps".getBytes())).isEqualTo(new Txn.Key("same key of 33 bytes, 8-byte steps".getBytes()));
     }
+
+    @Test
+    void largeFamiliesSharingLongPrefixes() {
+        // one stage of likes: thousands of keys equal in the 5 bytes after the family's prefix, then per post
+        Random r = new Random(14);
+        for (int round = 0; round < 20; round++) {
+            Set<String> seen = new HashSet<>();
+            List<byte[]> keys = new ArrayList<>();
+            int n = 100 + r.nextInt(5_000);
+            for (int i = 0; i < n; i++) {
+                String k = switch (r.nextInt(4)) {
+                    case 0 -> "/CRDT/e//likers/p" + r.nextInt(50) + "/u" + r.nextInt(1_000_000) + "\0/CIQ" + r.nextInt(1000);
+                    case 1 -> "/CRDT/v//likers/p" + r.nextInt(50) + "/u" + r.nextInt(1_000_000);
+                    case 2 -> "/CRDT/e//activity/p" + r.nextInt(50) + "/node" + (r.nextBoolean() ? "" : "\0" + r.nextInt(3));
+                    default -> "/CRDT/s/members/likes/p" + r.nextInt(50) + (r.nextInt(8) == 0 ? "\0\0" : "");
+                };
+                if (seen.add(k)) keys.add(k.getBytes(StandardCharsets.UTF_8));
+            }
+            check(keys);
+        }
+    }
 }

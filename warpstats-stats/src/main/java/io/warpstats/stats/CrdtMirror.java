@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,13 +99,21 @@ final class CrdtMirror implements AutoCloseable {
 
     /** Called under lock after a local write that changed each key of {@code keys} last with the sequence number it maps to. */
     void push(Map<String, Long> keys) {
+        push(keys, db::get);
+    }
+
+    /**
+     * {@link #push(Map)} right after the group commit wrote {@code local}'s values: each value put is read
+     * through {@code local} (what the batch just wrote, else the database), not again from the database.
+     */
+    void push(Map<String, Long> keys, Function<String, byte @Nullable []> local) {
         MerkleCrdt c = crdt;
         if (c == null || !healthy) {
             return;
         }
         try {
             for (Map.Entry<String, Long> k : keys.entrySet()) {
-                putCurrent(c, k.getKey(), k.getValue());
+                putCurrent(c, k.getKey(), k.getValue(), local);
                 inflight.put(k.getKey(), k.getValue());
             }
         } catch (RuntimeException e) {
@@ -137,7 +146,11 @@ final class CrdtMirror implements AutoCloseable {
      * ({@link PendingMembers}) until its flush is seen, so reads count it at once.
      */
     private void putCurrent(MerkleCrdt c, String crdtKey, long seq) {
-        byte[] value = currentValue(crdtKey);
+        putCurrent(c, crdtKey, seq, db::get);
+    }
+
+    private void putCurrent(MerkleCrdt c, String crdtKey, long seq, Function<String, byte @Nullable []> local) {
+        byte[] value = currentValue(crdtKey, local);
         StatsKeys.parseMember(crdtKey).ifPresent(m -> pending.wrote(m.stat(), m.postId(), crdtKey, seq));
         if (value == null) {
             c.delete(crdtKey);
@@ -148,27 +161,32 @@ final class CrdtMirror implements AutoCloseable {
 
     /** The value {@code crdtKey} must have according to the local database; {@code null}: absent. */
     byte @Nullable [] currentValue(String crdtKey) {
+        return currentValue(crdtKey, db::get);
+    }
+
+    /** {@link #currentValue(String)} reading the local database through {@code local}. */
+    private byte @Nullable [] currentValue(String crdtKey, Function<String, byte @Nullable []> local) {
         Optional<SlotKey> slot = SlotKey.parse(crdtKey);
         if (slot.isPresent()) {
-            long[] totals = Bytes.longs(db.get(LocalKeys.counter(slot.get().stat(), slot.get().postId())), 2);
+            long[] totals = Bytes.longs(local.apply(LocalKeys.counter(slot.get().stat(), slot.get().postId())), 2);
             return Bytes.u64(slot.get().increment() ? totals[0] : totals[1]);
         }
         String[] p = crdtKey.split("/", -1);
         if (p.length == 4 && p[1].equals("likers")) {
-            return db.get(LocalKeys.like(p[2], p[3]));
+            return local.apply(LocalKeys.like(p[2], p[3]));
         }
         if (p.length == 4 && p[1].equals("retweeters")) {
-            return db.get(LocalKeys.retweet(p[2], p[3]));
+            return local.apply(LocalKeys.retweet(p[2], p[3]));
         }
         if (p.length == 4 && p[1].equals("replies")) {
-            return db.get(LocalKeys.reply(p[2], p[3]));
+            return local.apply(LocalKeys.reply(p[2], p[3]));
         }
         if (p.length == 4 && p[1].equals("activity") && p[3].equals(nodeId)) {
-            byte[] local = db.get(LocalKeys.activity(p[2]));
-            return local == null ? null : Hlc.decode(local, nodeId).encode();
+            byte[] mine = local.apply(LocalKeys.activity(p[2]));
+            return mine == null ? null : Hlc.decode(mine, nodeId).encode();
         }
         if (p.length == 3 && p[1].equals("activity")) {
-            return db.get(LocalKeys.activity(p[2]));
+            return local.apply(LocalKeys.activity(p[2]));
         }
         throw new IllegalStateException("unexpected key in the outbox: " + crdtKey);
     }

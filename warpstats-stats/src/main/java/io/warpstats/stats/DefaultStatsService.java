@@ -91,7 +91,7 @@ final class DefaultStatsService implements StatsService {
                 db.write(root.batch());
                 seq = root.seq();
                 root.touchedPosts().forEach(hot::touch);
-                mirror.push(root.outboxKeys());
+                mirror.push(root.outboxKeys(), root::get); // the values just written, without reading them back
             }
         }
         staged.forEach(q -> q.done().complete(null));
@@ -111,7 +111,7 @@ final class DefaultStatsService implements StatsService {
         } else if (a instanceof Action.DeleteReply d) {
             deleteReply(w, d.postId(), d.replyId());
         } else if (a instanceof Action.View v) {
-            String slot = bumpLocal(w, Stat.VIEWS, v.postId(), true);
+            String slot = java.util.Objects.requireNonNull(bumpLocal(w, Stat.VIEWS, v.postId(), true));
             commit(w, "view", v.postId(), v.userId() == null ? "" : v.userId(), "", slot);
         } else {
             throw new IllegalArgumentException("unknown action " + a);
@@ -275,15 +275,15 @@ final class DefaultStatsService implements StatsService {
 
     /**
      * Adds one to this node's local incr (or decr) total of (stat, post) in {@code w}: the count that reads
-     * fall back to without a CRDT. Returns the slot key that carries it; only views are counted in slots,
-     * the other statistics are the sizes of their sets.
+     * fall back to without a CRDT. Returns the slot key that carries it for views (null for the others:
+     * they are the sizes of their sets).
      */
-    private String bumpLocal(Staging w, Stat stat, String postId, boolean increment) {
+    private @Nullable String bumpLocal(Staging w, Stat stat, String postId, boolean increment) {
         String key = LocalKeys.counter(stat, postId);
         long[] totals = Bytes.longs(w.get(key), 2);
         totals[increment ? 0 : 1]++;
         w.put(key, Bytes.longs(totals));
-        return new SlotKey(increment, stat, postId, nodeId, incarnation).key();
+        return stat == Stat.VIEWS ? new SlotKey(increment, stat, postId, nodeId, incarnation).key() : null; // sets: no slot
     }
 
     /**

@@ -42,12 +42,21 @@ final class LocalKeys {
     }
 
     static String invertedTime(long millis) {
-        return String.format("%016x", Long.MAX_VALUE - millis);
+        return hex16(Long.MAX_VALUE - millis);
     }
 
     static String event(long seq) {
-        return EVENTS + String.format("%016x", seq);
+        return EVENTS + hex16(seq);
     }
+
+    /** {@code v} as 16 lower-case hex digits, two's complement ({@code String.format("%016x", v)}, without the parsing). */
+    static String hex16(long v) {
+        byte[] b = new byte[16];
+        for (int i = 15; i >= 0; i--, v >>>= 4) b[i] = HEX[(int) (v & 0xF)];
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     static String outbox(String crdtKey) {
         return OUTBOX + crdtKey;

@@ -46,6 +46,10 @@ final class NodeMeters {
                 .description("blocks heard of and not merged yet").register(r);
         Gauge.builder("warpstats.crdt.blocks.held", replica, x -> x.crdt().metrics().blocksHeld())
                 .description("blocks in the store (compaction deletes the covered ones)").register(r);
+        FunctionCounter.builder("warpstats.crdt.puts", replica, x -> x.crdt().metrics().puts())
+                .description("puts and deletes of this node's CRDT since start (before coalescing per key)").register(r);
+        FunctionCounter.builder("warpstats.crdt.local.blocks", replica, x -> x.crdt().metrics().localBlocks())
+                .description("blocks this node wrote since start (flushes and checkpoint parts)").register(r);
         FunctionCounter.builder("warpstats.crdt.checkpoints", replica, x -> x.crdt().metrics().checkpoints())
                 .description("checkpoints of this node's own writes since start").register(r);
         FunctionCounter.builder("warpstats.crdt.reaped", replica, x -> x.crdt().metrics().reapedBlocks())
