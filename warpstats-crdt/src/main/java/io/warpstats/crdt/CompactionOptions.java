@@ -19,17 +19,29 @@ import java.util.Objects;
  * @param storeCompactionInterval at most one background store compaction per this interval, which is also how often
  *                                the estimate is checked without a reaper pass; {@link Duration#ZERO}: none (the store
  *                                is left to RocksDB's own, size-driven compactions)
+ * @param closeBudget             how long a graceful {@link MerkleCrdt#close()} may spend tidying before it closes:
+ *                                it finishes the reap of covered blocks and then the store compaction if its estimate is
+ *                                due (whatever the interval), so a stopped replica's disk is its live state; past this
+ *                                it cancels both (the reap resumes at the next open, the store compaction follows);
+ *                                {@link Duration#ZERO}: close at once
  */
 public record CompactionOptions(Duration checkpointInterval, long checkpointMinBytes, long storeCompactionMinBytes,
-                                Duration storeCompactionInterval) {
+                                Duration storeCompactionInterval, Duration closeBudget) {
     /** {@link #storeCompactionMinBytes} by default: 4 MiB. */
     public static final long STORE_COMPACTION_MIN_BYTES = 4L << 20;
     /** {@link #storeCompactionInterval} by default: one minute. */
     public static final Duration STORE_COMPACTION_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * {@link #closeBudget} by default: 8 seconds, so that a node's stop stays well within a service manager's stop
+     * timeout (the example systemd unit's is 30 s).
+     */
+    public static final Duration CLOSE_BUDGET = Duration.ofSeconds(8);
 
     public CompactionOptions {
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(storeCompactionInterval, "storeCompactionInterval");
+        Objects.requireNonNull(closeBudget, "closeBudget");
+        if (closeBudget.isNegative()) throw new IllegalArgumentException("closeBudget must be >= 0");
         if (checkpointInterval.isNegative()) throw new IllegalArgumentException("checkpointInterval must be >= 0");
         if (checkpointMinBytes < 1) throw new IllegalArgumentException("checkpointMinBytes must be >= 1");
         if (storeCompactionMinBytes < 1) throw new IllegalArgumentException("storeCompactionMinBytes must be >= 1");
@@ -38,12 +50,13 @@ public record CompactionOptions(Duration checkpointInterval, long checkpointMinB
 
     /** These checkpoint settings with the default store compaction. */
     public CompactionOptions(Duration checkpointInterval, long checkpointMinBytes) {
-        this(checkpointInterval, checkpointMinBytes, STORE_COMPACTION_MIN_BYTES, STORE_COMPACTION_INTERVAL);
+        this(checkpointInterval, checkpointMinBytes, STORE_COMPACTION_MIN_BYTES, STORE_COMPACTION_INTERVAL, CLOSE_BUDGET);
     }
 
     /**
      * Every 10 minutes while writing, or once 1 MiB (or the last checkpoint's size) of own blocks was written; the
-     * store compacted at most once a minute, once its garbage estimate reaches max(4 MiB, half its size).
+     * store compacted at most once a minute, once its garbage estimate reaches max(4 MiB, half its size); a close
+     * tidies for at most 8 seconds.
      */
     public static CompactionOptions defaults() {
         return new CompactionOptions(Duration.ofMinutes(10), 1L << 20);
@@ -56,12 +69,17 @@ public record CompactionOptions(Duration checkpointInterval, long checkpointMinB
 
     /** These settings with another checkpoint interval. */
     public CompactionOptions withCheckpointInterval(Duration d) {
-        return new CompactionOptions(d, checkpointMinBytes, storeCompactionMinBytes, storeCompactionInterval);
+        return new CompactionOptions(d, checkpointMinBytes, storeCompactionMinBytes, storeCompactionInterval, closeBudget);
     }
 
     /** These settings with another store compaction trigger and interval ({@link Duration#ZERO}: none). */
     public CompactionOptions withStoreCompaction(long minBytes, Duration interval) {
-        return new CompactionOptions(checkpointInterval, checkpointMinBytes, minBytes, interval);
+        return new CompactionOptions(checkpointInterval, checkpointMinBytes, minBytes, interval, closeBudget);
+    }
+
+    /** These settings with another {@link #closeBudget} ({@link Duration#ZERO}: a close cancels the tidying at once). */
+    public CompactionOptions withCloseBudget(Duration budget) {
+        return new CompactionOptions(checkpointInterval, checkpointMinBytes, storeCompactionMinBytes, storeCompactionInterval, budget);
     }
 
     /** Whether this replica writes checkpoints. */

@@ -13,10 +13,12 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -74,6 +76,8 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final LocalWriter writer;
     private final WalkScheduler walk;
     private final Reaper reaper;
+    /** How long a close may spend finishing the reap and a due store compaction. */
+    private final long closeBudgetNanos;
     /** The background compaction of the store's files; null when {@link CompactionOptions#storeCompactionEnabled()} is false. */
     private final StoreCompactor storeCompactor;
     private final AtomicBoolean reapScheduled = new AtomicBoolean();
@@ -101,6 +105,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         });
         byte[] epoch = compaction.enabled() ? StoredState.loadEpoch(store, keys) : new byte[0];
         this.writer = new LocalWriter(options, keys, store, signer, commit, heads, scheduler, tag, epoch, new Checkpointer(keys, compaction));
+        this.closeBudgetNanos = compaction.closeBudget().toNanos();
         this.storeCompactor = compaction.storeCompactionEnabled() ? new StoreCompactor(store, compaction, options.dagName()) : null;
         this.reaper = new Reaper(commit, keys, heads, storeCompactor == null ? bytes -> {} : storeCompactor::deleted);
         commit.onCoverageRaised(this::scheduleReap);
@@ -389,6 +394,34 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
 
     // ------------------------------------------------------------------ close
 
+    /**
+     * Runs the reaper once more on the engine's thread, after whatever is queued there, and waits for it until
+     * {@code deadline}: a close right after coverage rose (a checkpoint merged) would otherwise leave the covered
+     * history on disk until the next open. Past the deadline the close goes on; the reaper stops between two stages
+     * when the commit closes (each stage is one transaction), and the next open resumes it.
+     */
+    private void finishReap(long deadline) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            scheduler.execute(() -> {
+                try {
+                    reaper.run();
+                } catch (RuntimeException e) {
+                    log.warn("reaping covered blocks at close failed (resumed at the next open)", e);
+                } finally {
+                    done.complete(null);
+                }
+            });
+            done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException | ExecutionException e) {
+            // closing already
+        } catch (TimeoutException e) {
+            log.info("the reap of covered blocks did not finish within the close budget; the next open resumes it");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         if (commit.isClosed()) return;
@@ -397,7 +430,9 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         } catch (RuntimeException e) {
             log.warn("final flush failed", e);
         }
-        if (storeCompactor != null) storeCompactor.close(); // cancels a running compaction: the close does not wait for it
+        long deadline = System.nanoTime() + closeBudgetNanos;
+        if (closeBudgetNanos > 0) finishReap(deadline);
+        if (storeCompactor != null) storeCompactor.close(deadline); // a due compaction runs until the deadline, then is cancelled
         commit.commitQuietly();
         commit.close();
         scheduler.shutdownNow();

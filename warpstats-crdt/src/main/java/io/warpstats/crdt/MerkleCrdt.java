@@ -92,7 +92,10 @@ public interface MerkleCrdt extends AutoCloseable {
     /** Counters of this replica. */
     CrdtMetrics metrics();
 
-    /** Closes the replica: flushes, stops background work; the store is not closed. */
+    /**
+     * Closes the replica: flushes, finishes the reap of covered blocks and a due store compaction within
+     * {@link CompactionOptions#closeBudget()}, stops background work; the store is not closed.
+     */
     @Override
     void close();
 }

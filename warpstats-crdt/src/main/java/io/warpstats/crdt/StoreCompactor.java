@@ -2,10 +2,12 @@ package io.warpstats.crdt;
 
 import io.warpstats.crdt.store.KvStore;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -28,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * deleted rows and on a timer of that interval.
  *
  * <p>Concurrency: every check and compaction runs on this class's own thread, one at a time (never the merging
- * or committing thread; a check asked for while one runs or waits is not queued twice). {@link #close} stops
- * the thread and cancels a running compaction ({@link KvStore#cancelCompactions()}), waiting for it at most
- * {@link #CLOSE_WAIT_MILLIS}.
+ * or committing thread; a check asked for while one runs or waits is not queued twice). {@link #close(long)} lets a
+ * running compaction and then a last check (a due compaction runs whatever the interval) go on until the close's
+ * deadline ({@link CompactionOptions#closeBudget()}), then stops the thread and cancels what still runs
+ * ({@link KvStore#cancelCompactions()}), waiting for it at most {@link #CLOSE_WAIT_MILLIS}.
  */
 final class StoreCompactor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StoreCompactor.class);
@@ -134,6 +137,16 @@ final class StoreCompactor implements AutoCloseable {
     /** Stops the checks, cancels a running compaction and waits for it at most {@link #CLOSE_WAIT_MILLIS}. */
     @Override
     public void close() {
+        close(System.nanoTime());
+    }
+
+    /**
+     * Gives a running compaction, then a last check (ignoring the interval: a due compaction runs), until
+     * {@code deadlineNanos} ({@link System#nanoTime()}); then stops the checks, cancels whatever still runs and waits
+     * for it at most {@link #CLOSE_WAIT_MILLIS}.
+     */
+    void close(long deadlineNanos) {
+        if (deadlineNanos - System.nanoTime() > 0) finalCheck(deadlineNanos);
         closed = true;
         thread.shutdownNow();
         try {
@@ -143,6 +156,27 @@ final class StoreCompactor implements AutoCloseable {
                 if (thread.awaitTermination(50, TimeUnit.MILLISECONDS)) return;
             }
             log.warn("the store compaction did not stop within {} ms; the store's close cancels it", CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void finalCheck(long deadlineNanos) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    ranOnce = false; // the interval does not hold a close back: the estimate alone decides
+                    checkQuietly();
+                } finally {
+                    done.complete(null);
+                }
+            });
+            done.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException | ExecutionException e) {
+            // closed already
+        } catch (TimeoutException e) {
+            log.info("the store compaction did not finish within the close budget: cancelled (the next open compacts)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -68,12 +68,86 @@ class StoreCompactionTest {
         }
     }
 
-    /** A close while a store compaction runs cancels it and returns at once; nothing is lost. */
+    /**
+     * A graceful close after a reap that the interval kept from compacting: the first store compaction has just run
+     * (interval one hour), then 30 more passes (~12 MB, so most of it is flushed into SST files) are checkpointed and
+     * reaped. The check the reaper asks for is held back by the interval; the close runs it, so the store the replica
+     * leaves is its live rows, not the history.
+     */
+    @Test
+    void aGracefulCloseRunsTheStoreCompactionTheIntervalHeldBack() {
+        try (KvStore store = KvStores.rocksDb(dir.resolve("graceful"))) {
+            MerkleCrdt crdt = builder(store).compaction(new CompactionOptions(Duration.ofHours(1), Long.MAX_VALUE)
+                    .withStoreCompaction(64 << 10, Duration.ofHours(1))).build();
+            byte[][] last = write(crdt, 2);
+            crdt.compact().join();
+            ((CrdtEngine) crdt).checkStoreCompaction().join();
+            assertThat(crdt.metrics().storeCompactions()).as("the first store compaction").isEqualTo(1);
+            last = write(crdt, 30);
+            crdt.compact().join(); // reaps the 600 blocks; the check it asks for falls within the interval
+            ((CrdtEngine) crdt).checkStoreCompaction().join();
+            assertThat(crdt.metrics().storeCompactions()).as("held back by the interval").isEqualTo(1);
+            long before = store.compactableBytes();
+            long held = rowBytes(store);
+            assertThat(before).as("SST bytes before the close against %,d bytes of rows held", held).isGreaterThan(held * 2);
+            crdt.close();
+            assertThat(crdt.metrics().storeCompactions()).as("the close compacted").isEqualTo(2);
+            assertThat(store.compactableBytes()).as("SST bytes after the close (%,d before) against %,d bytes of rows held", before, held)
+                    .isLessThan(held * 3 / 2 + (64 << 10));
+            MerkleCrdt again = builder(store).build();
+            for (int k = 0; k < KEYS; k += 97) assertThat(again.get(key(k))).hasValue(last[k]);
+            again.close();
+        }
+    }
+
+    private static byte[][] write(MerkleCrdt crdt, int passes) {
+        byte[][] last = new byte[KEYS][];
+        SplittableRandom rnd = new SplittableRandom(passes);
+        for (int pass = 0; pass < passes; pass++) {
+            for (int k = 0; k < KEYS; k++) {
+                byte[] v = new byte[200];
+                rnd.nextBytes(v);
+                last[k] = v;
+                crdt.put(key(k), v);
+                if (k % 100 == 99) crdt.flush().join();
+            }
+        }
+        return last;
+    }
+
+    /** A close given a budget waits for a running store compaction that long, then cancels it; nothing is lost. */
+    @Test
+    void closeGivesARunningCompactionItsBudgetThenCancelsIt() throws Exception {
+        Duration budget = Duration.ofMillis(500);
+        try (KvStore real = KvStores.rocksDb(dir.resolve("budget"))) {
+            BlockingCompaction store = new BlockingCompaction(real);
+            MerkleCrdt crdt = builder(store).compaction(CompactionOptions.defaults().withStoreCompaction(1, Duration.ofMillis(1))
+                    .withCloseBudget(budget)).build();
+            crdt.put(key(1), new byte[] {1});
+            crdt.flush().join();
+            ((CrdtEngine) crdt).checkStoreCompaction(); // growth ≥ 1 byte: due
+            assertThat(store.started.await(30, TimeUnit.SECONDS)).as("a compaction started").isTrue();
+            long t0 = System.nanoTime();
+            crdt.close();
+            long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(store.cancelled.getCount()).as("the running compaction was cancelled").isZero();
+            assertThat(closeMs).as("close with a compaction running, ms").isGreaterThanOrEqualTo(budget.toMillis())
+                    .isLessThan(budget.toMillis() + StoreCompactor.CLOSE_WAIT_MILLIS);
+        }
+        try (KvStore real = KvStores.rocksDb(dir.resolve("budget"))) {
+            MerkleCrdt crdt = builder(real).build();
+            assertThat(crdt.get(key(1))).hasValue(new byte[] {1});
+            crdt.close();
+        }
+    }
+
+    /** A close without a budget, while a store compaction runs, cancels it and returns at once; nothing is lost. */
     @Test
     void closeDuringARunningCompactionReturnsPromptly() throws Exception {
         try (KvStore real = KvStores.rocksDb(dir.resolve("close"))) {
             BlockingCompaction store = new BlockingCompaction(real);
-            MerkleCrdt crdt = builder(store).compaction(CompactionOptions.defaults().withStoreCompaction(1, Duration.ofMillis(1))).build();
+            MerkleCrdt crdt = builder(store).compaction(CompactionOptions.defaults().withStoreCompaction(1, Duration.ofMillis(1))
+                    .withCloseBudget(Duration.ZERO)).build();
             crdt.put(key(1), new byte[] {1});
             crdt.flush().join();
             ((CrdtEngine) crdt).checkStoreCompaction(); // growth ≥ 1 byte: due

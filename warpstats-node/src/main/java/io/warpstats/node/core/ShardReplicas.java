@@ -186,10 +186,38 @@ final class ShardReplicas implements AutoCloseable {
     /** Closes the replicas (each flushes and announces its last heads), the server, the pubsub and the stores. */
     @Override
     public void close() {
-        for (Replica r : replicas) step(r::close);
+        closeAll(replicas);
         if (server != null) step(server::close);
         if (pubsub != null) step(pubsub::close);
         for (KvStore s : stores) step(s::close);
+    }
+
+    /**
+     * Closes the shards' replicas side by side: each close may spend its engine's close budget finishing a reap and a
+     * store compaction ({@code CompactionOptions.closeBudget}), so the node's stop takes one budget, not one per shard.
+     */
+    private static void closeAll(List<Replica> replicas) {
+        if (replicas.size() == 1) {
+            step(replicas.get(0)::close);
+            return;
+        }
+        List<Thread> closing = new ArrayList<>();
+        for (Replica r : replicas) {
+            Thread t = new Thread(() -> step(r::close), "warpstats-close-" + r.crdt().replication().dagName());
+            t.start();
+            closing.add(t);
+        }
+        boolean interrupted = false;
+        for (Thread t : closing) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the stores close after the replicas whatever happens
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private static void step(AutoCloseable c) {

@@ -1,0 +1,65 @@
+package io.warpstats.crdt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.store.KvStores;
+import io.warpstats.multiformats.Cid;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a graceful close finishes within {@link CompactionOptions#closeBudget()}: the reap of covered blocks. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CloseBudgetTest {
+    @TempDir
+    Path dir;
+
+    static final int BLOCKS = 2_000;
+
+    /**
+     * A replica merges another's 2,000 blocks, then the checkpoint that covers them, and is closed the moment the
+     * checkpoint is held: its reap (8 stages of {@link Reaper#CHUNK} blocks) has only begun. The close finishes it, so
+     * the store it leaves holds the checkpoint, not the history it covers.
+     */
+    @Test
+    void aCloseRightAfterACheckpointMergedFinishesTheReap() {
+        MerkleCrdt author = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+                .compaction(new CompactionOptions(Duration.ofHours(1), Long.MAX_VALUE)).build(); // checkpoints only on compact()
+        for (int i = 0; i < BLOCKS; i++) {
+            author.put("/k/" + i, new byte[] {(byte) i});
+            author.flush().join();
+        }
+        try (KvStore store = KvStores.rocksDb(dir.resolve("reader"))) {
+            MerkleCrdt reader = MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+                    .fetcher(cid -> author.replication().block(cid).map(CompletableFuture::completedFuture)
+                            .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("not held: " + cid))))
+                    .build();
+            for (Head h : author.replication().heads()) reader.replication().onHead(h.cid());
+            reader.replication().whenIdle().join();
+            assertThat(reader.metrics().blocksHeld()).as("the history merged").isEqualTo(BLOCKS);
+
+            author.compact().join();
+            Cid checkpoint = author.replication().heads().get(0).cid();
+            reader.replication().onHead(checkpoint);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!reader.replication().hasBlock(checkpoint) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(200_000); // a bounded poll: the close must come as soon as the checkpoint is merged
+            }
+            assertThat(reader.replication().hasBlock(checkpoint)).as("the checkpoint merged").isTrue();
+            reader.close();
+            assertThat(reader.metrics().reapedBlocks()).as("blocks reaped by the time the close returned").isEqualTo(BLOCKS);
+            assertThat(reader.metrics().blocksHeld()).as("blocks held after the close").isLessThan(BLOCKS / 100);
+            MerkleCrdt again = MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
+            for (int i = 0; i < BLOCKS; i += 101) assertThat(again.get("/k/" + i)).hasValue(new byte[] {(byte) i});
+            again.close();
+        } finally {
+            author.close();
+        }
+    }
+}
