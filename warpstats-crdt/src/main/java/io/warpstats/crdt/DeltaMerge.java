@@ -86,11 +86,17 @@ final class DeltaMerge {
             // Not for this replica's own checkpoint (remote false): LocalWriter builds it from this store under
             // the same write lock (Checkpointer.content: each restated element is a live e/ row, with that
             // very record), so the merge would only rewrite identical rows, O(live state) per checkpoint
+            // An element already held with the very record restated (merged from the block that first carried it,
+            // the usual case) is skipped with one read: its row, and so its key's winner, are already what the merge
+            // would write, and it is not tombstoned (a tombstone deletes the element row).
             for (CheckpointPart.Restated r : d.checkpoint().restated()) {
                 String rid = ElementId.canonical(r.id());
-                if (txn.contains(keys.tombstone(r.key(), rid)) || earlyKeys.apply(rid).contains(r.key())) continue;
                 byte[] kb = Keys.bytes(r.key());
-                add(txn, before, r.key(), kb, keys.elementOf(kb, Keys.bytes(rid)), Keys.prioValue(r.priority(), r.value()));
+                byte[] ek = keys.elementOf(kb, Keys.bytes(rid));
+                byte[] rec = Keys.prioValue(r.priority(), r.value());
+                if (Arrays.equals(txn.getOrNull(ek), rec)) continue;
+                if (txn.contains(keys.tombstone(r.key(), rid)) || earlyKeys.apply(rid).contains(r.key())) continue;
+                add(txn, before, r.key(), kb, ek, rec);
             }
         }
         notifyChanges(txn, before);

@@ -143,6 +143,17 @@ final class GroupCommit {
         writeLock.unlock();
     }
 
+    /**
+     * Lets the threads waiting for the write lock take it first: returns once none waits or after
+     * {@code maxNanos}. For background work between two of its stages; the caller must not hold the lock.
+     */
+    void yieldToWaiting(long maxNanos) {
+        long deadline = System.nanoTime() + maxNanos;
+        while (writeLock.hasQueuedThreads() && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000); // the waiters run meanwhile
+        }
+    }
+
     boolean heldByCurrentThread() {
         return writeLock.isHeldByCurrentThread();
     }

@@ -34,18 +34,26 @@ import org.slf4j.LoggerFactory;
  * carried are kept: they name other authors' elements, which only those authors' checkpoints retire.
  *
  * <p>Concurrency: {@link #run} is called on the engine's scheduler thread; each chunk holds
- * {@link GroupCommit}'s write lock while it reads and stages, and commits before releasing it.
+ * {@link GroupCommit}'s write lock while it reads and stages, and commits before releasing it. A reap is
+ * background work: merges and local flushes come first. Chunks are small ({@link #CHUNK} blocks, tens of
+ * milliseconds), and after each one the reaper hands the lock to any thread waiting for it (the lock is not
+ * fair: released and taken again at once, it would keep merges out for the whole reap — thousands of blocks,
+ * seconds, after a checkpoint that covers a burst of writes).
  */
 final class Reaper {
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
     /** Blocks deleted in one stage at most. */
-    static final int CHUNK = 256;
+    static final int CHUNK = 32;
+    /** After a stage, how long the reaper lets threads waiting for the write lock go first, at most. */
+    static final long YIELD_NANOS = 20_000_000;
 
     private final GroupCommit commit;
     private final Keys keys;
     private final HeadTracker heads;
-    /** Told the bytes of each committed stage's deleted rows (the store compaction's trigger). */
+    /** Told the bytes of the rows a pass deleted, once at its end (the store compaction's trigger: not mid-pass). */
     private final java.util.function.LongConsumer onDeleted;
+    /** Bytes deleted by the running pass; used on the scheduler thread only. */
+    private long deletedInPass;
     /** Lineage → the coverage up to which it has been reaped (in memory: a pass at open redoes what a crash interrupted). */
     private final Map<Txn.Key, Long> reapedBelow = new ConcurrentHashMap<>();
     private final LongAdder reaped = new LongAdder();
@@ -90,6 +98,16 @@ final class Reaper {
 
     /** Reaps every lineage whose coverage rose since it was last reaped; returns the blocks deleted. */
     int run() {
+        try {
+            return reapCovered();
+        } finally {
+            long bytes = deletedInPass;
+            deletedInPass = 0;
+            onDeleted.accept(bytes);
+        }
+    }
+
+    private int reapCovered() {
         int total = 0;
         for (Map.Entry<Txn.Key, Long> e : commit.coverage().snapshot().entrySet()) {
             if (commit.isClosed()) break;
@@ -151,10 +169,11 @@ final class Reaper {
                 remember(done);
                 n += done.size();
                 reaped.add(done.size());
-                onDeleted.accept(bytes);
+                deletedInPass += bytes;
             } finally {
                 commit.unlock();
             }
+            commit.yieldToWaiting(YIELD_NANOS);
         }
     }
 

@@ -24,7 +24,7 @@ class CloseBudgetTest {
 
     /**
      * A replica merges another's 2,000 blocks, then the checkpoint that covers them, and is closed the moment the
-     * checkpoint is held: its reap (8 stages of {@link Reaper#CHUNK} blocks) has only begun. The close finishes it, so
+     * checkpoint is held: its reap (stages of {@link Reaper#CHUNK} blocks) has only begun. The close finishes it, so
      * the store it leaves holds the checkpoint, not the history it covers.
      */
     @Test

@@ -2,6 +2,7 @@ package io.warpstats.bench.cluster;
 
 import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.Head;
+import io.warpstats.crdt.CompactionOptions;
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.MerkleCrdtBuilder;
 import io.warpstats.crdt.store.KvStore;
@@ -47,7 +48,8 @@ final class ClusterNode implements AutoCloseable {
 
     /**
      * A node with identity {@code key} and its store in {@code storeDir}; {@code engine} configures the engine's
-     * builder after the cluster's settings (fetch concurrency {@code -Dwarpstats.bench.maxFetches}, default 8).
+     * builder after the cluster's settings (fetch concurrency {@code -Dwarpstats.bench.maxFetches}, default 8; checkpoints
+     * of each node's own writes {@code -Dwarpstats.bench.checkpoints}, default true: the node's defaults).
      */
     ClusterNode(int index, PrivateKey key, Path storeDir, int ioThreads, Duration rebroadcast, Consumer<MerkleCrdtBuilder> engine) {
         this.index = index;
@@ -62,7 +64,9 @@ final class ClusterNode implements AutoCloseable {
                         .idontwantMinBytes(Integer.getInteger("warpstats.bench.idontwantMinBytes", GossipParams.defaults().idontwantMinBytes()))
                         .forwardDelay(Duration.ofMillis(Long.getLong("warpstats.bench.forwardDelayMs", GossipParams.defaults().forwardDelay().toMillis())))
                         .build())
-                .engine(b -> engine.accept(b.maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))))
+                .engine(b -> engine.accept(b.maxConcurrentFetches(Integer.getInteger("warpstats.bench.maxFetches", 8))
+                        .compaction(Boolean.parseBoolean(System.getProperty("warpstats.bench.checkpoints", "true"))
+                                ? CompactionOptions.defaults() : CompactionOptions.disabled())))
                 .start();
         client = replica.sync();
         pubsub = replica.pubsub();
