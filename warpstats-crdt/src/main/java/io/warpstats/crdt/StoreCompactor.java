@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * the bytes the reaper deleted since ({@link #deleted}); a full compaction ({@link KvStore#compact()}) runs once the
  * estimate reaches max({@link CompactionOptions#storeCompactionMinBytes()}, half the compactable bytes the last one
  * left), so a compaction rewrites at most about twice the bytes it frees, and at most once per
- * {@link CompactionOptions#storeCompactionInterval()}. The estimate is checked after every reaper stage that
- * deleted rows and on a timer of that interval.
+ * {@link CompactionOptions#storeCompactionInterval()}. The estimate is checked at the end of every reaper pass
+ * that deleted rows and on a timer of that interval.
  *
  * <p>Concurrency: every check and compaction runs on this class's own thread, one at a time (never the merging
  * or committing thread; a check asked for while one runs or waits is not queued twice). {@link #close(long)} lets a
@@ -68,7 +68,7 @@ final class StoreCompactor implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::checkQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
 
-    /** Told by the reaper: {@code bytes} of rows deleted (blocks and the element rows they carried). */
+    /** Told by the reaper at the end of a pass: {@code bytes} of rows deleted (blocks and the element rows they carried). */
     void deleted(long bytes) {
         if (bytes <= 0 || closed) return;
         deletedBytes.add(bytes);
