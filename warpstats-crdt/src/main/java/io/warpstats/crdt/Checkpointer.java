@@ -34,6 +34,9 @@ import java.util.Set;
  * {@link LocalWriter}'s flush lock); the counters are read and written under the flush lock.
  */
 final class Checkpointer {
+    /** A checkpoint folds at least this many times its predecessor's bytes of own blocks. */
+    static final int FOLD_FACTOR = 4;
+
     private final Keys keys;
     private final CompactionOptions options;
     /** Bytes of own blocks written since the last checkpoint; guarded by the flush lock. */
@@ -52,7 +55,7 @@ final class Checkpointer {
     /** Counts the bytes of a local flush; true if a checkpoint is due. Caller holds the flush lock. */
     boolean afterFlush(long bytes) {
         sinceLast += bytes;
-        return options.enabled() && sinceLast >= Math.max(options.checkpointMinBytes(), lastSize);
+        return options.enabled() && sinceLast >= Math.max(options.checkpointMinBytes(), FOLD_FACTOR * lastSize);
     }
 
     /** Whether anything was written since the last checkpoint. Caller holds the flush lock. */
