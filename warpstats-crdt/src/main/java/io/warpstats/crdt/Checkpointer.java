@@ -26,9 +26,12 @@ import java.util.Set;
  *
  * <h2>When</h2>
  * After a local flush once the bytes of own blocks written since the last checkpoint reach
- * max({@code minBytes}, the last checkpoint's size): the checkpoints' own cost stays at most the cost
- * of the writes they fold, and what a replica keeps of a lineage stays within about twice its live
- * state. Also every {@code interval} if anything was written, and on {@link MerkleCrdt#compact}.
+ * max({@code minBytes}, {@link #FOLD_FACTOR} × the last checkpoint's size): the checkpoints' own cost, to
+ * their writer and to every replica that merges them, stays at most a quarter of the cost of the writes
+ * they fold, and what a replica keeps of a lineage stays within about five times its live state. (With
+ * a factor of 1, a cluster under a sustained write rate merged as many checkpoint bytes as block bytes and
+ * fell seconds behind when checkpoints came together: docs/benchmarks.md, "Where a target is not met".)
+ * Also every {@code interval} if anything was written, and on {@link MerkleCrdt#compact}.
  *
  * <p>Concurrency: {@link #content} runs under {@link GroupCommit}'s write lock (inside
  * {@link LocalWriter}'s flush lock); the counters are read and written under the flush lock.
