@@ -13,12 +13,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -401,25 +399,14 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
      * when the commit closes (each stage is one transaction), and the next open resumes it.
      */
     private void finishReap(long deadline) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            scheduler.execute(() -> {
-                try {
-                    reaper.run();
-                } catch (RuntimeException e) {
-                    log.warn("reaping covered blocks at close failed (resumed at the next open)", e);
-                } finally {
-                    done.complete(null);
-                }
-            });
-            done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException | ExecutionException e) {
-            // closing already
-        } catch (TimeoutException e) {
-            log.info("the reap of covered blocks did not finish within the close budget; the next open resumes it");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        boolean done = StoreCompactor.runUntil(scheduler, () -> {
+            try {
+                reaper.run();
+            } catch (RuntimeException e) {
+                log.warn("reaping covered blocks at close failed (resumed at the next open)", e);
+            }
+        }, deadline);
+        if (!done) log.info("the reap of covered blocks did not finish within the close budget; the next open resumes it");
     }
 
     @Override

@@ -162,23 +162,37 @@ final class StoreCompactor implements AutoCloseable {
     }
 
     private void finalCheck(long deadlineNanos) {
+        boolean done = runUntil(thread, () -> {
+            ranOnce = false; // the interval does not hold a close back: the estimate alone decides
+            checkQuietly();
+        }, deadlineNanos);
+        if (!done) log.info("the store compaction did not finish within the close budget: cancelled (the next open compacts)");
+    }
+
+    /**
+     * Runs {@code task} on {@code executor} and waits for it until {@code deadlineNanos} ({@link System#nanoTime()}):
+     * true if it ran to its end (or the executor is shut down: nothing to wait for), false if the deadline came
+     * first (the task goes on). For a close's bounded tidying.
+     */
+    static boolean runUntil(java.util.concurrent.Executor executor, Runnable task, long deadlineNanos) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            thread.execute(() -> {
+            executor.execute(() -> {
                 try {
-                    ranOnce = false; // the interval does not hold a close back: the estimate alone decides
-                    checkQuietly();
+                    task.run();
                 } finally {
                     done.complete(null);
                 }
             });
             done.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
         } catch (RejectedExecutionException | ExecutionException e) {
-            // closed already
+            return true;
         } catch (TimeoutException e) {
-            log.info("the store compaction did not finish within the close budget: cancelled (the next open compacts)");
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -33,20 +33,11 @@ class StoreCompactionTest {
     @Test
     void rowsTheReaperDeletesLeaveTheDiskWithoutASizeDrivenCompaction() {
         Path db = dir.resolve("crdt");
-        byte[][] last = new byte[KEYS][];
+        byte[][] last;
         try (KvStore store = KvStores.rocksDb(db)) {
             MerkleCrdt crdt = builder(store).compaction(new CompactionOptions(Duration.ofHours(1), Long.MAX_VALUE)
                     .withStoreCompaction(1, Duration.ZERO)).build(); // no checkpoint, no store compaction: the history stays
-            SplittableRandom rnd = new SplittableRandom(3);
-            for (int pass = 0; pass < PASSES; pass++) {
-                for (int k = 0; k < KEYS; k++) {
-                    byte[] v = new byte[200];
-                    rnd.nextBytes(v);
-                    last[k] = v;
-                    crdt.put(key(k), v);
-                    if (k % 100 == 99) crdt.flush().join();
-                }
-            }
+            last = write(crdt, PASSES);
             assertThat(crdt.metrics().blocksHeld()).isEqualTo(PASSES * KEYS / 100);
             crdt.close();
         } // flushed into SST files at close
@@ -100,6 +91,7 @@ class StoreCompactionTest {
         }
     }
 
+    /** {@code passes} passes over the {@link #KEYS} keys, 200 incompressible bytes each, a block per 100 puts; the last values. */
     private static byte[][] write(MerkleCrdt crdt, int passes) {
         byte[][] last = new byte[KEYS][];
         SplittableRandom rnd = new SplittableRandom(passes);
