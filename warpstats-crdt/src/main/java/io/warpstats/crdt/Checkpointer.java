@@ -26,20 +26,17 @@ import java.util.Set;
  *
  * <h2>When</h2>
  * After a local flush once the bytes of own blocks written since the last checkpoint reach
- * max({@code minBytes}, {@link #FOLD_FACTOR} × the last checkpoint's size): the checkpoints' own cost, to
- * their writer and to every replica that merges them, stays at most a quarter of the cost of the writes
- * they fold, and what a replica keeps of a lineage stays within about five times its live state. (With
- * a factor of 1, a cluster under a sustained write rate merged as many checkpoint bytes as block bytes and
- * fell seconds behind when checkpoints came together: docs/benchmarks.md, "Where a target is not met".)
+ * max({@code minBytes}, the last checkpoint's size): the checkpoints' own cost stays at most the cost
+ * of the writes they fold, and what a replica keeps of a lineage stays within about twice its live
+ * state. (A factor of 4 — checkpoints four times their size apart — lowered the cluster's tail latency
+ * under a sustained write rate but left a node stopped after 1,000,000 increments at 2.1× its live state:
+ * docs/benchmarks.md, "Where a target is not met".)
  * Also every {@code interval} if anything was written, and on {@link MerkleCrdt#compact}.
  *
  * <p>Concurrency: {@link #content} runs under {@link GroupCommit}'s write lock (inside
  * {@link LocalWriter}'s flush lock); the counters are read and written under the flush lock.
  */
 final class Checkpointer {
-    /** A checkpoint folds at least this many times its predecessor's bytes of own blocks. */
-    static final int FOLD_FACTOR = 4;
-
     private final Keys keys;
     private final CompactionOptions options;
     /** Bytes of own blocks written since the last checkpoint; guarded by the flush lock. */
@@ -58,7 +55,7 @@ final class Checkpointer {
     /** Counts the bytes of a local flush; true if a checkpoint is due. Caller holds the flush lock. */
     boolean afterFlush(long bytes) {
         sinceLast += bytes;
-        return options.enabled() && sinceLast >= Math.max(options.checkpointMinBytes(), FOLD_FACTOR * lastSize);
+        return options.enabled() && sinceLast >= Math.max(options.checkpointMinBytes(), lastSize);
     }
 
     /** Whether anything was written since the last checkpoint. Caller holds the flush lock. */

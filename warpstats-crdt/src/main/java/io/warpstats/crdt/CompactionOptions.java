@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param checkpointInterval      a checkpoint at least this often while the replica writes; {@link Duration#ZERO}:
  *                                compaction off — no checkpoints, and local deltas carry no epoch, so they are
  *                                byte for byte go-ds-crdt's and nobody's checkpoint ever covers them
- * @param checkpointMinBytes      a checkpoint once own blocks of at least max(this, 4 × the last checkpoint's size)
+ * @param checkpointMinBytes      a checkpoint once own blocks of at least max(this, the last checkpoint's size)
  *                                bytes were written since the last one
  * @param storeCompactionMinBytes the store's files are compacted in the background once their garbage estimate (growth
  *                                of the compactable bytes since the last store compaction plus the bytes the reaper
