@@ -28,9 +28,8 @@ import java.util.Set;
  * After a local flush once the bytes of own blocks written since the last checkpoint reach
  * max({@code minBytes}, the last checkpoint's size): the checkpoints' own cost stays at most the cost
  * of the writes they fold, and what a replica keeps of a lineage stays within about twice its live
- * state. (A factor of 4 — checkpoints four times their size apart — lowered the cluster's tail latency
- * under a sustained write rate but left a node stopped after 1,000,000 increments at 2.1× its live state:
- * docs/benchmarks.md, "Where a target is not met".)
+ * state. (A factor of 4 — checkpoints four times their size apart — shortens the cluster's tail latency
+ * under a sustained write rate but breaks that disk bound: docs/benchmarks.md, "Where a target is not met".)
  * Also every {@code interval} if anything was written, and on {@link MerkleCrdt#compact}.
  *
  * <p>Concurrency: {@link #content} runs under {@link GroupCommit}'s write lock (inside

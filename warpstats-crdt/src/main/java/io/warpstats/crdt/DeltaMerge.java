@@ -85,7 +85,7 @@ final class DeltaMerge {
             // carried them, and a tombstone of such an id (held, or early) still removes it.
             // Not for this replica's own checkpoint (remote false): LocalWriter builds it from this store under
             // the same write lock (Checkpointer.content: each restated element is a live e/ row, with that
-            // very record), so the merge would only rewrite identical rows, O(live state) per checkpoint
+            // very record), so the merge would only rewrite identical rows, O(live state) per checkpoint.
             // An element already held with the very record restated (merged from the block that first carried it,
             // the usual case) is skipped with one read: its row, and so its key's winner, are already what the merge
             // would write, and it is not tombstoned (a tombstone deletes the element row).

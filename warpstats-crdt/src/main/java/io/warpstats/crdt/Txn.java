@@ -288,9 +288,8 @@ final class Txn implements KvStore.Batch {
             int lo = start[bucket], hi = start[bucket + 1];
             if (hi - lo > 1) sortRange(ks, order, lo, hi, l0, packed);
         }
-        int[] sorted = order;
         Map.Entry<Key, byte[]>[] copy = es.clone();
-        for (int i = 0; i < n; i++) es[i] = copy[sorted[i]];
+        for (int i = 0; i < n; i++) es[i] = copy[order[i]];
     }
 
     /**

@@ -48,7 +48,8 @@ public final class KvStores {
      * Central build of rocksdbjni has both), level sizes computed from the last level (so the bottommost level
      * holds ~90 % of the data), write buffer {@value #WRITE_BUFFER_BYTES} bytes ({@link #WRITE_BUFFER_BYTES})
      * with two write buffers at most, so the write-ahead log is bounded by about two memtables (≤ 16 MiB while
-     * writing flat out, plus for a moment the log of a memtable just flushed, which RocksDB deletes in the background; ≤ one memtable once the flushes caught up) whatever the store's idle time,
+     * writing flat out, plus for a moment the log of a memtable just flushed, which RocksDB deletes in the
+     * background; ≤ one memtable once the flushes caught up) whatever the store's idle time,
      * {@code max_total_wal_size} {@link #MAX_TOTAL_WAL_BYTES} (RocksDB applies it only with more than one column
      * family), info log files of at most {@link #INFO_LOG_BYTES} with {@link #INFO_LOGS_KEPT} old ones kept, and a
      * {@code MANIFEST} rewritten past {@link #MANIFEST_BYTES}. Obsolete WAL files are deleted, not archived. An SST
