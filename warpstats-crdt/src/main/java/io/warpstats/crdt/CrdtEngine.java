@@ -185,7 +185,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
 
     @Override
     public boolean isPending(Cid cid) {
-        return commit.pendingRecord(cid) != null;
+        return commit.isPendingCommitted(cid);
     }
 
     // ------------------------------------------------------------------ local writes
@@ -228,6 +228,11 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     /** Reap passes that kept covered blocks because the covering checkpoint was incomplete in the store (tests). */
     long reapStalls() {
         return reaper.stalls();
+    }
+
+    /** Reap stages committed since open (each one transaction under the write lock); for tests. */
+    long reapStages() {
+        return reaper.stages();
     }
 
     /** The committed coverage of a lineage (tests). */

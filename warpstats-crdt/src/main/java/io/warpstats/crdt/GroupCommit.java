@@ -80,6 +80,8 @@ final class GroupCommit {
     private final ValueCache values;
     /** Exact mirror of the durable walk frontier ({@code p/}). */
     private final Map<Cid, byte[]> frontier = new ConcurrentHashMap<>();
+    /** The frontier entries a running commit adds, from before its store write until they are in {@link #frontier}. */
+    private final Set<Cid> entering = ConcurrentHashMap.newKeySet();
     /** CIDs known processed (committed); a subset of {@code b/}. */
     private final Set<Cid> processedCache = ConcurrentHashMap.newKeySet();
     /** Links of recently committed blocks: {@link #recentLinks} without a store read. */
@@ -206,9 +208,18 @@ final class GroupCommit {
         lastStageWrites = s.txn.size();
         int added = s.processed.size() - s.reaped.size();
         if (added != 0) s.txn.put(keys.blockCount, Keys.longBytes(blocksHeld + added)); // counted in the same write
-        s.txn.commit();
-        if (added != 0) blocksHeld += added;
-        publish(s);
+        // blocks the stage adds to the frontier are pending for lock-free readers before the blocks linking to them
+        // are visible in the store (isPendingCommitted), and until the mirror has them
+        s.frontier.forEach((c, rec) -> {
+            if (rec != Stage.REMOVED) entering.add(c);
+        });
+        try {
+            s.txn.commit();
+            if (added != 0) blocksHeld += added;
+            publish(s);
+        } finally {
+            entering.clear();
+        }
         s.txn.runAfterCommit(); // views publish their in-memory state once their rows are durable and visible
         if (coverage.publish(s)) onCoverageRaised.run();
     }
@@ -309,6 +320,16 @@ final class GroupCommit {
         }
     }
 
+    /**
+     * Whether {@code c} is in the committed walk frontier, without the lock (a sync server asks for every missing
+     * block of an answer and must not wait for merges). Never false for a block that a committed block links to and
+     * that is not committed itself: a commit marks the links it adds as entering before its store write, and
+     * removes a block from the frontier only after the block is in the store.
+     */
+    boolean isPendingCommitted(Cid c) {
+        return entering.contains(c) || frontier.containsKey(c);
+    }
+
     /** Whether {@code c} is processed (staged or committed). A block in the frontier is not processed. */
     boolean isProcessed(Cid c) {
         writeLock.lock();
@@ -322,6 +343,15 @@ final class GroupCommit {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * {@link #hasBlock} or {@link #isProcessed}: the lock is taken only for a block the store does not hold, so the
+     * announcement and push paths, which ask this for every block they hear of and every link, do not queue behind
+     * merges and reaps for blocks they already have. A committed block that the open stage is reaping counts as held.
+     */
+    boolean heldOrProcessed(Cid c) {
+        return hasBlock(c) || isProcessed(c);
     }
 
     /** Committed, as the store holds it: the processed cache, else a store lookup that copies nothing. Lock-free. */

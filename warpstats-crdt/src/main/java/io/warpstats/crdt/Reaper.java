@@ -4,6 +4,7 @@ import io.warpstats.crdt.store.KvStore;
 import io.warpstats.multiformats.Cid;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,15 +36,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: {@link #run} is called on the engine's scheduler thread; each chunk holds
  * {@link GroupCommit}'s write lock while it reads and stages, and commits before releasing it. A reap is
- * background work: merges and local flushes come first. Chunks are small ({@link #CHUNK} blocks, tens of
- * milliseconds), and after each one the reaper hands the lock to any thread waiting for it (the lock is not
- * fair: released and taken again at once, it would keep merges out for the whole reap — thousands of blocks,
- * seconds, after a checkpoint that covers a burst of writes).
+ * background work: merges and local flushes come first. Chunks are small ({@link #CHUNK} blocks and about
+ * {@link #CHUNK_ROWS} element rows, tens of milliseconds), and after each one the reaper hands the lock to any
+ * thread waiting for it (the lock is not fair: released and taken again at once, it would keep merges out for the
+ * whole reap — thousands of blocks, seconds, after a checkpoint that covers a burst of writes).
  */
 final class Reaper {
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
     /** Blocks deleted in one stage at most. */
     static final int CHUNK = 32;
+    /**
+     * Element rows (those a stage deletes and those the reaped blocks carried) after which a stage takes no further
+     * block: a stage's time under the write lock follows its rows, not its blocks, and one block of a replica that
+     * coalesced a burst of writes can carry thousands of them. A stage always takes at least one block.
+     */
+    static final int CHUNK_ROWS = 2_048;
     /** After a stage, how long the reaper lets threads waiting for the write lock go first, at most. */
     static final long YIELD_NANOS = 20_000_000;
 
@@ -58,6 +65,7 @@ final class Reaper {
     private final Map<Txn.Key, Long> reapedBelow = new ConcurrentHashMap<>();
     private final LongAdder reaped = new LongAdder();
     private final LongAdder stalls = new LongAdder();
+    private final LongAdder stages = new LongAdder();
     /** Blocks deleted lately, oldest first: a peer still walking towards one is told it was compacted away. */
     private final Set<Cid> recent = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
     /** Deleted blocks remembered at most (in memory; a peer behind by more is told "missing" and retries). */
@@ -89,6 +97,11 @@ final class Reaper {
     /** Reap passes that found the covering checkpoint incomplete in the store and kept the covered blocks. */
     long stalls() {
         return stalls.sum();
+    }
+
+    /** Stages committed since the replica opened. */
+    long stages() {
+        return stages.sum();
     }
 
     /** Blocks deleted since the replica opened. */
@@ -148,7 +161,8 @@ final class Reaper {
                 List<Element> dead = new ArrayList<>();
                 List<Block> gone = new ArrayList<>();
                 long bytes = 0;
-                for (int i = 0; i < rows.size(); i++) {
+                int stagedRows = 0;
+                for (int i = 0; i < rows.size() && (gone.isEmpty() || stagedRows < CHUNK_ROWS); i++) {
                     Cid c = cids.get(i);
                     Optional<byte[]> rec = store.get(keys.processed(c));
                     if (rec.isPresent()) {
@@ -159,16 +173,20 @@ final class Reaper {
                         s.txn.delete(keys.processed(c));
                         s.reaped.add(c);
                         gone.add(b);
+                        Delta d = b.delta();
+                        stagedRows += d.elements().size() + (d.checkpoint() == null ? 0 : d.checkpoint().restated().size());
                     }
                     s.txn.delete(rows.get(i));
                 }
-                for (Block b : gone) keepReachable(store, s, b);
+                Map<Cid, LinkTarget> targets = new HashMap<>();
+                for (Block b : gone) keepReachable(store, s, b, targets);
                 commit.merge().reap(s.txn, dead);
                 Set<Cid> done = new HashSet<>(s.reaped);
                 commit.commit();
                 remember(done);
                 n += done.size();
                 reaped.add(done.size());
+                stages.increment();
                 deletedInPass += bytes;
             } finally {
                 commit.unlock();
@@ -183,19 +201,29 @@ final class Reaper {
      * local block links to it again. Without this, a new node walking down from the heads could no longer
      * reach it: its live content would be held here but never served.
      */
-    private void keepReachable(KvStore store, Stage s, Block reaped) {
+    private void keepReachable(KvStore store, Stage s, Block reaped, Map<Cid, LinkTarget> targets) {
         for (Cid l : reaped.links()) {
-            if (s.reaped.contains(l)) continue;
+            if (s.reaped.contains(l) || targets.containsKey(l)) continue; // the blocks of a stage share most links
+            LinkTarget t = null;
             Optional<byte[]> rec = store.get(keys.processed(l));
-            if (rec.isEmpty()) continue;
-            Delta d = Block.decodeHashed(l, Arrays.copyOfRange(rec.get(), 8, rec.get().length)).delta();
-            byte[] lin = Coverage.lineageOf(d);
-            if (lin != null && Long.compareUnsigned(d.priority(), commit.coverage().coveredBelow(s, lin)) < 0) continue; // reaped in turn
-            Map<Cid, Long> dagHeads = s.heads(d.dagName());
+            if (rec.isPresent()) {
+                Delta d = Block.decodeHashed(l, Arrays.copyOfRange(rec.get(), 8, rec.get().length)).delta();
+                byte[] lin = Coverage.lineageOf(d);
+                boolean covered = lin != null && Long.compareUnsigned(d.priority(), commit.coverage().coveredBelow(s, lin)) < 0;
+                if (!covered) t = new LinkTarget(d.dagName(), d.priority()); // covered: reaped in turn
+            }
+            targets.put(l, t == null ? LinkTarget.NONE : t);
+            if (t == null) continue;
+            Map<Cid, Long> dagHeads = s.heads(t.dagName());
             if (dagHeads.containsKey(l)) continue;
-            dagHeads.put(l, d.priority());
-            s.txn.put(keys.head(d.dagName(), l), Keys.longBytes(d.priority()));
+            dagHeads.put(l, t.priority());
+            s.txn.put(keys.head(t.dagName(), l), Keys.longBytes(t.priority()));
         }
+    }
+
+    /** What {@link #keepReachable} needs of a linked block: its DAG and height ({@link #NONE}: nothing to keep). */
+    private record LinkTarget(String dagName, long priority) {
+        static final LinkTarget NONE = new LinkTarget("", 0);
     }
 
     /**

@@ -53,8 +53,11 @@ public interface ReplicationPort {
      */
     void onPruned(Cid cid);
 
-    /** Whether {@code cid} is in this replica's walk frontier: known, not processed yet (a sync server tells
-     * "still fetching it" from "compacted away"). */
+    /**
+     * Whether {@code cid} is in this replica's committed walk frontier: known, not processed yet (a sync server tells
+     * "still fetching it" from "compacted away"). Lock-free: true for every block a committed block links to that is
+     * not committed itself; a block merged but not committed yet may still count as pending.
+     */
     boolean isPending(Cid cid);
 
     /** Whether this replica deleted block {@code cid} lately because a checkpoint covers it (the last 65,536 such blocks). */

@@ -165,11 +165,11 @@ final class WalkScheduler {
      */
     private boolean mergePushed(Cid c, byte[] bytes) {
         if (commit.isClosed() || c.codec() != Cid.DAG_PB || rejections.contains(c)) return false;
-        if (commit.isProcessed(c) || verify.contains(c)) return true;
+        if (commit.heldOrProcessed(c) || verify.contains(c)) return true;
         if (inFlight.contains(c)) return false;
         try {
             for (DagPb.Link l : DagPb.decode(bytes).links()) {
-                if (!commit.isProcessed(l.hash()) && !verify.contains(l.hash())) return false; // in the verify stage: applied before it
+                if (!commit.heldOrProcessed(l.hash()) && !verify.contains(l.hash())) return false; // in the verify stage: applied before it
             }
         } catch (IllegalArgumentException e) {
             return false;
@@ -189,7 +189,7 @@ final class WalkScheduler {
     private void announce(Cid c) {
         if (commit.isClosed() || c.codec() != Cid.DAG_PB || rejections.contains(c)) return;
         Trace.event("heard", tag, c);
-        if (inFlight.contains(c) || commit.isProcessed(c)) return;
+        if (inFlight.contains(c) || commit.heldOrProcessed(c)) return;
         if (inFlight.size() >= options.maxPendingBlocks()) return; // it will be announced again
         if (commit.addToFrontier(c)) {
             if (heardOnly.size() < MAX_HEARD_ONLY) heardOnly.add(c); // beyond: retried as any head
