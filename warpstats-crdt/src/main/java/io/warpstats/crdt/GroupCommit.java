@@ -108,7 +108,8 @@ final class GroupCommit {
         this.rejections = rejections;
         this.tag = tag;
         this.values = new ValueCache(keys.v, VALUE_CACHE_ENTRIES);
-        this.merge = new DeltaMerge(keys, listeners, this::earlyKeys, this::mayStillArrive);
+        this.merge = new DeltaMerge(keys, listeners, this::earlyKeys, this::mayStillArrive,
+                id -> ElementId.block(id).map(this::hasBlock).orElse(false));
         this.coverage = new Coverage(store, keys);
         StoredState.loadFrontier(store, keys, frontier);
         StoredState.loadEarly(store, keys, early);
