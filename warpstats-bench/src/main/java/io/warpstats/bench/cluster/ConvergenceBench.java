@@ -102,27 +102,38 @@ public final class ConvergenceBench {
         }
     }
 
+    /** Set as the nodes start to close: the progress lines stop. */
+    private volatile boolean closing;
+
     /** Every {@code seconds}, one line per node of counters (diagnostics; {@code -Dwarpstats.bench.progress=SECONDS}). */
     private void monitor(int seconds) {
         Thread t = new Thread(() -> {
-            while (true) {
+            while (!closing) {
                 sleepMs(seconds * 1000L);
-                for (ClusterNode n : nodes) {
-                    var m = n.crdt.metrics();
-                    var c = n.client.metrics();
-                    log("  node %d: puts=%d local=%d merged=%d pending=%d inflight=%d heads=%d published=%d suppressed=%d sync req=%d blocks=%d fail=%d pen=%d bytesOut=%d probe=%d checkpoints=%d reaped=%d pruned=%d held=%d lag=%d ms",
-                            n.index, m.puts(), m.localBlocks(), m.mergedBlocks(), m.pendingBlocks(), m.fetchesInFlight(), m.heads(),
-                            n.broadcaster.published(), n.broadcaster.suppressed(), c.requests(), c.blocks(), c.failures(), n.penalties.get(),
-                            n.host.traffic().bytesOut(), probe.outstanding(), m.checkpoints(), m.reapedBlocks(), m.prunedLinks(),
-                            m.blocksHeld(), m.syncLagMillis());
-                    log("  node %d: same heads as node 0: %s, topic peers %d, mesh %d, connections %d", n.index,
-                            n.heads().equals(nodes.get(0).heads()), n.subscribedPeers(),
-                            ClusterNode.await(n.pubsub.mesh(n.broadcaster.topic())).size(), n.host.connections().size());
+                try {
+                    progressLines();
+                } catch (RuntimeException e) {
+                    if (!closing) throw e; // else a node closed under it: the run is over
                 }
             }
         }, "monitor");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void progressLines() {
+        for (ClusterNode n : nodes) {
+            var m = n.crdt.metrics();
+            var c = n.client.metrics();
+            log("  node %d: puts=%d local=%d merged=%d pending=%d inflight=%d heads=%d published=%d suppressed=%d sync req=%d blocks=%d fail=%d pen=%d bytesOut=%d probe=%d checkpoints=%d reaped=%d pruned=%d held=%d lag=%d ms",
+                    n.index, m.puts(), m.localBlocks(), m.mergedBlocks(), m.pendingBlocks(), m.fetchesInFlight(), m.heads(),
+                    n.broadcaster.published(), n.broadcaster.suppressed(), c.requests(), c.blocks(), c.failures(), n.penalties.get(),
+                    n.host.traffic().bytesOut(), probe.outstanding(), m.checkpoints(), m.reapedBlocks(), m.prunedLinks(),
+                    m.blocksHeld(), m.syncLagMillis());
+            log("  node %d: same heads as node 0: %s, topic peers %d, mesh %d, connections %d", n.index,
+                    n.heads().equals(nodes.get(0).heads()), n.subscribedPeers(),
+                    ClusterNode.await(n.pubsub.mesh(n.broadcaster.topic())).size(), n.host.connections().size());
+        }
     }
 
     private void start(Path dir) {
@@ -421,6 +432,7 @@ public final class ConvergenceBench {
     }
 
     private void close() {
+        closing = true;
         for (ClusterNode n : nodes) {
             try {
                 n.close();
