@@ -59,6 +59,19 @@ final class FetchRun {
     private ScheduledFuture<?> deadline;
     private boolean timedOut;
     private int attempt;
+    /**
+     * When this fetch last heard from its peer or last finished work of its own (nanoTime; written on the network
+     * thread as a frame arrives, and on the worker): the request timeout counts from here, so time this replica spends
+     * merging what the peer already sent (the worker is busy, the stream's window full) is not charged to the peer.
+     */
+    private volatile long lastProgress;
+    /**
+     * The time the current request has waited on its peer so far, frame by frame (written on the network thread as a
+     * frame arrives, reset by the worker before the request goes out): at most {@link #MAX_REQUEST_FACTOR} timeouts.
+     */
+    private volatile long waitedOnPeer;
+    /** A request whose answer trickles in is reset once it has waited this many request timeouts on its peer in all. */
+    static final int MAX_REQUEST_FACTOR = 6;
 
     FetchRun(SyncClientImpl client, List<Cid> heads, List<Cid> have, Consumer<byte[]> sink, boolean single, List<PeerId> peers) {
         this.c = client;
@@ -148,22 +161,47 @@ final class FetchRun {
         SyncMessage m = single ? new Get(heads) : new Branch(heads, haveNow, 0);
         timedOut = false;
         Stream s = stream;
-        deadline = c.worker.schedule(() -> {
-            if (attempt == myAttempt && stream == s) {
-                timedOut = true;
-                s.reset();
-            }
-        }, c.p.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        waitedOnPeer = 0;
+        lastProgress = System.nanoTime();
+        armDeadline(s, myAttempt, c.p.requestTimeout().toNanos());
         s.writeMessage(SyncCodec.encode(m));
         read(myAttempt);
     }
 
+    /**
+     * The request timeout: the peer is charged {@link Offense#TIMEOUT} (and the stream reset) once it has kept this
+     * fetch waiting for {@code requestTimeout} since {@link #lastProgress}, or for {@link #MAX_REQUEST_FACTOR} request
+     * timeouts in all (a peer that trickles its answer cannot hold a request slot for longer). Time the answer spends
+     * in this replica's own hands (frames queued behind its worker, blocks being merged while the stream's window is
+     * full) does not count: a replica that falls behind in merging must not charge, and then ban, the honest peers
+     * whose answers it is slow to read.
+     */
+    private void armDeadline(Stream s, int myAttempt, long delayNanos) {
+        deadline = c.worker.schedule(() -> {
+            if (attempt != myAttempt || stream != s) return;
+            long timeout = c.p.requestTimeout().toNanos();
+            long waited = System.nanoTime() - lastProgress;
+            long left = Math.min(timeout - waited, MAX_REQUEST_FACTOR * timeout - waitedOnPeer - waited);
+            if (left > 0) {
+                armDeadline(s, myAttempt, left);
+                return;
+            }
+            timedOut = true;
+            s.reset();
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
     private void read(int myAttempt) {
-        stream.readMessage(c.limits.maxFrameBytes()).whenCompleteAsync((frame, err) -> onFrame(frame, err, myAttempt), c.worker);
+        stream.readMessage(c.limits.maxFrameBytes()).whenComplete((frame, err) -> {
+            long now = System.nanoTime(); // the network thread, as the frame arrives: the wait on the peer ends here
+            waitedOnPeer += now - lastProgress;
+            lastProgress = now;
+        }).whenCompleteAsync((frame, err) -> onFrame(frame, err, myAttempt), c.worker);
     }
 
     private void onFrame(byte[] frame, Throwable err, int myAttempt) {
         if (myAttempt != attempt || done.isDone()) return;
+        lastProgress = System.nanoTime(); // a frame that waited in this replica's queue: the wait was ours
         if (err != null || frame == null) {
             if (timedOut) c.penalize(peer, Offense.TIMEOUT, "no answer within " + c.p.requestTimeout());
             fail();
@@ -182,6 +220,7 @@ final class FetchRun {
             for (int i = 0; i < b.size(); i++) {
                 if (!accept(b.blockAt(i))) return;
             }
+            lastProgress = System.nanoTime(); // merging the frame's blocks was this replica's time
             read(myAttempt);
         } else if (m instanceof Status st) {
             onStatus(st, myAttempt);

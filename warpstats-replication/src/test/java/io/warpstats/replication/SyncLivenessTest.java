@@ -181,6 +181,40 @@ class SyncLivenessTest {
         }
     }
 
+    /**
+     * A replica slow to merge what it fetched (each visible change takes 25 ms: an overloaded machine) reads an
+     * answer long after the server sent it. The request timeout counts only the time the client waits on the server,
+     * so the honest server is not charged TIMEOUT for the client's own slowness (it was, when the timeout counted
+     * from the request: 40 blocks of 20 kB, several frames, merged in about a second against a 300 ms timeout), and the
+     * fetch completes.
+     */
+    @Test
+    void aClientSlowToMergeDoesNotChargeTheServer() {
+        SyncParams params = SyncParams.defaults().withRequestTimeout(java.time.Duration.ofMillis(300));
+        io.warpstats.crdt.MaterializedView slow = new io.warpstats.crdt.MaterializedView() {
+            @Override public String name() { return "/slow/"; }
+            @Override public String watchedPrefix() { return "/k/"; }
+            @Override public void onChange(String key, byte[] oldValue, byte[] newValue, io.warpstats.crdt.ViewRows rows) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(25)); // the merge's work
+            }
+        };
+        try (SyncTestNode a = new SyncTestNode(dir.resolve("a"), params, false);
+             SyncTestNode b = new SyncTestNode(dir.resolve("b"), params, false, e -> e.view(slow))) {
+            byte[] value = new byte[20_000]; // 40 blocks of 20 kB: an answer of several frames, read as the merge goes
+            for (int i = 0; i < 40; i++) {
+                value[0] = (byte) i;
+                a.crdt.put("/k/" + i, value.clone());
+                await(a.crdt.flush());
+            }
+            b.connect(a);
+            b.crdt.replication().onHead(a.crdt.heads().get(0).cid());
+            await(b.crdt.replication().whenIdle());
+            assertThat(b.state()).isEqualTo(a.state());
+            assertThat(b.reports).as("penalties the slow client charged").isEmpty();
+            assertThat(b.client.metrics().failures()).isZero();
+        }
+    }
+
     /** Many concurrent fetches from one peer: the client never opens more streams than the server allows. */
     @Test
     void clientNeverExceedsTheServersStreamLimit() {

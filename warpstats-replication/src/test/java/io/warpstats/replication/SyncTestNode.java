@@ -31,12 +31,17 @@ final class SyncTestNode implements AutoCloseable {
     final List<Report> reports = new CopyOnWriteArrayList<>();
 
     SyncTestNode(Path dir, SyncParams params, boolean withPubSub) {
+        this(dir, params, withPubSub, b -> {});
+    }
+
+    /** With {@code engine} applied to the replica's engine builder after the fixture's settings. */
+    SyncTestNode(Path dir, SyncParams params, boolean withPubSub, java.util.function.Consumer<io.warpstats.crdt.MerkleCrdtBuilder> engine) {
         host = TestHosts.listening(HostOptions.defaults());
         store = KvStores.rocksDb(dir, false);
         PeerPenalty penalty = (peer, o, d) -> reports.add(new Report(peer, o, d));
         replica = Replica.builder(host, store).syncParams(params).penalty(penalty).announce(withPubSub)
                 .rebroadcastInterval(withPubSub ? Duration.ofSeconds(1) : Duration.ZERO)
-                .engine(b -> b.flushDelay(Duration.ZERO).maxConcurrentFetches(8))
+                .engine(b -> engine.accept(b.flushDelay(Duration.ZERO).maxConcurrentFetches(8)))
                 .start();
         client = replica.sync();
         server = replica.server();
