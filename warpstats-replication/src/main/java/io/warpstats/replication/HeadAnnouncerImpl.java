@@ -54,14 +54,19 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
         this.tat = clock.getAsLong();
     }
 
-    /** The earliest moment the next announcement may go out. */
-    private long allowedAt() {
-        return tat - (BURST - 1) * minGapNanos;
+    /** The gap in force: {@code minPublishGap}, {@link #BACKLOG_GAP_FACTOR} times it while the replica is behind. */
+    private long gap() {
+        return env.backlogged() ? minGapNanos * BACKLOG_GAP_FACTOR : minGapNanos;
+    }
+
+    /** The earliest moment the next announcement may go out with {@code gap}. */
+    private long allowedAt(long gap) {
+        return tat - (BURST - 1) * gap;
     }
 
     /** An announcement goes out at {@code now}: the budget of the steady rate is charged. */
-    private void charge(long now) {
-        tat = Math.max(tat, now) + minGapNanos;
+    private void charge(long now, long gap) {
+        tat = Math.max(tat, now) + gap;
     }
 
     private long windowNanos(int k) {
@@ -92,6 +97,7 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
             blocks = new HashMap<>();
             for (byte[] b : msg.blocks()) blocks.put(Cid.ofDagPb(b), b);
         }
+        long gap = minGapNanos > 0 ? gap() : 0;
         long now = clock.getAsLong();
         boolean publishNow = false, schedule = false;
         long wait = 0;
@@ -104,7 +110,7 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
                 keep.add(h);
             }
             if (keep.isEmpty()) return;
-            if (minGapNanos > 0 && now - allowedAt() < 0) {
+            if (gap > 0 && now - allowedAt(gap) < 0) {
                 // coalesce: publish the heads still current at the next allowed moment (a newer local
                 // head links to the older ones, so they need not be announced separately)
                 for (CrdtBroadcast.Announced h : keep) {
@@ -115,11 +121,11 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
                 if (!flushScheduled) {
                     flushScheduled = true;
                     schedule = true;
-                    wait = allowedAt() - now;
+                    wait = allowedAt(gap) - now;
                 }
             } else {
                 for (CrdtBroadcast.Announced h : keep) mark(h.cid(), now);
-                charge(now);
+                charge(now, gap);
                 published++;
                 publishNow = true;
             }
@@ -147,6 +153,7 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
         for (CrdtBroadcast.Announced h : candidates) current.computeIfAbsent(h.dagName(), env::currentHeads);
         List<CrdtBroadcast.Announced> keep = new ArrayList<>();
         Map<Cid, byte[]> blocks = new LinkedHashMap<>();
+        long gap = gap();
         long now = clock.getAsLong();
         synchronized (windows) {
             flushScheduled = false;
@@ -165,7 +172,7 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
             waiting.clear();
             waitingBlocks.clear();
             if (keep.isEmpty()) return;
-            charge(now);
+            charge(now, gap);
             published++;
         }
         env.publish(keep, blocks);
