@@ -24,15 +24,8 @@ import java.time.Duration;
  * {@link #delayNanos} by writers arming the timer.
  */
 final class FlushPacer {
-    /**
-     * Distinct keys of a generation per step of {@code flushDelay}: 32. The delay stretches itself once
-     * a replica writes more than about {@code 2 × KEYS_PER_STEP / flushDelay} distinct keys per second
-     * (6,400/s with 10 ms; Zipf-skewed puts repeat keys, so more puts); below it, a generation that came
-     * late (a stalled scheduler) shrinks the next delay back. With 16 a replica taking 2,000 puts/s (a
-     * 5-node cluster at 10,000/s) stretched its delay to 50-70 ms after any stall and held puts that
-     * long; 50,000 puts/s still settle at the cap (docs/benchmarks.md).
-     */
-    static final int KEYS_PER_STEP = 32;
+    /** Distinct keys of a generation per step of {@code flushDelay}. */
+    static final int KEYS_PER_STEP = 16;
     /** The delay is at most this many times {@code flushDelay}. */
     static final int MAX_FACTOR = 20;
     private final long minNanos;

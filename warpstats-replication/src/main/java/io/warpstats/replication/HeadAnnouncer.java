@@ -23,10 +23,7 @@ import java.util.function.LongSupplier;
  *       comes a little early (its predecessor's write took longer than its own) go out at once
  *       instead of waiting for the rest of a gap: with a gap at most the engine's flush delay, every
  *       timer flush is announced as soon as it is written, and the gap only binds flushes that come
- *       faster (size flushes, explicit flushes). While the replica is {@linkplain Environment#backlogged
- *       behind} with merging what it receives, the gap is {@link #BACKLOG_GAP_FACTOR} times longer: every
- *       announcement costs each receiver a verification and a merge, so a cluster short of CPU gets fewer,
- *       larger ones.</li>
+ *       faster (size flushes, explicit flushes).</li>
  *   <li><b>Quiet window</b>: a head announced by anyone (this node, or another whose announcement was
  *       {@linkplain #heard heard}) is not announced again within its window, 3/4 of
  *       {@code rebroadcastInterval × 2^k}, where k counts the earlier windows in which the head was
@@ -52,13 +49,6 @@ public interface HeadAnnouncer {
     int MAX_DOUBLINGS = 3;
 
     /**
-     * The gap is this many times {@code minPublishGap} while the replica is {@linkplain Environment#backlogged
-     * behind} (5: 50 ms with the default gap, the fixed gap of earlier releases): a cluster short of CPU
-     * sends fewer, larger announcements instead of falling further behind.
-     */
-    int BACKLOG_GAP_FACTOR = 5;
-
-    /**
      * Announcements that may go out back to back after a quiet period of {@code BURST × minPublishGap}
      * (the bucket's depth); the long-run rate stays one per gap.
      */
@@ -80,14 +70,6 @@ public interface HeadAnnouncer {
 
         /** Whether the replica holds block {@code cid}. */
         boolean holds(Cid cid);
-
-        /**
-         * Whether the replica is behind with what it receives (announcements wait to be merged): then the gap
-         * is {@link #BACKLOG_GAP_FACTOR} times longer. Default: never.
-         */
-        default boolean backlogged() {
-            return false;
-        }
     }
 
     /**

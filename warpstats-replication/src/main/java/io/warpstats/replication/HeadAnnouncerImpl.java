@@ -54,19 +54,14 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
         this.tat = clock.getAsLong();
     }
 
-    /** The gap in force: {@code minPublishGap}, {@link #BACKLOG_GAP_FACTOR} times it while the replica is behind. */
-    private long gap() {
-        return env.backlogged() ? minGapNanos * BACKLOG_GAP_FACTOR : minGapNanos;
-    }
-
-    /** The earliest moment the next announcement may go out with {@code gap}. */
-    private long allowedAt(long gap) {
-        return tat - (BURST - 1) * gap;
+    /** The earliest moment the next announcement may go out. */
+    private long allowedAt() {
+        return tat - (BURST - 1) * minGapNanos;
     }
 
     /** An announcement goes out at {@code now}: the budget of the steady rate is charged. */
-    private void charge(long now, long gap) {
-        tat = Math.max(tat, now) + gap;
+    private void charge(long now) {
+        tat = Math.max(tat, now) + minGapNanos;
     }
 
     private long windowNanos(int k) {
@@ -97,7 +92,6 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
             blocks = new HashMap<>();
             for (byte[] b : msg.blocks()) blocks.put(Cid.ofDagPb(b), b);
         }
-        long gap = minGapNanos > 0 ? gap() : 0;
         long now = clock.getAsLong();
         boolean publishNow = false, schedule = false;
         long wait = 0;
@@ -110,7 +104,7 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
                 keep.add(h);
             }
             if (keep.isEmpty()) return;
-            if (gap > 0 && now - allowedAt(gap) < 0) {
+            if (minGapNanos > 0 && now - allowedAt() < 0) {
                 // coalesce: publish the heads still current at the next allowed moment (a newer local
                 // head links to the older ones, so they need not be announced separately)
                 for (CrdtBroadcast.Announced h : keep) {
@@ -121,11 +115,11 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
                 if (!flushScheduled) {
                     flushScheduled = true;
                     schedule = true;
-                    wait = allowedAt(gap) - now;
+                    wait = allowedAt() - now;
                 }
             } else {
                 for (CrdtBroadcast.Announced h : keep) mark(h.cid(), now);
-                charge(now, gap);
+                charge(now);
                 published++;
                 publishNow = true;
             }
@@ -153,7 +147,6 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
         for (CrdtBroadcast.Announced h : candidates) current.computeIfAbsent(h.dagName(), env::currentHeads);
         List<CrdtBroadcast.Announced> keep = new ArrayList<>();
         Map<Cid, byte[]> blocks = new LinkedHashMap<>();
-        long gap = gap();
         long now = clock.getAsLong();
         synchronized (windows) {
             flushScheduled = false;
@@ -172,7 +165,7 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
             waiting.clear();
             waitingBlocks.clear();
             if (keep.isEmpty()) return;
-            charge(now, gap);
+            charge(now);
             published++;
         }
         env.publish(keep, blocks);

@@ -26,11 +26,6 @@ import org.slf4j.LoggerFactory;
 final class PubSubBroadcasterImpl implements PubSubBroadcaster {
     private static final Logger log = LoggerFactory.getLogger(PubSubBroadcasterImpl.class);
     private static final int MAX_QUEUED = 1024;
-    /**
-     * Received announcements waiting to be merged from which this node counts as behind and announces with a
-     * longer gap ({@link HeadAnnouncer#BACKLOG_GAP_FACTOR}): 4, one from each other node of a 5-node cluster.
-     */
-    static final int BACKLOG_ANNOUNCEMENTS = 4;
 
     private final PubSub pubsub;
     private final String topic;
@@ -89,11 +84,6 @@ final class PubSubBroadcasterImpl implements PubSubBroadcaster {
             public boolean holds(Cid cid) {
                 ReplicationPort r = crdt;
                 return r == null || r.hasBlock(cid);
-            }
-
-            @Override
-            public boolean backlogged() {
-                return inbound.getQueue().size() >= BACKLOG_ANNOUNCEMENTS;
             }
         });
     }

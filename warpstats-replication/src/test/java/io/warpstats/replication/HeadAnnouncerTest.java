@@ -55,7 +55,6 @@ class HeadAnnouncerTest {
         final Set<Cid> heads = new HashSet<>();
         final Set<Cid> held = new HashSet<>();
         List<Node> others = List.of();
-        boolean backlogged;
         HeadAnnouncer announcer;
 
         Node(Clock clock, Duration gap) {
@@ -78,9 +77,6 @@ class HeadAnnouncerTest {
 
         @Override
         public boolean holds(Cid cid) { return held.contains(cid); }
-
-        @Override
-        public boolean backlogged() { return backlogged; }
 
         void offerHeads() {
             List<CrdtBroadcast.Announced> a = new ArrayList<>();
@@ -220,23 +216,6 @@ class HeadAnnouncerTest {
             start += 10_000_000 + (long) (rnd.nextDouble() * 1_000_000); // the timer runs late, never early
         }
         assertThat(flushesAt(n, offered)).as("no flush waits for a gap").isEqualTo(offered);
-    }
-
-    @Test
-    void whileTheReplicaIsBehindTheGapIsFiveTimesLongerAndShortAgainOnceItCaughtUp() {
-        Node n = new Node(new Clock(), PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP);
-        long gap = PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toNanos();
-        n.backlogged = true;
-        List<Long> offered = new ArrayList<>();
-        for (long t = 0; t < I; t += gap) offered.add(t); // a timer flush every 10 ms for 1 s
-        int behind = flushesAt(n, offered).size();
-        long longGap = gap * HeadAnnouncer.BACKLOG_GAP_FACTOR;
-        assertThat(behind).isBetween((int) (I / longGap), (int) (I / longGap) + HeadAnnouncer.BURST);
-
-        n.backlogged = false; // caught up: every flush goes out as it is written again
-        List<Long> later = new ArrayList<>();
-        for (long t = 3 * I; t < 4 * I; t += gap) later.add(t);
-        assertThat(flushesAt(n, later).subList(behind, n.publishedAt.size())).isEqualTo(later);
     }
 
     @Test
