@@ -52,15 +52,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Eager push</h2>
  * An announcement may carry the bytes of small fresh blocks: one whose links are all processed (or
  * in the verify stage, ahead of it) is merged at once, without a fetch; a pushed chain merges oldest
- * first. A pushed block with a link missing is <b>parked</b> (at most {@link #MAX_PARKED}) for
- * {@code parkNanos}: its missing link is usually another author's fresh block whose own
- * announcement is still on its way (the author of this one merged it first), so each later
- * announcement retries the parked blocks, and a block still parked at the end is announced and
- * fetched as usual. Meanwhile its head is not in the durable walk frontier (a crash then forgets it
- * until the next rebroadcast).
+ * first. Anything else is fetched as usual.
  *
  * <h2>Idle</h2>
- * {@link #whenIdle}: nothing queued or parked, no fetch running, nothing in the verify stage, nothing staged
+ * {@link #whenIdle}: nothing queued, no fetch running, nothing in the verify stage, nothing staged
  * and unpublished — read in that order, see {@link #isIdle}.
  *
  * <p>Concurrency: {@link #pump} is a trampoline ({@code wip}): any thread may call it, one runs it,
@@ -93,20 +88,6 @@ final class WalkScheduler {
     private final ArrayDeque<Cid> queue = new ArrayDeque<>();
     /** Heads a fetch did not deliver: queued again at the next rebroadcast. */
     private final Set<Cid> retry = ConcurrentHashMap.newKeySet();
-    /** Pushed blocks waiting for their links at most (beyond: fetched at once). */
-    static final int MAX_PARKED = 256;
-    /** The longest park whatever the flush delay. */
-    static final long MAX_PARK_NANOS = 1_000_000_000L;
-    /**
-     * How long a pushed block waits for its missing links before it is fetched: 2 × {@code flushDelay}
-     * (20 ms with the default; at most {@link #MAX_PARK_NANOS}), above the time an announcement takes to
-     * reach all 5 replicas of a loaded 2-core cluster (p99 17 ms, docs/benchmarks.md) and far below a
-     * fetch's deadline. Zero with a zero {@code flushDelay}: an engine driven by explicit flushes (the
-     * simulations', many tests') runs no timer of its own, and fetches at once.
-     */
-    private final long parkNanos;
-    /** Parked pushed blocks by CID (see the class comment). */
-    private final Map<Cid, byte[]> parked = new ConcurrentHashMap<>();
     /** Bound of {@link #heardOnly}. */
     static final int MAX_HEARD_ONLY = 65_536;
     /** Frontier blocks known only from announcements, no block linking to them seen: dropped when no peer holds them. */
@@ -130,7 +111,6 @@ final class WalkScheduler {
         this.heads = heads;
         this.rejections = rejections;
         this.tag = tag;
-        this.parkNanos = 2 * Math.min(MAX_PARK_NANOS / 2, options.flushDelay().toNanos());
         this.verify = new VerifyStage(commit, rejections, checks, verifier, tag, this::pump, this::queueDiscovered);
     }
 
@@ -148,14 +128,11 @@ final class WalkScheduler {
     void onBroadcast(CrdtBroadcast msg) {
         boolean merged = false;
         Set<Cid> done = Set.of();
-        Map<Cid, byte[]> fresh = new LinkedHashMap<>();
-        for (byte[] b : msg.blocks()) fresh.put(Cid.ofDagPb(b), b);
-        if (!fresh.isEmpty() || !parked.isEmpty()) {
+        if (!msg.blocks().isEmpty()) {
             // a pushed chain (older local blocks the head links to) merges oldest first: repeat
-            // while some block had all its links processed; parked blocks try again (their links
-            // may be in this message)
-            Map<Cid, byte[]> pushed = new LinkedHashMap<>(fresh);
-            parked.forEach(pushed::putIfAbsent);
+            // while some block had all its links processed
+            Map<Cid, byte[]> pushed = new LinkedHashMap<>();
+            for (byte[] b : msg.blocks()) pushed.put(Cid.ofDagPb(b), b);
             done = new HashSet<>();
             boolean progress = true;
             while (progress && done.size() < pushed.size()) {
@@ -170,37 +147,8 @@ final class WalkScheduler {
                 }
             }
         }
-        for (Cid c : done) parked.remove(c);
-        Set<Cid> waiting = new HashSet<>();
-        for (Map.Entry<Cid, byte[]> e : fresh.entrySet()) {
-            if (!done.contains(e.getKey()) && park(e.getKey(), e.getValue())) waiting.add(e.getKey());
-        }
-        for (CrdtBroadcast.Announced h : msg.heads()) {
-            if (!done.contains(h.cid()) && !waiting.contains(h.cid())) announce(h.cid());
-        }
+        for (CrdtBroadcast.Announced h : msg.heads()) if (!done.contains(h.cid())) announce(h.cid());
         if (merged) commit.commitQuietly(); // durable and visible now: the next fetches' frontier
-        pump();
-    }
-
-    /** Parks a pushed block whose links are missing (see the class comment); false: fetch it now. */
-    private boolean park(Cid c, byte[] bytes) {
-        if (parkNanos <= 0 || commit.isClosed() || inFlight.contains(c) || commit.isProcessed(c)) return false;
-        if (parked.size() >= MAX_PARKED) return false;
-        if (parked.putIfAbsent(c, bytes) != null) return true; // parked already: its timer runs
-        Trace.event("parked", tag, c);
-        try {
-            scheduler.schedule(() -> unpark(c), parkNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            parked.remove(c); // closing
-            return false;
-        }
-        return true;
-    }
-
-    /** The park of {@code c} ended: still there (no announcement brought its links), it is fetched. */
-    private void unpark(Cid c) {
-        if (parked.remove(c) == null) return; // merged meanwhile
-        announce(c);
         pump();
     }
 
@@ -464,7 +412,7 @@ final class WalkScheduler {
     }
 
     /**
-     * Whether the walk is idle: no fetch running, nothing queued or parked, nothing in the verify stage, nothing
+     * Whether the walk is idle: no fetch running, nothing queued, nothing in the verify stage, nothing
      * staged and unpublished (blocks are applied by several threads and committed later; without the
      * last condition whenIdle could complete before the last merge is durable). Order matters:
      * {@code running} first. A fetch queues its children and commits before it drops {@code running},
@@ -478,7 +426,7 @@ final class WalkScheduler {
         synchronized (queue) {
             empty = queue.isEmpty();
         }
-        return empty && parked.isEmpty() && verify.isEmpty() && commit.allPublished();
+        return empty && verify.isEmpty() && commit.allPublished();
     }
 
     /** Blocks the walk still has to fetch or apply (an estimate for the metrics). */

@@ -65,34 +65,4 @@ class EagerPushTest {
             assertThat(fetches.get()).isPositive();
         }
     }
-
-    @Test
-    void aPushedBlockWhoseLinkComesInTheNextAnnouncementWaitsForItAndMergesWithoutAFetch() {
-        // another author's fresh block reaches a replica after a block that links to it: the announcements
-        // arrive out of order (here: a's second before its first); the first brings the missing link
-        AtomicInteger fetches = new AtomicInteger();
-        BlockFetcher none = cid -> {
-            fetches.incrementAndGet();
-            return CompletableFuture.failedFuture(new IllegalStateException("no fetch expected"));
-        };
-        List<CrdtBroadcast> sent = new ArrayList<>();
-        try (MerkleCrdt a = EngineTest.manual(KvStores.inMemory()).broadcaster(sent::add).build();
-             // a timer flush delay: a pushed block waits up to 2 × 1 s for its links
-             MerkleCrdt b = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(java.time.Duration.ofSeconds(1))
-                     .rebroadcastInterval(java.time.Duration.ZERO).fetcher(none).build()) {
-            a.put("/k", "1".getBytes(UTF_8));
-            a.flush().join();
-            a.put("/k", "2".getBytes(UTF_8));
-            a.put("/j", "x".getBytes(UTF_8));
-            a.flush().join();
-            assertThat(sent).hasSize(2).allSatisfy(m -> assertThat(m.blocks()).hasSize(1));
-            b.replication().onBroadcast(sent.get(1)); // its link is missing: parked, not fetched
-            assertThat(b.replication().whenIdle()).isNotDone();
-            b.replication().onBroadcast(sent.get(0)); // the link: both merge
-            b.replication().whenIdle().join();
-            assertThat(b.get("/k")).hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("2"));
-            assertThat(b.heads()).isEqualTo(a.heads());
-            assertThat(fetches).hasValue(0);
-        }
-    }
 }
