@@ -12,8 +12,7 @@ import java.util.function.LongSupplier;
  * one sent by its author directly is REJECTed, so gossipsub's score (P4) charges the sender as well. Only a
  * direct author is charged a {@link PeerPenalty}: a relay of someone else's flood did nothing wrong, and
  * honest relays drop over-limit announcements themselves. An honest node publishes at most one announcement
- * per {@link PubSubBroadcaster#DEFAULT_MIN_PUBLISH_GAP} on average (100 per second) plus answers to new
- * subscribers, within the default of 250 per second.
+ * per {@link PubSubBroadcaster#DEFAULT_MIN_PUBLISH_GAP} plus answers to new subscribers, well within the default.
  * Runs on the pubsub event loop: O(1), never blocks.
  */
 final class AnnouncementLimit implements Validator {

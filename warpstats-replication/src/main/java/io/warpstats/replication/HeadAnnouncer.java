@@ -50,7 +50,7 @@ public interface HeadAnnouncer {
 
     /**
      * Announcements that may go out back to back after a quiet period of {@code BURST × minPublishGap}
-     * (the bucket's depth); the long-run rate stays one per gap.
+     * (the bucket's depth): 2; the long-run rate stays one per gap.
      */
     int BURST = 2;
 

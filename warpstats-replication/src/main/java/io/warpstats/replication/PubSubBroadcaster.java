@@ -33,13 +33,16 @@ public interface PubSubBroadcaster extends Broadcaster, AutoCloseable {
 
     /**
      * Default of the least average time between two announcements of this node (see
-     * {@link #create(PubSub, String, SyncClient, Duration, Duration)}): 10 ms, the engine's default
-     * {@code flushDelay}, so every timer flush is announced as soon as it is written; at most 100
-     * announcements per second (bursts of {@link HeadAnnouncer#BURST}), within the receivers' default
-     * {@link SyncParams#DEFAULT_ANNOUNCE_RATE}. Under load the engine's flush pacer, not this gap, sets
-     * how many puts an announcement carries. The figures that chose it (50 ms before) are in docs/benchmarks.md.
+     * {@link #create(PubSub, String, SyncClient, Duration, Duration)}): 50 ms, at most 20 announcements per
+     * second plus bursts of {@link HeadAnnouncer#BURST}, within the receivers' default
+     * {@link SyncParams#DEFAULT_ANNOUNCE_RATE}. It holds a put up to 50 ms at low rates (a 5-node cluster
+     * at 1,000 puts/s announces every 5th timer flush). A gap equal to the engine's {@code flushDelay}
+     * (10 ms) announces every timer flush as it is written, but costs 2.7-3 × the wire bytes per put at
+     * 1,000 puts/s, and a cluster on a CPU-starved host then falls behind (seconds of lag) where 50 ms
+     * keeps up: docs/benchmarks.md, "Figures behind design choices". A node built with a smaller gap needs
+     * a larger {@code announceRate} on its peers.
      */
-    Duration DEFAULT_MIN_PUBLISH_GAP = Duration.ofMillis(10);
+    Duration DEFAULT_MIN_PUBLISH_GAP = Duration.ofMillis(50);
 
     /** A broadcaster for {@code dagName} with {@link #DEFAULT_MIN_PUBLISH_GAP}; nothing is received until {@link #attach}. */
     static PubSubBroadcaster create(PubSub pubsub, String dagName, SyncClient sync, Duration rebroadcastInterval) {
@@ -53,8 +56,8 @@ public interface PubSubBroadcaster extends Broadcaster, AutoCloseable {
      * links to them, and its announcement covers them). Every gossipsub message costs a StrictSign
      * signature and one verification per receiving node (Ed25519, the dominant CPU cost of
      * replication with small flush delays), so this bounds that cost to 1 / gap per node whatever the
-     * flush rate. Receivers limit each author to {@link SyncParams#announceRate()}: a gap below
-     * {@link #DEFAULT_MIN_PUBLISH_GAP} needs a larger rate on the peers. Zero: every flush is announced at once.
+     * flush rate. Receivers limit each author to {@link SyncParams#announceRate()} (50 per second by
+     * default): a gap below 25 ms needs a larger rate on the peers. Zero: every flush is announced at once.
      */
     static PubSubBroadcaster create(PubSub pubsub, String dagName, SyncClient sync, Duration rebroadcastInterval,
                                     Duration minPublishGap) {

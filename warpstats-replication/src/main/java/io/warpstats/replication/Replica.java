@@ -274,7 +274,7 @@ public final class Replica implements AutoCloseable {
 
         /**
          * Least average time between two announcements of this node, default
-         * {@link PubSubBroadcaster#DEFAULT_MIN_PUBLISH_GAP} (10 ms; see
+         * {@link PubSubBroadcaster#DEFAULT_MIN_PUBLISH_GAP} (50 ms; see
          * {@link PubSubBroadcaster#create(PubSub, String, SyncClient, Duration, Duration)}); a smaller gap needs a
          * larger {@link SyncParams#announceRate()} on the peers.
          */

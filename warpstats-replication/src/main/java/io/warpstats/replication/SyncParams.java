@@ -86,11 +86,8 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
     public static final Rate DEFAULT_REQUEST_RATE = Rate.of(200, 1000);
     /** Answered block bytes per peer: 64 MiB per second, bursts of 256 MiB. */
     public static final Rate DEFAULT_ANSWER_BYTES_RATE = Rate.of(64 << 20, 256 << 20);
-    /**
-     * Announcements per author: 250 per second, bursts of 1,000 (an honest node publishes at most 100 per
-     * second, one per {@link PubSubBroadcaster#DEFAULT_MIN_PUBLISH_GAP}, plus its answers to new subscribers).
-     */
-    public static final Rate DEFAULT_ANNOUNCE_RATE = Rate.of(250, 1000);
+    /** Announcements per author: 50 per second, bursts of 200 (an honest node publishes at most 20 per second plus its answers to new subscribers). */
+    public static final Rate DEFAULT_ANNOUNCE_RATE = Rate.of(50, 200);
 
     /** The defaults of docs/replication.md. */
     public static SyncParams defaults() {

@@ -204,10 +204,10 @@ class HeadAnnouncerTest {
     }
 
     @Test
-    void withTheDefaultGapEveryTimerFlushIsAnnouncedAsItIsWrittenThoughWriteTimesVary() {
+    void withAGapOfTheFlushDelayEveryTimerFlushIsAnnouncedAsItIsWrittenThoughWriteTimesVary() {
         // timer flushes start flushDelay (10 ms, the engine's default) apart after the previous one, and
         // are offered when their write ends, 0.2-4 ms later: one comes up to 3.8 ms early after a slow one
-        Node n = new Node(new Clock(), PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP);
+        Node n = new Node(new Clock(), Duration.ofMillis(10));
         Random rnd = new Random(11);
         List<Long> offered = new ArrayList<>();
         long start = 0;
@@ -220,8 +220,8 @@ class HeadAnnouncerTest {
 
     @Test
     void aStormOfFlushesIsHeldToOneAnnouncementPerGapWithinWhatReceiversAccept() {
-        // size flushes every millisecond for 10 s: one announcement per 10 ms, all accepted by a peer's
-        // AnnouncementLimit of the default SyncParams (an honest node is never ignored or charged)
+        // size flushes every millisecond for 10 s: one announcement per gap (50 ms), all accepted by a
+        // peer's AnnouncementLimit of the default SyncParams (an honest node is never ignored or charged)
         Node n = new Node(new Clock(), PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP);
         List<Long> offered = new ArrayList<>();
         for (long t = 0; t < 10 * I; t += 1_000_000) offered.add(t);
