@@ -15,9 +15,15 @@ import java.util.function.LongSupplier;
  *
  * <h2>Rules</h2>
  * <ul>
- *   <li><b>Fresh heads go out at once</b>, at most one announcement per {@code minPublishGap}: heads offered
- *       within the gap wait and go out together at its end, minus those that are no longer heads (a newer
- *       block links to them and its announcement covers them).</li>
+ *   <li><b>Fresh heads go out at once</b>, at most one announcement per {@code minPublishGap} on average
+ *       with bursts of {@link #BURST}: over any time T at most {@code BURST + T / minPublishGap}
+ *       announcements (the generic cell rate algorithm, a token bucket). Heads offered beyond that
+ *       wait and go out together as soon as the budget allows, minus those that are no longer heads
+ *       (a newer block links to them and its announcement covers them). The burst lets a flush that
+ *       comes a little early (its predecessor's write took longer than its own) go out at once
+ *       instead of waiting for the rest of a gap: with a gap at most the engine's flush delay, every
+ *       timer flush is announced as soon as it is written, and the gap only binds flushes that come
+ *       faster (size flushes, explicit flushes).</li>
  *   <li><b>Quiet window</b>: a head announced by anyone (this node, or another whose announcement was
  *       {@linkplain #heard heard}) is not announced again within its window, 3/4 of
  *       {@code rebroadcastInterval × 2^k}, where k counts the earlier windows in which the head was
@@ -42,6 +48,12 @@ public interface HeadAnnouncer {
     /** Most doublings of a head's quiet window: a head nobody changes is announced every 8 intervals at the least. */
     int MAX_DOUBLINGS = 3;
 
+    /**
+     * Announcements that may go out back to back after a quiet period of {@code BURST × minPublishGap}
+     * (the bucket's depth): 2; the long-run rate stays one per gap.
+     */
+    int BURST = 2;
+
     /** Heads remembered with their windows (least recently announced forgotten first). */
     int MAX_REMEMBERED = 10_000;
 
@@ -64,7 +76,8 @@ public interface HeadAnnouncer {
      * An announcer.
      *
      * @param rebroadcastInterval the base of the quiet window; zero or negative: no window (every offered head goes out)
-     * @param minPublishGap       least time between two announcements; zero: no coalescing
+     * @param minPublishGap       the announcements' least average spacing (at most {@link #BURST} + T / gap
+     *                            in any time T); zero: no coalescing
      * @param nanoClock           the clock, in nanoseconds (monotonic)
      */
     static HeadAnnouncer create(Duration rebroadcastInterval, Duration minPublishGap, LongSupplier nanoClock, Environment env) {

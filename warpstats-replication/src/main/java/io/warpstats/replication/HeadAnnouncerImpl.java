@@ -36,7 +36,12 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
     private final Map<Cid, CrdtBroadcast.Announced> waiting = new LinkedHashMap<>();
     /** Pushed bytes of waiting heads and of the local blocks they link to; guarded by windows. */
     private final Map<Cid, byte[]> waitingBlocks = new LinkedHashMap<>();
-    private long nextPublishNanos;
+    /**
+     * When the announcement after the next one is due at the steady rate of one per gap (the theoretical
+     * arrival time of the generic cell rate algorithm, ITU-T I.371): an announcement may go out once
+     * {@code now >= tat - (BURST - 1) × gap}, and moves it to {@code max(tat, now) + gap}. Guarded by windows.
+     */
+    private long tat;
     private boolean flushScheduled;
     private long published;
     private long suppressed;
@@ -46,7 +51,17 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
         this.minGapNanos = minGapNanos;
         this.clock = clock;
         this.env = env;
-        this.nextPublishNanos = clock.getAsLong();
+        this.tat = clock.getAsLong();
+    }
+
+    /** The earliest moment the next announcement may go out. */
+    private long allowedAt() {
+        return tat - (BURST - 1) * minGapNanos;
+    }
+
+    /** An announcement goes out at {@code now}: the budget of the steady rate is charged. */
+    private void charge(long now) {
+        tat = Math.max(tat, now) + minGapNanos;
     }
 
     private long windowNanos(int k) {
@@ -89,7 +104,7 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
                 keep.add(h);
             }
             if (keep.isEmpty()) return;
-            if (minGapNanos > 0 && now - nextPublishNanos < 0) {
+            if (minGapNanos > 0 && now - allowedAt() < 0) {
                 // coalesce: publish the heads still current at the next allowed moment (a newer local
                 // head links to the older ones, so they need not be announced separately)
                 for (CrdtBroadcast.Announced h : keep) {
@@ -100,11 +115,11 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
                 if (!flushScheduled) {
                     flushScheduled = true;
                     schedule = true;
-                    wait = nextPublishNanos - now;
+                    wait = allowedAt() - now;
                 }
             } else {
                 for (CrdtBroadcast.Announced h : keep) mark(h.cid(), now);
-                nextPublishNanos = now + minGapNanos;
+                charge(now);
                 published++;
                 publishNow = true;
             }
@@ -150,7 +165,7 @@ final class HeadAnnouncerImpl implements HeadAnnouncer {
             waiting.clear();
             waitingBlocks.clear();
             if (keep.isEmpty()) return;
-            nextPublishNanos = now + minGapNanos;
+            charge(now);
             published++;
         }
         env.publish(keep, blocks);

@@ -272,7 +272,12 @@ public final class Replica implements AutoCloseable {
         /** Period of the jittered rebroadcast of the heads (± 20 %); default 10 s; zero: none. */
         public Builder rebroadcastInterval(Duration d) { this.rebroadcastInterval = Objects.requireNonNull(d); return this; }
 
-        /** Least time between two announcements of this node (see {@link PubSubBroadcaster#create(PubSub, String, SyncClient, Duration, Duration)}). */
+        /**
+         * Least average time between two announcements of this node, default
+         * {@link PubSubBroadcaster#DEFAULT_MIN_PUBLISH_GAP} (50 ms; see
+         * {@link PubSubBroadcaster#create(PubSub, String, SyncClient, Duration, Duration)}); a smaller gap needs a
+         * larger {@link SyncParams#announceRate()} on the peers.
+         */
         public Builder minPublishGap(Duration d) { this.minPublishGap = Objects.requireNonNull(d); return this; }
 
         /**

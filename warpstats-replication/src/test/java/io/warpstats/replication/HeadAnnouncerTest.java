@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.crdt.CrdtBroadcast;
 import io.warpstats.multiformats.Cid;
+import io.warpstats.p2p.PeerId;
+import io.warpstats.p2p.crypto.PrivateKey;
+import io.warpstats.p2p.pubsub.MessageId;
+import io.warpstats.p2p.pubsub.PubSubMessage;
+import io.warpstats.p2p.pubsub.ValidationResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,23 +169,79 @@ class HeadAnnouncerTest {
     }
 
     @Test
-    void headsOfferedInsideTheGapGoOutTogetherAtItsEndWithoutTheSupersededOnes() {
+    void headsOfferedBeyondTheBudgetGoOutTogetherWhenItAllowsWithoutTheSupersededOnes() {
         Clock clock = new Clock();
         Node n = new Node(clock, Duration.ofMillis(50));
         n.setHead(cid("1"));
         n.offerHeads(); // at once
+        clock.runUntil(5_000_000);
+        n.setHead(cid("1b"));
+        n.offerHeads(); // at once too: the burst of two after a quiet period
         clock.runUntil(10_000_000);
         n.setHead(cid("2"));
-        n.offerHeads(); // waits for the end of the gap
+        n.offerHeads(); // waits: two went out within the last gap, the next may at 50 ms
         clock.runUntil(20_000_000);
         n.setHead(cid("3"));
         n.heads.add(cid("3b"));
         n.held.add(cid("3b"));
         n.offerHeads();
-        assertThat(n.publishedAt).as("%s", n.publishedHeads).containsExactly(0L);
+        assertThat(n.publishedAt).as("%s", n.publishedHeads).containsExactly(0L, 5_000_000L);
         clock.runUntil(60_000_000);
-        assertThat(n.publishedAt).containsExactly(0L, 50_000_000L);
-        assertThat(n.publishedHeads.get(1)).extracting(CrdtBroadcast.Announced::cid)
-                .containsExactlyInAnyOrder(cid("3"), cid("3b")); // "2" was superseded before the gap ended
+        assertThat(n.publishedAt).containsExactly(0L, 5_000_000L, 50_000_000L);
+        assertThat(n.publishedHeads.get(2)).extracting(CrdtBroadcast.Announced::cid)
+                .containsExactlyInAnyOrder(cid("3"), cid("3b")); // "2" was superseded before the budget allowed
+    }
+
+    /** Offers a fresh head (a flush) at each time of {@code at}, then runs the clock 1 s past the last. */
+    private static List<Long> flushesAt(Node n, List<Long> at) {
+        for (int i = 0; i < at.size(); i++) {
+            n.clock.runUntil(at.get(i));
+            n.setHead(cid("flush " + i));
+            n.offerHeads();
+        }
+        n.clock.runUntil(at.get(at.size() - 1) + I);
+        return n.publishedAt;
+    }
+
+    @Test
+    void withAGapOfTheFlushDelayEveryTimerFlushIsAnnouncedAsItIsWrittenThoughWriteTimesVary() {
+        // timer flushes start flushDelay (10 ms, the engine's default) apart after the previous one, and
+        // are offered when their write ends, 0.2-4 ms later: one comes up to 3.8 ms early after a slow one
+        Node n = new Node(new Clock(), Duration.ofMillis(10));
+        Random rnd = new Random(11);
+        List<Long> offered = new ArrayList<>();
+        long start = 0;
+        for (int i = 0; i < 1_000; i++) {
+            offered.add(start + 200_000 + (long) (rnd.nextDouble() * 3_800_000));
+            start += 10_000_000 + (long) (rnd.nextDouble() * 1_000_000); // the timer runs late, never early
+        }
+        assertThat(flushesAt(n, offered)).as("no flush waits for a gap").isEqualTo(offered);
+    }
+
+    @Test
+    void aStormOfFlushesIsHeldToOneAnnouncementPerGapWithinWhatReceiversAccept() {
+        // size flushes every millisecond for 10 s: one announcement per gap (50 ms), all accepted by a
+        // peer's AnnouncementLimit of the default SyncParams (an honest node is never ignored or charged)
+        Node n = new Node(new Clock(), PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP);
+        List<Long> offered = new ArrayList<>();
+        for (long t = 0; t < 10 * I; t += 1_000_000) offered.add(t);
+        List<Long> published = flushesAt(n, offered);
+        long gap = PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toNanos();
+        assertThat(published).hasSizeBetween((int) (10 * I / gap), (int) (10 * I / gap) + HeadAnnouncer.BURST);
+        for (int i = HeadAnnouncer.BURST; i < published.size(); i++) {
+            assertThat(published.get(i) - published.get(i - HeadAnnouncer.BURST)).isGreaterThanOrEqualTo(gap);
+        }
+        long[] now = {0};
+        List<PeerPenalty.Offense> charged = new ArrayList<>();
+        AnnouncementLimit limit = new AnnouncementLimit(SyncParams.defaults(), (peer, offense, detail) -> charged.add(offense), () -> now[0]);
+        PeerId author = PeerId.fromPublicKey(PrivateKey.fromSeed(new byte[32]).publicKey());
+        List<ValidationResult> verdicts = new ArrayList<>();
+        for (int i = 0; i < published.size(); i++) {
+            now[0] = published.get(i);
+            byte[] data = {(byte) i};
+            verdicts.add(limit.validate(new PubSubMessage("t", author, data, i, MessageId.of(data), author)));
+        }
+        assertThat(verdicts).containsOnly(ValidationResult.ACCEPT);
+        assertThat(charged).isEmpty();
     }
 }
