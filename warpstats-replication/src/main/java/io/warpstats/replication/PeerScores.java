@@ -99,6 +99,17 @@ public final class PeerScores {
         return false;
     }
 
+    /** Peers banned now (expired bans are dropped here, earliest end first: O(1) amortized). */
+    public synchronized int bannedCount() {
+        long now = nanoTime.getAsLong();
+        Iterator<Score> it = banned.values().iterator();
+        while (it.hasNext()) {
+            if (active(it.next(), now)) break;
+            it.remove();
+        }
+        return banned.size();
+    }
+
     /** Peers remembered (at most the bound). */
     public synchronized int size() {
         return scored.size() + banned.size();

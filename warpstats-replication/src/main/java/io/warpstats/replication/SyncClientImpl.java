@@ -109,7 +109,7 @@ final class SyncClientImpl implements SyncClient {
 
     @Override
     public SyncMetrics metrics() {
-        return new SyncMetrics(requests.sum(), blocks.sum(), blockBytes.sum(), wireBytes.sum(), penalties.sum(), failures.sum());
+        return new SyncMetrics(requests.sum(), blocks.sum(), blockBytes.sum(), wireBytes.sum(), penalties.sum(), failures.sum(), scores.bannedCount());
     }
 
     @Override
