@@ -29,7 +29,9 @@ import java.util.Objects;
  *                               server counts it); a server answers a stream beyond it BUSY without
  *                               penalty, and resets and penalizes only beyond twice the limit
  * @param maxConcurrentAnswers   answers the server prepares at once over all peers (BUSY beyond)
- * @param requestTimeout         the client waits this long from sending a request to the status frame
+ * @param requestTimeout         the client waits this long from sending a request to the status frame; then it
+ *                               resets the stream, charges {@link PeerPenalty.Offense#TIMEOUT} (which cannot ban)
+ *                               and asks the next peer
  * @param streamIdleTimeout      the server closes a stream that sends no request for this long
  * @param maxRounds              requests (round trips) of one branch fetch with one peer
  * @param maxPeersPerFetch       peers asked in turn before a fetch fails (the engine retries later)

@@ -209,7 +209,7 @@ class SyncLivenessTest {
     }
 
     /**
-     * The only peer that holds a branch timed out a hundred times (an overloaded honest peer): the client
+     * The only peer that holds the blocks timed out a hundred times (an overloaded honest peer): the client
      * still asks it, and the walk completes. Before, 20 timeouts banned it for 10 minutes.
      */
     @Test
