@@ -11,7 +11,10 @@ public interface PeerPenalty {
     /** Ignores every report. */
     PeerPenalty NONE = (peer, offense, detail) -> {};
 
-    /** What a peer did wrong, with the points it costs in the sync score (see {@link SyncParams#banThreshold()}). */
+    /**
+     * What a peer did wrong, with the points it costs in the sync score (see {@link SyncParams#banThreshold()}) and
+     * whether it can bring a score to the ban threshold.
+     */
     enum Offense {
         /** A block that does not hash to any CID the asker expected (corrupt, or not asked for). */
         WRONG_BLOCK(50),
@@ -25,13 +28,24 @@ public interface PeerPenalty {
         RATE_LIMITED(1),
         /** Beyond {@link SyncParams#hardLimitFactor()} times a rate limit: charged for every refused request or announcement. */
         FLOOD(10),
-        /** No answer in time, or the stream broke mid-answer. */
-        TIMEOUT(5);
+        /**
+         * No answer in time, or the stream broke mid-answer. Cannot ban: an overloaded honest peer (or an
+         * overloaded asker) is slow, not hostile; its score falls at most to half the ban threshold
+         * ({@link PeerScores#slowFloor()}), so it is asked after cleaner peers.
+         */
+        TIMEOUT(5, false);
 
         /** The points subtracted from the peer's sync score. */
         public final int points;
+        /** Whether the offense can bring a score to the ban threshold ({@link PeerScores#penalize(PeerId, int, boolean)}). */
+        public final boolean mayBan;
 
-        Offense(int points) { this.points = points; }
+        Offense(int points) { this(points, true); }
+
+        Offense(int points, boolean mayBan) {
+            this.points = points;
+            this.mayBan = mayBan;
+        }
     }
 
     /** Reports that {@code peer} committed {@code offense}; {@code detail} says what exactly. */

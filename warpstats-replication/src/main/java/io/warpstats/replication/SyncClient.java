@@ -11,9 +11,11 @@ import io.warpstats.p2p.PeerId;
  * A {@link BlockFetcher} over {@value SyncServer#PROTOCOL}: give it to the engine's builder, then
  * {@link #attach} the built engine.
  *
- * <p>Peers are asked in this order: those that announced the wanted head (first announcer first,
- * see {@link #hint}), then the other connected peers that speak the protocol, skipping peers whose
- * sync score fell to {@link SyncParams#banThreshold()}; at most {@link SyncParams#maxPeersPerFetch()}
+ * <p>Peers are asked in this order: those that announced the wanted head (best sync score first,
+ * then first announcer first, see {@link #hint}), then the other connected peers that speak the
+ * protocol, best score first, skipping peers whose sync score fell to
+ * {@link SyncParams#banThreshold()} (a score recovers, {@link SyncParams#scoreRecovery()}; timeouts
+ * alone never reach the threshold, {@link PeerScores}); at most {@link SyncParams#maxPeersPerFetch()}
  * of them. A branch is fetched over one stream in rounds: each round is one BRANCH request and its
  * answer; a TRUNCATED answer is continued on the same stream (at most {@link SyncParams#maxRounds()}).
  *

@@ -63,7 +63,8 @@ final class SyncClientImpl implements SyncClient {
         this.p = params;
         this.limits = SyncCodec.Limits.of(params);
         this.penalty = penalty;
-        this.scores = new PeerScores(params.maxScoredPeers(), params.banThreshold(), params.banDuration().toNanos(), System::nanoTime);
+        this.scores = new PeerScores(params.maxScoredPeers(), params.banThreshold(), params.banDuration().toNanos(),
+                params.scoreRecovery().toNanos(), System::nanoTime);
         this.worker = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "sync-client");
             t.setDaemon(true);
@@ -109,7 +110,7 @@ final class SyncClientImpl implements SyncClient {
 
     @Override
     public SyncMetrics metrics() {
-        return new SyncMetrics(requests.sum(), blocks.sum(), blockBytes.sum(), wireBytes.sum(), penalties.sum(), failures.sum());
+        return new SyncMetrics(requests.sum(), blocks.sum(), blockBytes.sum(), wireBytes.sum(), penalties.sum(), failures.sum(), scores.bannedCount());
     }
 
     @Override
@@ -222,6 +223,12 @@ final class SyncClientImpl implements SyncClient {
             for (Cid head : heads) hinted.addAll(hints.getOrDefault(head, List.of()));
         }
         for (PeerId peer : hinted) if (host.connection(peer).isPresent()) order.add(peer);
+        if (order.size() > 1) { // the announcers, best score first (a stable sort: else in the order they announced)
+            List<PeerId> announcers = new ArrayList<>(order);
+            announcers.sort(Comparator.comparingInt(this::score).reversed());
+            order.clear();
+            order.addAll(announcers);
+        }
         List<PeerId> others = new ArrayList<>();
         for (Connection c : host.connections()) {
             if (c.identifyInfo().map(i -> i.supports(SyncServer.PROTOCOL)).orElse(true)) others.add(c.remotePeer());
@@ -252,7 +259,7 @@ final class SyncClientImpl implements SyncClient {
     void penalize(PeerId peer, Offense o, String detail) {
         penalties.increment();
         log.debug("sync: penalizing {} ({}): {}", peer, o, detail);
-        scores.penalize(peer, o.points);
+        scores.penalize(peer, o.points, o.mayBan); // a TIMEOUT demotes the peer, never bans it
         try {
             penalty.penalize(peer, o, detail);
         } catch (RuntimeException e) {

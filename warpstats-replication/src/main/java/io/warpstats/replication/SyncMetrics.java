@@ -9,5 +9,6 @@ package io.warpstats.replication;
  * @param wireBytes   bytes of BLOCKS frames on the wire (after compression)
  * @param penalties   offenses reported (client: by the server it asked; server: by askers)
  * @param failures    fetches that failed with every peer (client) or answers aborted (server)
+ * @param bannedPeers peers the client does not ask now, their ban running (current value; 0 for a server)
  */
-public record SyncMetrics(long requests, long blocks, long blockBytes, long wireBytes, long penalties, long failures) {}
+public record SyncMetrics(long requests, long blocks, long blockBytes, long wireBytes, long penalties, long failures, int bannedPeers) {}

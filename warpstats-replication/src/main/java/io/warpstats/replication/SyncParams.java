@@ -31,16 +31,24 @@ import java.util.Objects;
  * @param maxConcurrentAnswers   answers the server prepares at once over all peers (BUSY beyond)
  * @param requestTimeout         the longest the client waits on the server during a request: counted from the request,
  *                               the last frame that arrived, or the end of the client's own work on the answer, whichever
- *                               is latest (then TIMEOUT), and at most six of these in all per request (a server that trickles its answer)
+ *                               is latest, and at most six of these in all per request (a server that trickles its
+ *                               answer); then it resets the stream, charges {@link PeerPenalty.Offense#TIMEOUT} (which
+ *                               cannot ban) and asks the next peer
  * @param streamIdleTimeout      the server closes a stream that sends no request for this long
  * @param maxRounds              requests (round trips) of one branch fetch with one peer
  * @param maxPeersPerFetch       peers asked in turn before a fetch fails (the engine retries later)
  * @param knownPerRequest        ancestors of its heads the client adds to "have" (breadth-first)
  * @param maxHints               remembered (head → announcing peers) entries
  * @param banThreshold           a peer whose sync score falls to this value is not asked again
- *                               (and the {@link PeerPenalty} is told) until {@code banDuration} passes
+ *                               (and the {@link PeerPenalty} is told) until {@code banDuration} passes;
+ *                               offenses that cannot ban ({@link PeerPenalty.Offense#TIMEOUT}) take a score
+ *                               at most to half of it ({@link PeerScores#slowFloor()}): slow is not hostile
  * @param banDuration            how long a peer under the threshold is avoided; then it is asked again
  *                               and its score starts from 0 at its next offense (bans always expire)
+ * @param scoreRecovery          a sync score below 0, not banned, regains one point per this duration (as
+ *                               gossipsub's scores decay): offenses spread over time do not add up to a ban,
+ *                               offenses in quick succession do (a forger's two blocks, a flood's ten refused
+ *                               requests); zero: scores never recover (only a ban's end forgives)
  * @param maxScoredPeers         peers whose sync score the client remembers (every peer id the network
  *                               shows is hostile input); beyond it expired bans, then the peers not banned
  *                               penalized longest ago are forgotten (a forgotten peer has a clean score), and
@@ -63,7 +71,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
                          int maxAnswerBytes, int batchBytes, int compressMinBytes, int compressionLevel, int maxWalkSteps,
                          int maxStreamsPerPeer, int maxConcurrentAnswers, Duration requestTimeout,
                          Duration streamIdleTimeout, int maxRounds, int maxPeersPerFetch, int knownPerRequest,
-                         int maxHints, int banThreshold, Duration banDuration, int maxScoredPeers, Rate requestRate,
+                         int maxHints, int banThreshold, Duration banDuration, Duration scoreRecovery, int maxScoredPeers, Rate requestRate,
                          Rate answerBytesRate, Rate announceRate, double hardLimitFactor) {
 
     public SyncParams {
@@ -79,7 +87,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
         Objects.requireNonNull(announceRate, "announceRate");
         if (!(hardLimitFactor >= 1) || Double.isInfinite(hardLimitFactor)) throw new IllegalArgumentException("hardLimitFactor must be >= 1");
         if (requestTimeout.isZero() || requestTimeout.isNegative() || streamIdleTimeout.isZero()
-                || streamIdleTimeout.isNegative() || banDuration.isNegative()) {
+                || streamIdleTimeout.isNegative() || banDuration.isNegative() || scoreRecovery.isNegative()) {
             throw new IllegalArgumentException("invalid sync timeout");
         }
     }
@@ -91,10 +99,17 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
     /** Announcements per author: 50 per second, bursts of 200 (an honest node publishes at most 20 per second plus its answers to new subscribers). */
     public static final Rate DEFAULT_ANNOUNCE_RATE = Rate.of(50, 200);
 
+    /**
+     * A score regains a point per 10 s (6 a minute): a peer timing out once a minute, or brushing a rate limit now
+     * and then, stays near 0; a rate limit exceeded every second (1 point a second) is still banned, after about
+     * 111 s instead of 100.
+     */
+    public static final Duration DEFAULT_SCORE_RECOVERY = Duration.ofSeconds(10);
+
     /** The defaults of docs/replication.md. */
     public static SyncParams defaults() {
         return new SyncParams(4 << 20, 64 << 10, 1024, 4096, 2000, 4 << 20, 128 << 10, 1024, 3, 10_000, 4, 32,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10), 10_000,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 3, 32, 100_000, -100, Duration.ofMinutes(10), DEFAULT_SCORE_RECOVERY, 10_000,
                 DEFAULT_REQUEST_RATE, DEFAULT_ANSWER_BYTES_RATE, DEFAULT_ANNOUNCE_RATE, 4);
     }
 
@@ -121,6 +136,11 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
     /** These params with another ban duration. */
     public SyncParams withBanDuration(Duration v) {
         return toBuilder().banDuration(v).build();
+    }
+
+    /** These params with another score recovery (zero: none). */
+    public SyncParams withScoreRecovery(Duration v) {
+        return toBuilder().scoreRecovery(v).build();
     }
 
     /** A builder that starts from these values. */
@@ -150,6 +170,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
         private int maxHints;
         private int banThreshold;
         private Duration banDuration;
+        private Duration scoreRecovery;
         private int maxScoredPeers;
         private Rate requestRate;
         private Rate answerBytesRate;
@@ -177,6 +198,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
             maxHints = from.maxHints;
             banThreshold = from.banThreshold;
             banDuration = from.banDuration;
+            scoreRecovery = from.scoreRecovery;
             maxScoredPeers = from.maxScoredPeers;
             requestRate = from.requestRate;
             answerBytesRate = from.answerBytesRate;
@@ -284,6 +306,11 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
             return this;
         }
 
+        public Builder scoreRecovery(Duration v) {
+            scoreRecovery = v;
+            return this;
+        }
+
         public Builder maxScoredPeers(int v) {
             maxScoredPeers = v;
             return this;
@@ -313,7 +340,7 @@ public record SyncParams(int maxFrameBytes, int maxRequestBytes, int maxCidsPerR
             return new SyncParams(maxFrameBytes, maxRequestBytes, maxCidsPerRequest, maxHave, blockBudget,
                     maxAnswerBytes, batchBytes, compressMinBytes, compressionLevel, maxWalkSteps, maxStreamsPerPeer,
                     maxConcurrentAnswers, requestTimeout, streamIdleTimeout, maxRounds, maxPeersPerFetch,
-                    knownPerRequest, maxHints, banThreshold, banDuration, maxScoredPeers, requestRate, answerBytesRate,
+                    knownPerRequest, maxHints, banThreshold, banDuration, scoreRecovery, maxScoredPeers, requestRate, answerBytesRate,
                     announceRate, hardLimitFactor);
         }
     }

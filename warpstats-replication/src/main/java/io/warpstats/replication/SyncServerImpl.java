@@ -274,7 +274,7 @@ final class SyncServerImpl implements SyncServer {
 
     @Override
     public SyncMetrics metrics() {
-        return new SyncMetrics(requests.sum(), blocks.sum(), blockBytes.sum(), wireBytes.sum(), penalties.sum(), failures.sum());
+        return new SyncMetrics(requests.sum(), blocks.sum(), blockBytes.sum(), wireBytes.sum(), penalties.sum(), failures.sum(), 0);
     }
 
     @Override

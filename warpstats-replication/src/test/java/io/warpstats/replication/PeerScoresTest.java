@@ -87,6 +87,106 @@ class PeerScoresTest {
         assertThat(s.size()).isEqualTo(3);
     }
 
+    private static final long SECOND = 1_000_000_000L;
+
+    /** The sync client's scores with the default parameters on a fake clock. */
+    private static PeerScores defaults(AtomicLong now) {
+        SyncParams p = SyncParams.defaults();
+        return new PeerScores(p.maxScoredPeers(), p.banThreshold(), p.banDuration().toNanos(), p.scoreRecovery().toNanos(), now::get);
+    }
+
+    /** Timeouts of an overloaded honest peer: in bursts and spread over hours, it is never banned, only demoted. */
+    @Test
+    void anHonestPeerThatTimesOutIsNeverBanned() {
+        AtomicLong now = new AtomicLong(SECOND);
+        PeerScores s = defaults(now);
+        PeerId slow = peer(1);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 10_000; i++) {
+            int burst = rnd.nextInt(1, 9); // up to the engine's 8 fetches timing out together
+            for (int j = 0; j < burst; j++) {
+                assertThat(s.penalize(slow, Offense.TIMEOUT.points, Offense.TIMEOUT.mayBan)).isFalse();
+            }
+            assertThat(s.admits(slow)).isTrue();
+            assertThat(s.score(slow)).isBetween(s.slowFloor(), 0);
+            now.addAndGet(rnd.nextLong(0, 60 * SECOND));
+        }
+        assertThat(s.bannedCount()).isZero();
+        for (int j = 0; j < 1_000; j++) s.penalize(slow, Offense.TIMEOUT.points, false); // no time at all between them
+        assertThat(s.score(slow)).as("demoted to half the threshold, not banned").isEqualTo(SyncParams.defaults().banThreshold() / 2);
+        assertThat(s.admits(slow)).isTrue();
+        now.addAndGet(10 * 60 * SECOND);
+        assertThat(s.score(slow)).as("recovered").isZero();
+    }
+
+    /** Before scores recovered, 20 timeouts banned a peer for 10 minutes, however far apart they were. */
+    @Test
+    void timeoutsSpreadOverTimeDoNotAddUp() {
+        AtomicLong now = new AtomicLong(SECOND);
+        PeerScores s = defaults(now);
+        for (int i = 0; i < 1_000; i++) {
+            s.penalize(peer(1), Offense.TIMEOUT.points, true); // even counted as an offense that may ban
+            now.addAndGet(50 * SECOND); // 5 points regained in 50 s
+        }
+        assertThat(s.admits(peer(1))).isTrue();
+        assertThat(s.score(peer(1))).isZero();
+    }
+
+    /** Offenses that may ban, in quick succession, ban exactly as before: two forged blocks, ten refused floods. */
+    @Test
+    void aForgerAndAFlooderAreBannedWithinTheSameNumberOfOffenses() {
+        AtomicLong now = new AtomicLong(SECOND);
+        PeerScores s = defaults(now);
+        PeerId forger = peer(1);
+        assertThat(s.penalize(forger, Offense.REJECTED_BLOCK.points, Offense.REJECTED_BLOCK.mayBan)).isFalse();
+        now.addAndGet(5 * SECOND); // the second forged block 5 s later: nothing regained in between
+        assertThat(s.penalize(forger, Offense.WRONG_BLOCK.points, Offense.WRONG_BLOCK.mayBan)).isTrue();
+        assertThat(s.admits(forger)).isFalse();
+
+        PeerId flooder = peer(2);
+        int offenses = 0;
+        while (s.admits(flooder) && offenses < 100) {
+            s.penalize(flooder, Offense.FLOOD.points, Offense.FLOOD.mayBan);
+            offenses++;
+            now.addAndGet(SECOND / 10); // at most ten FLOOD charges a second
+        }
+        assertThat(offenses).isEqualTo(10);
+        assertThat(s.bannedCount()).isEqualTo(2);
+
+        PeerId slowForger = peer(3); // timeouts first, to the floor: one forgery then bans it
+        for (int i = 0; i < 100; i++) s.penalize(slowForger, Offense.TIMEOUT.points, false);
+        assertThat(s.penalize(slowForger, Offense.REJECTED_BLOCK.points, true)).isTrue();
+
+        now.addAndGet(SyncParams.defaults().banDuration().toNanos()); // the bans end: clean scores
+        assertThat(s.admits(forger)).isTrue();
+        assertThat(s.score(flooder)).isZero();
+        assertThat(s.bannedCount()).isZero();
+    }
+
+    /** A score regains a point per scoreRecovery, continuously: a new offense does not restart the recovery. */
+    @Test
+    void scoresRecoverLinearlyTowardsZero() {
+        AtomicLong now = new AtomicLong(SECOND);
+        PeerScores s = defaults(now);
+        long step = SyncParams.defaults().scoreRecovery().toNanos();
+        s.penalize(peer(1), 50, true);
+        now.addAndGet(25 * step + step / 2);
+        assertThat(s.score(peer(1))).isEqualTo(-25);
+        s.penalize(peer(1), 10, true); // -35; the half step already elapsed still counts
+        now.addAndGet(step / 2);
+        assertThat(s.score(peer(1))).isEqualTo(-34);
+        now.addAndGet(1000 * step);
+        assertThat(s.score(peer(1))).isZero();
+        now.addAndGet(-5 * step); // a clock that goes backwards regains nothing and loses nothing
+        s.penalize(peer(1), 5, true);
+        assertThat(s.score(peer(1))).isEqualTo(-5);
+
+        PeerScores never = new PeerScores(4, -100, 60 * SECOND, now::get); // without recovery, as before
+        never.penalize(peer(1), 50);
+        now.addAndGet(1000 * step);
+        assertThat(never.score(peer(1))).isEqualTo(-50);
+    }
+
     @Test
     void boundIsValidated() {
         assertThatThrownBy(() -> SyncParams.defaults().toBuilder().maxScoredPeers(0).build())

@@ -242,6 +242,30 @@ class SyncLivenessTest {
         }
     }
 
+    /**
+     * The only peer that holds the blocks timed out a hundred times (an overloaded honest peer): the client
+     * still asks it, and the walk completes. Before, 20 timeouts banned it for 10 minutes.
+     */
+    @Test
+    void aPeerThatTimedOutManyTimesIsStillAsked() {
+        SyncParams params = SyncParams.defaults();
+        try (SyncTestNode a = new SyncTestNode(dir.resolve("a"), params, false);
+             SyncTestNode b = new SyncTestNode(dir.resolve("b"), params, false)) {
+            writeChain(a, 10);
+            b.connect(a);
+            SyncClientImpl client = (SyncClientImpl) b.client;
+            for (int i = 0; i < 100; i++) client.penalize(a.host.peerId(), PeerPenalty.Offense.TIMEOUT, "test");
+            assertThat(client.admits(a.host.peerId())).isTrue();
+            assertThat(b.client.score(a.host.peerId())).isBetween(params.banThreshold() / 2, params.banThreshold() / 2 + 10);
+            assertThat(b.client.metrics().bannedPeers()).isZero();
+            b.crdt.replication().onHead(a.crdt.heads().get(0).cid());
+            assertThat(retryUntil(b, 10_000, () -> b.crdt.metrics().pendingBlocks() == 0)).isTrue();
+            assertThat(b.state()).isEqualTo(a.state());
+            for (int i = 0; i < 2; i++) client.penalize(a.host.peerId(), PeerPenalty.Offense.MALFORMED, "test");
+            assertThat(b.client.metrics().bannedPeers()).as("a hostile offense still bans").isEqualTo(1);
+        }
+    }
+
     /** A peer banned by the client is asked again once the ban expires. */
     @Test
     void bannedPeerIsForgivenAfterTheBan() throws Exception {

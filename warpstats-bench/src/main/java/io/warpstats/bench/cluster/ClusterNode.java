@@ -15,6 +15,8 @@ import io.warpstats.p2p.crypto.PrivateKey;
 import io.warpstats.p2p.host.Hosts;
 import io.warpstats.p2p.pubsub.GossipParams;
 import io.warpstats.p2p.pubsub.PubSub;
+import io.warpstats.p2p.PeerId;
+import io.warpstats.replication.PeerPenalty;
 import io.warpstats.replication.PubSubBroadcaster;
 import io.warpstats.replication.SyncClient;
 import io.warpstats.replication.Replica;
@@ -22,8 +24,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +45,8 @@ final class ClusterNode implements AutoCloseable {
     final MerkleCrdt crdt;
     final String slotSuffix;
     final AtomicLong penalties = new AtomicLong();
+    /** Penalties this node gave, per peer, counted by {@link PeerPenalty.Offense} ordinal (the peers of a benchmark are few). */
+    final ConcurrentHashMap<PeerId, AtomicLongArray> given = new ConcurrentHashMap<>();
 
     ClusterNode(int index, Path dir, ConvergenceBench.Config cfg, MaterializedView probe) {
         this(index, PrivateKey.generate(), dir, cfg.ioThreads(), cfg.rebroadcast(), b -> b.flushDelay(cfg.flushDelay()).view(probe));
@@ -57,7 +63,10 @@ final class ClusterNode implements AutoCloseable {
         await(host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
         store = KvStores.rocksDb(storeDir, false);
         replica = Replica.builder(host, store)
-                .penalty((peer, offense, detail) -> penalties.incrementAndGet())
+                .penalty((peer, offense, detail) -> {
+                    penalties.incrementAndGet();
+                    given.computeIfAbsent(peer, k -> new AtomicLongArray(PeerPenalty.Offense.values().length)).incrementAndGet(offense.ordinal());
+                })
                 .rebroadcastInterval(rebroadcast)
                 .minPublishGap(Duration.ofMillis(Long.getLong("warpstats.bench.announceGapMs", PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toMillis())))
                 .gossipParams(GossipParams.defaults().toBuilder()

@@ -5,6 +5,7 @@ import io.warpstats.crdt.CompactionOptions;
 import io.warpstats.crdt.MerkleCrdtBuilder;
 import io.warpstats.crdt.MerkleCrdtOptions;
 import io.warpstats.crdt.store.KvStores;
+import io.warpstats.replication.PeerPenalty;
 import io.warpstats.stats.Action;
 import io.warpstats.stats.StatsException;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.Options;
@@ -201,7 +203,51 @@ public final class GrowthBench {
             b.append(String.format(Locale.ROOT, " [%d %.0f %d %d %d %d]", m.pendingBlocks(), m.syncLagMillis() / 1000.0, m.blocksHeld(),
                     m.checkpoints(), m.reapedBlocks(), m.storeCompactions()));
         }
+        return b.append(peers()).toString();
+    }
+
+    /**
+     * Per node: fetch failures and pruned links (engine), the sync client's failed fetches and peers banned now, the
+     * penalties it gave and received (by {@link PeerPenalty.Offense}, initials), and its sync score of each other node.
+     */
+    private String peers() {
+        StringBuilder b = new StringBuilder("; fetch failures/pruned/sync failures/banned, penalties given > received, scores:");
+        PeerPenalty.Offense[] kinds = PeerPenalty.Offense.values();
+        for (StatsNode n : nodes) {
+            var m = n.node.crdt.metrics();
+            var s = n.node.client.metrics();
+            long[] given = new long[kinds.length];
+            long[] received = new long[kinds.length];
+            StringBuilder scores = new StringBuilder();
+            for (StatsNode o : nodes) {
+                if (o == n) continue;
+                AtomicLongArray g = n.node.given.get(o.node.host.peerId());
+                AtomicLongArray r = o.node.given.get(n.node.host.peerId());
+                for (int k = 0; k < kinds.length; k++) {
+                    given[k] += g == null ? 0 : g.get(k);
+                    received[k] += r == null ? 0 : r.get(k);
+                }
+                scores.append(scores.length() == 0 ? "" : ",").append(n.node.client.score(o.node.host.peerId()));
+            }
+            b.append(String.format(Locale.ROOT, " [%d %d %d %d %s > %s %s]", m.fetchFailures(), m.prunedLinks(), s.failures(),
+                    s.bannedPeers(), offenses(given, kinds), offenses(received, kinds), scores));
+        }
         return b.toString();
+    }
+
+    /** "-" or the non-zero counts as initial and count, e.g. "T12M1" (TIMEOUT 12, MALFORMED 1; TOO_MANY_STREAMS is S, FLOOD F). */
+    private static String offenses(long[] counts, PeerPenalty.Offense[] kinds) {
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < kinds.length; k++) {
+            if (counts[k] == 0) continue;
+            char c = switch (kinds[k]) {
+                case TOO_MANY_STREAMS -> 'S';
+                case RATE_LIMITED -> 'L';
+                default -> kinds[k].name().charAt(0);
+            };
+            b.append(c).append(counts[k]);
+        }
+        return b.length() == 0 ? "-" : b.toString();
     }
 
     /** Whether {@code n} reports the expected views of every post before {@code deadline} (polled every 50 ms). */

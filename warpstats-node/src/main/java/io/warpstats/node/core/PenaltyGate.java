@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * The node's answer to sync misbehaviour (forged or wrong blocks, malformed frames, stream floods,
  * {@link PeerPenalty.Offense}): the offense's points are subtracted from the peer's score (not
  * for {@code TIMEOUT}: an overloaded honest peer is slow, not hostile, and the sync client already
- * avoids it for a while), and a peer whose score falls to {@code banThreshold} is banned for {@code banDuration} —
+ * asks it after cleaner peers), and a peer whose score falls to {@code banThreshold} is banned for {@code banDuration} —
  * its connection is closed and the host's {@link ConnectionGate} refuses it, inbound and outbound,
  * until the ban ends (then it starts again with a clean score). Before, the node only logged the
  * reports: the sync client avoided the peer for its own fetches, but the peer stayed connected,

@@ -164,6 +164,7 @@ final class ShardReplicas implements AutoCloseable {
 
     private SyncMetrics sum(Function<Replica, SyncMetrics> f) {
         long requests = 0, blocks = 0, blockBytes = 0, wire = 0, penalties = 0, failures = 0;
+        int banned = 0;
         for (Replica r : replicas) {
             SyncMetrics m = f.apply(r);
             requests += m.requests();
@@ -172,8 +173,9 @@ final class ShardReplicas implements AutoCloseable {
             wire += m.wireBytes();
             penalties += m.penalties();
             failures += m.failures();
+            banned += m.bannedPeers();
         }
-        return new SyncMetrics(requests, blocks, blockBytes, wire, penalties, failures);
+        return new SyncMetrics(requests, blocks, blockBytes, wire, penalties, failures, banned);
     }
 
     /** Announcements published / received / heads suppressed, summed over the shards. */
