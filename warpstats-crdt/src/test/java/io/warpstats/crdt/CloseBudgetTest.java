@@ -7,7 +7,6 @@ import io.warpstats.crdt.store.KvStores;
 import io.warpstats.multiformats.Cid;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -29,19 +28,14 @@ class CloseBudgetTest {
      */
     @Test
     void aCloseRightAfterACheckpointMergedFinishesTheReap() {
-        MerkleCrdt author = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
-                .compaction(new CompactionOptions(Duration.ofHours(1), Long.MAX_VALUE)).build(); // checkpoints only on compact()
+        MerkleCrdt author = CompactionPair.author(); // checkpoints only on compact()
         for (int i = 0; i < BLOCKS; i++) {
             author.put("/k/" + i, new byte[] {(byte) i});
             author.flush().join();
         }
         try (KvStore store = KvStores.rocksDb(dir.resolve("reader"))) {
-            MerkleCrdt reader = MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
-                    .fetcher(cid -> author.replication().block(cid).map(CompletableFuture::completedFuture)
-                            .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("not held: " + cid))))
-                    .build();
-            for (Head h : author.replication().heads()) reader.replication().onHead(h.cid());
-            reader.replication().whenIdle().join();
+            MerkleCrdt reader = CompactionPair.readerOf(store, author);
+            CompactionPair.follow(reader, author);
             assertThat(reader.metrics().blocksHeld()).as("the history merged").isEqualTo(BLOCKS);
 
             author.compact().join();

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,25 +27,19 @@ class ReaperStageTest {
      */
     @Test
     void blocksCarryingManyElementsAreReapedInStagesOfTheirOwn() {
-        MerkleCrdt author = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
-                .compaction(new CompactionOptions(Duration.ofHours(1), Long.MAX_VALUE)).build(); // checkpoints only on compact()
+        MerkleCrdt author = CompactionPair.author(); // checkpoints only on compact()
         for (int b = 0; b < BLOCKS; b++) {
             for (int k = 0; k < KEYS_PER_BLOCK; k++) author.put("/k/" + k, new byte[] {(byte) b});
             author.flush().join();
         }
         try (KvStore store = KvStores.rocksDb(dir.resolve("reader"))) {
-            MerkleCrdt reader = MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
-                    .fetcher(cid -> author.replication().block(cid).map(CompletableFuture::completedFuture)
-                            .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("not held: " + cid))))
-                    .build();
-            for (Head h : author.replication().heads()) reader.replication().onHead(h.cid());
-            reader.replication().whenIdle().join();
+            MerkleCrdt reader = CompactionPair.readerOf(store, author);
+            CompactionPair.follow(reader, author);
             assertThat(reader.metrics().blocksHeld()).as("the history merged").isEqualTo(BLOCKS);
             long stagesBefore = ((CrdtEngine) reader).reapStages();
 
             author.compact().join();
-            for (Head h : author.replication().heads()) reader.replication().onHead(h.cid());
-            reader.replication().whenIdle().join();
+            CompactionPair.follow(reader, author);
 
             assertThat(reader.metrics().reapedBlocks()).as("covered blocks reaped").isEqualTo(BLOCKS);
             assertThat(((CrdtEngine) reader).reapStages() - stagesBefore).as("stages of the reap").isEqualTo(BLOCKS);

@@ -1,0 +1,31 @@
+package io.warpstats.crdt;
+
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.store.KvStores;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** Two replicas for reap tests: an author that checkpoints only when told, and a reader that fetches from it. */
+final class CompactionPair {
+    private CompactionPair() {}
+
+    /** An in-memory author whose checkpoints come only from {@link MerkleCrdt#compact()}; flushes at once. */
+    static MerkleCrdt author() {
+        return MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+                .compaction(new CompactionOptions(Duration.ofHours(1), Long.MAX_VALUE)).build();
+    }
+
+    /** A reader on {@code store} that fetches every block straight from {@code author}. */
+    static MerkleCrdt readerOf(KvStore store, MerkleCrdt author) {
+        return MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+                .fetcher(cid -> author.replication().block(cid).map(CompletableFuture::completedFuture)
+                        .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("not held: " + cid))))
+                .build();
+    }
+
+    /** Tells {@code reader} the author's heads and waits until it merged what they lead to. */
+    static void follow(MerkleCrdt reader, MerkleCrdt author) {
+        for (Head h : author.replication().heads()) reader.replication().onHead(h.cid());
+        reader.replication().whenIdle().join();
+    }
+}
