@@ -99,6 +99,17 @@ final class Reaper {
         return stalls.sum();
     }
 
+    /**
+     * Set by a graceful close before its last reap: stages no longer hand the lock to waiting merges. The close's
+     * budget is for the reap; a merge that waits is resumed from the durable frontier at the next open anyway.
+     */
+    private volatile boolean closing;
+
+    /** The replica is closing: reap without yielding between stages. */
+    void closing() {
+        closing = true;
+    }
+
     /** Stages committed since the replica opened. */
     long stages() {
         return stages.sum();
@@ -191,7 +202,7 @@ final class Reaper {
             } finally {
                 commit.unlock();
             }
-            commit.yieldToWaiting(YIELD_NANOS);
+            if (!closing) commit.yieldToWaiting(YIELD_NANOS);
         }
     }
 
