@@ -423,7 +423,6 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
             log.warn("final flush failed", e);
         }
         long deadline = System.nanoTime() + closeBudgetNanos;
-        reaper.closing();
         if (closeBudgetNanos > 0) finishReap(deadline);
         if (storeCompactor != null) storeCompactor.close(deadline); // a due compaction runs until the deadline, then is cancelled
         commit.commitQuietly();

@@ -99,17 +99,6 @@ final class Reaper {
         return stalls.sum();
     }
 
-    /**
-     * Set by a graceful close before its last reap: stages no longer hand the lock to waiting merges. The close's
-     * budget is for the reap; a merge that waits is resumed from the durable frontier at the next open anyway.
-     */
-    private volatile boolean closing;
-
-    /** The replica is closing: reap without yielding between stages. */
-    void closing() {
-        closing = true;
-    }
-
     /** Stages committed since the replica opened. */
     long stages() {
         return stages.sum();
@@ -202,7 +191,7 @@ final class Reaper {
             } finally {
                 commit.unlock();
             }
-            if (!closing) commit.yieldToWaiting(YIELD_NANOS);
+            commit.yieldToWaiting(YIELD_NANOS);
         }
     }
 
