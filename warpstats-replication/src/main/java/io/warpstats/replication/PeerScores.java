@@ -146,12 +146,7 @@ public final class PeerScores {
 
     /** Peers banned now (expired bans are dropped here, earliest end first: O(1) amortized). */
     public synchronized int bannedCount() {
-        long now = nanoTime.getAsLong();
-        Iterator<Score> it = banned.values().iterator();
-        while (it.hasNext()) {
-            if (active(it.next(), now)) break;
-            it.remove();
-        }
+        dropExpiredBans(nanoTime.getAsLong());
         return banned.size();
     }
 
@@ -162,16 +157,21 @@ public final class PeerScores {
 
     private void makeRoom(long now) {
         if (size() < max) return;
-        Iterator<Score> it = banned.values().iterator(); // earliest ban end first
-        while (it.hasNext() && size() >= max) {
-            if (active(it.next(), now)) break;
-            it.remove();
-        }
+        dropExpiredBans(now);
         if (size() < max) return;
         Map<PeerId, Score> from = scored.isEmpty() ? banned : scored;
         Iterator<Score> eldest = from.values().iterator();
         eldest.next();
         eldest.remove();
+    }
+
+    /** Forgets the bans that are over (forgiven: a clean score), earliest end first; O(1) amortized. */
+    private void dropExpiredBans(long now) {
+        Iterator<Score> it = banned.values().iterator();
+        while (it.hasNext()) {
+            if (active(it.next(), now)) break;
+            it.remove();
+        }
     }
 
     /** Adds the points regained since {@code s.since} (one per {@code recoveryNanos}), up to 0. O(1). */
