@@ -26,7 +26,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 
@@ -44,9 +43,15 @@ final class ClusterNode implements AutoCloseable {
     final PubSubBroadcaster broadcaster;
     final MerkleCrdt crdt;
     final String slotSuffix;
-    final AtomicLong penalties = new AtomicLong();
     /** Penalties this node gave, per peer, counted by {@link PeerPenalty.Offense} ordinal (the peers of a benchmark are few). */
     final ConcurrentHashMap<PeerId, AtomicLongArray> given = new ConcurrentHashMap<>();
+
+    /** Penalties this node gave, all peers and offenses. */
+    long penalties() {
+        long n = 0;
+        for (AtomicLongArray a : given.values()) for (int k = 0; k < a.length(); k++) n += a.get(k);
+        return n;
+    }
 
     ClusterNode(int index, Path dir, ConvergenceBench.Config cfg, MaterializedView probe) {
         this(index, PrivateKey.generate(), dir, cfg.ioThreads(), cfg.rebroadcast(), b -> b.flushDelay(cfg.flushDelay()).view(probe));
@@ -63,10 +68,8 @@ final class ClusterNode implements AutoCloseable {
         await(host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
         store = KvStores.rocksDb(storeDir, false);
         replica = Replica.builder(host, store)
-                .penalty((peer, offense, detail) -> {
-                    penalties.incrementAndGet();
-                    given.computeIfAbsent(peer, k -> new AtomicLongArray(PeerPenalty.Offense.values().length)).incrementAndGet(offense.ordinal());
-                })
+                .penalty((peer, offense, detail) ->
+                        given.computeIfAbsent(peer, k -> new AtomicLongArray(PeerPenalty.Offense.values().length)).incrementAndGet(offense.ordinal()))
                 .rebroadcastInterval(rebroadcast)
                 .minPublishGap(Duration.ofMillis(Long.getLong("warpstats.bench.announceGapMs", PubSubBroadcaster.DEFAULT_MIN_PUBLISH_GAP.toMillis())))
                 .gossipParams(GossipParams.defaults().toBuilder()

@@ -127,7 +127,7 @@ public final class ConvergenceBench {
             var c = n.client.metrics();
             log("  node %d: puts=%d local=%d merged=%d pending=%d inflight=%d heads=%d published=%d suppressed=%d sync req=%d blocks=%d fail=%d pen=%d bytesOut=%d probe=%d checkpoints=%d reaped=%d pruned=%d held=%d lag=%d ms",
                     n.index, m.puts(), m.localBlocks(), m.mergedBlocks(), m.pendingBlocks(), m.fetchesInFlight(), m.heads(),
-                    n.broadcaster.published(), n.broadcaster.suppressed(), c.requests(), c.blocks(), c.failures(), n.penalties.get(),
+                    n.broadcaster.published(), n.broadcaster.suppressed(), c.requests(), c.blocks(), c.failures(), n.penalties(),
                     n.host.traffic().bytesOut(), probe.outstanding(), m.checkpoints(), m.reapedBlocks(), m.prunedLinks(),
                     m.blocksHeld(), m.syncLagMillis());
             log("  node %d: same heads as node 0: %s, topic peers %d, mesh %d, connections %d", n.index,
