@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * them before any network input reaches it; a block the engine rejects (also a rejection found later by
  * its parallel verify stage) is charged to the peer that supplied it; a peer that subscribes to the
  * topic gets the heads at once (at most one announcement per {@link #ANNOUNCE_MIN_GAP}), not at the next
- * rebroadcast. {@link #close()} flushes and closes the engine, then the announcer, the server, the
- * client and the pubsub it created, in that order; the host and the store belong to the caller.
+ * rebroadcast. {@link #close()} first closes the client (no remote block is merged after that), then
+ * flushes the engine, announces its last heads, closes the announcer and the engine (which may reap within
+ * its close budget), then the server and the pubsub it created, in that order; the host and the store
+ * belong to the caller.
  *
  * <p>Concurrency: thread-safe; the parts run on their own threads (see each part's Javadoc).
  */
@@ -190,17 +192,21 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    /** Flushes and closes the engine, announces the last heads, then closes the network parts. Idempotent. */
+    /** Stops taking remote blocks, flushes the engine, announces the last heads, closes the engine, then the rest. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        // No remote block is merged once the close begins: merges would grow the store that the engine's
+        // close reaps and take the write lock from it, so a stop under load would leave the store far
+        // above its live state. Fetches that announcements still trigger fail at once. The server stays
+        // up until the engine is closed: peers fetch the last heads announced here.
+        step("sync client", sync::close);
         step("crdt flush", () -> crdt.flush().get(CLOSE_FLUSH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         step("announce", this::publishHeads); // the last heads, best effort
-        step("crdt", crdt::close);
         step("timer", timer::shutdownNow);
         if (announcer != null) step("announcer", announcer::close);
+        step("crdt", crdt::close);
         if (server != null) step("sync server", server::close);
-        step("sync client", sync::close);
         if (ownsPubSub) step("pubsub", pubsub::close);
     }
 

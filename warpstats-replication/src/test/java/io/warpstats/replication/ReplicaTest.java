@@ -7,11 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
+import io.warpstats.multiformats.Cid;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.testing.TestHosts;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +72,49 @@ class ReplicaTest {
         } finally {
             hb.close();
             ha.close();
+        }
+    }
+
+    @Test
+    void theReplicaStopsTakingRemoteBlocksBeforeItsEngineCloses() throws Exception {
+        // The engine's close may reap for seconds; a merge then would grow the store the reap shrinks.
+        // A view that holds the last flush open keeps the close there, after which no remote block may
+        // be merged: the client must already be closed.
+        CountDownLatch inFlush = new CountDownLatch(1), release = new CountDownLatch(1);
+        MaterializedView hold = MaterializedView.of("/test/hold/", "/hold", (k, o, n, rows) -> {
+            inFlush.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Host h = TestHosts.listening();
+        try (KvStore s = KvStores.rocksDb(dir.resolve("d"))) {
+            Replica r = Replica.builder(h, s).announce(false)
+                    .engine(e -> e.flushDelay(Duration.ofHours(1)).view(hold)).start();
+            r.crdt().put("/hold", "1".getBytes(UTF_8));
+            Thread closer = new Thread(r::close, "closer");
+            closer.start();
+            try {
+                assertThat(inFlush.await(20, TimeUnit.SECONDS)).isTrue();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                boolean clientClosed = false;
+                while (!clientClosed && System.nanoTime() < deadline) {
+                    CompletableFuture<Void> f = r.sync().fetchBranch(Cid.ofDagPb("x".getBytes(UTF_8)), Set.of(), b -> {});
+                    clientClosed = f.isCompletedExceptionally()
+                            && f.handle((v, e) -> String.valueOf(e)).join().contains("sync client closed");
+                    if (!clientClosed) Thread.sleep(50); // bounded poll: the close runs on its own thread
+                }
+                assertThat(clientClosed).as("client closed while the last flush runs").isTrue();
+                assertThat(closer.isAlive()).isTrue();
+            } finally {
+                release.countDown();
+                closer.join(30_000);
+            }
+            assertThat(closer.isAlive()).isFalse();
+        } finally {
+            h.close();
         }
     }
 
