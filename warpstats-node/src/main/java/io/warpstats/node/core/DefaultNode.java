@@ -70,11 +70,11 @@ final class DefaultNode implements Node {
             opened.add(stats);
             host = Hosts.create(key, HostOptions.defaults());
             opened.add(host);
-            // misbehaving sync peers lose points; at banThreshold they are disconnected and refused for banDuration;
+            // misbehaving sync peers lose points and regain them over time (scoreRecovery); at banThreshold they are disconnected and refused for banDuration;
             // the gate remembers as many peers as the sync client does (SyncParams.maxScoredPeers)
             SyncParams syncParams = SyncParams.defaults().withRequestTimeout(config.fetchTimeout());
             penalty = new PenaltyGate(host, syncParams.banThreshold(), syncParams.banDuration(),
-                    syncParams.maxScoredPeers(), System::nanoTime);
+                    syncParams.scoreRecovery(), syncParams.maxScoredPeers(), System::nanoTime);
             host.setGate(penalty);
             shards = new ShardReplicas(host, config, key, syncParams, penalty, stats, e -> log.warn("rejected block: {}", e.getMessage()));
             opened.add(shards);

@@ -19,9 +19,12 @@ import org.slf4j.LoggerFactory;
  * for {@code TIMEOUT}: an overloaded honest peer is slow, not hostile, and the sync client already
  * asks it after cleaner peers), and a peer whose score falls to {@code banThreshold} is banned for {@code banDuration} —
  * its connection is closed and the host's {@link ConnectionGate} refuses it, inbound and outbound,
- * until the ban ends (then it starts again with a clean score). Before, the node only logged the
- * reports: the sync client avoided the peer for its own fetches, but the peer stayed connected,
- * kept serving pubsub and could keep asking our sync server.
+ * until the ban ends (then it starts again with a clean score). A score below 0 that is not banned
+ * regains one point per {@code scoreRecovery} ({@link io.warpstats.replication.SyncParams#scoreRecovery},
+ * as the sync client's own scores): offenses spread over days do not add up to a ban, offenses in quick
+ * succession (a forger's two blocks) do. Banning, not only logging, matters: the sync client avoids a
+ * peer for its own fetches, but without the gate the peer stays connected, keeps serving pubsub and
+ * can keep asking our sync server.
  *
  * <p>The scores and bans are a {@link PeerScores} (the same bounded mechanism the sync client
  * uses): past {@code maxPeers} it forgets ended bans first, then the peer penalized longest ago
@@ -37,11 +40,11 @@ final class PenaltyGate implements ConnectionGate, PeerPenalty {
     private final java.util.Map<Offense, java.util.concurrent.atomic.LongAdder> reports = new java.util.EnumMap<>(Offense.class);
     private final java.util.concurrent.atomic.LongAdder bans = new java.util.concurrent.atomic.LongAdder();
 
-    PenaltyGate(Host host, int banThreshold, Duration banDuration, int maxPeers, LongSupplier nanoTime) {
+    PenaltyGate(Host host, int banThreshold, Duration banDuration, Duration scoreRecovery, int maxPeers, LongSupplier nanoTime) {
         if (banThreshold >= 0) throw new IllegalArgumentException("banThreshold must be negative");
         this.host = host;
         this.banThreshold = banThreshold;
-        this.scores = new PeerScores(maxPeers, banThreshold, banDuration.toNanos(), nanoTime);
+        this.scores = new PeerScores(maxPeers, banThreshold, banDuration.toNanos(), scoreRecovery.toNanos(), nanoTime);
         this.banSeconds = banDuration.toSeconds();
         for (Offense o : Offense.values()) reports.put(o, new java.util.concurrent.atomic.LongAdder());
     }

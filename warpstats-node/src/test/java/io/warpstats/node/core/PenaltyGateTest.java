@@ -31,7 +31,7 @@ class PenaltyGateTest {
              Host b = Hosts.create(PrivateKey.generate(), HostOptions.defaults())) {
             await(a.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
             Multiaddr aAddr = a.listenAddresses().get(0).withPeerId(a.peerId());
-            PenaltyGate gate = new PenaltyGate(a, -100, Duration.ofMinutes(10), 100, now::get);
+            PenaltyGate gate = new PenaltyGate(a, -100, Duration.ofMinutes(10), Duration.ZERO, 100, now::get);
             a.setGate(gate);
 
             Connection c = await(b.dial(aAddr));
@@ -65,7 +65,7 @@ class PenaltyGateTest {
     void aFloodOfNewPeersDoesNotLiftABan() throws Exception {
         AtomicLong now = new AtomicLong(1_000);
         try (Host a = Hosts.create(PrivateKey.generate(), HostOptions.defaults())) {
-            PenaltyGate gate = new PenaltyGate(a, -100, Duration.ofMinutes(10), 3, now::get);
+            PenaltyGate gate = new PenaltyGate(a, -100, Duration.ofMinutes(10), Duration.ZERO, 3, now::get);
             PeerId banned = PeerId.fromPublicKey(PrivateKey.generate().publicKey());
             gate.penalize(banned, Offense.REJECTED_BLOCK, "forged block");
             gate.penalize(banned, Offense.REJECTED_BLOCK, "forged block"); // -100: banned
@@ -75,6 +75,30 @@ class PenaltyGateTest {
             }
             assertThat(gate.isBanned(banned)).as("still banned after 50 new peers past a bound of 3").isTrue();
             assertThat(gate.size()).isLessThanOrEqualTo(3);
+        }
+    }
+
+    /** With recovery, offenses far apart never add up to a ban; two in quick succession still do. */
+    @Test
+    void scoresRecoverSoOnlyOffensesCloseTogetherBan() throws Exception {
+        AtomicLong now = new AtomicLong(1_000);
+        try (Host a = Hosts.create(PrivateKey.generate(), HostOptions.defaults())) {
+            PenaltyGate gate = new PenaltyGate(a, -100, Duration.ofMinutes(10), Duration.ofSeconds(10), 100, now::get);
+            PeerId slowCorrupt = PeerId.fromPublicKey(PrivateKey.generate().publicKey());
+            for (int i = 0; i < 20; i++) { // a bad block a day for 20 days: -50 each, fully recovered in 500 s
+                gate.penalize(slowCorrupt, Offense.REJECTED_BLOCK, "bad block " + i);
+                assertThat(gate.isBanned(slowCorrupt)).as("day %d", i).isFalse();
+                now.addAndGet(Duration.ofDays(1).toNanos());
+                assertThat(gate.score(slowCorrupt)).isZero();
+            }
+            PeerId forger = PeerId.fromPublicKey(PrivateKey.generate().publicKey());
+            gate.penalize(forger, Offense.REJECTED_BLOCK, "forged block");
+            now.addAndGet(Duration.ofSeconds(30).toNanos()); // 3 points back: -47
+            assertThat(gate.score(forger)).isEqualTo(-47);
+            gate.penalize(forger, Offense.REJECTED_BLOCK, "forged block"); // -97: not yet
+            gate.penalize(forger, Offense.MALFORMED, "bad frame");
+            assertThat(gate.isBanned(forger)).isTrue();
+            assertThat(gate.bans()).isEqualTo(1);
         }
     }
 }
