@@ -163,6 +163,24 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         return done;
     }
 
+    @Override
+    public CompletableFuture<Void> tidy() {
+        CompletableFuture<Void> reaped = new CompletableFuture<>();
+        try {
+            scheduler.execute(() -> {
+                try {
+                    reaper.run();
+                    reaped.complete(null);
+                } catch (RuntimeException e) {
+                    reaped.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            reaped.completeExceptionally(new IllegalStateException("closed"));
+        }
+        return storeCompactor == null ? reaped : reaped.thenCompose(v -> storeCompactor.checkNow(true));
+    }
+
     /** Store compactions completed since open (0 without the background compaction). */
     private long storeCompactions() {
         return storeCompactor == null ? 0 : storeCompactor.compactions();
@@ -170,7 +188,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
 
     /** Checks the store compaction's trigger now and compacts if it is due; completes after (tests). */
     CompletableFuture<Void> checkStoreCompaction() {
-        return storeCompactor == null ? CompletableFuture.completedFuture(null) : storeCompactor.checkNow();
+        return storeCompactor == null ? CompletableFuture.completedFuture(null) : storeCompactor.checkNow(false);
     }
 
     @Override

@@ -74,6 +74,16 @@ public interface MerkleCrdt extends AutoCloseable {
      */
     CompletableFuture<Void> compact();
 
+    /**
+     * Reclaims disk now without writing anything new: finishes the reap of the blocks that merged
+     * checkpoints cover, then compacts the store's files if their garbage estimate is due (whatever
+     * {@link CompactionOptions#storeCompactionInterval()} says). What a graceful {@link #close()} does within
+     * its budget, without the budget: after a burst, a replica's disk follows its live state once this
+     * completes (docs/crdt.md, "Compaction"). Blocks merged meanwhile may raise coverage again; they are
+     * reaped by the next pass, as always. Completes when both are done; fails if the replica is closed.
+     */
+    CompletableFuture<Void> tidy();
+
     /** The current heads. */
     List<Head> heads();
 

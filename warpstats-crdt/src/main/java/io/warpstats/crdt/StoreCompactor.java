@@ -80,12 +80,15 @@ final class StoreCompactor implements AutoCloseable {
         return runs.sum();
     }
 
-    /** Checks the estimate now, on the compaction thread (compacting if it is due); completes after (tests). */
-    CompletableFuture<Void> checkNow() {
+    /**
+     * Checks the estimate now, on the compaction thread (compacting if it is due); completes after.
+     * {@code ignoreInterval}: a due compaction runs even within the interval of the last one ({@link MerkleCrdt#tidy}).
+     */
+    CompletableFuture<Void> checkNow(boolean ignoreInterval) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             thread.execute(() -> {
-                checkQuietly();
+                checkQuietly(ignoreInterval);
                 done.complete(null);
             });
         } catch (RejectedExecutionException e) {
@@ -107,17 +110,21 @@ final class StoreCompactor implements AutoCloseable {
     }
 
     private void checkQuietly() {
+        checkQuietly(false);
+    }
+
+    private void checkQuietly(boolean ignoreInterval) {
         try {
-            check();
+            check(ignoreInterval);
         } catch (RuntimeException e) {
             if (!closed) log.warn("background compaction of the store failed (tried again at the next check)", e);
         }
     }
 
-    private void check() {
+    private void check(boolean ignoreInterval) {
         if (closed) return;
         long now = System.nanoTime();
-        if (ranOnce && now - lastEndNanos < intervalNanos) return; // the timer comes back within the interval
+        if (!ignoreInterval && ranOnce && now - lastEndNanos < intervalNanos) return; // the timer comes back within the interval
         long size = store.compactableBytes();
         long garbage = Math.max(0, size - leftBytes) + deletedBytes.sum();
         if (garbage < Math.max(minBytes, leftBytes / 2)) return;
@@ -163,8 +170,7 @@ final class StoreCompactor implements AutoCloseable {
 
     private void finalCheck(long deadlineNanos) {
         boolean done = runUntil(thread, () -> {
-            ranOnce = false; // the interval does not hold a close back: the estimate alone decides
-            checkQuietly();
+            checkQuietly(true); // the interval does not hold a close back: the estimate alone decides
         }, deadlineNanos);
         if (!done) log.info("the store compaction did not finish within the close budget: cancelled (the next open compacts)");
     }

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a graceful close finishes within {@link CompactionOptions#closeBudget()}: the reap of covered blocks. */
+/**
+ * What a graceful close finishes within {@link CompactionOptions#closeBudget()} (the reap of covered blocks), and
+ * {@link MerkleCrdt#tidy()}, which does the same without closing and without a budget.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CloseBudgetTest {
     @TempDir
@@ -52,6 +55,43 @@ class CloseBudgetTest {
             MerkleCrdt again = MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).build();
             for (int i = 0; i < BLOCKS; i += 101) assertThat(again.get("/k/" + i)).hasValue(new byte[] {(byte) i});
             again.close();
+        } finally {
+            author.close();
+        }
+    }
+
+    /**
+     * {@link MerkleCrdt#tidy()} finishes the reap and runs a due store compaction even within the compaction interval
+     * (an hour here, so only tidy can run the second one), and the replica stays open.
+     */
+    @Test
+    void tidyReapsAndCompactsTheStoreWithoutClosing() {
+        MerkleCrdt author = CompactionPair.author();
+        CompactionOptions hourly = CompactionOptions.defaults().withStoreCompaction(1, Duration.ofHours(1));
+        try (KvStore store = KvStores.rocksDb(dir.resolve("tidy"))) {
+            MerkleCrdt reader = CompactionPair.readerOf(store, author, hourly);
+            try {
+                for (int round = 1; round <= 2; round++) {
+                    for (int i = 0; i < BLOCKS / 2; i++) {
+                        author.put("/k/" + i, new byte[] {(byte) round, (byte) i});
+                        author.flush().join();
+                    }
+                    CompactionPair.follow(reader, author);
+                    long compactionsBefore = reader.metrics().storeCompactions();
+                    author.compact().join();
+                    CompactionPair.follow(reader, author);
+                    reader.tidy().join();
+                    assertThat(reader.metrics().reapedBlocks()).as("round %d: every covered block reaped", round)
+                            .isEqualTo((long) round * BLOCKS / 2 + (round - 1));
+                    assertThat(reader.metrics().blocksHeld()).as("round %d: the checkpoint is what is held", round).isLessThan(BLOCKS / 100);
+                    assertThat(reader.metrics().storeCompactions()).as("round %d: the store compacted", round).isGreaterThan(compactionsBefore);
+                }
+                for (int i = 0; i < BLOCKS / 2; i += 101) assertThat(reader.get("/k/" + i)).hasValue(new byte[] {2, (byte) i});
+                reader.put("/still/open", new byte[] {1});
+                reader.flush().join();
+            } finally {
+                reader.close();
+            }
         } finally {
             author.close();
         }

@@ -17,7 +17,12 @@ final class CompactionPair {
 
     /** A reader on {@code store} that fetches every block straight from {@code author}. */
     static MerkleCrdt readerOf(KvStore store, MerkleCrdt author) {
-        return MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO)
+        return readerOf(store, author, CompactionOptions.defaults());
+    }
+
+    /** A reader on {@code store} with these compaction settings that fetches every block straight from {@code author}. */
+    static MerkleCrdt readerOf(KvStore store, MerkleCrdt author, CompactionOptions compaction) {
+        return MerkleCrdt.builder(store).flushDelay(Duration.ZERO).rebroadcastInterval(Duration.ZERO).compaction(compaction)
                 .fetcher(cid -> author.replication().block(cid).map(CompletableFuture::completedFuture)
                         .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("not held: " + cid))))
                 .build();

@@ -21,8 +21,8 @@ import java.util.function.BiConsumer;
  * a post goes to the engine of the post's shard, so the {@link StatsService} works unchanged on a sharded
  * node. Keys that name no post (a global query, the migration marker) go to every shard.
  *
- * <p>Guarantees: a write, read or post query touches exactly one engine; {@link #flush()} and
- * {@link #compact()} complete when every shard's has; {@link #heads()} and {@link #metrics()} are over all
+ * <p>Guarantees: a write, read or post query touches exactly one engine; {@link #flush()},
+ * {@link #compact()} and {@link #tidy()} complete when every shard's has; {@link #heads()} and {@link #metrics()} are over all
  * shards. {@link #replication()} is refused: the network side is per shard (each engine has its own port,
  * DAG and topic). Thread-safe as the engines are.
  */
@@ -80,6 +80,11 @@ final class ShardedCrdt implements MerkleCrdt {
     @Override
     public CompletableFuture<Void> compact() {
         return CompletableFuture.allOf(engines.stream().map(MerkleCrdt::compact).toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public CompletableFuture<Void> tidy() {
+        return CompletableFuture.allOf(engines.stream().map(MerkleCrdt::tidy).toArray(CompletableFuture[]::new));
     }
 
     @Override

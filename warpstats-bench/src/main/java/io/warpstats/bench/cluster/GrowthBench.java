@@ -36,8 +36,11 @@ import org.rocksdb.RocksIterator;
  *       statistics API ({@code StatsService.view}), each node writing N / nodes of them from its own thread, on
  *       posts drawn uniformly from {@code posts} (default 10,000); then every node must report the expected views of
  *       every post.</li>
- *   <li>After {@code settle}, the nodes stop gracefully. Per node: the apparent bytes of its data directory (the sum
- *       of its files' sizes, as {@code du --apparent-size -b}), and of {@code crdt/} and {@code local/}; the live
+ *   <li>At that moment, while the nodes run, the apparent bytes of each node's data directory (the sum of its
+ *       files' sizes, as {@code du --apparent-size -b}): the disk right after the burst, while the nodes may still be
+ *       reaping what the last checkpoints cover. With {@code tidy}, every node then finishes that work
+ *       ({@link io.warpstats.crdt.MerkleCrdt#tidy()}, timed); after {@code settle}, the nodes stop gracefully.
+ *       Per node: the apparent bytes of its data directory, and of {@code crdt/} and {@code local/}; the live
  *       state ({@link LiveState}); their ratio.</li>
  *   <li>The nodes start again on their directories, and a new node with an empty store connects to all of them:
  *       the join time is from its start until it reports the expected views of every post.</li>
@@ -48,7 +51,7 @@ import org.rocksdb.RocksIterator;
 public final class GrowthBench {
 
     /** Options of a run; {@code dir} null: a temporary directory, deleted afterwards. */
-    public record Config(long n, boolean compaction, int nodes, int posts, Duration settle, Duration timeout, @Nullable Path dir) {}
+    public record Config(long n, boolean compaction, int nodes, int posts, boolean tidy, Duration settle, Duration timeout, @Nullable Path dir) {}
 
     /**
      * The live state of a stopped node: what it must keep, at the encoded sizes of its store rows (key bytes plus
@@ -65,15 +68,23 @@ public final class GrowthBench {
         }
     }
 
-    /** One stopped node: apparent bytes of its data directory and of its two stores, blocks held, live state. */
-    public record NodeFigures(String name, long dirBytes, long crdtBytes, long localBytes, long blocks, LiveState live) {
+    /**
+     * One stopped node: apparent bytes of its data directory and of its two stores, blocks held, live state; and the
+     * bytes of its data directory while it ran, when every node had the totals (-1: not measured).
+     */
+    public record NodeFigures(String name, long dirBytes, long crdtBytes, long localBytes, long blocks, LiveState live, long runningDirBytes) {
         public double ratio() {
             return (double) dirBytes / Math.max(1, live.bytes());
+        }
+
+        /** The running data directory at the totals ÷ the live state (NaN if not measured). */
+        public double runningRatio() {
+            return runningDirBytes < 0 ? Double.NaN : (double) runningDirBytes / Math.max(1, live.bytes());
         }
     }
 
     /** A whole run. {@code joinMs} -1: the new node did not reach the totals within the timeout. */
-    public record Result(Config config, long writeMs, long convergeMs, List<NodeFigures> nodes, long joinMs, long joinBlocks,
+    public record Result(Config config, long writeMs, long convergeMs, long tidyMs, List<NodeFigures> nodes, long joinMs, long joinBlocks,
                          long joinWireBytes, NodeFigures joined) {}
 
     private final Config cfg;
@@ -115,6 +126,16 @@ public final class GrowthBench {
         long convergeMs = ms(t1);
         log("at the totals: %s", engines());
         log("wrote %d views in %d ms (%.0f/s); every node has every total %d ms later", cfg.n(), writeMs, cfg.n() * 1000.0 / Math.max(1, writeMs), convergeMs);
+        List<Long> running = new ArrayList<>();
+        for (StatsNode n : nodes) running.add(apparentBytes(n.dir));
+        long tidyMs = -1;
+        if (cfg.tidy()) {
+            long t = System.nanoTime();
+            CompletableFuture.allOf(nodes.stream().map(n -> n.node.crdt.tidy()).toArray(CompletableFuture[]::new))
+                    .get(cfg.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            tidyMs = ms(t);
+            log("every node tidied (reap finished, store compacted if due) in %d ms: %s", tidyMs, engines());
+        }
         if (!cfg.settle().isZero()) {
             log("settling %s", cfg.settle());
             Thread.sleep(cfg.settle().toMillis()); // compaction runs on its own timers: this is the time it is given, not a wait for an event
@@ -122,7 +143,7 @@ public final class GrowthBench {
         List<Long> blocks = nodes.stream().map(n -> n.node.crdt.metrics().blocksHeld()).toList();
         closeAll();
         List<NodeFigures> figures = new ArrayList<>();
-        for (int i = 0; i < cfg.nodes(); i++) figures.add(measure("node " + i, root.resolve("n" + i), blocks.get(i)));
+        for (int i = 0; i < cfg.nodes(); i++) figures.add(measure("node " + i, root.resolve("n" + i), blocks.get(i), running.get(i)));
         startAll();
         long t2 = System.nanoTime();
         StatsNode fresh = new StatsNode(cfg.nodes(), root.resolve("join"), this::engine);
@@ -135,8 +156,8 @@ public final class GrowthBench {
         log("the new node %s in %d ms: %d blocks fetched in %d requests, %d wire bytes", joined ? "joined" : "did NOT join", joinMs,
                 m.blocks(), m.requests(), m.wireBytes());
         closeAll();
-        NodeFigures j = measure("new node", root.resolve("join"), freshBlocks);
-        return new Result(cfg, writeMs, convergeMs, figures, joinMs, m.blocks(), m.wireBytes(), j);
+        NodeFigures j = measure("new node", root.resolve("join"), freshBlocks, -1);
+        return new Result(cfg, writeMs, convergeMs, tidyMs, figures, joinMs, m.blocks(), m.wireBytes(), j);
     }
 
     /** The engine settings of the run: compaction on ({@link CompactionOptions#defaults()}, a node's) or off. */
@@ -275,11 +296,11 @@ public final class GrowthBench {
 
     // ------------------------------------------------------------------ measurement
 
-    private static NodeFigures measure(String name, Path dir, long blocks) throws Exception {
+    private static NodeFigures measure(String name, Path dir, long blocks, long runningDirBytes) throws Exception {
         log("%s %s", name, GrowthDiagnosis.describe(dir.resolve("crdt")));
         log("%s %s", name, GrowthDiagnosis.describe(dir.resolve("local")));
         return new NodeFigures(name, apparentBytes(dir), apparentBytes(dir.resolve("crdt")), apparentBytes(dir.resolve("local")),
-                blocks, liveState(dir));
+                blocks, liveState(dir), runningDirBytes);
     }
 
     /** The sum of the sizes of the regular files under {@code dir}: {@code du --apparent-size -b}. */
@@ -363,18 +384,20 @@ public final class GrowthBench {
         System.out.println();
         System.out.printf(Locale.ROOT, "N = %d views on %d posts through %d nodes, compaction %s (%s)%n", c.n(), c.posts(), c.nodes(),
                 c.compaction() ? "on" : "off", Instant.now());
-        System.out.println("| node | data dir bytes | crdt/ | local/ | blocks | live state bytes (v/ rows, /stats/ rows, local rows) | dir / live |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| node | data dir bytes | crdt/ | local/ | blocks | live state bytes (v/ rows, /stats/ rows, local rows) | dir / live |"
+                + " running dir at the totals / live |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         List<NodeFigures> all = new ArrayList<>(r.nodes());
         all.add(r.joined());
         for (NodeFigures f : all) {
             LiveState l = f.live();
-            System.out.printf(Locale.ROOT, "| %s | %,d | %,d | %,d | %,d | %,d (%,d in %,d; %,d in %,d; %,d in %,d) | %.2f |%n", f.name(), f.dirBytes(),
+            System.out.printf(Locale.ROOT, "| %s | %,d | %,d | %,d | %,d | %,d (%,d in %,d; %,d in %,d; %,d in %,d) | %.2f | %s |%n", f.name(), f.dirBytes(),
                     f.crdtBytes(), f.localBytes(), f.blocks(), l.bytes(), l.visibleBytes(), l.visibleRows(), l.viewBytes(), l.viewRows(),
-                    l.localBytes(), l.localRows(), f.ratio());
+                    l.localBytes(), l.localRows(), f.ratio(),
+                    f.runningDirBytes() < 0 ? "–" : String.format(Locale.ROOT, "%,d / %.2f", f.runningDirBytes(), f.runningRatio()));
         }
-        System.out.printf(Locale.ROOT, "%nwrite %d ms, every node at the totals %d ms later; join of a new node: %d ms, %,d blocks, %,d wire bytes%n",
-                r.writeMs(), r.convergeMs(), r.joinMs(), r.joinBlocks(), r.joinWireBytes());
+        System.out.printf(Locale.ROOT, "%nwrite %d ms, every node at the totals %d ms later, tidy %s; join of a new node: %d ms, %,d blocks, %,d wire bytes%n",
+                r.writeMs(), r.convergeMs(), r.tidyMs() < 0 ? "off" : r.tidyMs() + " ms", r.joinMs(), r.joinBlocks(), r.joinWireBytes());
         if (r.joinMs() < 0) throw new IllegalStateException("the new node did not reach the totals within " + c.timeout());
     }
 }

@@ -33,6 +33,10 @@ final class GrowthCommand implements Callable<Integer> {
             description = "Posts the views are spread over, uniformly, 1..1000000 (default: ${DEFAULT-VALUE}).")
     int posts;
 
+    @Option(names = "--tidy", defaultValue = "on", paramLabel = "on|off",
+            description = "Once every node has the totals, every node finishes its reap and a due store compaction (MerkleCrdt.tidy) before it stops (default: ${DEFAULT-VALUE}).")
+    String tidy;
+
     @Option(names = "--settle", defaultValue = "0", paramLabel = "S", description = "Seconds the nodes run idle after the writes before they stop, 0..3600 (default: ${DEFAULT-VALUE}).")
     int settle;
 
@@ -47,9 +51,10 @@ final class GrowthCommand implements Callable<Integer> {
         check(compaction.equals("on") || compaction.equals("off"), "--compaction must be on or off, not '" + compaction + "'");
         check(nodes >= 1 && nodes <= 16, "--nodes must be 1..16, not " + nodes);
         check(posts >= 1 && posts <= 1_000_000, "--posts must be 1..1000000, not " + posts);
+        check(tidy.equals("on") || tidy.equals("off"), "--tidy must be on or off, not '" + tidy + "'");
         check(settle >= 0 && settle <= 3600, "--settle must be 0..3600, not " + settle);
         check(timeout >= 1 && timeout <= 86_400, "--timeout must be 1..86400, not " + timeout);
-        return new GrowthBench.Config(n, compaction.equals("on"), nodes, posts, Duration.ofSeconds(settle), Duration.ofSeconds(timeout), dir);
+        return new GrowthBench.Config(n, compaction.equals("on"), nodes, posts, tidy.equals("on"), Duration.ofSeconds(settle), Duration.ofSeconds(timeout), dir);
     }
 
     @Override

@@ -16,12 +16,14 @@ class GrowthBenchTest {
     @Test
     @Timeout(300)
     void threeNodesWriteStopAndANewNodeReachesTheirTotals() throws Exception {
-        GrowthBench.Result r = GrowthBench.run(new GrowthBench.Config(600, true, 3, 50, Duration.ZERO, Duration.ofSeconds(120), dir));
+        GrowthBench.Result r = GrowthBench.run(new GrowthBench.Config(600, true, 3, 50, true, Duration.ZERO, Duration.ofSeconds(120), dir));
         assertThat(r.joinMs()).as("the new node reached the totals").isGreaterThanOrEqualTo(0);
         assertThat(r.nodes()).hasSize(3);
+        assertThat(r.tidyMs()).as("every node tidied before it stopped").isGreaterThanOrEqualTo(0);
         for (GrowthBench.NodeFigures f : r.nodes()) {
             assertThat(f.crdtBytes() + f.localBytes()).isPositive().isLessThan(f.dirBytes()); // and identity.key
             assertThat(f.ratio()).isEqualTo((double) f.dirBytes() / f.live().bytes());
+            assertThat(f.runningDirBytes()).as("measured while running").isPositive();
             // every post has a views slot and an activity register per writing node that viewed it, all replicated
             assertThat(f.live().visibleRows()).isEqualTo(r.joined().live().visibleRows()).isGreaterThanOrEqualTo(2L * 50);
             assertThat(f.live().viewRows()).isPositive();
