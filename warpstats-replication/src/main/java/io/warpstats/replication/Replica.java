@@ -53,6 +53,15 @@ import org.slf4j.LoggerFactory;
 public final class Replica implements AutoCloseable {
     /** Announcements triggered by new subscribers are at most this frequent. */
     public static final Duration ANNOUNCE_MIN_GAP = Duration.ofMillis(100);
+    /**
+     * The gossipsub parameters of a replica's pubsub unless the builder is given others: the defaults, with
+     * gossipsub v1.2's IDONTWANT sent for every message (not only from 512 bytes: announcements are smaller)
+     * and each forward of a message so announced held back 2 ms, so that the IDONTWANTs of mesh peers that
+     * got it by another path arrive first and spare them the copy. On a 5-node full mesh at 1,000 puts/s
+     * this cut the wire bytes per put by a third, with p50 and p99 no worse (docs/benchmarks.md, row 13).
+     */
+    public static final GossipParams GOSSIP_DEFAULTS = GossipParams.defaults().toBuilder()
+            .idontwantMinBytes(0).forwardDelay(Duration.ofMillis(2)).build();
     /** How long {@link #close()} waits for the final flush of pending writes. */
     public static final Duration CLOSE_FLUSH_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
@@ -230,7 +239,7 @@ public final class Replica implements AutoCloseable {
         private SyncParams syncParams = SyncParams.defaults();
         private PeerPenalty penalty = PeerPenalty.NONE;
         private PubSub pubsub;
-        private GossipParams gossipParams = GossipParams.defaults();
+        private GossipParams gossipParams = GOSSIP_DEFAULTS;
         private boolean announce = true;
         private boolean follow = true;
         private boolean serve = true;

@@ -6,7 +6,6 @@ import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
 import io.warpstats.p2p.Host;
 import io.warpstats.p2p.crypto.PrivateKey;
-import io.warpstats.p2p.pubsub.GossipParams;
 import io.warpstats.p2p.pubsub.PubSub;
 import io.warpstats.replication.BlockSource;
 import io.warpstats.replication.PubSubBroadcaster;
@@ -58,7 +57,7 @@ final class ShardReplicas implements AutoCloseable {
         selection = config.shards();
         Shards shards = selection.shards();
         checkLayout(config.dataDir(), shards.count());
-        pubsub = PubSub.create(host, GossipParams.defaults());
+        pubsub = PubSub.create(host, Replica.GOSSIP_DEFAULTS);
         try {
             for (int i = 0; i < shards.count(); i++) {
                 int shard = i;
