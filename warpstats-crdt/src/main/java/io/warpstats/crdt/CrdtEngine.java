@@ -146,12 +146,25 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
 
     @Override
     public CompletableFuture<Void> compact() {
+        return onScheduler(() -> {
+            writer.checkpoint();
+            reaper.run();
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> tidy() {
+        CompletableFuture<Void> reaped = onScheduler(reaper::run);
+        return storeCompactor == null ? reaped : reaped.thenCompose(v -> storeCompactor.checkNow(true));
+    }
+
+    /** Runs {@code task} on the engine's scheduler thread; the future fails if it throws or the engine is closed. */
+    private CompletableFuture<Void> onScheduler(Runnable task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             scheduler.execute(() -> {
                 try {
-                    writer.checkpoint();
-                    reaper.run();
+                    task.run();
                     done.complete(null);
                 } catch (RuntimeException e) {
                     done.completeExceptionally(e);
@@ -161,24 +174,6 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
             done.completeExceptionally(new IllegalStateException("closed"));
         }
         return done;
-    }
-
-    @Override
-    public CompletableFuture<Void> tidy() {
-        CompletableFuture<Void> reaped = new CompletableFuture<>();
-        try {
-            scheduler.execute(() -> {
-                try {
-                    reaper.run();
-                    reaped.complete(null);
-                } catch (RuntimeException e) {
-                    reaped.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            reaped.completeExceptionally(new IllegalStateException("closed"));
-        }
-        return storeCompactor == null ? reaped : reaped.thenCompose(v -> storeCompactor.checkNow(true));
     }
 
     /** Store compactions completed since open (0 without the background compaction). */
