@@ -25,12 +25,18 @@ import java.util.Set;
  * retires that element, {@link Reaper}). The work and memory are those of the lineage's live state.
  *
  * <h2>When</h2>
- * After a local flush once the bytes of own blocks written since the last checkpoint reach
- * max({@code minBytes}, the last checkpoint's size): the checkpoints' own cost stays at most the cost
- * of the writes they fold, and what a replica keeps of a lineage stays within about twice its live
- * state. (A factor of 4 — checkpoints four times their size apart — shortens the cluster's tail latency
- * under a sustained write rate but breaks that disk bound: docs/benchmarks.md, "Where a target is not met".)
- * Also every {@code interval} if anything was written, and on {@link MerkleCrdt#compact}.
+ * A checkpoint is <em>due</em> once the bytes of own blocks written since the last one reach the trigger,
+ * max({@code minBytes}, the last checkpoint's size): the checkpoints' own cost stays at most the cost of
+ * the writes they fold, and what a replica keeps of a lineage stays within about twice its live state.
+ * A due checkpoint is written once the replica's local writes go quiet ({@link LocalWriter#QUIET}
+ * without a flush), or at once when the bytes since the last one reach {@link #BUSY_FACTOR} times the
+ * trigger. Every checkpoint restates the whole live state of the lineage and costs its author, and each
+ * peer that merges it, about that much; under a sustained write rate on a small state the trigger comes
+ * every few seconds, and the checkpoints, their merges on every peer and the reaps they start held a
+ * 5-node cluster on 2 cores at saturation (docs/benchmarks.md, row 9). So a busy writer folds its
+ * history {@link #BUSY_FACTOR} times less often, and the bound of twice the live state holds again as
+ * soon as the writes pause. Also every {@code interval} if anything was written, and on
+ * {@link MerkleCrdt#compact}.
  *
  * <p>Concurrency: {@link #content} runs under {@link GroupCommit}'s write lock (inside
  * {@link LocalWriter}'s flush lock); the counters are read and written under the flush lock.
@@ -48,13 +54,36 @@ final class Checkpointer {
         this.options = options;
     }
 
+    /** While the replica keeps writing, a due checkpoint waits until the bytes since the last one reach this many triggers. */
+    static final int BUSY_FACTOR = 4;
+
+    /** What a local flush leaves to do. */
+    enum Due {
+        /** No checkpoint is due. */
+        NOTHING,
+        /** One is due: write it once the local writes go quiet. */
+        WHEN_QUIET,
+        /** One is due and the writes since the last one reached {@link #BUSY_FACTOR} triggers: write it now. */
+        NOW
+    }
+
     /** What a checkpoint restates: elements sorted by key, tombstones sorted by key and id. */
     record Content(List<CheckpointPart.Restated> restated, List<Element> tombstones) {}
 
-    /** Counts the bytes of a local flush; true if a checkpoint is due. Caller holds the flush lock. */
-    boolean afterFlush(long bytes) {
+    /** Counts the bytes of a local flush; says whether a checkpoint is due, and how soon. Caller holds the flush lock. */
+    Due afterFlush(long bytes) {
         sinceLast += bytes;
-        return options.enabled() && sinceLast >= Math.max(options.checkpointMinBytes(), lastSize);
+        if (!due()) return Due.NOTHING;
+        return sinceLast / BUSY_FACTOR >= trigger() ? Due.NOW : Due.WHEN_QUIET;
+    }
+
+    /** Whether a checkpoint is due (see the class comment). Caller holds the flush lock. */
+    boolean due() {
+        return options.enabled() && sinceLast >= trigger();
+    }
+
+    private long trigger() {
+        return Math.max(options.checkpointMinBytes(), lastSize);
     }
 
     /** Whether anything was written since the last checkpoint. Caller holds the flush lock. */

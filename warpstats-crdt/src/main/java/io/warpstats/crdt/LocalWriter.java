@@ -80,6 +80,11 @@ final class LocalWriter {
     private final byte[] epoch;
     private final Checkpointer checkpointer;
     private final AtomicBoolean checkpointRequested = new AtomicBoolean();
+    private final AtomicBoolean quietCheckArmed = new AtomicBoolean();
+    /** When the last flush that wrote a block ended ({@link System#nanoTime()}). */
+    private volatile long lastFlushNanos;
+    /** A due checkpoint waits until no local flush came for this long ({@link Checkpointer}, "When"). */
+    static final java.time.Duration QUIET = java.time.Duration.ofMillis(500);
 
     /**
      * @param scheduler    runs timer and size flushes and checkpoints (the engine's single scheduler thread)
@@ -211,7 +216,12 @@ final class LocalWriter {
             try {
                 long bytes = writeLocal(gen);
                 pacer.flushed(gen.size());
-                if (checkpointer.afterFlush(bytes)) requestCheckpoint();
+                lastFlushNanos = System.nanoTime();
+                switch (checkpointer.afterFlush(bytes)) {
+                    case NOW -> requestCheckpoint();
+                    case WHEN_QUIET -> armQuietCheck(QUIET.toNanos());
+                    case NOTHING -> { }
+                }
             } catch (RuntimeException e) {
                 pendingLock.writeLock().lock();
                 try {
@@ -255,6 +265,32 @@ final class LocalWriter {
             return writeChain(tombs, elems, List.of(), false);
         } finally {
             commit.unlock();
+        }
+    }
+
+    /** Checks for a due checkpoint after {@code delayNanos} (once, however often asked until it runs). */
+    private void armQuietCheck(long delayNanos) {
+        if (!quietCheckArmed.compareAndSet(false, true)) return;
+        try {
+            scheduler.schedule(this::quietCheck, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            quietCheckArmed.set(false); // closing
+        }
+    }
+
+    /** Writes the due checkpoint if no flush came for {@link #QUIET}; else looks again when it may have. */
+    private void quietCheck() {
+        quietCheckArmed.set(false);
+        long idle = System.nanoTime() - lastFlushNanos;
+        if (idle < QUIET.toNanos()) {
+            armQuietCheck(QUIET.toNanos() - idle);
+            return;
+        }
+        flushLock.lock();
+        try {
+            if (checkpointer.due()) checkpointQuietly();
+        } finally {
+            flushLock.unlock();
         }
     }
 
