@@ -3,6 +3,7 @@ package io.warpstats.crdt;
 import io.warpstats.multiformats.Cid;
 import io.warpstats.crdt.store.KvStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -84,7 +85,7 @@ final class LocalWriter {
     /** When the last flush that wrote a block ended ({@link System#nanoTime()}). */
     private volatile long lastFlushNanos;
     /** A due checkpoint waits until no local flush came for this long ({@link Checkpointer}, "When"). */
-    static final java.time.Duration QUIET = java.time.Duration.ofMillis(500);
+    static final Duration QUIET = Duration.ofMillis(500);
 
     /**
      * @param scheduler    runs timer and size flushes and checkpoints (the engine's single scheduler thread)
@@ -278,7 +279,7 @@ final class LocalWriter {
         }
     }
 
-    /** Writes the due checkpoint if no flush came for {@link #QUIET}; else looks again when it may have. */
+    /** Asks for the due checkpoint if no flush came for {@link #QUIET}; else looks again when it may have. */
     private void quietCheck() {
         quietCheckArmed.set(false);
         long idle = System.nanoTime() - lastFlushNanos;
@@ -286,12 +287,14 @@ final class LocalWriter {
             armQuietCheck(QUIET.toNanos() - idle);
             return;
         }
+        boolean due;
         flushLock.lock();
         try {
-            if (checkpointer.due()) checkpointQuietly();
+            due = checkpointer.due();
         } finally {
             flushLock.unlock();
         }
+        if (due) requestCheckpoint(); // the one path of both triggers: a checkpoint already asked for is not asked twice
     }
 
     /** Asks the scheduler for a checkpoint (once, however often asked until it runs). */

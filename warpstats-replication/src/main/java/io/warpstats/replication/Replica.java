@@ -57,8 +57,8 @@ public final class Replica implements AutoCloseable {
      * The gossipsub parameters of a replica's pubsub unless the builder is given others: the defaults, with
      * gossipsub v1.2's IDONTWANT sent for every message (not only from 512 bytes: announcements are smaller)
      * and each forward of a message so announced held back 2 ms, so that the IDONTWANTs of mesh peers that
-     * got it by another path arrive first and spare them the copy. On a 5-node full mesh at 1,000 puts/s
-     * this cut the wire bytes per put by a third, with p50 and p99 no worse (docs/benchmarks.md, row 13).
+     * got it by another path arrive first and spare them the copy (measured on a 5-node full mesh:
+     * docs/benchmarks.md, row 13).
      */
     public static final GossipParams GOSSIP_DEFAULTS = GossipParams.defaults().toBuilder()
             .idontwantMinBytes(0).forwardDelay(Duration.ofMillis(2)).build();
