@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -78,7 +77,13 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final long closeBudgetNanos;
     /** The background compaction of the store's files; null when {@link CompactionOptions#storeCompactionEnabled()} is false. */
     private final StoreCompactor storeCompactor;
-    private final AtomicBoolean reapScheduled = new AtomicBoolean();
+    /** While busy, a reap stage is followed by a pause this many times its length: at most 1 / (1 + this) of a thread. */
+    static final int REAP_PAUSE_FACTOR = 1;
+    private final Object reapLock = new Object();
+    /** A reap runs (its next stage is queued or running); guarded by {@link #reapLock}. */
+    private boolean reapRunning;
+    /** Completes when the running reap ends; guarded by {@link #reapLock}. */
+    private CompletableFuture<Void> reapDone = CompletableFuture.completedFuture(null);
 
     CrdtEngine(KvStore store, MerkleCrdtOptions options, CompactionOptions compaction, Broadcaster broadcaster, BlockFetcher fetcher,
                DeltaSigner signer, DeltaVerifier verifier, WriteAuthorizer authorizer, Consumer<RejectedBlockException> onRejected,
@@ -120,20 +125,58 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
 
     // ------------------------------------------------------------------ compaction
 
+    /**
+     * Starts a reap unless one runs. It runs one stage per task on the scheduler, each task submitting the next, so
+     * the local flushes, checkpoints and walk timers due meanwhile run between two stages: a reap of thousands of
+     * covered blocks (seconds) would otherwise hold every local write's flush for its whole length. While the
+     * replica is busy (a local flush within {@link LocalWriter#QUIET}, or remote blocks waiting to be merged) the
+     * next stage waits {@link #REAP_PAUSE_FACTOR} times as long as the last one took: a reap is background work, and
+     * on a loaded machine its CPU would otherwise come out of the latency of the writes it follows. A quiet replica
+     * reaps at full speed; {@link #tidy}, {@link #compact} and the close do not pause.
+     */
     private void scheduleReap() {
-        if (!reapScheduled.compareAndSet(false, true)) return;
-        try {
-            scheduler.execute(() -> {
-                reapScheduled.set(false);
-                try {
-                    reaper.run();
-                } catch (RuntimeException e) {
-                    if (!commit.isClosed()) log.warn("reaping covered blocks failed (retried when coverage rises again)", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            reapScheduled.set(false); // closing
+        synchronized (reapLock) {
+            if (reapRunning) return;
+            reapRunning = true;
+            reapDone = new CompletableFuture<>();
         }
+        submitReapStage(0);
+    }
+
+    private void submitReapStage(long delayNanos) {
+        try {
+            if (delayNanos <= 0) scheduler.execute(this::reapStage);
+            else scheduler.schedule(this::reapStage, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            endReap(); // closing
+        }
+    }
+
+    private void reapStage() {
+        boolean more;
+        long start = System.nanoTime();
+        try {
+            more = reaper.runStage();
+        } catch (RuntimeException e) {
+            more = false;
+            if (!commit.isClosed()) log.warn("reaping covered blocks failed (retried when coverage rises again)", e);
+        }
+        if (more && !commit.isClosed()) {
+            boolean busy = writer.writtenLately() || commit.remoteBehind();
+            submitReapStage(busy ? (System.nanoTime() - start) * REAP_PAUSE_FACTOR : 0);
+            return;
+        }
+        endReap();
+        if (!commit.isClosed() && reaper.hasWork()) scheduleReap(); // coverage rose after the last stage looked
+    }
+
+    private void endReap() {
+        CompletableFuture<Void> done;
+        synchronized (reapLock) {
+            reapRunning = false;
+            done = reapDone;
+        }
+        done.complete(null);
     }
 
     private void checkpointIfWrittenQuietly() {
@@ -379,7 +422,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         walk.onHead(head);
     }
 
-    /** The walk is idle, then the scheduler ran everything submitted before: a reap that a merged checkpoint started is done. */
+    /** The walk is idle, then the scheduler ran everything submitted before, then the reap a merged checkpoint started is done. */
     @Override
     public CompletableFuture<Void> whenIdle() {
         return walk.whenIdle().thenCompose(v -> {
@@ -390,6 +433,10 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
                 barrier.complete(null); // closed: nothing runs any more
             }
             return barrier;
+        }).thenCompose(v -> {
+            synchronized (reapLock) {
+                return reapDone;
+            }
         });
     }
 
@@ -441,6 +488,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         commit.commitQuietly();
         commit.close();
         scheduler.shutdownNow();
+        endReap(); // a reap whose next stage was queued: whenIdle does not wait for it any more
         walk.verifyStage().close();
         commit.clearDirtyFlag();
     }

@@ -259,6 +259,11 @@ final class GroupCommit {
         return blocksHeld;
     }
 
+    /** Whether a block heard of (announced, or linked by a merged block) waits to be merged: remote work is behind. */
+    boolean remoteBehind() {
+        return !heardAt.isEmpty();
+    }
+
     /** The age of the oldest block heard of (announced, or linked by a merged block) and not merged yet; 0 if none. */
     long syncLagNanos() {
         long now = System.nanoTime(), oldest = now;

@@ -279,6 +279,11 @@ final class LocalWriter {
         }
     }
 
+    /** Whether a local flush wrote a block within the last {@link #QUIET}: this replica is being written to. */
+    boolean writtenLately() {
+        return System.nanoTime() - lastFlushNanos < QUIET.toNanos();
+    }
+
     /** Asks for the due checkpoint if no flush came for {@link #QUIET}; else looks again when it may have. */
     private void quietCheck() {
         quietCheckArmed.set(false);

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * DAG above the checkpoints still leads to every block whose content is not restated. Tombstones the block
  * carried are kept: they name other authors' elements, which only those authors' checkpoints retire.
  *
- * <p>Concurrency: {@link #run} is called on the engine's scheduler thread; each chunk holds
+ * <p>Concurrency: {@link #run} and {@link #runStage} are called on the engine's scheduler thread (the state of a
+ * reap between two stages is confined to it); each chunk holds
  * {@link GroupCommit}'s write lock while it reads and stages, and commits before releasing it. A reap is
  * background work: merges and local flushes come first. Chunks are small ({@link #CHUNK} blocks and about
  * {@link #CHUNK_ROWS} element rows, tens of milliseconds), and after each one the reaper hands the lock to any
@@ -59,6 +60,8 @@ final class Reaper {
     private final HeadTracker heads;
     /** Told the bytes of the rows a pass deleted, once at its end (the store compaction's trigger: not mid-pass). */
     private final java.util.function.LongConsumer onDeleted;
+    /** The lineage being reaped between two stages; scheduler thread only. */
+    private Pass current;
     /** Bytes deleted by the running pass; used on the scheduler thread only. */
     private long deletedInPass;
     /** Lineage → the coverage up to which it has been reaped (in memory: a pass at open redoes what a crash interrupted). */
@@ -70,6 +73,9 @@ final class Reaper {
     private final Set<Cid> recent = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
     /** Deleted blocks remembered at most (in memory; a peer behind by more is told "missing" and retries). */
     static final int RECENT = 65_536;
+
+    /** A lineage reaped up to coverage {@code first}, with the elements its covering checkpoint restates. */
+    private record Pass(Txn.Key lineage, long first, Set<String> restated) {}
 
     Reaper(GroupCommit commit, Keys keys, HeadTracker heads, java.util.function.LongConsumer onDeleted) {
         this.commit = commit;
@@ -109,90 +115,127 @@ final class Reaper {
         return reaped.sum();
     }
 
-    /** Reaps every lineage whose coverage rose since it was last reaped; returns the blocks deleted. */
+    /** Reaps every lineage whose coverage rose since it was last reaped, to the end; returns the blocks deleted. */
     int run() {
-        try {
-            return reapCovered();
-        } finally {
-            long bytes = deletedInPass;
-            deletedInPass = 0;
-            onDeleted.accept(bytes);
-        }
-    }
-
-    private int reapCovered() {
         int total = 0;
-        for (Map.Entry<Txn.Key, Long> e : commit.coverage().snapshot().entrySet()) {
-            if (commit.isClosed()) break;
-            long h = e.getValue();
-            if (reapedBelow.getOrDefault(e.getKey(), 0L) >= h) continue;
-            total += reapLineage(e.getKey().b, h);
-            reapedBelow.put(e.getKey(), h);
+        try {
+            for (int n; (n = stage()) >= 0; ) total += n;
+        } finally {
+            endPass();
         }
         return total;
     }
 
-    private int reapLineage(byte[] lineage, long first) {
-        KvStore store = commit.store();
-        Set<String> restated = restatedBy(store, lineage, first);
-        if (restated == null) {
+    /**
+     * Runs one stage of the reap ({@link #CHUNK} blocks, about {@link #CHUNK_ROWS} element rows, one transaction)
+     * and returns whether more remains. The engine runs a reap this way, one stage per task on its scheduler, so
+     * the local flushes and checkpoints queued on that thread run between two stages, not after the whole reap
+     * (seconds, after a checkpoint that covers a burst of writes).
+     */
+    boolean runStage() {
+        if (stage() >= 0) return true;
+        endPass();
+        return false;
+    }
+
+    /** Whether a lineage's coverage rose above what has been reaped of it: a reap has work. */
+    boolean hasWork() {
+        if (current != null) return true;
+        for (Map.Entry<Txn.Key, Long> e : commit.coverage().snapshot().entrySet()) {
+            if (reapedBelow.getOrDefault(e.getKey(), 0L) < e.getValue()) return true;
+        }
+        return false;
+    }
+
+    /** One stage of the current lineage's reap, starting the next lineage with work if none: its blocks deleted, or -1 when nothing is left. */
+    private int stage() {
+        while (!commit.isClosed()) {
+            if (current == null) current = nextPass();
+            if (current == null) return -1;
+            int n = reapStage(current.lineage().b, current.first(), current.restated());
+            if (n >= 0) return n;
+            reapedBelow.put(current.lineage(), current.first());
+            current = null;
+        }
+        current = null;
+        return -1;
+    }
+
+    /** The next lineage whose coverage rose since it was reaped, or null; a checkpoint incomplete in the store is a stall. */
+    private Pass nextPass() {
+        for (Map.Entry<Txn.Key, Long> e : commit.coverage().snapshot().entrySet()) {
+            long h = e.getValue();
+            if (reapedBelow.getOrDefault(e.getKey(), 0L) >= h) continue;
+            Set<String> restated = restatedBy(commit.store(), e.getKey().b, h);
+            if (restated != null) return new Pass(e.getKey(), h, restated);
             stalls.increment();
-            log.warn("checkpoint of a lineage at height {} is incomplete in the store: its covered blocks are kept", first);
-            return 0;
+            log.warn("checkpoint of a lineage at height {} is incomplete in the store: its covered blocks are kept", h);
+            reapedBelow.put(e.getKey(), h);
         }
-        int n = 0;
-        while (true) {
-            commit.lock();
-            try {
-                if (commit.isClosed()) return n;
-                commit.commit(); // whatever is staged goes first
-                List<byte[]> rows = new ArrayList<>();
-                List<Cid> cids = new ArrayList<>();
-                int prefixLen = keys.byLineage.length + lineage.length;
-                store.scan(keys.heldPrefix(lineage), (k, v) -> {
-                    if (Long.compareUnsigned(Keys.getLong(Arrays.copyOfRange(k, prefixLen, prefixLen + 8)), first) >= 0) return false;
-                    Cid c = Cid.fromBytes(Arrays.copyOfRange(k, prefixLen + 8, k.length));
-                    rows.add(k);
-                    cids.add(c);
-                    return rows.size() < CHUNK;
-                });
-                if (rows.isEmpty()) return n;
-                Stage s = commit.stage();
-                List<Element> dead = new ArrayList<>();
-                List<Block> gone = new ArrayList<>();
-                long bytes = 0;
-                int stagedRows = 0;
-                for (int i = 0; i < rows.size() && (gone.isEmpty() || stagedRows < CHUNK_ROWS); i++) {
-                    Cid c = cids.get(i);
-                    Optional<byte[]> rec = store.get(keys.processed(c));
-                    if (rec.isPresent()) {
-                        Block b = Block.decodeHashed(c, Arrays.copyOfRange(rec.get(), 8, rec.get().length));
-                        // a covered head (a block made a head when its parent went, covered since): goes too
-                        if (s.heads(b.delta().dagName()).remove(c) != null) s.txn.delete(keys.head(b.delta().dagName(), c));
-                        bytes += rec.get().length + deadElements(b, restated, dead);
-                        s.txn.delete(keys.processed(c));
-                        s.reaped.add(c);
-                        gone.add(b);
-                        Delta d = b.delta();
-                        stagedRows += d.elements().size() + (d.checkpoint() == null ? 0 : d.checkpoint().restated().size());
-                    }
-                    s.txn.delete(rows.get(i));
+        return null;
+    }
+
+    private void endPass() {
+        long bytes = deletedInPass;
+        deletedInPass = 0;
+        if (bytes > 0) onDeleted.accept(bytes);
+    }
+
+    /** Deletes at most one stage of the lineage's blocks below {@code first}: the blocks deleted, or -1 if none was left. */
+    private int reapStage(byte[] lineage, long first, Set<String> restated) {
+        KvStore store = commit.store();
+        int done;
+        commit.lock();
+        try {
+            if (commit.isClosed()) return -1;
+            commit.commit(); // whatever is staged goes first
+            List<byte[]> rows = new ArrayList<>();
+            List<Cid> cids = new ArrayList<>();
+            int prefixLen = keys.byLineage.length + lineage.length;
+            store.scan(keys.heldPrefix(lineage), (k, v) -> {
+                if (Long.compareUnsigned(Keys.getLong(Arrays.copyOfRange(k, prefixLen, prefixLen + 8)), first) >= 0) return false;
+                Cid c = Cid.fromBytes(Arrays.copyOfRange(k, prefixLen + 8, k.length));
+                rows.add(k);
+                cids.add(c);
+                return rows.size() < CHUNK;
+            });
+            if (rows.isEmpty()) return -1;
+            Stage s = commit.stage();
+            List<Element> dead = new ArrayList<>();
+            List<Block> gone = new ArrayList<>();
+            long bytes = 0;
+            int stagedRows = 0;
+            for (int i = 0; i < rows.size() && (gone.isEmpty() || stagedRows < CHUNK_ROWS); i++) {
+                Cid c = cids.get(i);
+                Optional<byte[]> rec = store.get(keys.processed(c));
+                if (rec.isPresent()) {
+                    Block b = Block.decodeHashed(c, Arrays.copyOfRange(rec.get(), 8, rec.get().length));
+                    // a covered head (a block made a head when its parent went, covered since): goes too
+                    if (s.heads(b.delta().dagName()).remove(c) != null) s.txn.delete(keys.head(b.delta().dagName(), c));
+                    bytes += rec.get().length + deadElements(b, restated, dead);
+                    s.txn.delete(keys.processed(c));
+                    s.reaped.add(c);
+                    gone.add(b);
+                    Delta d = b.delta();
+                    stagedRows += d.elements().size() + (d.checkpoint() == null ? 0 : d.checkpoint().restated().size());
                 }
-                Map<Cid, LinkTarget> targets = new HashMap<>();
-                for (Block b : gone) keepReachable(store, s, b, targets);
-                commit.merge().reap(s.txn, dead);
-                Set<Cid> done = new HashSet<>(s.reaped);
-                commit.commit();
-                remember(done);
-                n += done.size();
-                reaped.add(done.size());
-                stages.increment();
-                deletedInPass += bytes;
-            } finally {
-                commit.unlock();
+                s.txn.delete(rows.get(i));
             }
-            commit.yieldToWaiting(YIELD_NANOS);
+            Map<Cid, LinkTarget> targets = new HashMap<>();
+            for (Block b : gone) keepReachable(store, s, b, targets);
+            commit.merge().reap(s.txn, dead);
+            Set<Cid> reapedNow = new HashSet<>(s.reaped);
+            commit.commit();
+            remember(reapedNow);
+            done = reapedNow.size();
+            reaped.add(done);
+            stages.increment();
+            deletedInPass += bytes;
+        } finally {
+            commit.unlock();
         }
+        commit.yieldToWaiting(YIELD_NANOS);
+        return done;
     }
 
     /**

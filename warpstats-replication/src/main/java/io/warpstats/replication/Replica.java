@@ -62,8 +62,6 @@ public final class Replica implements AutoCloseable {
      */
     public static final GossipParams GOSSIP_DEFAULTS = GossipParams.defaults().toBuilder()
             .idontwantMinBytes(0).forwardDelay(Duration.ofMillis(2)).build();
-    /** How long {@link #close()} waits for the final flush of pending writes. */
-    public static final Duration CLOSE_FLUSH_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
 
     private final MerkleCrdt crdt;
@@ -210,7 +208,10 @@ public final class Replica implements AutoCloseable {
         // above its live state. Fetches that announcements still trigger fail at once. The server stays
         // up until the engine is closed: peers fetch the last heads announced here.
         step("sync client", sync::close);
-        step("crdt flush", () -> crdt.flush().get(CLOSE_FLUSH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        // The engine's flush runs on this thread (its future is complete when it returns): it takes what the
+        // store write and the views' updates take, with no timeout of its own, so no write that was put
+        // before the close is dropped by it.
+        step("crdt flush", () -> crdt.flush().join());
         step("announce", this::publishHeads); // the last heads, best effort
         step("timer", timer::shutdownNow);
         if (announcer != null) step("announcer", announcer::close);
