@@ -77,11 +77,17 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final long closeBudgetNanos;
     /** The background compaction of the store's files; null when {@link CompactionOptions#storeCompactionEnabled()} is false. */
     private final StoreCompactor storeCompactor;
-    /** While busy, a reap stage is followed by a pause this many times its length: at most 1 / (1 + this) of a thread. */
+    /** How long a due reap waits for the replica to go quiet, at most ({@link #scheduleReap}). */
+    static final long REAP_DEFER_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How often a waiting reap looks whether the replica went quiet. */
+    static final long REAP_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Past the wait, while busy, a reap stage is followed by a pause this many times its length: at most 1 / (1 + this) of a thread. */
     static final int REAP_PAUSE_FACTOR = 1;
     private final Object reapLock = new Object();
     /** A reap runs (its next stage is queued or running); guarded by {@link #reapLock}. */
     private boolean reapRunning;
+    /** When the running reap became due ({@link System#nanoTime()}); guarded by {@link #reapLock}. */
+    private long reapDue;
     /** Completes when the running reap ends; guarded by {@link #reapLock}. */
     private CompletableFuture<Void> reapDone = CompletableFuture.completedFuture(null);
 
@@ -128,16 +134,18 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     /**
      * Starts a reap unless one runs. It runs one stage per task on the scheduler, each task submitting the next, so
      * the local flushes, checkpoints and walk timers due meanwhile run between two stages: a reap of thousands of
-     * covered blocks (seconds) would otherwise hold every local write's flush for its whole length. While the
-     * replica is busy (a local flush within {@link LocalWriter#QUIET}, or remote blocks waiting to be merged) the
-     * next stage waits {@link #REAP_PAUSE_FACTOR} times as long as the last one took: a reap is background work, and
-     * on a loaded machine its CPU would otherwise come out of the latency of the writes it follows. A quiet replica
-     * reaps at full speed; {@link #tidy}, {@link #compact} and the close do not pause.
+     * covered blocks (seconds) would otherwise hold every local write's flush for its whole length. A reap is
+     * background work, and on a machine the writes keep busy its CPU comes out of their latency; so while the
+     * replica is busy (a local flush within {@link LocalWriter#QUIET}, or remote blocks heard of and not merged yet)
+     * it waits, looking again every {@link #REAP_RECHECK_NANOS}, for at most {@link #REAP_DEFER_MAX_NANOS} after it
+     * became due; past that, each stage is followed by a pause {@link #REAP_PAUSE_FACTOR} times its length. A quiet
+     * replica reaps at full speed; {@link #tidy}, {@link #compact} and the close neither wait nor pause.
      */
     private void scheduleReap() {
         synchronized (reapLock) {
             if (reapRunning) return;
             reapRunning = true;
+            reapDue = System.nanoTime();
             reapDone = new CompletableFuture<>();
         }
         submitReapStage(0);
@@ -153,8 +161,17 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     }
 
     private void reapStage() {
-        boolean more;
         long start = System.nanoTime();
+        boolean busy = busy();
+        long due;
+        synchronized (reapLock) {
+            due = reapDue;
+        }
+        if (busy && start - due < REAP_DEFER_MAX_NANOS && !commit.isClosed()) {
+            submitReapStage(REAP_RECHECK_NANOS);
+            return;
+        }
+        boolean more;
         try {
             more = reaper.runStage();
         } catch (RuntimeException e) {
@@ -162,12 +179,16 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
             if (!commit.isClosed()) log.warn("reaping covered blocks failed (retried when coverage rises again)", e);
         }
         if (more && !commit.isClosed()) {
-            boolean busy = writer.writtenLately() || commit.remoteBehind();
-            submitReapStage(busy ? (System.nanoTime() - start) * REAP_PAUSE_FACTOR : 0);
+            submitReapStage(busy() ? (System.nanoTime() - start) * REAP_PAUSE_FACTOR : 0);
             return;
         }
         endReap();
         if (!commit.isClosed() && reaper.hasWork()) scheduleReap(); // coverage rose after the last stage looked
+    }
+
+    /** Local writes flushed lately, or remote blocks waiting: a reap now would take CPU from them. */
+    private boolean busy() {
+        return writer.writtenLately() || commit.remoteBehind();
     }
 
     private void endReap() {

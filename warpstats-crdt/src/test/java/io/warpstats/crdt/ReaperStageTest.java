@@ -65,51 +65,89 @@ class ReaperStageTest {
     /**
      * A replica with a 5 ms flush timer merges another's 2,000 blocks and then the checkpoint covering them, and is
      * written to locally the moment the checkpoint is held. The timer flush runs on the engine's scheduler, where the
-     * reap (63 stages) runs too: it must come between two stages, while most covered blocks are still held, not
-     * after the last one. A reap run as one task (the earlier engine) flushes the write only once all 2,000 are gone.
+     * reap (63 stages) runs too: it must come before the reap ends, while most covered blocks are still held (between
+     * two stages, or while the busy replica's reap waits). A reap run as one task (the earlier engine) flushes the
+     * write only once all 2,000 are gone.
      */
     @Test
-    void aLocalFlushRunsBetweenTwoStagesOfALongReap() {
-        MerkleCrdt author = CompactionPair.author(); // checkpoints only on compact()
-        for (int i = 0; i < COVERED; i++) {
-            author.put("/k/" + i, new byte[] {(byte) i});
-            author.flush().join();
+    void aLocalFlushDoesNotWaitForALongReap() {
+        try (Covered c = new Covered(dir.resolve("timer"))) {
+            c.reader.put("/local", new byte[] {1}); // no explicit flush: the 5 ms timer, on the scheduler
+            long reaped = c.reapedAtFirstFlush.orTimeout(60, TimeUnit.SECONDS).join();
+            assertThat(reaped).as("covered blocks reaped when the local write was flushed").isLessThan(COVERED / 2);
+
+            c.reader.replication().whenIdle().join(); // waits for the reap's last stage
+            assertThat(c.reader.metrics().reapedBlocks()).as("every covered block reaped").isEqualTo(COVERED);
+            assertThat(c.reader.get("/local")).hasValue(new byte[] {1});
+            assertThat(c.reader.get("/k/7")).hasValue(new byte[] {7});
         }
-        AtomicReference<MerkleCrdt> self = new AtomicReference<>();
-        CompletableFuture<Long> reapedAtFlush = new CompletableFuture<>();
-        MaterializedView local = MaterializedView.of("/v/local/", "/local", (key, oldValue, newValue, rows) ->
-                reapedAtFlush.complete(self.get().metrics().reapedBlocks()));
-        try (KvStore store = KvStores.rocksDb(dir.resolve("timer"))) {
-            MerkleCrdt reader = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
+    }
+
+    /**
+     * While local writes keep coming (a flush every 20 ms for 1.5 s), the reap that the checkpoint made due waits
+     * (for at most {@link CrdtEngine#REAP_DEFER_MAX_NANOS}); once they stop, it runs to the end. At full speed, or
+     * paced at half a thread, it deletes the 2,000 blocks well within the 1.5 s on this machine.
+     */
+    @Test
+    void aReapWaitsWhileTheReplicaIsWrittenTo() {
+        try (Covered c = new Covered(dir.resolve("busy"))) {
+            c.reader.put("/local", new byte[] {0});
+            c.reader.flush().join();
+            long before = c.reader.metrics().reapedBlocks(); // the stages that ran before the replica was busy
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1_500);
+            for (int i = 1; i < 200 && System.nanoTime() < end; i++) {
+                c.reader.put("/local", new byte[] {(byte) i});
+                c.reader.flush().join();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // the write rate, not a synchronisation
+            }
+            assertThat(c.reader.metrics().reapedBlocks() - before).as("covered blocks reaped while written to (%d before)", before)
+                    .isLessThan(COVERED / 4);
+
+            c.reader.replication().whenIdle().join(); // quiet now: the reap runs to its end
+            assertThat(c.reader.metrics().reapedBlocks()).as("every covered block reaped once quiet").isEqualTo(COVERED);
+        }
+    }
+
+    /** An author's 2,000 blocks merged by a reader with a 5 ms flush timer, then the checkpoint covering them. */
+    private static final class Covered implements AutoCloseable {
+        final MerkleCrdt author = CompactionPair.author(); // checkpoints only on compact()
+        final KvStore store;
+        final MerkleCrdt reader;
+        /** The reader's reaped blocks at the first flush of a local write (its view sees the change in the flush). */
+        final CompletableFuture<Long> reapedAtFirstFlush = new CompletableFuture<>();
+
+        Covered(Path path) {
+            for (int i = 0; i < COVERED; i++) {
+                author.put("/k/" + i, new byte[] {(byte) i});
+                author.flush().join();
+            }
+            AtomicReference<MerkleCrdt> self = new AtomicReference<>();
+            MaterializedView local = MaterializedView.of("/v/local/", "/local", (key, oldValue, newValue, rows) ->
+                    reapedAtFirstFlush.complete(self.get().metrics().reapedBlocks()));
+            store = KvStores.rocksDb(path);
+            reader = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
                     .view(local)
                     .fetcher(cid -> author.replication().block(cid).map(CompletableFuture::completedFuture)
                             .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("not held: " + cid))))
                     .build();
             self.set(reader);
-            try {
-                CompactionPair.follow(reader, author);
-                assertThat(reader.metrics().blocksHeld()).as("the history merged").isEqualTo(COVERED);
+            CompactionPair.follow(reader, author);
+            assertThat(reader.metrics().blocksHeld()).as("the history merged").isEqualTo(COVERED);
 
-                author.compact().join();
-                Cid checkpoint = author.replication().heads().get(0).cid();
-                reader.replication().onHead(checkpoint);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!reader.replication().hasBlock(checkpoint) && System.nanoTime() < deadline) {
-                    LockSupport.parkNanos(200_000); // a bounded poll: the write must come as soon as the reap starts
-                }
-                assertThat(reader.replication().hasBlock(checkpoint)).as("the checkpoint merged").isTrue();
-                reader.put("/local", new byte[] {1}); // no explicit flush: the 5 ms timer, on the scheduler
-                long reaped = reapedAtFlush.orTimeout(60, TimeUnit.SECONDS).join();
-                assertThat(reaped).as("covered blocks reaped when the local write was flushed").isLessThan(COVERED / 2);
-
-                reader.replication().whenIdle().join(); // waits for the reap's last stage
-                assertThat(reader.metrics().reapedBlocks()).as("every covered block reaped").isEqualTo(COVERED);
-                assertThat(reader.get("/local")).hasValue(new byte[] {1});
-                assertThat(reader.get("/k/7")).hasValue(new byte[] {7});
-            } finally {
-                reader.close();
+            author.compact().join();
+            Cid checkpoint = author.replication().heads().get(0).cid();
+            reader.replication().onHead(checkpoint);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!reader.replication().hasBlock(checkpoint) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(200_000); // a bounded poll: the writes must come as soon as the reap starts
             }
-        } finally {
+            assertThat(reader.replication().hasBlock(checkpoint)).as("the checkpoint merged").isTrue();
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+            store.close();
             author.close();
         }
     }
