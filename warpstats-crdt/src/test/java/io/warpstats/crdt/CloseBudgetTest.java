@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
-import io.warpstats.multiformats.Cid;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,14 +39,7 @@ class CloseBudgetTest {
             CompactionPair.follow(reader, author);
             assertThat(reader.metrics().blocksHeld()).as("the history merged").isEqualTo(BLOCKS);
 
-            author.compact().join();
-            Cid checkpoint = author.replication().heads().get(0).cid();
-            reader.replication().onHead(checkpoint);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!reader.replication().hasBlock(checkpoint) && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(200_000); // a bounded poll: the close must come as soon as the checkpoint is merged
-            }
-            assertThat(reader.replication().hasBlock(checkpoint)).as("the checkpoint merged").isTrue();
+            CompactionPair.checkpointAndAwaitHeld(reader, author); // the close comes as soon as the checkpoint is merged
             reader.close();
             assertThat(reader.metrics().reapedBlocks()).as("blocks reaped by the time the close returned").isEqualTo(BLOCKS);
             assertThat(reader.metrics().blocksHeld()).as("blocks held after the close").isLessThan(BLOCKS / 100);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
-import io.warpstats.multiformats.Cid;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -126,22 +125,11 @@ class ReaperStageTest {
                     reapedAtFirstFlush.complete(self.get().metrics().reapedBlocks()));
             store = KvStores.rocksDb(path);
             reader = MerkleCrdt.builder(store).flushDelay(Duration.ofMillis(5)).rebroadcastInterval(Duration.ZERO)
-                    .view(local)
-                    .fetcher(cid -> author.replication().block(cid).map(CompletableFuture::completedFuture)
-                            .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("not held: " + cid))))
-                    .build();
+                    .view(local).fetcher(CompactionPair.fetcherOf(author)).build();
             self.set(reader);
             CompactionPair.follow(reader, author);
             assertThat(reader.metrics().blocksHeld()).as("the history merged").isEqualTo(COVERED);
-
-            author.compact().join();
-            Cid checkpoint = author.replication().heads().get(0).cid();
-            reader.replication().onHead(checkpoint);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!reader.replication().hasBlock(checkpoint) && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(200_000); // a bounded poll: the writes must come as soon as the reap starts
-            }
-            assertThat(reader.replication().hasBlock(checkpoint)).as("the checkpoint merged").isTrue();
+            CompactionPair.checkpointAndAwaitHeld(reader, author);
         }
 
         @Override
