@@ -86,6 +86,10 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final Object reapLock = new Object();
     /** A reap runs (its next stage is queued or running); guarded by {@link #reapLock}. */
     private boolean reapRunning;
+    /** The running reap's chain: a task of another chain does nothing; guarded by {@link #reapLock}. */
+    private long reapGeneration;
+    /** Someone waits for the running reap: it runs at full speed; guarded by {@link #reapLock}. */
+    private boolean reapHurried;
     /** When the running reap became due ({@link System#nanoTime()}); guarded by {@link #reapLock}. */
     private long reapDue;
     /** Completes when the running reap ends; guarded by {@link #reapLock}. */
@@ -139,36 +143,44 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
      * replica is busy (a local flush within {@link LocalWriter#QUIET}, or remote blocks heard of and not merged yet)
      * it waits, looking again every {@link #REAP_RECHECK_NANOS}, for at most {@link #REAP_DEFER_MAX_NANOS} after it
      * became due; past that, each stage is followed by a pause {@link #REAP_PAUSE_FACTOR} times its length. A quiet
-     * replica reaps at full speed; {@link #tidy}, {@link #compact} and the close neither wait nor pause.
+     * replica reaps at full speed; {@link #tidy}, {@link #compact}, {@link #whenIdle} and the close neither wait
+     * nor pause.
      */
     private void scheduleReap() {
+        long generation;
         synchronized (reapLock) {
             if (reapRunning) return;
             reapRunning = true;
+            reapHurried = false;
             reapDue = System.nanoTime();
             reapDone = new CompletableFuture<>();
+            generation = ++reapGeneration;
         }
-        submitReapStage(0);
+        submitReapStage(generation, 0);
     }
 
-    private void submitReapStage(long delayNanos) {
+    private void submitReapStage(long generation, long delayNanos) {
         try {
-            if (delayNanos <= 0) scheduler.execute(this::reapStage);
-            else scheduler.schedule(this::reapStage, delayNanos, TimeUnit.NANOSECONDS);
+            if (delayNanos <= 0) scheduler.execute(() -> reapStage(generation));
+            else scheduler.schedule(() -> reapStage(generation), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             endReap(); // closing
         }
     }
 
-    private void reapStage() {
+    /** One step of the reap chain {@code generation}; a task of an ended chain (a hurry's extra task) does nothing. */
+    private void reapStage(long generation) {
         long start = System.nanoTime();
-        boolean busy = busy();
         long due;
+        boolean hurried;
         synchronized (reapLock) {
+            if (!reapRunning || generation != reapGeneration) return;
             due = reapDue;
+            hurried = reapHurried;
         }
+        boolean busy = !hurried && busy();
         if (busy && start - due < REAP_DEFER_MAX_NANOS && !commit.isClosed()) {
-            submitReapStage(REAP_RECHECK_NANOS);
+            submitReapStage(generation, REAP_RECHECK_NANOS);
             return;
         }
         boolean more;
@@ -179,11 +191,29 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
             if (!commit.isClosed()) log.warn("reaping covered blocks failed (retried when coverage rises again)", e);
         }
         if (more && !commit.isClosed()) {
-            submitReapStage(busy() ? (System.nanoTime() - start) * REAP_PAUSE_FACTOR : 0);
+            boolean pause = !hurried && busy();
+            submitReapStage(generation, pause ? (System.nanoTime() - start) * REAP_PAUSE_FACTOR : 0);
             return;
         }
         endReap();
         if (!commit.isClosed() && reaper.hasWork()) scheduleReap(); // coverage rose after the last stage looked
+    }
+
+    /**
+     * Someone waits for the running reap ({@link #whenIdle}): it neither waits nor pauses any more, and runs now
+     * (an extra task of its chain; the one already queued finds the chain advanced or ended). Returns its end.
+     */
+    private CompletableFuture<Void> hurryReap() {
+        long generation;
+        CompletableFuture<Void> done;
+        synchronized (reapLock) {
+            done = reapDone;
+            if (!reapRunning || reapHurried) return done;
+            reapHurried = true;
+            generation = reapGeneration;
+        }
+        submitReapStage(generation, 0);
+        return done;
     }
 
     /** Local writes flushed lately, or remote blocks waiting: a reap now would take CPU from them. */
@@ -443,7 +473,10 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         walk.onHead(head);
     }
 
-    /** The walk is idle, then the scheduler ran everything submitted before, then the reap a merged checkpoint started is done. */
+    /**
+     * The walk is idle, then the scheduler ran everything submitted before, then the reap a merged checkpoint started
+     * is done: a reap waiting for a busy replica to go quiet runs at once, at full speed, for whoever waits here.
+     */
     @Override
     public CompletableFuture<Void> whenIdle() {
         return walk.whenIdle().thenCompose(v -> {
@@ -454,11 +487,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
                 barrier.complete(null); // closed: nothing runs any more
             }
             return barrier;
-        }).thenCompose(v -> {
-            synchronized (reapLock) {
-                return reapDone;
-            }
-        });
+        }).thenCompose(v -> hurryReap());
     }
 
     private void rebroadcastQuietly() {
