@@ -86,8 +86,8 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final Object reapLock = new Object();
     /** A reap runs (its next stage is queued or running); guarded by {@link #reapLock}. */
     private boolean reapRunning;
-    /** The running reap's chain: a task of another chain does nothing; guarded by {@link #reapLock}. */
-    private long reapGeneration;
+    /** The number of the last reap task submitted: only that one runs, an older one still queued does nothing; guarded by {@link #reapLock}. */
+    private long reapTask;
     /** Someone waits for the running reap: it runs at full speed; guarded by {@link #reapLock}. */
     private boolean reapHurried;
     /** When the running reap became due ({@link System#nanoTime()}); guarded by {@link #reapLock}. */
@@ -147,40 +147,39 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
      * nor pause.
      */
     private void scheduleReap() {
-        long generation;
         synchronized (reapLock) {
             if (reapRunning) return;
             reapRunning = true;
             reapHurried = false;
             reapDue = System.nanoTime();
             reapDone = new CompletableFuture<>();
-            generation = ++reapGeneration;
         }
-        submitReapStage(generation, 0);
+        submitReapStage(0);
     }
 
-    private void submitReapStage(long generation, long delayNanos) {
+    /** Submits the reap's next task; it supersedes any task still queued (a pause, a wait that a hurry cut short). */
+    private void submitReapStage(long delayNanos) {
+        long task;
+        synchronized (reapLock) {
+            task = ++reapTask;
+        }
         try {
-            if (delayNanos <= 0) scheduler.execute(() -> reapStage(generation));
-            else scheduler.schedule(() -> reapStage(generation), delayNanos, TimeUnit.NANOSECONDS);
+            if (delayNanos <= 0) scheduler.execute(() -> reapStage(task));
+            else scheduler.schedule(() -> reapStage(task), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             endReap(); // closing
         }
     }
 
-    /** One step of the reap chain {@code generation}; a task of an ended chain (a hurry's extra task) does nothing. */
-    private void reapStage(long generation) {
+    private void reapStage(long task) {
         long start = System.nanoTime();
         long due;
-        boolean hurried;
         synchronized (reapLock) {
-            if (!reapRunning || generation != reapGeneration) return;
+            if (!reapRunning || task != reapTask) return;
             due = reapDue;
-            hurried = reapHurried;
         }
-        boolean busy = !hurried && busy();
-        if (busy && start - due < REAP_DEFER_MAX_NANOS && !commit.isClosed()) {
-            submitReapStage(generation, REAP_RECHECK_NANOS);
+        if (busy() && start - due < REAP_DEFER_MAX_NANOS && !commit.isClosed()) {
+            submitReapStage(REAP_RECHECK_NANOS);
             return;
         }
         boolean more;
@@ -191,8 +190,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
             if (!commit.isClosed()) log.warn("reaping covered blocks failed (retried when coverage rises again)", e);
         }
         if (more && !commit.isClosed()) {
-            boolean pause = !hurried && busy();
-            submitReapStage(generation, pause ? (System.nanoTime() - start) * REAP_PAUSE_FACTOR : 0);
+            submitReapStage(busy() ? (System.nanoTime() - start) * REAP_PAUSE_FACTOR : 0);
             return;
         }
         endReap();
@@ -200,24 +198,25 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     }
 
     /**
-     * Someone waits for the running reap ({@link #whenIdle}): it neither waits nor pauses any more, and runs now
-     * (an extra task of its chain; the one already queued finds the chain advanced or ended). Returns its end.
+     * Someone waits for the running reap ({@link #whenIdle}): it neither waits nor pauses any more, and its next
+     * task runs now, in place of the one queued. Returns the reap's end.
      */
     private CompletableFuture<Void> hurryReap() {
-        long generation;
         CompletableFuture<Void> done;
         synchronized (reapLock) {
             done = reapDone;
             if (!reapRunning || reapHurried) return done;
             reapHurried = true;
-            generation = reapGeneration;
         }
-        submitReapStage(generation, 0);
+        submitReapStage(0);
         return done;
     }
 
-    /** Local writes flushed lately, or remote blocks waiting: a reap now would take CPU from them. */
+    /** Not hurried, and local writes flushed lately or remote blocks waiting: a reap now would take CPU from them. */
     private boolean busy() {
+        synchronized (reapLock) {
+            if (reapHurried) return false;
+        }
         return writer.writtenLately() || commit.remoteBehind();
     }
 

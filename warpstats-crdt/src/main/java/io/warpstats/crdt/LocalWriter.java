@@ -281,13 +281,17 @@ final class LocalWriter {
 
     /** Whether a local flush wrote a block within the last {@link #QUIET}: this replica is being written to. */
     boolean writtenLately() {
-        return System.nanoTime() - lastFlushNanos < QUIET.toNanos();
+        return nanosSinceLastFlush() < QUIET.toNanos();
+    }
+
+    private long nanosSinceLastFlush() {
+        return System.nanoTime() - lastFlushNanos;
     }
 
     /** Asks for the due checkpoint if no flush came for {@link #QUIET}; else looks again when it may have. */
     private void quietCheck() {
         quietCheckArmed.set(false);
-        long idle = System.nanoTime() - lastFlushNanos;
+        long idle = nanosSinceLastFlush();
         if (idle < QUIET.toNanos()) {
             armQuietCheck(QUIET.toNanos() - idle);
             return;

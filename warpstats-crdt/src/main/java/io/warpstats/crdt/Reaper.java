@@ -178,7 +178,7 @@ final class Reaper {
     private void endPass() {
         long bytes = deletedInPass;
         deletedInPass = 0;
-        if (bytes > 0) onDeleted.accept(bytes);
+        onDeleted.accept(bytes);
     }
 
     /** Deletes at most one stage of the lineage's blocks below {@code first}: the blocks deleted, or -1 if none was left. */

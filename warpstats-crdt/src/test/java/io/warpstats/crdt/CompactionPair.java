@@ -1,9 +1,9 @@
 package io.warpstats.crdt;
 
-import io.warpstats.crdt.store.KvStore;
-import io.warpstats.crdt.store.KvStores;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.store.KvStores;
 import io.warpstats.multiformats.Cid;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -84,8 +84,9 @@ class ReaperStageTest {
 
     /**
      * While local writes keep coming (a flush every 20 ms for 1.5 s), the reap that the checkpoint made due waits
-     * (for at most {@link CrdtEngine#REAP_DEFER_MAX_NANOS}); once they stop, it runs to the end. At full speed, or
-     * paced at half a thread, it deletes the 2,000 blocks well within the 1.5 s on this machine.
+     * (for at most {@link CrdtEngine#REAP_DEFER_MAX_NANOS}); once they stop, it runs to the end. A reap at full speed
+     * deletes the 2,000 blocks well within the 1.5 s (one paced at half a thread may not, so this test does not tell
+     * the wait from the pause).
      */
     @Test
     void aReapWaitsWhileTheReplicaIsWrittenTo() {
