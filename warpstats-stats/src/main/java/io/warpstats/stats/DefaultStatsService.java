@@ -324,18 +324,19 @@ final class DefaultStatsService implements StatsService {
         long[] v = new long[Stat.values().length];
         boolean known = false;
         for (Stat stat : Stat.values()) {
+            if (crdt != null && stat != Stat.VIEWS) {
+                // the number of live members of the replicated set, plus this node's writes not yet flushed
+                long[] members = {-1};
+                v[stat.ordinal()] = pending.count(stat, postId, crdt, () -> members[0] = aggregates.members(crdt, stat, postId));
+                // the local counter only tells whether the post is known: not read when that is settled already
+                known = known || members[0] >= 0 || pending.any(stat, postId) || db.get(LocalKeys.counter(stat, postId)) != null;
+                continue;
+            }
             byte[] localBytes = db.get(LocalKeys.counter(stat, postId));
             long[] local = Bytes.longs(localBytes, 2);
             known |= localBytes != null;
             long incr = local[0];
             long decr = local[1];
-            if (crdt != null && stat != Stat.VIEWS) {
-                // the number of live members of the replicated set, plus this node's writes not yet flushed
-                long[] members = {-1};
-                v[stat.ordinal()] = pending.count(stat, postId, crdt, () -> members[0] = aggregates.members(crdt, stat, postId));
-                known |= members[0] >= 0 || pending.any(stat, postId);
-                continue;
-            }
             if (crdt != null) {
                 long[] agg = aggregates.slots(crdt, stat, postId);
                 if (agg != null) {
@@ -479,6 +480,11 @@ final class DefaultStatsService implements StatsService {
     @Override
     public void detach() {
         mirror.detach();
+    }
+
+    /** Terms of unflushed member writes read so far by the statistics reads (tests: the work of a read). */
+    long pendingTermReads() {
+        return pending.termReads();
     }
 
     /** Drains the outbox once (tests). */

@@ -37,4 +37,34 @@ class ReadYourWritesTest {
             stats.close();
         }
     }
+
+    @Test
+    void aReadOfAHotPostReadsOnlyWhatChangedSinceTheLastRead() throws Exception {
+        DefaultStatsService stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local"))
+                .nodeId("nodeA").flushInterval(Duration.ofHours(1)).open();
+        try (MerkleCrdt crdt = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ofHours(1))
+                .rebroadcastInterval(Duration.ZERO).view(stats.view()).build()) {
+            stats.attach(crdt);
+            int likes = 500;
+            for (int i = 0; i < likes; i++) {
+                stats.like("hot", "u" + i);
+                assertThat(stats.stats("hot").likes()).as("after like %d", i).isEqualTo(i + 1);
+            }
+            // every like is still pending in the engine: each read added the one key written since the read before
+            assertThat(stats.pendingTermReads()).isEqualTo(likes);
+            for (int i = 0; i < 20; i++) assertThat(stats.stats("hot").likes()).isEqualTo(likes);
+            assertThat(stats.pendingTermReads()).as("reads without writes in between read no term").isEqualTo(likes);
+
+            crdt.flush().join(); // durable: every term changes to 0, and the row holds them
+            assertThat(stats.stats("hot").likes()).isEqualTo(likes);
+            assertThat(stats.pendingTermReads()).isEqualTo(2L * likes);
+            stats.unlike("hot", "u7");
+            assertThat(stats.stats("hot").likes()).isEqualTo(likes - 1);
+            assertThat(stats.pendingTermReads()).isEqualTo(2L * likes + 1);
+            stats.drainOutbox(); // flushes and forgets the keys
+            assertThat(stats.stats("hot").likes()).isEqualTo(likes - 1);
+        } finally {
+            stats.close();
+        }
+    }
 }

@@ -7,8 +7,6 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiPredicate;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
 import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -50,13 +48,7 @@ final class RocksKvStore implements KvStore {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
-            options = KvStores.longLivedOptions()
-                    .setMaxBackgroundJobs(2)
-                    // most point reads of the engine are misses (is this block processed? a tombstone for this element?):
-                    // bloom filters answer them without searching the memtable skiplist or reading SST blocks
-                    .setMemtablePrefixBloomSizeRatio(0.02)
-                    .setMemtableWholeKeyFiltering(true)
-                    .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
+            options = KvStores.longLivedOptions().setMaxBackgroundJobs(2); // bloom filters for the misses: KvStores
             tune.accept(options);
             writeOptions = new WriteOptions().setSync(syncWrites).setDisableWAL(false);
             db = RocksDB.open(options, dir.toString());
