@@ -75,7 +75,10 @@ final class LocalDb implements AutoCloseable {
 
     /** Writes {@code batch} atomically and durably (synced). */
     void write(Batch batch) {
-        try (WriteBatch wb = batch.wb) {
+        if (batch.size() == 0) {
+            return;
+        }
+        try (WriteBatch wb = KvStores.writeBatch(batch.keys, batch.values)) {
             db.write(sync, wb);
         } catch (RocksDBException e) {
             throw failure("write", e);
@@ -132,16 +135,14 @@ final class LocalDb implements AutoCloseable {
         options.close();
     }
 
-    /** Operations written together. */
+    /** Operations written together, kept on the Java side until {@link #write} (one JNI copy for the whole batch). */
     static final class Batch {
-        private final WriteBatch wb = new WriteBatch();
+        private final java.util.List<byte[]> keys = new java.util.ArrayList<>();
+        private final java.util.List<byte @Nullable []> values = new java.util.ArrayList<>();
 
         Batch put(String key, byte[] value) {
-            try {
-                wb.put(Bytes.utf8(key), value);
-            } catch (RocksDBException e) {
-                throw failure("prepare a write", e);
-            }
+            keys.add(Bytes.utf8(key));
+            values.add(java.util.Objects.requireNonNull(value, "value"));
             return this;
         }
 
@@ -150,16 +151,13 @@ final class LocalDb implements AutoCloseable {
         }
 
         Batch delete(String key) {
-            try {
-                wb.delete(Bytes.utf8(key));
-            } catch (RocksDBException e) {
-                throw failure("prepare a delete", e);
-            }
+            keys.add(Bytes.utf8(key));
+            values.add(null);
             return this;
         }
 
         int size() {
-            return wb.count();
+            return keys.size();
         }
     }
 }

@@ -44,6 +44,8 @@ final class PendingMembers {
         final Map<String, Integer> terms = new HashMap<>(); // keys whose term is known → that term
         final Set<String> changed = new HashSet<>(); // keys whose term must be read again
         long knownSum; // Σ terms
+        long lastCount = -1; // the count of the last consistent read (-1: none) …
+        long lastCountVersion; // … at this version
         int changing;
         long version;
 
@@ -132,6 +134,9 @@ final class PendingMembers {
                 p = byPost.get(k);
                 if (p == null) return Math.max(0, committedRow.getAsLong()); // nothing pending, nothing in flight: no write can start meanwhile
                 version = p.version;
+                // no event since the last consistent read: its count still holds, even while a commit is in flight
+                // (a local flush changes no visible state; a merge's change shows once applied, which is an event)
+                if (p.lastCount >= 0 && p.lastCountVersion == version) return p.lastCount;
                 inFlight = p.changing > 0;
                 known = p.knownSum;
                 changed = p.changed.isEmpty() ? List.of() : new ArrayList<>(p.changed);
@@ -150,6 +155,8 @@ final class PendingMembers {
                     Post now = byPost.get(k);
                     if (now == null) return last;
                     if (now == p && p.version == version && p.changing == 0) {
+                        p.lastCount = last;
+                        p.lastCountVersion = version;
                         for (int i = 0; i < terms.length; i++) { // no event since: these terms hold until the next one
                             p.changed.remove(changed.get(i));
                             p.terms.put(changed.get(i), terms[i]);

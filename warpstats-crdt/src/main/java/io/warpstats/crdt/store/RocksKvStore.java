@@ -1,6 +1,5 @@
 package io.warpstats.crdt.store;
 
-import io.warpstats.multiformats.Varint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -147,10 +146,11 @@ final class RocksKvStore implements KvStore {
 
     @Override
     public void write(Batch batch) {
+        // the batch (OpsBatch, arrays handed over) stays on the Java side until now, so an abandoned one leaks nothing native
         OpsBatch b = OpsBatch.of(this, batch);
         if (b.keys.isEmpty()) return;
         lock.readLock().lock();
-        try (WriteBatch wb = new WriteBatch(serialize(b))) { // one JNI copy instead of one call per key
+        try (WriteBatch wb = KvStores.writeBatch(b.keys, b.values)) { // one JNI copy instead of one call per key
             open();
             db.write(writeOptions, wb);
         } catch (RocksDBException e) {
@@ -261,42 +261,5 @@ final class RocksKvStore implements KvStore {
         } finally {
             lock.readLock().unlock();
         }
-    }
-
-    /*
-     * Batches (OpsBatch, arrays handed over, not copied) stay on the Java side until the write,
-     * so an abandoned batch leaks nothing native; the write copies one serialized batch.
-     */
-
-    /**
-     * RocksDB's WriteBatch representation ({@code db/write_batch.cc}, stable on-disk/WAL format):
-     * 8-byte sequence (0, set by the write), 4-byte little-endian count, then per record
-     * {@code kTypeValue(1) varint32(klen) key varint32(vlen) value} or {@code kTypeDeletion(0) varint32(klen) key}.
-     */
-    static byte[] serialize(OpsBatch b) {
-        int n = 12; // exact: the array goes to RocksDB as it is, no trailing copy
-        for (int i = 0; i < b.keys.size(); i++) {
-            byte[] k = b.keys.get(i), v = b.values.get(i);
-            n += 1 + Varint.size(k.length) + k.length + (v == null ? 0 : Varint.size(v.length) + v.length);
-        }
-        byte[] r = new byte[n];
-        int c = b.keys.size(), p = 8;
-        r[p++] = (byte) c;
-        r[p++] = (byte) (c >>> 8);
-        r[p++] = (byte) (c >>> 16);
-        r[p++] = (byte) (c >>> 24);
-        for (int i = 0; i < c; i++) {
-            byte[] k = b.keys.get(i), v = b.values.get(i);
-            r[p++] = (byte) (v == null ? 0 : 1);
-            p = Varint.write(k.length, r, p);
-            System.arraycopy(k, 0, r, p, k.length);
-            p += k.length;
-            if (v != null) {
-                p = Varint.write(v.length, r, p);
-                System.arraycopy(v, 0, r, p, v.length);
-                p += v.length;
-            }
-        }
-        return r;
     }
 }
