@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # HTTP throughput and latency of one node (docs/benchmarks.md, rows 16-18): starts `warpstats node` from JAR
 # on a fresh data directory, runs wrk for likes, views and stats reads (CONNECTIONS keep-alive connections,
-# SECONDS each, random posts and users), then the project's load generator (LoadGen, its default mix),
-# and stops the node. A 5 s run of views before them warms the JIT up and is not reported. With WARMUP=S
+# SECONDS each, random posts and users), then likes and reads of one hot post at once (half the connections
+# each), then the project's load generator (LoadGen, its default mix), and stops the node. A 5 s run of views before them warms the JIT up and is not reported. With WARMUP=S
 # (default 0) each wrk workload first runs S seconds unreported: its own path is then compiled, so the CPU per
 # request is the steady state's, not the JIT's (on 2 cores C2 takes about half the CPU of the first 10 s of likes).
 # Needs wrk (Debian: apt-get install -y wrk) and warpstats-bench/target/benchmarks.jar.
@@ -40,5 +40,23 @@ for w in like view read; do
   n="$(awk '/requests in/ {print $1}' "$dir/wrk")"
   echo "  node CPU per request: $(( (after - before) * 1000000 / tick / (n > 0 ? n : 1) )) us"
 done
+# a hot post: likes of one post (p0, random users) and reads of it at the same time, half the connections each
+hot() { # hot DURATION_S: runs both; prints the likes' and the reads' wrk output to $dir/hot-like, $dir/hot-read
+  POSTS=1 wrk -t1 -c"$((conns / 2))" -d"${1}s" --latency -s "$here/scripts/wrk/like.lua" "$url" > "$dir/hot-like" &
+  local likes=$!
+  READ_POSTS=1 wrk -t1 -c"$((conns / 2))" -d"${1}s" --latency -s "$here/scripts/wrk/read.lua" "$url" > "$dir/hot-read"
+  wait "$likes"
+}
+echo "== hot post (likes and reads of one post at once)"
+[ "$warm" -gt 0 ] && hot "$warm"
+before="$(cpu)"
+hot "$secs"
+after="$(cpu)"
+n=0
+for w in like read; do
+  echo "  $w: $(grep -E 'Requests/sec' "$dir/hot-$w" | tr -s ' ')  p50 $(awk '$1=="50%" {print $2}' "$dir/hot-$w")  p99 $(awk '$1=="99%" {print $2}' "$dir/hot-$w")"
+  n=$(( n + $(awk '/requests in/ {print $1}' "$dir/hot-$w") ))
+done
+echo "  node CPU per request: $(( (after - before) * 1000000 / tick / (n > 0 ? n : 1) )) us"
 echo "== LoadGen"
 java -cp "$bench" io.warpstats.bench.load.LoadGen --url "$url" --connections "$conns" --duration "$secs" --warmup 2

@@ -482,11 +482,6 @@ final class DefaultStatsService implements StatsService {
         mirror.detach();
     }
 
-    /** Terms of unflushed member writes read so far by the statistics reads (tests: the work of a read). */
-    long pendingTermReads() {
-        return pending.termReads();
-    }
-
     /** Drains the outbox once (tests). */
     void drainOutbox() {
         mirror.drain();

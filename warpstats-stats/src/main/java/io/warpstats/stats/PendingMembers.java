@@ -7,30 +7,24 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
  * Read-your-writes for the set counts. A like changes the likers set in the engine at once (a
  * {@code get} sees it), but the materialized member count changes only when the engine flushes the
  * pending delta. Until then, a read of the post adds, for each member key this node wrote and has not
- * yet seen flushed, its term {@code visible − durable}: whether the engine shows the member now (pending
- * writes included) minus whether its last durable write does ({@link MerkleCrdt#getDurable}), which is what
- * the count row holds. A key whose write is durable adds 0, so keeping a key a little too long is harmless.
- *
- * <p>Cost: a key's term changes only when this node writes the key or a commit changes its durable state,
- * and both are seen here ({@link #wrote} and {@link #written} around the engine's put, {@link #applied} after
- * a commit that touched it). So a term is read from the engine (two point reads) once after each such event
- * and then kept: a read of a post adds the kept sum and reads only the keys changed since the last read,
- * O(1) per write however many of this node's writes of a hot post wait for their flush.
+ * yet seen flushed, {@code visible − durable}: whether the engine shows the member now (pending writes
+ * included) minus whether its last durable write does ({@link MerkleCrdt#getDurable}), which is what the
+ * count row holds. A key whose write is durable adds 0, so keeping a key a little too long is harmless.
  *
  * <p>Consistency of a read (a seqlock per post): the view marks a post {@linkplain #changing changing}
  * inside the engine's atomic write that changes one of its members (before the write) and
  * {@linkplain #applied applied} once the write is durable, when its count row is visible. A reader takes
- * the post's version, reads the row and the terms of the changed keys, and keeps the result (and the terms)
- * only if no such write was in flight and the version is the same afterwards; else it reads again, for at
- * most {@link #MAX_READ_WAIT_NANOS}, then it answers with its last read (and keeps no term). So the row and
- * the durable states it compares are always of the same write, and a kept term is one no event has changed.
+ * the post's version once no such write is in flight (it waits on this object's monitor, which
+ * {@link #applied} notifies, for at most {@link #MAX_READ_WAIT_NANOS}), reads the row and the members'
+ * durable state, and keeps the result if the version is the same afterwards; else it reads again. A read
+ * whose wait ran out answers with what it read. So the row and the durable states it
+ * compares are always of the same write.
  *
  * <p>Bounded by the outbox: a key stays from this node's write until the outbox has seen its flush.
  * Thread-safe: every method holds this object's monitor briefly and never calls out while holding it.
@@ -41,24 +35,11 @@ final class PendingMembers {
 
     private static final class Post {
         final Map<String, Long> keys = new HashMap<>(); // member key → seq of this node's last write of it
-        final Map<String, Integer> terms = new HashMap<>(); // keys whose term is known → that term
-        final Set<String> changed = new HashSet<>(); // keys whose term must be read again
-        long knownSum; // Σ terms
-        long lastCount = -1; // the count of the last consistent read (-1: none) …
-        long lastCountVersion; // … at this version
         int changing;
         long version;
-
-        /** {@code key}'s term must be read again (if the key is still pending). */
-        void forget(String key) {
-            Integer t = terms.remove(key);
-            if (t != null) knownSum -= t;
-            if (keys.containsKey(key)) changed.add(key);
-        }
     }
 
     private final Map<String, Post> byPost = new HashMap<>();
-    private final java.util.concurrent.atomic.LongAdder termReads = new java.util.concurrent.atomic.LongAdder();
 
     private static String post(Stat stat, String postId) {
         return stat.key() + "/" + postId;
@@ -72,19 +53,10 @@ final class PendingMembers {
         if (p.keys.isEmpty() && p.changing == 0) byPost.remove(k);
     }
 
-    /** This node is about to write member {@code key} of (stat, post) with sequence number {@code seq}. */
+    /** This node wrote member {@code key} of (stat, post) with sequence number {@code seq}. */
     synchronized void wrote(Stat stat, String postId, String key, long seq) {
         Post p = post(post(stat, postId));
         p.keys.put(key, seq);
-        p.forget(key);
-        p.version++;
-    }
-
-    /** The engine took this node's write of member {@code key} (its visible state may have changed). */
-    synchronized void written(Stat stat, String postId, String key) {
-        Post p = byPost.get(post(stat, postId));
-        if (p == null) return;
-        p.forget(key);
         p.version++;
     }
 
@@ -93,13 +65,13 @@ final class PendingMembers {
         post(post(stat, postId)).changing++;
     }
 
-    /** The change of member {@code key} announced by {@link #changing} is durable, its row visible. */
-    synchronized void applied(Stat stat, String postId, String key) {
+    /** The change announced by {@link #changing} is durable, its row visible. */
+    synchronized void applied(Stat stat, String postId) {
         String k = post(stat, postId);
         Post p = post(k);
         if (p.changing > 0) p.changing--;
-        p.forget(key);
         p.version++;
+        if (p.changing == 0) notifyAll(); // readers of the post wait in awaitApplied
         dropIfIdle(k, p);
     }
 
@@ -112,8 +84,6 @@ final class PendingMembers {
             Long last = p.keys.get(key);
             if (last == null || last > seq) return;
             p.keys.remove(key);
-            p.forget(key);
-            p.changed.remove(key);
             p.version++;
             dropIfIdle(k, p);
         });
@@ -124,57 +94,49 @@ final class PendingMembers {
         String k = post(stat, postId);
         long last = 0;
         long deadline = System.nanoTime() + MAX_READ_WAIT_NANOS;
-        for (int attempt = 0; ; attempt++) {
+        while (true) {
             Post p;
             long version;
-            long known;
-            List<String> changed;
+            List<String> keys;
             boolean inFlight;
             synchronized (this) {
                 p = byPost.get(k);
                 if (p == null) return Math.max(0, committedRow.getAsLong()); // nothing pending, nothing in flight: no write can start meanwhile
+                awaitApplied(p, deadline); // the row and the durable states are read once no commit of the post is in flight
+                if (byPost.get(k) != p) { // dropped meanwhile: the post has nothing pending any more
+                    if (System.nanoTime() - deadline > 0) return last;
+                    continue;
+                }
                 version = p.version;
-                // no event since the last consistent read: its count still holds, even while a commit is in flight
-                // (a local flush changes no visible state; a merge's change shows once applied, which is an event)
-                if (p.lastCount >= 0 && p.lastCountVersion == version) return p.lastCount;
-                inFlight = p.changing > 0;
-                known = p.knownSum;
-                changed = p.changed.isEmpty() ? List.of() : new ArrayList<>(p.changed);
+                inFlight = p.changing > 0; // only if the wait ran out
+                keys = new ArrayList<>(p.keys.keySet());
             }
-            long n = Math.max(0, committedRow.getAsLong()) + known;
-            int[] terms = new int[changed.size()];
-            for (int i = 0; i < terms.length; i++) {
-                String key = changed.get(i);
-                terms[i] = (crdt.get(key).isPresent() ? 1 : 0) - (crdt.getDurable(key).isPresent() ? 1 : 0);
-                termReads.increment();
-                n += terms[i];
+            long n = Math.max(0, committedRow.getAsLong());
+            for (String key : keys) {
+                n += (crdt.get(key).isPresent() ? 1 : 0) - (crdt.getDurable(key).isPresent() ? 1 : 0);
             }
             last = Math.max(0, n);
-            if (!inFlight) {
-                synchronized (this) {
-                    Post now = byPost.get(k);
-                    if (now == null) return last;
-                    if (now == p && p.version == version && p.changing == 0) {
-                        p.lastCount = last;
-                        p.lastCountVersion = version;
-                        for (int i = 0; i < terms.length; i++) { // no event since: these terms hold until the next one
-                            p.changed.remove(changed.get(i));
-                            p.terms.put(changed.get(i), terms[i]);
-                            p.knownSum += terms[i];
-                        }
-                        return last;
-                    }
-                }
+            if (inFlight) return last; // waited MAX_READ_WAIT_NANOS: the last read
+            synchronized (this) {
+                Post now = byPost.get(k);
+                if (now == null || (now == p && p.version == version && p.changing == 0)) return last;
             }
             if (System.nanoTime() - deadline > 0) return last;
-            if (attempt < 64) Thread.onSpinWait();
-            else LockSupport.parkNanos(20_000); // a commit is in flight: let it finish
         }
     }
 
-    /** Terms read from the engine so far (each two point reads): the work of {@link #count} beyond the row. */
-    long termReads() {
-        return termReads.sum();
+    /** Waits (holding this monitor, released while waiting) until no commit of {@code p} is in flight or {@code deadline} passed. */
+    private void awaitApplied(Post p, long deadline) {
+        boolean interrupted = false;
+        long left;
+        while (p.changing > 0 && (left = deadline - System.nanoTime()) > 0) {
+            try {
+                wait(left / 1_000_000, (int) (left % 1_000_000));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Whether (stat, post) has a member write of this node not yet flushed (a read then knows the post). */
@@ -185,13 +147,7 @@ final class PendingMembers {
 
     /** Forgets the pending keys (the CRDT was detached or failed: the outbox replays and writes them again). */
     synchronized void clear() {
-        byPost.values().forEach(p -> {
-            p.keys.clear();
-            p.terms.clear();
-            p.changed.clear();
-            p.knownSum = 0;
-            p.version++;
-        });
+        byPost.values().forEach(p -> p.keys.clear());
         byPost.values().removeIf(p -> p.changing == 0);
     }
 }
