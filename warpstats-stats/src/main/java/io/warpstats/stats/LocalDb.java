@@ -27,13 +27,33 @@ final class LocalDb implements AutoCloseable {
     private final Options options;
     private final WriteOptions sync = new WriteOptions().setSync(true);
     private final Path dir;
+    // every operation holds the read lock and checks `closed`; close takes the write lock: no native call
+    // touches a freed handle (a read racing a node's shutdown gets STORAGE, not a crash of the JVM)
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean closed; // guarded by lock
+
+    /** Takes the read lock; throws STORAGE (and holds nothing) once closed. */
+    private void enter() {
+        lock.readLock().lock();
+        if (closed) {
+            lock.readLock().unlock();
+            throw new StatsException(StatsException.Problem.STORAGE, "the local database is closed");
+        }
+    }
+
+    private void leave() {
+        lock.readLock().unlock();
+    }
 
     /** Live SST files plus write-ahead log of the local database, in bytes. */
     long sizeOnDiskBytes() {
+        enter();
         try {
             return db.getLongProperty("rocksdb.live-sst-files-size") + KvStores.writeAheadLogBytes(dir);
         } catch (RocksDBException e) {
             throw new StatsException(StatsException.Problem.STORAGE, "local database size: " + e.getMessage());
+        } finally {
+            leave();
         }
     }
 
@@ -57,10 +77,13 @@ final class LocalDb implements AutoCloseable {
 
     /** The value of {@code key}, or null when absent. */
     byte @Nullable [] get(String key) {
+        enter();
         try {
             return db.get(Bytes.utf8(key));
         } catch (RocksDBException e) {
             throw failure("read", e);
+        } finally {
+            leave();
         }
     }
 
@@ -78,10 +101,13 @@ final class LocalDb implements AutoCloseable {
         if (batch.size() == 0) {
             return;
         }
+        enter();
         try (WriteBatch wb = KvStores.writeBatch(batch.keys, batch.values)) {
             db.write(sync, wb);
         } catch (RocksDBException e) {
             throw failure("write", e);
+        } finally {
+            leave();
         }
     }
 
@@ -91,6 +117,7 @@ final class LocalDb implements AutoCloseable {
      */
     void scan(String prefix, @Nullable String startAfter, BiPredicate<String, byte[]> visitor) {
         byte[] p = Bytes.utf8(prefix);
+        enter();
         try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
             if (startAfter == null) {
                 it.seek(p);
@@ -107,6 +134,8 @@ final class LocalDb implements AutoCloseable {
                     return;
                 }
             }
+        } finally {
+            leave();
         }
     }
 
@@ -129,10 +158,19 @@ final class LocalDb implements AutoCloseable {
 
     @Override
     public void close() {
-        KvStores.flushQuietly(db); // a graceful close leaves no write-ahead log
-        db.close();
-        sync.close();
-        options.close();
+        lock.writeLock().lock(); // waits for the operations in progress; later ones get STORAGE
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            KvStores.flushQuietly(db); // a graceful close leaves no write-ahead log
+            db.close();
+            sync.close();
+            options.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /** Operations written together, kept on the Java side until {@link #write} (one JNI copy for the whole batch). */

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,10 +21,9 @@ import java.util.function.LongSupplier;
  * <p>Consistency of a read (a seqlock per post): the view marks a post {@linkplain #changing changing}
  * inside the engine's atomic write that changes one of its members (before the write) and
  * {@linkplain #applied applied} once the write is durable, when its count row is visible. A reader takes
- * the post's version once no such write is in flight (it waits on this object's monitor, which
- * {@link #applied} notifies, for at most {@link #MAX_READ_WAIT_NANOS}), reads the row and the members'
- * durable state, and keeps the result if the version is the same afterwards; else it reads again. A read
- * whose wait ran out answers with what it read. So the row and the durable states it
+ * the post's version, reads the row and the members' durable state, and keeps the result only if no such
+ * write was in flight and the version is the same afterwards; else it reads again, for at most
+ * {@link #MAX_READ_WAIT_NANOS}, then it answers with its last read. So the row and the durable states it
  * compares are always of the same write.
  *
  * <p>Bounded by the outbox: a key stays from this node's write until the outbox has seen its flush.
@@ -71,7 +71,6 @@ final class PendingMembers {
         Post p = post(k);
         if (p.changing > 0) p.changing--;
         p.version++;
-        if (p.changing == 0) notifyAll(); // readers of the post wait in awaitApplied
         dropIfIdle(k, p);
     }
 
@@ -94,21 +93,15 @@ final class PendingMembers {
         String k = post(stat, postId);
         long last = 0;
         long deadline = System.nanoTime() + MAX_READ_WAIT_NANOS;
-        while (true) {
-            Post p;
+        for (int attempt = 0; ; attempt++) {
             long version;
             List<String> keys;
             boolean inFlight;
             synchronized (this) {
-                p = byPost.get(k);
+                Post p = byPost.get(k);
                 if (p == null) return Math.max(0, committedRow.getAsLong()); // nothing pending, nothing in flight: no write can start meanwhile
-                awaitApplied(p, deadline); // the row and the durable states are read once no commit of the post is in flight
-                if (byPost.get(k) != p) { // dropped meanwhile: the post has nothing pending any more
-                    if (System.nanoTime() - deadline > 0) return last;
-                    continue;
-                }
                 version = p.version;
-                inFlight = p.changing > 0; // only if the wait ran out
+                inFlight = p.changing > 0;
                 keys = new ArrayList<>(p.keys.keySet());
             }
             long n = Math.max(0, committedRow.getAsLong());
@@ -116,27 +109,16 @@ final class PendingMembers {
                 n += (crdt.get(key).isPresent() ? 1 : 0) - (crdt.getDurable(key).isPresent() ? 1 : 0);
             }
             last = Math.max(0, n);
-            if (inFlight) return last; // waited MAX_READ_WAIT_NANOS: the last read
-            synchronized (this) {
-                Post now = byPost.get(k);
-                if (now == null || (now == p && p.version == version && p.changing == 0)) return last;
+            if (!inFlight) {
+                synchronized (this) {
+                    Post p = byPost.get(k);
+                    if (p == null || (p.version == version && p.changing == 0)) return last;
+                }
             }
             if (System.nanoTime() - deadline > 0) return last;
+            if (attempt < 64) Thread.onSpinWait();
+            else LockSupport.parkNanos(20_000); // a commit is in flight: let it finish
         }
-    }
-
-    /** Waits (holding this monitor, released while waiting) until no commit of {@code p} is in flight or {@code deadline} passed. */
-    private void awaitApplied(Post p, long deadline) {
-        boolean interrupted = false;
-        long left;
-        while (p.changing > 0 && (left = deadline - System.nanoTime()) > 0) {
-            try {
-                wait(left / 1_000_000, (int) (left % 1_000_000));
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Whether (stat, post) has a member write of this node not yet flushed (a read then knows the post). */
