@@ -3,6 +3,10 @@ package io.warpstats.stats;
 import io.warpstats.crdt.store.KvStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.Options;
@@ -29,7 +33,7 @@ final class LocalDb implements AutoCloseable {
     private final Path dir;
     // every operation holds the read lock and checks `closed`; close takes the write lock: no native call
     // touches a freed handle (a read racing a node's shutdown gets STORAGE, not a crash of the JVM)
-    private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed; // guarded by lock
 
     /** Takes the read lock; throws STORAGE (and holds nothing) once closed. */
@@ -175,12 +179,12 @@ final class LocalDb implements AutoCloseable {
 
     /** Operations written together, kept on the Java side until {@link #write} (one JNI copy for the whole batch). */
     static final class Batch {
-        private final java.util.List<byte[]> keys = new java.util.ArrayList<>();
-        private final java.util.List<byte @Nullable []> values = new java.util.ArrayList<>();
+        private final List<byte[]> keys = new ArrayList<>();
+        private final List<byte @Nullable []> values = new ArrayList<>();
 
         Batch put(String key, byte[] value) {
             keys.add(Bytes.utf8(key));
-            values.add(java.util.Objects.requireNonNull(value, "value"));
+            values.add(Objects.requireNonNull(value, "value"));
             return this;
         }
 

@@ -148,7 +148,7 @@ public final class KvStores {
      * 8-byte sequence (0, set by the write), 4-byte little-endian count, then per record
      * {@code kTypeValue(1) varint32(klen) key varint32(vlen) value} or {@code kTypeDeletion(0) varint32(klen) key}.
      */
-        static byte[] serialize(List<byte[]> keys, List<byte[]> values) {
+    private static byte[] serialize(List<byte[]> keys, List<byte[]> values) {
         int n = 12; // exact: the array goes to RocksDB as it is, no trailing copy
         for (int i = 0; i < keys.size(); i++) {
             byte[] k = keys.get(i), v = values.get(i);
