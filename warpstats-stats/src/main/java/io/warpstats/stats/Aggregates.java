@@ -96,7 +96,7 @@ final class Aggregates implements MaterializedView {
         // reads of the post wait while this write is in flight; this node's pending writes learn the
         // committed state only once it is durable, together with the row
         pending.changing(m.stat(), m.postId());
-        rows.afterCommit(() -> pending.applied(m.stat(), m.postId()));
+        rows.afterCommit(() -> pending.applied(m.stat(), m.postId(), key));
         if (was == is) return;
         String row = membersRow(m.stat(), m.postId());
         long n = rows.get(row).map(Bytes::u64).orElse(0L) + (is ? 1 : -1);

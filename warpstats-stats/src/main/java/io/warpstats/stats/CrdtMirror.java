@@ -151,12 +151,14 @@ final class CrdtMirror implements AutoCloseable {
 
     private void putCurrent(MerkleCrdt c, String crdtKey, long seq, Function<String, byte @Nullable []> local) {
         byte[] value = currentValue(crdtKey, local);
-        StatsKeys.parseMember(crdtKey).ifPresent(m -> pending.wrote(m.stat(), m.postId(), crdtKey, seq));
+        Optional<StatsKeys.Member> member = StatsKeys.parseMember(crdtKey);
+        member.ifPresent(m -> pending.wrote(m.stat(), m.postId(), crdtKey, seq));
         if (value == null) {
             c.delete(crdtKey);
         } else {
             c.put(crdtKey, value);
         }
+        member.ifPresent(m -> pending.written(m.stat(), m.postId(), crdtKey)); // its term is read again after the put
     }
 
     /** The value {@code crdtKey} must have according to the local database; {@code null}: absent. */

@@ -487,6 +487,11 @@ final class DefaultStatsService implements StatsService {
         mirror.drain();
     }
 
+    /** Terms of unflushed member writes read from the engine by reads so far (tests: the read-your-writes cost). */
+    long pendingTermReads() {
+        return pending.termReads();
+    }
+
     /** The event log's retention (tests). */
     EventLogRetention eventLog() {
         return eventLog;
