@@ -54,7 +54,7 @@ hot "$secs"
 after="$(cpu)"
 n=0
 for w in like read; do
-  echo "  $w: $(grep -E 'Requests/sec' "$dir/hot-$w" | tr -s ' ')  p50 $(awk '$1=="50%" {print $2}' "$dir/hot-$w")  p99 $(awk '$1=="99%" {print $2}' "$dir/hot-$w")"
+  echo "  $w: $(grep -E 'Requests/sec' "$dir/hot-$w" | tr -s ' ')  p50 $(awk '$1=="50%" {print $2}' "$dir/hot-$w")  p99 $(awk '$1=="99%" {print $2}' "$dir/hot-$w")  non-2xx $(awk '/Non-2xx/ {print $NF}' "$dir/hot-$w")"
   n=$(( n + $(awk '/requests in/ {print $1}' "$dir/hot-$w") ))
 done
 echo "  node CPU per request: $(( (after - before) * 1000000 / tick / (n > 0 ? n : 1) )) us"
