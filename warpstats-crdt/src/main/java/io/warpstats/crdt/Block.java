@@ -23,9 +23,14 @@ public record Block(Cid cid, List<Cid> links, Delta delta) {
 
     /** The canonical bytes of a block with these links and this delta. */
     public static byte[] encode(List<Cid> links, Delta delta) {
+        return encode(links, delta.toBytes());
+    }
+
+    /** Encodes a block with {@code links} around a delta already serialized ({@link Delta#toBytes()}). */
+    static byte[] encode(List<Cid> links, byte[] delta) {
         List<DagPb.Link> l = new ArrayList<>(links.size());
         for (Cid c : links) l.add(DagPb.Link.of(c));
-        return DagPb.encode(l, delta.toBytes());
+        return DagPb.encode(l, delta);
     }
 
     /** Encodes and hashes a block. */

@@ -134,15 +134,53 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
      * block (with a new CID, thus new element ids) to resurrect elements the author deleted.
      */
     public byte[] signingPayload(List<Cid> links) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size(false) + 64 + links.size() * 40);
+        return signingPayload(links, Wire.serialize(size(false), o -> write(o, false)));
+    }
+
+    /** {@link #signingPayload(List)} around this delta's serialized form without the signature field. */
+    private static byte[] signingPayload(List<Cid> links, byte[] unsigned) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(unsigned.length + SIGNING_DOMAIN.length + 8 + links.size() * 40);
         out.writeBytes(SIGNING_DOMAIN);
         out.writeBytes(Varint.encode(links.size()));
         for (Cid c : links) {
             out.writeBytes(Varint.encode(c.length()));
             out.writeBytes(c.toBytes());
         }
-        out.writeBytes(Wire.serialize(size(false), o -> write(o, false)));
+        out.writeBytes(unsigned);
         return out.toByteArray();
+    }
+
+    /** A signed delta and its serialized form ({@link #toBytes()} of {@code delta}). */
+    record Signed(Delta delta, byte[] bytes) {}
+
+    /**
+     * This delta signed by {@code signer} for a block with {@code links}, serialized once: the same delta and bytes
+     * as {@code d = withSignature(author, EMPTY); d.withSignature(author, signer.sign(d.signingPayload(links)))} and
+     * its {@link #toBytes()}. The signed form is the unsigned one (the payload's last part) with the signature field
+     * spliced in after the author, so fields stay in number order.
+     */
+    Signed sign(byte[] author, DeltaSigner signer, List<Cid> links) {
+        Delta d = withSignature(author, Wire.EMPTY);
+        int size = d.size(false);
+        byte[] unsigned = Wire.serialize(size, o -> d.write(o, false));
+        byte[] signature = signer.sign(signingPayload(links, unsigned));
+        int tail = (epoch.length > 0 ? CodedOutputStream.computeByteArraySize(FIELD_EPOCH, epoch) : 0)
+                + (checkpoint != null ? embedded(CheckpointPart.FIELD, checkpoint.serializedSize()) : 0);
+        int head = size - tail;
+        int field = signature.length > 0 ? CodedOutputStream.computeByteArraySize(FIELD_SIGNATURE, signature) : 0;
+        byte[] out = new byte[size + field];
+        System.arraycopy(unsigned, 0, out, 0, head);
+        if (field > 0) {
+            CodedOutputStream cos = CodedOutputStream.newInstance(out, head, field);
+            try {
+                cos.writeByteArray(FIELD_SIGNATURE, signature);
+                cos.checkNoSpaceLeft();
+            } catch (IOException e) {
+                throw new IllegalStateException("protobuf size miscomputed", e);
+            }
+        }
+        System.arraycopy(unsigned, head, out, head + field, tail);
+        return new Signed(d.withSignature(author, signature), out);
     }
 
     /** Parses a serialized Delta; unknown fields are skipped; malformed or oversized input throws IAE. */

@@ -393,12 +393,14 @@ final class LocalWriter {
                 prio++;
                 CheckpointPart part = checkpoint ? new CheckpointPart(i + 1, chunks.size(), ch.restated()) : null;
                 Delta delta = new Delta(ch.elements(), ch.tombstones(), prio, dag, EMPTY, EMPTY, epoch, part);
-                if (signer != null) {
-                    byte[] author = signer.authorId();
-                    delta = delta.withSignature(author, EMPTY); // the payload covers the author, not the signature
-                    delta = delta.withSignature(author, signer.sign(delta.signingPayload(links)));
+                byte[] bytes;
+                if (signer != null) { // the payload covers the author, not the signature
+                    Delta.Signed signed = delta.sign(signer.authorId(), signer, links);
+                    delta = signed.delta();
+                    bytes = Block.encode(links, signed.bytes());
+                } else {
+                    bytes = Block.encode(links, delta);
                 }
-                byte[] bytes = Block.encode(links, delta);
                 Cid local = Cid.ofDagPb(bytes);
                 commit.apply(new Block(local, links, delta), bytes, false);
                 if (bytes.length <= CrdtBroadcast.MAX_EAGER_BYTES) fresh.put(local, bytes);

@@ -66,4 +66,37 @@ class DagPbTest {
         assertThat(d.signingPayload(List.of(a))).isNotEqualTo(d.signingPayload(List.of(b)));
         assertThat(d.signingPayload(List.of(a))).isEqualTo(d.withSignature(new byte[] {9}, new byte[] {7, 7}).signingPayload(List.of(a)));
     }
+
+    /** The flush's one-pass signing gives the bytes of sign-then-serialize for every shape of delta. */
+    @Test
+    void signingSerializesOnceToTheSameBytes() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
+        DeltaSigner signer = EngineTest.signer("alice");
+        for (int n = 0; n < 300; n++) {
+            java.util.List<Element> elems = new java.util.ArrayList<>(), tombs = new java.util.ArrayList<>();
+            for (int i = rnd.nextInt(12); i > 0; i--) elems.add(Element.of("/k" + rnd.nextInt(1000), bytes(rnd, rnd.nextInt(40))));
+            for (int i = rnd.nextInt(4); i > 0; i--) tombs.add(Element.tombstone("/t" + i, "id" + rnd.nextInt(99)));
+            java.util.List<CheckpointPart.Restated> restated = new java.util.ArrayList<>();
+            for (int i = rnd.nextInt(5); i > 0; i--) restated.add(new CheckpointPart.Restated("/r" + i, "id" + i, rnd.nextLong(1, 1000), bytes(rnd, i)));
+            CheckpointPart part = rnd.nextBoolean() ? new CheckpointPart(1, 1, restated) : null;
+            byte[] epoch = rnd.nextBoolean() ? bytes(rnd, 8) : new byte[0];
+            Delta d = new Delta(elems, tombs, rnd.nextLong(0, 1_000_000), rnd.nextBoolean() ? "" : "dag", new byte[0], new byte[0], epoch, part);
+            List<Cid> links = new java.util.ArrayList<>();
+            for (int i = rnd.nextInt(3); i > 0; i--) links.add(Cid.ofDagPb(bytes(rnd, 4)));
+
+            Delta withAuthor = d.withSignature(signer.authorId(), new byte[0]);
+            Delta expected = withAuthor.withSignature(signer.authorId(), signer.sign(withAuthor.signingPayload(links)));
+            Delta.Signed signed = d.sign(signer.authorId(), signer, links);
+            assertThat(signed.bytes()).as("delta %d", n).isEqualTo(expected.toBytes());
+            assertThat(signed.delta().toBytes()).isEqualTo(expected.toBytes());
+            assertThat(Block.encode(links, signed.bytes())).isEqualTo(Block.encode(links, expected));
+            assertThat(Delta.parse(signed.bytes()).signingPayload(links)).isEqualTo(withAuthor.signingPayload(links));
+        }
+    }
+
+    private static byte[] bytes(java.util.SplittableRandom rnd, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) b[i] = (byte) rnd.nextInt(256);
+        return b;
+    }
 }
