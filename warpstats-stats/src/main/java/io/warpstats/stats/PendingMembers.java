@@ -260,16 +260,15 @@ final class PendingMembers {
         return p != null && !p.keys.isEmpty();
     }
 
-    /** Forgets the pending keys (the CRDT was detached or failed: the outbox replays and writes them again). */
+    /**
+     * Forgets the pending keys and the changes in flight (the CRDT was detached or failed: the outbox replays and
+     * writes the keys again, and a failed commit never reports {@link #applied}, which would otherwise hold every
+     * later read of its post for {@link #MAX_READ_WAIT_NANOS}). Reads go to the local database until the CRDT is
+     * usable again.
+     */
     synchronized void clear() {
-        byPost.values().forEach(p -> {
-            p.keys.clear();
-            p.terms.clear();
-            p.unknown.clear();
-            p.knownSum = 0;
-            p.events++;
-        });
+        byPost.clear();
         for (int i = 0; i < STRIPES; i++) stamps[i]++; // a read in progress must not keep a sum over the dropped keys
-        byPost.values().removeIf(p -> p.changing == 0);
+        if (waiters > 0) notifyAll();
     }
 }
