@@ -178,13 +178,18 @@ class HostileNodesTest {
             System.out.println("replay: " + h.await("done", DONE));
             honestWrites(post);
             List<Map<String, Double>> after = convergedAndHealthy("replay");
+            double invalidMost = 0;
             for (int i = 0; i < honest.size(); i++) {
-                assertThat(delta(before.get(i), after.get(i), "warpstats_pubsub_messages_total{outcome=\"invalid\"}"))
-                        .as("node %d dropped the foreign replays with a new sequence number", i).isGreaterThanOrEqualTo(3);
-                assertThat(delta(before.get(i), after.get(i), "warpstats_pubsub_messages_total{outcome=\"graylisted\"}"))
-                        .as("node %d graylisted the replayer", i).isPositive();
+                double invalid = delta(before.get(i), after.get(i), "warpstats_pubsub_messages_total{outcome=\"invalid\"}");
+                double graylisted = delta(before.get(i), after.get(i), "warpstats_pubsub_messages_total{outcome=\"graylisted\"}");
+                // a foreign replay with a new sequence number fails its signature check (invalid), or is not read at all
+                // once the replayer is graylisted: which comes first on a node depends on when its score crossed
+                assertThat(invalid + graylisted).as("node %d dropped the foreign replays with a new sequence number", i).isGreaterThanOrEqualTo(3);
+                assertThat(graylisted).as("node %d graylisted the replayer", i).isPositive();
                 assertThat(delta(before.get(i), after.get(i), "warpstats_crdt_rejected_total{reason=\"malformed\"}")).isZero();
+                invalidMost = Math.max(invalidMost, invalid);
             }
+            assertThat(invalidMost).as("the signature check of the foreign replays, on some node").isGreaterThanOrEqualTo(3);
         }
     }
 
