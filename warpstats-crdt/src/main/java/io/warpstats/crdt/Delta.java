@@ -134,7 +134,12 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
      * block (with a new CID, thus new element ids) to resurrect elements the author deleted.
      */
     public byte[] signingPayload(List<Cid> links) {
-        return signingPayload(links, Wire.serialize(size(false), o -> write(o, false)));
+        return signingPayload(links, unsignedBytes());
+    }
+
+    /** This delta serialized without its signature field. */
+    private byte[] unsignedBytes() {
+        return Wire.serialize(size(false), o -> write(o, false));
     }
 
     /** {@link #signingPayload(List)} around this delta's serialized form without the signature field. */
@@ -156,13 +161,14 @@ public record Delta(List<Element> elements, List<Element> tombstones, long prior
     /**
      * This delta signed by {@code signer} for a block with {@code links}, serialized once: the same delta and bytes
      * as {@code d = withSignature(author, EMPTY); d.withSignature(author, signer.sign(d.signingPayload(links)))} and
-     * its {@link #toBytes()}. The signed form is the unsigned one (the payload's last part) with the signature field
-     * spliced in after the author, so fields stay in number order.
+     * its {@link #toBytes()}, {@code author} being {@code signer.authorId()}. The signed form is the unsigned one (the
+     * payload's last part) with the signature field spliced in after the author, so fields stay in number order.
      */
-    Signed sign(byte[] author, DeltaSigner signer, List<Cid> links) {
+    Signed sign(DeltaSigner signer, List<Cid> links) {
+        byte[] author = signer.authorId();
         Delta d = withSignature(author, Wire.EMPTY);
-        int size = d.size(false);
-        byte[] unsigned = Wire.serialize(size, o -> d.write(o, false));
+        byte[] unsigned = d.unsignedBytes();
+        int size = unsigned.length;
         byte[] signature = signer.sign(signingPayload(links, unsigned));
         int tail = (epoch.length > 0 ? CodedOutputStream.computeByteArraySize(FIELD_EPOCH, epoch) : 0)
                 + (checkpoint != null ? embedded(CheckpointPart.FIELD, checkpoint.serializedSize()) : 0);

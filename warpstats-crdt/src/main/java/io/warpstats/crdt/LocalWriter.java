@@ -395,7 +395,7 @@ final class LocalWriter {
                 Delta delta = new Delta(ch.elements(), ch.tombstones(), prio, dag, EMPTY, EMPTY, epoch, part);
                 byte[] bytes;
                 if (signer != null) { // the payload covers the author, not the signature
-                    Delta.Signed signed = delta.sign(signer.authorId(), signer, links);
+                    Delta.Signed signed = delta.sign(signer, links);
                     delta = signed.delta();
                     bytes = Block.encode(links, signed.bytes());
                 } else {

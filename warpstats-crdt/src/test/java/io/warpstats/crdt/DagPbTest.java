@@ -86,7 +86,7 @@ class DagPbTest {
 
             Delta withAuthor = d.withSignature(signer.authorId(), new byte[0]);
             Delta expected = withAuthor.withSignature(signer.authorId(), signer.sign(withAuthor.signingPayload(links)));
-            Delta.Signed signed = d.sign(signer.authorId(), signer, links);
+            Delta.Signed signed = d.sign(signer, links);
             assertThat(signed.bytes()).as("delta %d", n).isEqualTo(expected.toBytes());
             assertThat(signed.delta().toBytes()).isEqualTo(expected.toBytes());
             assertThat(Block.encode(links, signed.bytes())).isEqualTo(Block.encode(links, expected));
