@@ -16,10 +16,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mirrors the local database into the CRDT through the durable outbox ({@code o/{crdtKey}} → the
- * sequence number of the write that last changed it). A key leaves the outbox only when a CRDT flush
- * that started after its latest put has completed. The value put is always recomputed from the local
- * database, so replays are idempotent. Every method that touches the outbox runs under {@code lock}.
+ * Mirrors the local database into the CRDT. Two durable records say what is not yet in the CRDT:
+ * <ul>
+ *   <li>the <b>watermark</b> {@code m/mirrored}: every write with a sequence number at most this is in the CRDT (a
+ *       CRDT flush that started after its puts has completed), or its keys are in the outbox. A write while the CRDT
+ *       is usable adds nothing for the mirror to its synced batch: its keys are put into the engine right after the
+ *       batch ({@link #commit}), and the drain moves the watermark once a flush has covered them. The event log
+ *       ({@link EventRecord}) names the keys of each write above the watermark, and its retention never removes one
+ *       of those records;</li>
+ *   <li>the <b>outbox</b> {@code o/{crdtKey}} → the sequence number of the write that last changed it. A key leaves
+ *       it when a CRDT flush that started after its latest put has completed. Writes take it while the CRDT is not
+ *       usable (then they also move the watermark), and so do the legacy import and the first migration.</li>
+ * </ul>
+ * When the CRDT fails or is detached, and when the service opens after a crash, the writes above the watermark are
+ * <b>spilled</b>: their keys go to the outbox and the watermark to the newest write, in synced batches. So a replay
+ * always starts from the outbox alone, and the records above the watermark are at most the writes of one drain
+ * interval (plus a flush in progress) while the CRDT works. The value put is always recomputed from the local
+ * database, so replays are idempotent. Every method that touches the outbox or the watermark runs under {@code lock}.
  */
 final class CrdtMirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CrdtMirror.class);
@@ -34,11 +47,14 @@ final class CrdtMirror implements AutoCloseable {
     private final String incarnation;
     private final Object lock;
     private final ScheduledExecutorService flusher;
-    private final Map<String, Long> inflight = new HashMap<>(); // guarded by lock
+    private final Map<String, Long> inflight = new HashMap<>(); // guarded by lock: keys put since the last drain
+    private final Map<String, Long> outboxed = new HashMap<>(); // guarded by lock: those put from the outbox
     private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile @Nullable MerkleCrdt crdt;
     private volatile boolean healthy;
     private volatile boolean failing; // a failure was logged and no flush has succeeded since
+    private volatile long mirrored; // guarded by lock (read without it by size): the durable watermark
+    private long pushed; // guarded by lock: while healthy, every write up to this is in the engine
     private long retryAtNanos; // guarded by lock
     private @Nullable String replayAfter; // guarded by lock; null: no replay due
     private boolean replayDue; // guarded by lock
@@ -50,6 +66,16 @@ final class CrdtMirror implements AutoCloseable {
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.lock = lock;
+        synchronized (lock) {
+            byte[] m = db.get(LocalKeys.MIRRORED);
+            if (m == null) { // a store from before the watermark: its outbox holds every key not in the CRDT
+                mirrored = db.getLong(LocalKeys.SEQ);
+                db.write(db.batch().putLong(LocalKeys.MIRRORED, mirrored));
+            } else {
+                mirrored = Bytes.u64(m);
+                spill(); // a crash left writes above the watermark: their keys go to the outbox now
+            }
+        }
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stats-outbox");
             t.setDaemon(true);
@@ -70,6 +96,8 @@ final class CrdtMirror implements AutoCloseable {
             healthy = true;
             failing = false;
             migrateIfDue();
+            spill();
+            pushed = mirrored;
             replayDue = true;
             replayAfter = null;
             // the whole outbox goes into the engine before attach returns: a read right after it counts every
@@ -83,30 +111,60 @@ final class CrdtMirror implements AutoCloseable {
 
     void detach() {
         synchronized (lock) {
+            spillQuietly();
             crdt = null;
             healthy = false;
             inflight.clear();
+            outboxed.clear();
             pending.clear();
         }
     }
 
-    /** Called under lock after a local write that changed {@code keys} with sequence number {@code seq}. */
-    void push(List<String> keys, long seq) {
-        Map<String, Long> m = new java.util.LinkedHashMap<>();
-        keys.forEach(k -> m.put(k, seq));
-        push(m);
-    }
-
-    /** Called under lock after a local write that changed each key of {@code keys} last with the sequence number it maps to. */
-    void push(Map<String, Long> keys) {
-        push(keys, db::get);
+    /**
+     * Writes {@code root}'s batch (the group's writes after sequence number {@code before}) and mirrors it. Called
+     * under lock by the writer. With the CRDT usable the batch goes as staged and its CRDT keys are put into the
+     * engine with the values just written (not read back); otherwise the keys go to the outbox in the same batch,
+     * and the watermark follows when nothing is above it.
+     */
+    void commit(Staging root, long before) {
+        if (usable().isEmpty()) {
+            root.crdtKeys().forEach((k, s) -> root.putLong(LocalKeys.outbox(k), s));
+            boolean level = mirrored == before;
+            if (level) {
+                root.putLong(LocalKeys.MIRRORED, root.seq());
+            }
+            db.write(root.batch());
+            if (level) {
+                mirrored = root.seq();
+            }
+            return;
+        }
+        db.write(root.batch());
+        push(root.crdtKeys(), root::get, false, root.seq());
     }
 
     /**
-     * {@link #push(Map)} right after the group commit wrote {@code local}'s values: each value put is read
-     * through {@code local} (what the batch just wrote, else the database), not again from the database.
+     * Writes {@code batch}, the write {@code s} whose CRDT keys {@code keys} it already puts into the outbox (the
+     * legacy import), and mirrors it. Called under lock; {@code before} is the sequence number before it.
      */
-    void push(Map<String, Long> keys, Function<String, byte @Nullable []> local) {
+    void commitOutboxed(LocalDb.Batch batch, List<String> keys, long before, long s) {
+        boolean direct = usable().isPresent();
+        boolean level = mirrored == before; // its keys are durable in the outbox: the watermark may pass it
+        if (level) {
+            batch.putLong(LocalKeys.MIRRORED, s);
+        }
+        db.write(batch);
+        if (level) {
+            mirrored = s;
+        }
+        if (direct) {
+            Map<String, Long> m = new java.util.LinkedHashMap<>();
+            keys.forEach(k -> m.put(k, s));
+            push(m, db::get, true, s);
+        }
+    }
+
+    private void push(Map<String, Long> keys, Function<String, byte @Nullable []> local, boolean fromOutbox, long seq) {
         MerkleCrdt c = crdt;
         if (c == null || !healthy) {
             return;
@@ -115,38 +173,82 @@ final class CrdtMirror implements AutoCloseable {
             for (Map.Entry<String, Long> k : keys.entrySet()) {
                 putCurrent(c, k.getKey(), k.getValue(), local);
                 inflight.put(k.getKey(), k.getValue());
+                if (fromOutbox) {
+                    outboxed.put(k.getKey(), k.getValue());
+                }
             }
+            pushed = Math.max(pushed, seq);
         } catch (RuntimeException e) {
             failed(e);
         }
     }
 
-    /** Called when a CRDT operation failed: reads go local and the outbox is replayed when it works again. */
+    /**
+     * Called when a CRDT operation failed: reads go local, the writes above the watermark are spilled to the outbox,
+     * and the outbox is replayed when the CRDT works again.
+     */
     void failed(Throwable e) {
-        pending.clear(); // the outbox replays every key, and the replay writes them again
-        if (!failing) {
-            log.warn("CRDT unavailable, writes go to the outbox until it works again: {}", e.toString());
+        synchronized (lock) {
+            pending.clear(); // the outbox replays every key, and the replay writes them again
+            if (!failing) {
+                log.warn("CRDT unavailable, writes go to the outbox until it works again: {}", e.toString());
+            }
+            failing = true;
+            healthy = false;
+            retryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            inflight.clear(); // a flush after the failure does not show that what was put before it is durable
+            outboxed.clear();
+            spillQuietly();
         }
-        failing = true;
-        healthy = false;
-        retryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     }
 
+    /** Keys in the outbox plus writes above the watermark: what is not yet known to be in the CRDT. */
     long size() {
         long[] n = {0};
         db.scan(LocalKeys.OUTBOX, null, (k, v) -> {
             n[0]++;
             return true;
         });
-        return n[0];
+        return n[0] + Math.max(0, db.getLong(LocalKeys.SEQ) - mirrored);
     }
 
     /**
-     * Puts (or deletes) {@code crdtKey} as the local database says. A set member also becomes pending
-     * ({@link PendingMembers}) until its flush is seen, so reads count it at once.
+     * Moves the writes above the watermark into the outbox: for each record of the event log above it, its CRDT keys
+     * ({@link EventRecord#crdtKeys}); the watermark moves with each synced batch of {@link #REPLAY_CHUNK} records, and
+     * to the newest write at the end. Under lock.
      */
-    private void putCurrent(MerkleCrdt c, String crdtKey, long seq) {
-        putCurrent(c, crdtKey, seq, db::get);
+    private void spill() {
+        long newest = db.getLong(LocalKeys.SEQ);
+        long spilled = 0;
+        while (mirrored < newest) {
+            LocalDb.Batch b = db.batch();
+            long[] last = {mirrored};
+            int[] n = {0};
+            db.scan(LocalKeys.EVENTS, LocalKeys.hex16(mirrored), (k, v) -> {
+                long s = EventLogRetention.sequence(k);
+                if (s > newest) {
+                    return false;
+                }
+                EventRecord.crdtKeys(v, nodeId, incarnation).forEach(key -> b.putLong(LocalKeys.outbox(key), s));
+                last[0] = s;
+                return ++n[0] < REPLAY_CHUNK;
+            });
+            long upTo = n[0] < REPLAY_CHUNK || last[0] <= mirrored ? newest : last[0]; // records are dense: at the end, all seen
+            db.write(b.putLong(LocalKeys.MIRRORED, upTo));
+            mirrored = upTo;
+            spilled += n[0];
+        }
+        if (spilled > 0) {
+            log.info("{} writes not yet in the CRDT went to the outbox", spilled);
+        }
+    }
+
+    private void spillQuietly() {
+        try {
+            spill();
+        } catch (RuntimeException e) {
+            log.warn("could not move the writes not yet in the CRDT to the outbox (their event records stay): {}", e.toString());
+        }
     }
 
     private void putCurrent(MerkleCrdt c, String crdtKey, long seq, Function<String, byte @Nullable []> local) {
@@ -270,6 +372,8 @@ final class CrdtMirror implements AutoCloseable {
     private void drainOnce() {
         MerkleCrdt c;
         Map<String, Long> flushed;
+        Map<String, Long> flushedOutbox;
+        long covered;
         synchronized (lock) {
             c = crdt;
             if (c == null) {
@@ -279,25 +383,28 @@ final class CrdtMirror implements AutoCloseable {
                 if (System.nanoTime() - retryAtNanos < 0) {
                     return;
                 }
+                spill(); // nothing above the watermark then: the replay of the outbox is the whole replay
                 healthy = true; // try again: replay everything
+                pushed = mirrored;
                 replayDue = true;
                 replayAfter = null;
             }
             if (replayDue) {
                 replayChunk(c);
             }
-            if (inflight.isEmpty() || !healthy) {
+            if (!healthy || (inflight.isEmpty() && pushed <= mirrored)) {
                 return;
             }
             flushed = new HashMap<>(inflight);
+            flushedOutbox = new HashMap<>(outboxed);
+            covered = pushed;
             inflight.clear();
+            outboxed.clear();
         }
         try {
             c.flush().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            synchronized (lock) {
-                failed(e);
-            }
+            failed(e);
             return;
         }
         synchronized (lock) {
@@ -308,12 +415,21 @@ final class CrdtMirror implements AutoCloseable {
             LocalDb.Batch batch = db.batch();
             for (Map.Entry<String, Long> e : flushed.entrySet()) {
                 pending.flushed(e.getKey(), e.getValue());
+            }
+            for (Map.Entry<String, Long> e : flushedOutbox.entrySet()) {
                 String ok = LocalKeys.outbox(e.getKey());
                 if (db.getLong(ok) == e.getValue()) {
                     batch.delete(ok);
                 }
             }
+            boolean moved = covered > mirrored; // a spill since the snapshot may have moved it further
+            if (moved) {
+                batch.putLong(LocalKeys.MIRRORED, covered);
+            }
             db.write(batch);
+            if (moved) {
+                mirrored = covered;
+            }
         }
     }
 
@@ -327,8 +443,9 @@ final class CrdtMirror implements AutoCloseable {
         });
         try {
             for (int i = 0; i < keys.size(); i++) {
-                putCurrent(c, keys.get(i), seqs.get(i));
+                putCurrent(c, keys.get(i), seqs.get(i), db::get);
                 inflight.put(keys.get(i), seqs.get(i));
+                outboxed.put(keys.get(i), seqs.get(i));
             }
         } catch (RuntimeException e) {
             failed(e);

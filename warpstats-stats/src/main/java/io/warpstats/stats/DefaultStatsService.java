@@ -88,10 +88,9 @@ final class DefaultStatsService implements StatsService {
                 staged.add(q);
             }
             if (!root.isEmpty()) {
-                db.write(root.batch());
+                mirror.commit(root, seq); // one synced batch, then into the CRDT with the values just written
                 seq = root.seq();
                 root.touchedPosts().forEach(hot::touch);
-                mirror.push(root.outboxKeys(), root::get); // the values just written, without reading them back
             }
         }
         staged.forEach(q -> q.done().complete(null));
@@ -261,13 +260,12 @@ final class DefaultStatsService implements StatsService {
             }
             if (!keys.isEmpty()) {
                 for (String k : keys) {
-                    b.putLong(LocalKeys.outbox(k), s);
+                    b.putLong(LocalKeys.outbox(k), s); // too many keys for the watermark's replay: the durable outbox
                 }
                 b.putLong(LocalKeys.SEQ, s);
-                b.put(LocalKeys.event(s), Bytes.utf8(now + "\timport\t\t\t" + changed + " posts"));
-                db.write(b);
+                b.put(LocalKeys.event(s), EventRecord.ofImport(now, changed));
+                mirror.commitOutboxed(b, keys, seq, s);
                 seq = s;
-                mirror.push(keys, s);
             }
             return new LegacyTotals.Outcome(posts.size(), changed, added[0], added[1], added[2], added[3]);
         }
@@ -288,17 +286,17 @@ final class DefaultStatsService implements StatsService {
 
     /**
      * Stages the event, the activity timestamp (a new {@link Hlc} tick, kept if larger than the post's local
-     * one) and the outbox entries of one write in {@code w}.
+     * one) and the CRDT keys of one write in {@code w}.
      */
     private void commit(Staging w, String action, String postId, String userId, String extra, String crdtKey) {
         Hlc t = hlc.tick();
         long s = w.nextSeq();
         w.putLong(LocalKeys.SEQ, s);
-        w.put(LocalKeys.event(s), Bytes.utf8(t.wallMillis() + "\t" + action + "\t" + postId + "\t" + userId + "\t" + extra));
+        w.put(LocalKeys.event(s), EventRecord.of(t.wallMillis(), action, postId, userId, extra));
         Hlc local = Hlc.decode(w.get(LocalKeys.activity(postId)), nodeId);
         w.put(LocalKeys.activity(postId), Hlc.max(local, t).encode());
-        w.outbox(crdtKey, s);
-        w.outbox(StatsKeys.activity(postId, nodeId), s);
+        w.crdtKey(crdtKey, s);
+        w.crdtKey(StatsKeys.activity(postId, nodeId), s);
         w.touched(postId);
     }
 
@@ -490,6 +488,11 @@ final class DefaultStatsService implements StatsService {
     /** Terms of unflushed member writes read from the engine by reads so far (tests: the read-your-writes cost). */
     long pendingTermReads() {
         return pending.termReads();
+    }
+
+    /** The local database (tests). */
+    LocalDb localDb() {
+        return db;
     }
 
     /** The event log's retention (tests). */

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Applies an {@link EventLogPolicy} to the event log {@code e/{hex16 seq}} of the local database, on a thread of its
  * own. Records are removed oldest first (sequence order, which is also time order), in synced batches of at most
  * {@code chunk} deletes, at most {@code maxChunks} batches per run; a run stops at the first record that is young
- * enough and within the count. Nothing else is touched: the writes that add records need no lock against it (they
+ * enough and within the count, or above the mirror's watermark {@code m/mirrored} (a write not yet known to be in the
+ * CRDT: {@link CrdtMirror} may still read its record; while the CRDT works, that is the last drain interval's writes). Nothing else is touched: the writes that add records need no lock against it (they
  * add keys above the newest sequence number, it removes keys below).
  *
  * <p>The count of records is {@code m/seq − first + 1}: every write adds exactly one record with the next sequence
@@ -86,9 +87,12 @@ final class EventLogRetention implements AutoCloseable {
 
     private int removeChunk() {
         long newest = db.getLong(LocalKeys.SEQ);
+        byte[] m = db.get(LocalKeys.MIRRORED);
+        long mirrored = m == null ? Long.MAX_VALUE : Bytes.u64(m);
         long cutoff = clock.millis() - policy.maxAge().toMillis();
         List<String> doomed = new ArrayList<>();
         db.scan(LocalKeys.EVENTS, lastRemoved == null ? null : lastRemoved.substring(LocalKeys.EVENTS.length()), (k, v) -> {
+            if (sequence(k) > mirrored) return false; // the mirror may still need it (CrdtMirror): kept
             boolean tooMany = newest - sequence(k) + 1 > policy.maxRecords(); // records from this one to the newest
             if (!tooMany && time(v) >= cutoff) return false;
             doomed.add(k);
@@ -112,7 +116,7 @@ final class EventLogRetention implements AutoCloseable {
         return oldest[0] < 0 ? 0 : db.getLong(LocalKeys.SEQ) - oldest[0] + 1;
     }
 
-    private static long sequence(String key) {
+    static long sequence(String key) {
         try {
             return Long.parseUnsignedLong(key.substring(LocalKeys.EVENTS.length()), 16);
         } catch (NumberFormatException e) {

@@ -4,6 +4,8 @@ package io.warpstats.stats;
 final class LocalKeys {
     static final String INCARNATION = "m/incarnation";
     static final String SEQ = "m/seq";
+    /** The mirror's watermark: every write up to this sequence number is in the CRDT or its keys in the outbox. */
+    static final String MIRRORED = "m/mirrored";
     static final String COUNTERS = "c/";
     static final String ACTIVITY = "a/";
     static final String LIKES = "l/";

@@ -23,7 +23,7 @@ final class Staging {
     private final @Nullable Staging parent;
     private final Map<String, byte @Nullable []> values = new HashMap<>(); // null: deleted
     private final Map<String, Boolean> members = new HashMap<>(); // CRDT member key → present once written
-    private final Map<String, Long> outbox = new LinkedHashMap<>(); // CRDT key → seq of the last write of it
+    private final Map<String, Long> crdtKeys = new LinkedHashMap<>(); // CRDT key → seq of the last write of it
     private final List<String> touched = new ArrayList<>(); // one post id per write, in order
     private long seq;
 
@@ -50,7 +50,7 @@ final class Staging {
         }
         parent.values.putAll(values);
         parent.members.putAll(members);
-        parent.outbox.putAll(outbox);
+        parent.crdtKeys.putAll(crdtKeys);
         parent.touched.addAll(touched);
         parent.seq = seq;
     }
@@ -109,10 +109,9 @@ final class Staging {
         return seq;
     }
 
-    /** CRDT key {@code crdtKey} goes to the outbox with {@code s}: staged as {@code o/{crdtKey}} and mirrored after the write. */
-    void outbox(String crdtKey, long s) {
-        put(LocalKeys.outbox(crdtKey), Bytes.u64(s));
-        outbox.put(crdtKey, s);
+    /** Write {@code s} changes CRDT key {@code crdtKey}: it is mirrored after the batch ({@link CrdtMirror#commit}). */
+    void crdtKey(String crdtKey, long s) {
+        crdtKeys.put(crdtKey, s);
     }
 
     /** The write was about {@code postId} (the busiest-posts tracker counts it once the batch is written). */
@@ -121,8 +120,8 @@ final class Staging {
     }
 
     /** The CRDT keys changed, each with the sequence number of its last write. */
-    Map<String, Long> outboxKeys() {
-        return outbox;
+    Map<String, Long> crdtKeys() {
+        return crdtKeys;
     }
 
     /** The post of each write, in order. */

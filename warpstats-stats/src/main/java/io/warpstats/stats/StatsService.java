@@ -16,13 +16,15 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>A write ({@link #submit}, or a blocking method such as {@link #like}) completes only after the
  *       action is durable in the local database: an atomic, synced write holding the action, the new
- *       local totals and an outbox entry per CRDT key it changes. Writes submitted together share one
+ *       local totals and its event record, which names the CRDT keys it changes. Writes submitted together share one
  *       synced batch (group commit); each is all or nothing, and a refused one leaves nothing. It
  *       succeeds whether or not a CRDT is attached.</li>
- *   <li>Outbox: every CRDT key a write changes stays in the durable outbox until the CRDT has flushed
- *       it. It is replayed when a CRDT is attached, after a CRDT failure, and after a crash. The value
- *       replayed is recomputed from the local database (a slot's running total, whether a member is
- *       present), so a replay is idempotent: nothing is lost, nothing counted twice.</li>
+ *   <li>Mirror: a durable watermark says up to which write everything is in the CRDT; the keys of the
+ *       writes above it are put into the CRDT again from their event records after a crash, a CRDT
+ *       failure or a detach (through the durable outbox, which also holds the writes made while no CRDT
+ *       is usable until one has flushed them). The value put is recomputed from the local database (a
+ *       slot's running total, whether a member is present), so a replay is idempotent: nothing is lost,
+ *       nothing counted twice.</li>
  *   <li>Migration: the first time a CRDT store is attached for this incarnation, every total already in
  *       the local database is put into this node's slots (idempotent, so exactly once in effect).</li>
  *   <li>Reads are O(1) in the number of nodes: they read the aggregates that {@link #changeListener()}
@@ -140,7 +142,7 @@ public interface StatsService extends AutoCloseable {
     /** The local database's bytes on disk (live SST files plus write-ahead log). */
     long localDatabaseSizeBytes();
 
-    /** CRDT keys waiting in the outbox. */
+    /** What is not yet known to be in the CRDT: CRDT keys in the outbox plus writes above the mirror's watermark. */
     long outboxSize();
 
     /**

@@ -38,7 +38,7 @@ final class ApiMetrics {
                 .description("age of the oldest head heard of and not merged yet").register(registry);
         Gauge.builder("warpstats.store.size", node, n -> n.get().storeSizeBytes()).baseUnit("bytes").register(registry);
         Gauge.builder("warpstats.stats.outbox", stats, StatsService::outboxSize)
-                .description("CRDT keys waiting in the outbox").register(registry);
+                .description("CRDT keys in the outbox plus writes above the mirror watermark: not yet in the CRDT").register(registry);
         Gauge.builder("warpstats.stats.source.crdt", stats, s -> s.source() == Source.CRDT ? 1 : 0)
                 .description("1 if reads come from the CRDT, 0 if from the local database").register(registry);
     }

@@ -1,0 +1,156 @@
+package io.warpstats.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warpstats.crdt.MerkleCrdt;
+import io.warpstats.crdt.store.KvStore;
+import io.warpstats.crdt.store.KvStores;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mirror's two durable records on real RocksDB databases: a write while the CRDT is usable puts nothing in the
+ * outbox and the drain moves the watermark over it; writes above the watermark go to the outbox when the CRDT fails
+ * and when the service opens on what a crash left; the event log keeps every record above the watermark.
+ */
+@Timeout(120)
+class CrdtMirrorTest {
+    @TempDir Path dir;
+    final HybridClockTest.ManualClock clock = new HybridClockTest.ManualClock(1_700_000_000_000L);
+    KvStore crdtStore;
+    MerkleCrdt crdt;
+    DefaultStatsService stats;
+
+    DefaultStatsService open(Path local, EventLogPolicy policy) {
+        return (DefaultStatsService) StatsService.builder().localDatabase(local).nodeId("nodeA").clock(clock)
+                .flushInterval(Duration.ofHours(1)).eventLog(policy).open(); // drains only when the test says so
+    }
+
+    MerkleCrdt attachNew(DefaultStatsService s, KvStore store) {
+        MerkleCrdt c = MerkleCrdt.builder(store).flushDelay(Duration.ofHours(1)).rebroadcastInterval(Duration.ZERO)
+                .view(s.view()).build();
+        s.attach(c);
+        return c;
+    }
+
+    static Map<String, Long> outbox(DefaultStatsService s) {
+        Map<String, Long> m = new TreeMap<>();
+        s.localDb().scan(LocalKeys.OUTBOX, null, (k, v) -> m.put(k.substring(LocalKeys.OUTBOX.length()), Bytes.u64(v)) == null);
+        return m;
+    }
+
+    static long mirrored(DefaultStatsService s) {
+        return s.localDb().getLong(LocalKeys.MIRRORED);
+    }
+
+    static long seq(DefaultStatsService s) {
+        return s.localDb().getLong(LocalKeys.SEQ);
+    }
+
+    @AfterEach
+    void close() {
+        if (stats != null) stats.close();
+        if (crdt != null) crdt.close();
+    }
+
+    @Test
+    void aWriteWithTheCrdtUsableTakesNoOutboxEntryAndTheDrainMovesTheWatermark() {
+        stats = open(dir.resolve("local"), EventLogPolicy.defaults());
+        crdt = attachNew(stats, KvStores.inMemory());
+        for (int u = 0; u < 10; u++) stats.like("p1", "u" + u);
+        stats.view("p1", null);
+
+        assertThat(outbox(stats)).isEmpty();
+        assertThat(mirrored(stats)).isZero();
+        assertThat(seq(stats)).isEqualTo(11);
+        assertThat(stats.outboxSize()).as("writes above the watermark").isEqualTo(11);
+        assertThat(stats.stats("p1").likes()).isEqualTo(10);
+
+        stats.drainOutbox();
+        assertThat(mirrored(stats)).isEqualTo(11);
+        assertThat(stats.outboxSize()).isZero();
+        assertThat(crdt.get(StatsKeys.liker("p1", "u9"))).isPresent();
+    }
+
+    @Test
+    void writesAboveTheWatermarkGoToTheOutboxWhenTheCrdtFailsAndReachTheNextCrdt() {
+        stats = open(dir.resolve("local"), EventLogPolicy.defaults());
+        crdtStore = KvStores.rocksDb(dir.resolve("crdt"));
+        crdt = attachNew(stats, crdtStore);
+        stats.like("p1", "u0");
+        stats.drainOutbox(); // u0 is in the CRDT: below the watermark
+        stats.like("p1", "u1");
+        stats.like("p2", "u1");
+        stats.view("p2", null);
+        assertThat(outbox(stats)).isEmpty();
+
+        crdt.close(); // stopped under our feet: the next write's check of the replicated set fails
+        crdt = null;
+        stats.like("p1", "u2");
+
+        assertThat(mirrored(stats)).isEqualTo(seq(stats)).isEqualTo(5);
+        String slot = new SlotKey(true, Stat.VIEWS, "p2", "nodeA", stats.incarnation()).key();
+        assertThat(outbox(stats)).containsOnlyKeys(StatsKeys.liker("p1", "u1"), StatsKeys.liker("p2", "u1"), slot,
+                StatsKeys.liker("p1", "u2"), StatsKeys.activity("p1", "nodeA"), StatsKeys.activity("p2", "nodeA"));
+        assertThat(outbox(stats)).containsEntry(StatsKeys.activity("p1", "nodeA"), 5L).containsEntry(slot, 4L);
+
+        crdt = attachNew(stats, crdtStore); // the CRDT comes back (same store)
+        stats.drainOutbox();
+        assertThat(outbox(stats)).isEmpty();
+        assertThat(stats.outboxSize()).isZero();
+        for (String u : new String[] {"u0", "u1", "u2"}) {
+            assertThat(crdt.get(StatsKeys.liker("p1", u))).as(u).isPresent();
+        }
+        assertThat(crdt.get(slot).map(Bytes::u64)).contains(1L);
+        assertThat(stats.stats("p1")).extracting("likes", "source").containsExactly(3L, Source.CRDT);
+        assertThat(stats.stats("p2")).extracting("likes", "views").containsExactly(1L, 1L);
+    }
+
+    @Test
+    void theServiceOpeningOnWhatACrashLeftPutsTheWritesAboveTheWatermarkIntoTheNextCrdt() {
+        stats = open(dir.resolve("local"), EventLogPolicy.defaults());
+        crdt = attachNew(stats, KvStores.inMemory()); // lost in the crash with everything it had not flushed
+        for (int u = 0; u < 20; u++) stats.like("p" + u % 3, "u" + u);
+        stats.drainOutbox();
+        for (int u = 20; u < 50; u++) stats.like("p" + u % 3, "u" + u);
+        stats.unlike("p0", "u0");
+        stats.view("p1", "u1");
+        Path image = dir.resolve("crashed");
+        stats.localDb().checkpoint(image); // the disk at a SIGKILL: 32 acknowledged writes above the watermark
+        assertThat(seq(stats) - mirrored(stats)).isEqualTo(32);
+
+        try (DefaultStatsService restarted = open(image, EventLogPolicy.defaults())) {
+            assertThat(mirrored(restarted)).isEqualTo(seq(restarted)).isEqualTo(52);
+            assertThat(outbox(restarted)).hasSize(30 + 1 + 1 + 3); // likes, the unlike, the view's slot, activities
+            try (MerkleCrdt fresh = attachNew(restarted, KvStores.inMemory())) {
+                restarted.drainOutbox();
+                assertThat(outbox(restarted)).isEmpty();
+                for (int u = 20; u < 50; u++) {
+                    assertThat(fresh.get(StatsKeys.liker("p" + u % 3, "u" + u))).as("u%d", u).isPresent();
+                }
+                assertThat(fresh.get(StatsKeys.liker("p0", "u0"))).isEmpty();
+                assertThat(restarted.stats("p1").views()).isEqualTo(1);
+                restarted.detach();
+            }
+        }
+    }
+
+    @Test
+    void theEventLogKeepsEveryRecordAboveTheWatermark() {
+        stats = open(dir.resolve("local"), new EventLogPolicy(Duration.ofDays(1), 1, Duration.ofDays(1)));
+        crdt = attachNew(stats, KvStores.inMemory());
+        for (int u = 0; u < 5; u++) stats.like("p1", "u" + u);
+        assertThat(stats.eventLog().runOnce()).as("all above the watermark").isZero();
+        assertThat(stats.eventLog().records()).isEqualTo(5);
+
+        stats.drainOutbox();
+        assertThat(stats.eventLog().runOnce()).isEqualTo(4);
+        assertThat(stats.eventLog().records()).isEqualTo(1);
+    }
+}
