@@ -5,6 +5,8 @@
 # each), then the project's load generator (LoadGen, its default mix), and stops the node. A 5 s run of views before them warms the JIT up and is not reported. With WARMUP=S
 # (default 0) each wrk workload first runs S seconds unreported: its own path is then compiled, so the CPU per
 # request is the steady state's, not the JIT's (on 2 cores C2 takes about half the CPU of the first 10 s of likes).
+# Before the reads the node settles (until it uses less than 0.1 core, at most 180 s): the checkpoint and reap that
+# the writes' busy period deferred, and the compactions, run then and are reported per write, not charged to reads.
 # Needs wrk (Debian: apt-get install -y wrk) and warpstats-bench/target/benchmarks.jar.
 # Usage: [WARMUP=S] scripts/bench-http.sh [JAR] [SECONDS]   (defaults: warpstats-node/target/warpstats.jar, 10)
 set -euo pipefail
@@ -29,8 +31,23 @@ tick="$(getconf CLK_TCK)"
 warm="${WARMUP:-0}"
 echo "jar $jar, $conns connections, $secs s each (after ${warm} s unreported), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # JIT warm-up (not reported); it also views p0..p49, the posts the read run reads
-POSTS=50 wrk -t2 -c"$conns" -d5s -s "$here/scripts/wrk/view.lua" "$url" > /dev/null
+POSTS=50 wrk -t2 -c"$conns" -d5s -s "$here/scripts/wrk/view.lua" "$url" > "$dir/jit"
+# settle: waits (at most 180 s) until the node used less than 0.1 core over 2 s; prints how long and the CPU it took
+settle() {
+  start="$(cpu)"; t=0
+  while [ "$t" -lt 180 ]; do
+    before="$(cpu)"; sleep 2; now="$(cpu)"; t=$((t + 2))
+    [ $(( (now - before) * 10 )) -lt $(( 2 * tick )) ] && break
+  done
+  echo "  settled after ${t} s: $(( (now - start) * 1000 / tick )) ms of node CPU (the checkpoint, reap and compactions the writes left)"
+}
 for w in like view read; do
+  if [ "$w" = read ]; then
+    echo "== deferred work of the writes"
+    writes="$(( written_like + written_view + $(awk '/requests in/ {print $1}' "$dir/jit") ))"
+    settle
+    echo "  deferred node CPU per write (all likes and views so far): $(( (now - start) * 1000000 / tick / (writes > 0 ? writes : 1) )) us"
+  fi
   echo "== wrk $w"
   [ "$warm" -gt 0 ] && wrk -t2 -c"$conns" -d"${warm}s" -s "$here/scripts/wrk/$w.lua" "$url" > /dev/null
   before="$(cpu)"
@@ -39,6 +56,7 @@ for w in like view read; do
   grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|99)%|requests in' "$dir/wrk"
   n="$(awk '/requests in/ {print $1}' "$dir/wrk")"
   echo "  node CPU per request: $(( (after - before) * 1000000 / tick / (n > 0 ? n : 1) )) us"
+  [ "$w" != read ] && declare "written_$w=$(( n * (warm + secs) / secs ))" # the warm-up's writes estimated at the same rate
 done
 # a hot post: likes of one post (p0, random users) and reads of it at the same time, half the connections each
 hot() { # hot DURATION_S: runs both; prints the likes' and the reads' wrk output to $dir/hot-like, $dir/hot-read
