@@ -10,6 +10,11 @@
  * else is package-private. Uses the CRDT through its public API only; knows nothing of the network.
  * The key layout is documented in {@code docs/architecture.md} ("Storage").
  *
+ * <p>Invariant of the mirror ({@code CrdtMirror}): every acknowledged write is in the CRDT, or its sequence number
+ * is above the durable watermark {@code m/mirrored} (and its event record, which names its CRDT keys, is kept), or
+ * its keys are in the durable outbox {@code o/}. So a crash, a CRDT failure or a detach loses no write on its way
+ * into the CRDT, and every replay recomputes the values from the local database (idempotent).
+ *
  * <p>Null is accepted or returned only where a type says {@code @Nullable} (the package is {@code @NullMarked}).
  */
 @NullMarked
