@@ -58,7 +58,7 @@ public final class GrowthBench {
      * value bytes, as stored): the CRDT's winning visible rows {@code ns/v/{key}} (a counter slot's or an activity
      * key's latest value with its priority: every counter slot, set member and activity register), the statistics
      * view's rows {@code /stats/…} (the aggregates), and the local database's rows except the event log {@code e/}
-     * (history) and the outbox {@code o/} (empty after a graceful stop): incarnation, sequence, this node's totals,
+     * (history) and the outbox {@code o/} (empty after a graceful stop): incarnation, sequence, the mirror's watermark, this node's totals,
      * activity, who did what ({@code l/ r/ p/ u/}) and import marks. Not counted: block rows, element and tombstone
      * rows, heads, RocksDB's own files.
      */
