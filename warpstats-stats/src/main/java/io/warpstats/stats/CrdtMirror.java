@@ -105,8 +105,11 @@ final class CrdtMirror implements AutoCloseable {
             for (int chunks = 0; replayDue && healthy && chunks < MAX_ATTACH_CHUNKS; chunks++) {
                 replayChunk(c);
             }
+            if (!replayDue && inflight.isEmpty()) {
+                return; // nothing replayed: the drain's timer is soon enough
+            }
         }
-        flusher.execute(this::drainQuietly);
+        flusher.execute(this::drainQuietly); // the rest of a large outbox, and a prompt flush of what was replayed
     }
 
     void detach() {
