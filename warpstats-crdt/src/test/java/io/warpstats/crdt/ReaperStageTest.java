@@ -64,16 +64,17 @@ class ReaperStageTest {
     /**
      * A replica with a 5 ms flush timer merges another's 2,000 blocks and then the checkpoint covering them, and is
      * written to locally the moment the checkpoint is held. The timer flush runs on the engine's scheduler, where the
-     * reap (63 stages) runs too: it must come before the reap ends, while most covered blocks are still held (between
-     * two stages, or while the busy replica's reap waits). A reap run as one task (the earlier engine) flushes the
-     * write only once all 2,000 are gone.
+     * reap (63 stages) runs too: it must come before the reap ends (between two stages, or while the busy replica's
+     * reap waits). A reap run as one task (the earlier engine) flushes the write only once all 2,000 are gone. How
+     * far the reap got by then depends on the machine (it starts as soon as the checkpoint is held, before the write;
+     * on 2 loaded cores 1,088 of the 2,000 were gone at the flush), so the bound is the reap's end.
      */
     @Test
     void aLocalFlushDoesNotWaitForALongReap() {
         try (Covered c = new Covered(dir.resolve("timer"))) {
             c.reader.put("/local", new byte[] {1}); // no explicit flush: the 5 ms timer, on the scheduler
             long reaped = c.reapedAtFirstFlush.orTimeout(60, TimeUnit.SECONDS).join();
-            assertThat(reaped).as("covered blocks reaped when the local write was flushed").isLessThan(COVERED / 2);
+            assertThat(reaped).as("covered blocks reaped when the local write was flushed").isLessThan(COVERED);
 
             c.reader.replication().whenIdle().join(); // waits for the reap's last stage
             assertThat(c.reader.metrics().reapedBlocks()).as("every covered block reaped").isEqualTo(COVERED);
