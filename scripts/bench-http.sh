@@ -32,7 +32,8 @@ warm="${WARMUP:-0}"
 echo "jar $jar, $conns connections, $secs s each (after ${warm} s unreported), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # JIT warm-up (not reported); it also views p0..p49, the posts the read run reads
 POSTS=50 wrk -t2 -c"$conns" -d5s -s "$here/scripts/wrk/view.lua" "$url" > "$dir/jit"
-# settle: waits (at most 180 s) until the node used less than 0.1 core over 2 s; prints how long and the CPU it took
+# settle: waits (at most 180 s) until the node used less than 0.1 core over 2 s; prints how long and the CPU it took,
+# and leaves the node's CPU ticks before and after in $start and $now
 settle() {
   start="$(cpu)"; t=0
   while [ "$t" -lt 180 ]; do

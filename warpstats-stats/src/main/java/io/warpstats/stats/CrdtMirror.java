@@ -132,14 +132,7 @@ final class CrdtMirror implements AutoCloseable {
     void commit(Staging root, long before) {
         if (usable().isEmpty()) {
             root.crdtKeys().forEach((k, s) -> root.putLong(LocalKeys.outbox(k), s));
-            boolean level = mirrored == before;
-            if (level) {
-                root.putLong(LocalKeys.MIRRORED, root.seq());
-            }
-            db.write(root.batch());
-            if (level) {
-                mirrored = root.seq();
-            }
+            writeWithWatermark(root.batch(), before, root.seq());
             return;
         }
         db.write(root.batch());
@@ -152,18 +145,27 @@ final class CrdtMirror implements AutoCloseable {
      */
     void commitOutboxed(LocalDb.Batch batch, List<String> keys, long before, long s) {
         boolean direct = usable().isPresent();
-        boolean level = mirrored == before; // its keys are durable in the outbox: the watermark may pass it
-        if (level) {
-            batch.putLong(LocalKeys.MIRRORED, s);
-        }
-        db.write(batch);
-        if (level) {
-            mirrored = s;
-        }
+        writeWithWatermark(batch, before, s); // its keys are durable in the outbox: the watermark may pass it
         if (direct) {
             Map<String, Long> m = new java.util.LinkedHashMap<>();
             keys.forEach(k -> m.put(k, s));
             push(m, db::get, true, s);
+        }
+    }
+
+    /**
+     * Writes {@code batch}, the writes after sequence number {@code before} up to {@code after} whose keys it puts
+     * into the outbox; the watermark moves to {@code after} in the same batch when nothing was above it (a spill
+     * that failed leaves records above it, which stay until a spill takes them). Under lock.
+     */
+    private void writeWithWatermark(LocalDb.Batch batch, long before, long after) {
+        boolean level = mirrored == before;
+        if (level) {
+            batch.putLong(LocalKeys.MIRRORED, after);
+        }
+        db.write(batch);
+        if (level) {
+            mirrored = after;
         }
     }
 

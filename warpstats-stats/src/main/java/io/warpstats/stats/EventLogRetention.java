@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * Applies an {@link EventLogPolicy} to the event log {@code e/{hex16 seq}} of the local database, on a thread of its
  * own. Records are removed oldest first (sequence order, which is also time order), in synced batches of at most
  * {@code chunk} deletes, at most {@code maxChunks} batches per run; a run stops at the first record that is young
- * enough and within the count, or above the mirror's watermark {@code m/mirrored} (a write not yet known to be in the
- * CRDT: {@link CrdtMirror} may still read its record; while the CRDT works, that is the last drain interval's writes). Nothing else is touched: the writes that add records need no lock against it (they
- * add keys above the newest sequence number, it removes keys below).
+ * enough and within the count, or above the mirror's watermark {@code m/mirrored} (a write not yet known to be in
+ * the CRDT: {@link CrdtMirror} may still read its record; while the CRDT works, that is the last drain interval's
+ * writes). Nothing else is touched: the writes that add records need no lock against it (they add keys above the
+ * newest sequence number, it removes keys below).
  *
  * <p>The count of records is {@code m/seq − first + 1}: every write adds exactly one record with the next sequence
  * number, and removal only ever takes the oldest, so the records held are dense. Thread-safe.
