@@ -207,14 +207,9 @@ final class CrdtMirror implements AutoCloseable {
         }
     }
 
-    /** Keys in the outbox plus writes above the watermark: what is not yet known to be in the CRDT. */
+    /** Keys in the outbox plus writes above the watermark: what is not yet known to be in the CRDT. O(1). */
     long size() {
-        long[] n = {0};
-        db.scan(LocalKeys.OUTBOX, null, (k, v) -> {
-            n[0]++;
-            return true;
-        });
-        return n[0] + Math.max(0, db.getLong(LocalKeys.SEQ) - mirrored);
+        return db.outboxKeys() + Math.max(0, db.getLong(LocalKeys.SEQ) - mirrored);
     }
 
     /**

@@ -4,7 +4,9 @@ import io.warpstats.crdt.store.KvStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiPredicate;
@@ -21,6 +23,11 @@ import org.rocksdb.WriteOptions;
  * The local database: a RocksDB instance of its own, string keys (UTF-8; every id is ASCII so byte
  * order is string order). Batches are written atomically and synced. The key layout is in
  * {@code docs/architecture.md} ("Storage"). Thread-safe.
+ *
+ * <p>The number of outbox keys ({@link LocalKeys#OUTBOX}) is kept exact without a scan: counted once at open,
+ * then every batch that puts or deletes one is written under one lock together with a point read of each
+ * outbox key it touches (was it there?), and the count moves by what the batch added and removed. Batches
+ * without an outbox key (the write path while the CRDT works) take neither the lock nor the reads.
  */
 final class LocalDb implements AutoCloseable {
     static {
@@ -35,6 +42,9 @@ final class LocalDb implements AutoCloseable {
     // touches a freed handle (a read racing a node's shutdown gets STORAGE, not a crash of the JVM)
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed; // guarded by lock
+    private final Object outboxLock = new Object();
+    /** Keys under {@link LocalKeys#OUTBOX}; written under {@link #outboxLock}. */
+    private volatile long outboxKeys;
 
     /** Takes the read lock; throws STORAGE (and holds nothing) once closed. */
     private void enter() {
@@ -71,7 +81,19 @@ final class LocalDb implements AutoCloseable {
         Options options = KvStores.longLivedOptions(); // compression, the WAL bound (docs/stats.md, "Storage")
         try {
             Files.createDirectories(dir);
-            return new LocalDb(RocksDB.open(options, dir.toString()), options, dir);
+            LocalDb d = new LocalDb(RocksDB.open(options, dir.toString()), options, dir);
+            try {
+                long[] n = {0};
+                d.scan(LocalKeys.OUTBOX, null, (k, v) -> {
+                    n[0]++;
+                    return true;
+                });
+                d.outboxKeys = n[0];
+            } catch (RuntimeException e) {
+                d.close();
+                throw e;
+            }
+            return d;
         } catch (Exception e) {
             options.close();
             throw new StatsException(StatsException.Problem.STORAGE,
@@ -123,12 +145,29 @@ final class LocalDb implements AutoCloseable {
         }
         enter();
         try (WriteBatch wb = KvStores.writeBatch(batch.keys, batch.values)) {
-            db.write(sync, wb);
+            if (batch.outbox.isEmpty()) {
+                db.write(sync, wb);
+                return;
+            }
+            synchronized (outboxLock) { // no other batch changes an outbox key between the reads and the write
+                long delta = 0;
+                for (Map.Entry<String, Boolean> e : batch.outbox.entrySet()) {
+                    boolean was = db.get(Bytes.utf8(e.getKey())) != null;
+                    delta += (e.getValue() ? 1 : 0) - (was ? 1 : 0);
+                }
+                db.write(sync, wb);
+                outboxKeys += delta;
+            }
         } catch (RocksDBException e) {
             throw failure("write", e);
         } finally {
             leave();
         }
+    }
+
+    /** How many outbox keys ({@link LocalKeys#OUTBOX}) the database holds; O(1), exact after every write. */
+    long outboxKeys() {
+        return outboxKeys;
     }
 
     /**
@@ -197,10 +236,13 @@ final class LocalDb implements AutoCloseable {
     static final class Batch {
         private final List<byte[]> keys = new ArrayList<>();
         private final List<byte @Nullable []> values = new ArrayList<>();
+        /** The outbox keys this batch touches → whether its last operation on each puts it (false: deletes it). */
+        private final Map<String, Boolean> outbox = new HashMap<>();
 
         Batch put(String key, byte[] value) {
             keys.add(Bytes.utf8(key));
             values.add(Objects.requireNonNull(value, "value"));
+            if (key.startsWith(LocalKeys.OUTBOX)) outbox.put(key, true);
             return this;
         }
 
@@ -211,6 +253,7 @@ final class LocalDb implements AutoCloseable {
         Batch delete(String key) {
             keys.add(Bytes.utf8(key));
             values.add(null);
+            if (key.startsWith(LocalKeys.OUTBOX)) outbox.put(key, false);
             return this;
         }
 
