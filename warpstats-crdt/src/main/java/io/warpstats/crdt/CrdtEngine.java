@@ -13,9 +13,9 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -111,7 +111,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
         this.rejections = new Rejections(onRejected);
         // the views are bound before the walks resume below: no merge goes unseen
         this.commit = new GroupCommit(store, keys, heads, rejections, new CopyOnWriteArrayList<>(views), tag);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "warpstats-crdt-" + options.dagName());
             t.setDaemon(true);
             return t;
@@ -249,6 +249,11 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     public CompletableFuture<Void> tidy() {
         CompletableFuture<Void> reaped = onScheduler(reaper::run);
         return storeCompactor == null ? reaped : reaped.thenCompose(v -> storeCompactor.checkNow(true));
+    }
+
+    /** Tasks waiting on the engine's scheduler thread (timers included); for tests. */
+    int scheduledTasks() {
+        return ((ScheduledThreadPoolExecutor) scheduler).getQueue().size();
     }
 
     /** Runs {@code task} on the engine's scheduler thread; the future fails if it throws or the engine is closed. */

@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,7 +45,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Every fetch ends</h2>
  * A fetch's {@code fetchTimeout} is enforced here, on the scheduler: a fetcher whose future never
- * completes does not hold a slot forever. A finished fetch commits the open stage at once (group
+ * completes does not hold a slot forever. One periodic sweep ({@link #sweepPeriodNanos}: an eighth of the
+ * timeout, between 10 ms and 1 s) ends the running fetches past their deadline, so a deadline fires up to
+ * one period late. Not a timer per fetch: a cancelled timer stayed in the scheduler's queue, with what its
+ * fetch found, until it came due (2 minutes by default), and removing it at cancel instead woke the
+ * scheduler thread once per fetch (its earliest timer changed), which cost 15 % of the merge rate of
+ * {@code MergeBenchmark} (docs/benchmarks.md, row 6). A finished fetch commits the open stage at once (group
  * commit spans one fetch, not the whole backlog: the heads, the next fetches' frontier, stay fresh).
  *
  * <h2>Eager push</h2>
@@ -73,7 +77,6 @@ final class WalkScheduler {
 
     private final MerkleCrdtOptions options;
     private final BlockFetcher fetcher;
-    private final ScheduledExecutorService scheduler;
     private final GroupCommit commit;
     private final HeadTracker heads;
     private final Rejections rejections;
@@ -97,21 +100,59 @@ final class WalkScheduler {
     private final LongAdder fetchFailures = new LongAdder();
     private final LongAdder fetchTimeouts = new LongAdder();
     private final LongAdder prunedLinks = new LongAdder();
+    /** Deadlines of the running fetches (at most {@code maxConcurrentFetches}); the sweep ends those past theirs. */
+    private final Set<Deadline> deadlines = ConcurrentHashMap.newKeySet();
+
+    /** A running fetch's deadline ({@link System#nanoTime()}) and what ends the fetch then. Identity equality. */
+    private static final class Deadline {
+        final long atNanos;
+        final Runnable expire;
+
+        Deadline(long atNanos, Runnable expire) {
+            this.atNanos = atNanos;
+            this.expire = expire;
+        }
+    }
 
     /**
-     * @param scheduler enforces fetch deadlines
+     * @param scheduler runs the sweep that enforces fetch deadlines
      * @param verifier  the verify stage's signature checks (null: none)
      */
     WalkScheduler(MerkleCrdtOptions options, BlockFetcher fetcher, ScheduledExecutorService scheduler, GroupCommit commit,
                   HeadTracker heads, Rejections rejections, BlockChecks checks, DeltaVerifier verifier, String tag) {
         this.options = options;
         this.fetcher = fetcher;
-        this.scheduler = scheduler;
         this.commit = commit;
         this.heads = heads;
         this.rejections = rejections;
         this.tag = tag;
         this.verify = new VerifyStage(commit, rejections, checks, verifier, tag, this::pump, this::queueDiscovered);
+        long period = sweepPeriodNanos(options.fetchTimeout().toNanos());
+        try {
+            scheduler.scheduleWithFixedDelay(this::sweepDeadlines, period, period, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // a scheduler already shut down: no fetch will run either
+        }
+    }
+
+    /** How often the running fetches' deadlines are checked: an eighth of {@code timeoutNanos}, within 10 ms … 1 s. */
+    static long sweepPeriodNanos(long timeoutNanos) {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), timeoutNanos / 8));
+    }
+
+    /** Ends every running fetch past its deadline (on the scheduler). */
+    private void sweepDeadlines() {
+        if (deadlines.isEmpty()) return;
+        long now = System.nanoTime();
+        for (Deadline d : deadlines) {
+            if (now - d.atNanos >= 0 && deadlines.remove(d)) {
+                try {
+                    d.expire.run();
+                } catch (RuntimeException e) {
+                    log.warn("ending a fetch at its deadline failed: {}", e.toString());
+                }
+            }
+        }
     }
 
     VerifyStage verifyStage() {
@@ -277,28 +318,23 @@ final class WalkScheduler {
                 if (finished.get()) queueDiscovered(found);
             }
         };
-        ScheduledFuture<?> deadline = null;
-        try {
-            // every fetch ends: a fetcher whose future never completes must not hold a slot forever
-            deadline = scheduler.schedule(() -> {
-                if (!finished.compareAndSet(false, true)) return;
-                fetchTimeouts.increment();
-                log.debug("fetch of {} timed out after {}", todo, options.fetchTimeout());
-                finishFetch(batch, discovered, new TimeoutException("fetch of " + todo + " took longer than " + options.fetchTimeout()));
-            }, options.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // closing: the fetch below ends on its own or the replica is gone
-        }
+        // every fetch ends: a fetcher whose future never completes must not hold a slot forever
+        Deadline deadline = new Deadline(System.nanoTime() + options.fetchTimeout().toNanos(), () -> {
+            if (!finished.compareAndSet(false, true)) return;
+            fetchTimeouts.increment();
+            log.debug("fetch of {} timed out after {}", todo, options.fetchTimeout());
+            finishFetch(batch, discovered, new TimeoutException("fetch of " + todo + " took longer than " + options.fetchTimeout()));
+        });
+        deadlines.add(deadline);
         CompletableFuture<Void> f;
         try {
             f = todo.size() == 1 ? fetcher.fetchBranch(todo.get(0), fetchFrontier, sink) : fetcher.fetchBranches(todo, fetchFrontier, sink);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        ScheduledFuture<?> timer = deadline;
         f.whenComplete((v, err) -> {
+            deadlines.remove(deadline);
             if (!finished.compareAndSet(false, true)) return; // timed out before: blocks it merged stay merged
-            if (timer != null) timer.cancel(false);
             finishFetch(batch, discovered, err);
         });
     }

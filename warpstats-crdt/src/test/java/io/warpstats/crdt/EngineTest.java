@@ -283,6 +283,29 @@ class EngineTest {
         };
     }
 
+    /**
+     * Each announced head starts a branch fetch with a deadline of {@code fetchTimeout} (2 min) on the engine's
+     * scheduler thread; a fetch that ends cancels it, and the cancelled deadline leaves the queue at once instead of
+     * staying there, with what its fetch found, until it comes due.
+     */
+    @Test
+    void aFinishedFetchLeavesNoDeadlineQueued() {
+        MerkleCrdt writer = manual(KvStores.inMemory()).build();
+        try (KvStore s = KvStores.rocksDb(dir.resolve("fetches"));
+             MerkleCrdt r = manual(s).fetcher(from(List.of(writer))).build()) {
+            int idle = ((CrdtEngine) r).scheduledTasks();
+            for (int i = 0; i < 300; i++) {
+                writer.put("/k/" + (i % 7), b("v" + i));
+                writer.flush().join();
+                r.replication().onHead(writer.heads().get(0).cid()); // one fetch per block
+            }
+            r.replication().whenIdle().join();
+            assertThat(r.metrics().mergedBlocks()).isEqualTo(300);
+            assertThat(((CrdtEngine) r).scheduledTasks()).as("deadlines of 300 finished fetches").isLessThanOrEqualTo(idle + 2);
+        }
+        writer.close();
+    }
+
     @Test
     void rocksDbStatePersistsAndInterruptedWalkResumes() {
         Map<Cid, byte[]> blocks = new ConcurrentHashMap<>();
