@@ -83,12 +83,7 @@ final class LocalDb implements AutoCloseable {
             Files.createDirectories(dir);
             LocalDb d = new LocalDb(RocksDB.open(options, dir.toString()), options, dir);
             try {
-                long[] n = {0};
-                d.scan(LocalKeys.OUTBOX, null, (k, v) -> {
-                    n[0]++;
-                    return true;
-                });
-                d.outboxKeys = n[0];
+                d.outboxKeys = d.count(LocalKeys.OUTBOX);
             } catch (RuntimeException e) {
                 d.close();
                 throw e;
@@ -168,6 +163,16 @@ final class LocalDb implements AutoCloseable {
     /** How many outbox keys ({@link LocalKeys#OUTBOX}) the database holds; O(1), exact after every write. */
     long outboxKeys() {
         return outboxKeys;
+    }
+
+    /** How many keys start with {@code prefix}: one scan, O(keys under it). */
+    long count(String prefix) {
+        long[] n = {0};
+        scan(prefix, null, (k, v) -> {
+            n[0]++;
+            return true;
+        });
+        return n[0];
     }
 
     /**
