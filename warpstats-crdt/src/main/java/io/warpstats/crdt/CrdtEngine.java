@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -66,7 +65,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
     private final MerkleCrdtOptions options;
     private final Keys keys;
     private final List<ViewBinding> views;
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledThreadPoolExecutor scheduler;
     private final HeadTracker heads;
     private final Rejections rejections;
     private final GroupCommit commit;
@@ -253,7 +252,7 @@ final class CrdtEngine implements MerkleCrdt, ReplicationPort {
 
     /** Tasks waiting on the engine's scheduler thread (timers included); for tests. */
     int scheduledTasks() {
-        return ((ScheduledThreadPoolExecutor) scheduler).getQueue().size();
+        return scheduler.getQueue().size();
     }
 
     /** Runs {@code task} on the engine's scheduler thread; the future fails if it throws or the engine is closed. */

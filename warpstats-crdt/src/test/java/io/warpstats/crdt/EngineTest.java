@@ -284,9 +284,9 @@ class EngineTest {
     }
 
     /**
-     * Each announced head starts a branch fetch with a deadline of {@code fetchTimeout} (2 min) on the engine's
-     * scheduler thread; a fetch that ends cancels it, and the cancelled deadline leaves the queue at once instead of
-     * staying there, with what its fetch found, until it comes due.
+     * Each announced head starts a branch fetch with a deadline of {@code fetchTimeout} (2 min). The deadlines are
+     * checked by one periodic sweep on the engine's scheduler thread, so 300 finished fetches leave no task queued
+     * there (a cancelled timer per fetch stayed queued, with what its fetch found, until it came due).
      */
     @Test
     void aFinishedFetchLeavesNoDeadlineQueued() {
