@@ -17,15 +17,9 @@ conns="${CONNECTIONS:-64}"
 bench="$here/warpstats-bench/target/benchmarks.jar"
 command -v wrk >/dev/null || { echo "error: wrk is not installed (Debian: apt-get install -y wrk)" >&2; exit 2; }
 [ -f "$jar" ] && [ -f "$bench" ] || { echo "error: build first: $jar and $bench are needed" >&2; exit 2; }
-dir="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-java ${WARPSTATS_JAVA_OPTS:-} -jar "$jar" node --data-dir "$dir/node" --listen /ip4/127.0.0.1/tcp/0 \
-  --http "127.0.0.1:$port" > "$dir/out" 2> "$dir/err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 600); do [ -s "$dir/out" ] && break; kill -0 "$pid" || { cat "$dir/err" >&2; exit 1; }; sleep 0.1; done
-[ -s "$dir/out" ] || { echo "error: the node did not start in 60 s" >&2; exit 1; }
-url="http://127.0.0.1:$port"
+# shellcheck source=lib/node.sh
+. "$here/scripts/lib/node.sh"
+start_node "$jar"
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # the node's user + system time, in clock ticks
 tick="$(getconf CLK_TCK)"
 warm="${WARMUP:-0}"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Where a node's CPU goes per HTTP request (docs/benchmarks.md, "Rows 16-18"): starts `warpstats node` from JAR on a
-# fresh data directory (JAVA_OPTS: extra JVM options, e.g. a -D toggle of an experiment), runs WORKLOAD
+# fresh data directory (WARPSTATS_JAVA_OPTS: extra JVM options, e.g. a -D toggle of an experiment), runs WORKLOAD
 # (scripts/wrk/WORKLOAD.lua: like, view or read) for 10 s unreported (the JIT), then SECONDS measured with wrk
 # (2 threads, 64 keep-alive connections), and prints the rate and the node's CPU per request by thread name
 # (user + system time from /proc/PID/task/*/stat before and after, numbered threads summed: http-worker-1..4 are
 # one line), the 14 largest (from 0.1 µs) and the total. Reads run on what 5 s of views of p0..p49 and the warm-up wrote.
 # Needs wrk (Debian: apt-get install -y wrk) and Linux /proc.
-# Usage: [JAVA_OPTS=...] scripts/profile-http.sh [JAR] [WORKLOAD] [SECONDS]
+# Usage: [WARPSTATS_JAVA_OPTS=...] scripts/profile-http.sh [JAR] [WORKLOAD] [SECONDS]
 #        (defaults: warpstats-node/target/warpstats.jar, like, 20)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,16 +17,9 @@ command -v wrk >/dev/null || { echo "error: wrk is not installed (Debian: apt-ge
 [ -f "$jar" ] || { echo "error: build first: $jar is needed" >&2; exit 2; }
 [ -f "$here/scripts/wrk/$workload.lua" ] || { echo "error: no workload $workload (like, view, read)" >&2; exit 2; }
 [[ "$secs" =~ ^[0-9]+$ ]] && [ "$secs" -ge 1 ] && [ "$secs" -le 3600 ] || { echo "error: SECONDS must be 1..3600" >&2; exit 2; }
-dir="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-# shellcheck disable=SC2086
-java ${JAVA_OPTS:-} -jar "$jar" node --data-dir "$dir/node" --listen /ip4/127.0.0.1/tcp/0 --http "127.0.0.1:$port" \
-  > "$dir/out" 2> "$dir/err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 600); do [ -s "$dir/out" ] && break; kill -0 "$pid" || { cat "$dir/err" >&2; exit 1; }; sleep 0.1; done
-[ -s "$dir/out" ] || { echo "error: the node did not start in 60 s" >&2; exit 1; }
-url="http://127.0.0.1:$port"
+# shellcheck source=lib/node.sh
+. "$here/scripts/lib/node.sh"
+start_node "$jar"
 snapshot() { # thread name (trailing digits and dashes removed) <TAB> user + system ticks, one line per thread
   for t in /proc/"$pid"/task/*; do
     name="$(sed 's/[-_#0-9]*$//' "$t/comm" 2>/dev/null)" || continue
