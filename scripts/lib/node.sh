@@ -10,7 +10,8 @@ start_node() {
   java ${WARPSTATS_JAVA_OPTS:-} -jar "$1" node --data-dir "$dir/node" --listen /ip4/127.0.0.1/tcp/0 \
     --http "127.0.0.1:$port" > "$dir/out" 2> "$dir/err" &
   pid=$!
-  trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+  # errexit holds in the trap too: the killed node's status (143) must not stop it before the removal
+  trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
   for _ in $(seq 1 600); do [ -s "$dir/out" ] && break; kill -0 "$pid" || { cat "$dir/err" >&2; exit 1; }; sleep 0.1; done
   [ -s "$dir/out" ] || { echo "error: the node did not start in 60 s" >&2; exit 1; }
   url="http://127.0.0.1:$port"
