@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * timeout, between 10 ms and 1 s) ends the running fetches past their deadline, so a deadline fires up to
  * one period late. Not a timer per fetch: a cancelled timer stayed in the scheduler's queue, with what its
  * fetch found, until it came due (2 minutes by default), and removing it at cancel instead woke the
- * scheduler thread once per fetch (its earliest timer changed), which cost 15 % of the merge rate of
- * {@code MergeBenchmark} (docs/benchmarks.md, row 6). A finished fetch commits the open stage at once (group
+ * scheduler thread once per fetch (its earliest timer changed), which lowered the merge rate
+ * (docs/benchmarks.md, "Figures behind design choices"). A finished fetch commits the open stage at once (group
  * commit spans one fetch, not the whole backlog: the heads, the next fetches' frontier, stay fresh).
  *
  * <h2>Eager push</h2>
