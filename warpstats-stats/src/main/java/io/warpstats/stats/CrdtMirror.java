@@ -2,8 +2,10 @@ package io.warpstats.stats;
 
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.ViewRows;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,14 +33,26 @@ import org.slf4j.LoggerFactory;
  * When the CRDT fails or is detached, and when the service opens after a crash, the writes above the watermark are
  * <b>spilled</b>: their keys go to the outbox and the watermark to the newest write, in synced batches. So a replay
  * always starts from the outbox alone, and the records above the watermark are at most the writes of one drain
- * interval (plus a flush in progress) while the CRDT works. The value put is always recomputed from the local
- * database, so replays are idempotent. Every method that touches the outbox or the watermark runs under {@code lock}.
+ * interval (plus a flush in progress, plus the activity delay below) while the CRDT works. The value put is always
+ * recomputed from the local database, so replays are idempotent. Every method that touches the outbox or the watermark
+ * runs under {@code lock}.
+ *
+ * <p><b>Activity delay.</b> This node's activity register of a post ({@code /activity/{postId}/{nodeId}}) is put into the
+ * engine at most once per {@code activityDelay}: the first write that changes it starts the delay, later writes within it
+ * only change the local value that the put will read. Every other key is put at once. The register is a per-node
+ * last-writer-wins value that the CRDT keeps as one live element, so each put supersedes the one before and leaves an
+ * element for checkpoints to restate and the reaper to delete; with one put per delay, a post liked a thousand times a
+ * second costs the CRDT one such element per delay, not a thousand (docs/stats.md, "What a count means"). The watermark
+ * stays below the first write of the oldest register still waiting, so a crash or a failure spills and replays those
+ * writes like any other above the watermark; a close puts them all before its last drain.
  */
 final class CrdtMirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CrdtMirror.class);
     static final int REPLAY_CHUNK = 5000;
     /** At most this many chunks are replayed inside {@link #attach}; a larger outbox continues on the flusher. */
     static final int MAX_ATTACH_CHUNKS = 200;
+    /** At most this many waiting activity registers are put after each group commit; the drain puts the rest that are due. */
+    static final int PUTS_PER_WRITE = 8;
 
     private final LocalDb db;
     private final Aggregates view;
@@ -49,6 +63,11 @@ final class CrdtMirror implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     private final Map<String, Long> inflight = new HashMap<>(); // guarded by lock: keys put since the last drain
     private final Map<String, Long> outboxed = new HashMap<>(); // guarded by lock: those put from the outbox
+    // guarded by lock: this node's activity registers waiting for their delay, in the order their delay started (the
+    // oldest first), each with the first write that changed it since its last put
+    private final LinkedHashMap<String, Deferred> deferred = new LinkedHashMap<>();
+    private final long activityDelayNanos;
+    private final String ownActivitySuffix;
     private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile @Nullable MerkleCrdt crdt;
     private volatile boolean healthy;
@@ -59,8 +78,14 @@ final class CrdtMirror implements AutoCloseable {
     private @Nullable String replayAfter; // guarded by lock; null: no replay due
     private boolean replayDue; // guarded by lock
 
-    CrdtMirror(LocalDb db, Aggregates view, PendingMembers pending, String nodeId, String incarnation, Object lock, long flushMillis) {
+    /** An activity register waiting: the first write that changed it since its last put, and when it is due. */
+    private record Deferred(long seq, long dueNanos) {}
+
+    CrdtMirror(LocalDb db, Aggregates view, PendingMembers pending, String nodeId, String incarnation, Object lock, long flushMillis,
+               Duration activityDelay) {
         this.db = db;
+        this.activityDelayNanos = activityDelay.toNanos();
+        this.ownActivitySuffix = "/" + nodeId;
         this.view = view;
         this.pending = pending;
         this.nodeId = nodeId;
@@ -81,7 +106,7 @@ final class CrdtMirror implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        flusher.scheduleWithFixedDelay(this::drainQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+        flusher.scheduleWithFixedDelay(() -> drainQuietly(false), flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     }
 
     /** The attached CRDT if it is usable. */
@@ -109,7 +134,7 @@ final class CrdtMirror implements AutoCloseable {
                 return; // nothing replayed: the drain's timer is soon enough
             }
         }
-        flusher.execute(this::drainQuietly); // the rest of a large outbox, and a prompt flush of what was replayed
+        flusher.execute(() -> drainQuietly(false)); // the rest of a large outbox, and a prompt flush of what was replayed
     }
 
     void detach() {
@@ -119,6 +144,7 @@ final class CrdtMirror implements AutoCloseable {
             healthy = false;
             inflight.clear();
             outboxed.clear();
+            deferred.clear(); // above the watermark: the spill took their writes
             pending.clear();
         }
     }
@@ -175,7 +201,12 @@ final class CrdtMirror implements AutoCloseable {
             return;
         }
         try {
+            long now = activityDelayNanos > 0 ? System.nanoTime() : 0;
             for (Map.Entry<String, Long> k : keys.entrySet()) {
+                if (!fromOutbox && activityDelayNanos > 0 && isOwnActivity(k.getKey())) {
+                    deferred.putIfAbsent(k.getKey(), new Deferred(k.getValue(), now + activityDelayNanos));
+                    continue;
+                }
                 putCurrent(c, k.getKey(), k.getValue(), local);
                 inflight.put(k.getKey(), k.getValue());
                 if (fromOutbox) {
@@ -183,9 +214,46 @@ final class CrdtMirror implements AutoCloseable {
                 }
             }
             pushed = Math.max(pushed, seq);
+            if (!deferred.isEmpty()) {
+                putDeferred(c, false, PUTS_PER_WRITE); // spread over the writes: no burst of puts on the drain's turn
+            }
         } catch (RuntimeException e) {
             failed(e);
         }
+    }
+
+    private boolean isOwnActivity(String key) {
+        return key.startsWith("/activity/") && key.endsWith(ownActivitySuffix); // ids hold no '/': /activity/{post}/{node}
+    }
+
+    /**
+     * Puts the waiting activity registers that are due ({@code all}: every one) into the engine, with their current local
+     * values. Under lock, with the CRDT usable.
+     */
+    private void putDeferred(MerkleCrdt c, boolean all, int max) {
+        long now = System.nanoTime();
+        try {
+            int n = 0;
+            for (var it = deferred.entrySet().iterator(); it.hasNext() && n++ < max; ) {
+                Map.Entry<String, Deferred> e = it.next();
+                if (!all && e.getValue().dueNanos() - now > 0) {
+                    return; // the rest started later
+                }
+                putCurrent(c, e.getKey(), e.getValue().seq(), db::get);
+                inflight.put(e.getKey(), e.getValue().seq());
+                it.remove();
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    /** Every write up to this is in the engine: {@code pushed}, or below the oldest waiting activity register's first write. */
+    private long covered() {
+        if (deferred.isEmpty()) {
+            return pushed;
+        }
+        return Math.min(pushed, deferred.values().iterator().next().seq() - 1);
     }
 
     /**
@@ -203,6 +271,7 @@ final class CrdtMirror implements AutoCloseable {
             retryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             inflight.clear(); // a flush after the failure does not show that what was put before it is durable
             outboxed.clear();
+            deferred.clear(); // above the watermark: the spill below takes their writes
             spillQuietly();
         }
     }
@@ -351,25 +420,33 @@ final class CrdtMirror implements AutoCloseable {
         return true;
     }
 
-    private void drainQuietly() {
+    private void drainQuietly(boolean allActivity) {
         try {
-            drain();
+            drain(allActivity);
         } catch (RuntimeException e) {
             log.warn("outbox drain failed: {}", e.toString());
         }
     }
 
-    /** One round: replay a chunk if due, flush the CRDT, drop outbox entries the flush made durable. One at a time. */
+    /**
+     * One round: replay a chunk if due, put the activity registers whose delay is over, flush the CRDT, drop outbox
+     * entries the flush made durable and move the watermark. One at a time.
+     */
     void drain() {
+        drain(false);
+    }
+
+    /** {@link #drain()}, putting every waiting activity register if {@code allActivity} (a close; tests). */
+    void drain(boolean allActivity) {
         drainLock.lock();
         try {
-            drainOnce();
+            drainOnce(allActivity);
         } finally {
             drainLock.unlock();
         }
     }
 
-    private void drainOnce() {
+    private void drainOnce(boolean allActivity) {
         MerkleCrdt c;
         Map<String, Long> flushed;
         Map<String, Long> flushedOutbox;
@@ -392,12 +469,15 @@ final class CrdtMirror implements AutoCloseable {
             if (replayDue) {
                 replayChunk(c);
             }
-            if (!healthy || (inflight.isEmpty() && pushed <= mirrored)) {
+            if (healthy && !deferred.isEmpty()) {
+                putDeferred(c, allActivity, Integer.MAX_VALUE);
+            }
+            if (!healthy || (inflight.isEmpty() && covered() <= mirrored)) {
                 return;
             }
             flushed = new HashMap<>(inflight);
             flushedOutbox = new HashMap<>(outboxed);
-            covered = pushed;
+            covered = covered();
             inflight.clear();
             outboxed.clear();
         }
@@ -462,7 +542,7 @@ final class CrdtMirror implements AutoCloseable {
         }
     }
 
-    /** Stops the flusher after a last drain. */
+    /** Stops the flusher after a last drain, which puts every waiting activity register. */
     @Override
     public void close() {
         flusher.shutdown();
@@ -472,7 +552,7 @@ final class CrdtMirror implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (usable().isPresent()) {
-            drainQuietly();
+            drainQuietly(true);
         }
         detach();
     }

@@ -34,7 +34,8 @@ final class DefaultStatsService implements StatsService {
     private final WriteQueue writes;
     private long seq; // guarded by writeLock
 
-    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval, EventLogPolicy eventLogPolicy) {
+    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval, Duration activityDelay,
+                        EventLogPolicy eventLogPolicy) {
         this.db = db;
         this.nodeId = nodeId;
         this.clock = clock;
@@ -42,7 +43,7 @@ final class DefaultStatsService implements StatsService {
         this.seq = db.getLong(LocalKeys.SEQ);
         this.hlc = new HybridClock(clock, nodeId);
         this.aggregates = new Aggregates(nodeId, incarnation, hot, pending, hlc);
-        this.mirror = new CrdtMirror(db, aggregates, pending, nodeId, incarnation, writeLock, flushInterval.toMillis());
+        this.mirror = new CrdtMirror(db, aggregates, pending, nodeId, incarnation, writeLock, flushInterval.toMillis(), activityDelay);
         this.writes = new WriteQueue(this::commitGroup);
         this.eventLog = EventLogRetention.start(db, clock, eventLogPolicy);
     }
@@ -480,9 +481,14 @@ final class DefaultStatsService implements StatsService {
         mirror.detach();
     }
 
-    /** Drains the outbox once (tests). */
+    /** Drains the outbox once, putting every waiting activity register as a close does (tests). */
     void drainOutbox() {
-        mirror.drain();
+        mirror.drain(true);
+    }
+
+    /** Drains the outbox once as the timer does: activity registers only once their delay is over (tests). */
+    void drainOutboxOnTime() {
+        mirror.drain(false);
     }
 
     /** Terms of unflushed member writes read from the engine by reads so far (tests: the read-your-writes cost). */

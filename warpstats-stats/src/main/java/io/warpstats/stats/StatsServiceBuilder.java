@@ -16,7 +16,13 @@ public final class StatsServiceBuilder {
     private @Nullable String nodeId;
     private Clock clock = Clock.systemUTC();
     private Duration flushInterval = Duration.ofMillis(100);
+    private Duration activityDelay = DEFAULT_ACTIVITY_DELAY;
     private EventLogPolicy eventLog = EventLogPolicy.defaults();
+
+    /** The default {@link #activityDelay}. */
+    public static final Duration DEFAULT_ACTIVITY_DELAY = Duration.ofSeconds(1);
+    /** The largest {@link #activityDelay}: the writes it holds above the mirror's watermark are replayed after a crash. */
+    public static final Duration MAX_ACTIVITY_DELAY = Duration.ofMinutes(1);
 
     StatsServiceBuilder() {}
 
@@ -47,6 +53,20 @@ public final class StatsServiceBuilder {
         return this;
     }
 
+    /**
+     * How long this node's last-activity time of a post waits before it is put into the CRDT (default 1 s, at most
+     * {@link #MAX_ACTIVITY_DELAY}; zero: at once). All of the post's actions through this node within the delay share
+     * one put, which carries the latest. Reads on this node show its own actions at once; other nodes see the time
+     * up to this much later than the counts. The counts are never delayed.
+     */
+    public StatsServiceBuilder activityDelay(Duration delay) {
+        if (delay.isNegative() || delay.compareTo(MAX_ACTIVITY_DELAY) > 0) {
+            throw new IllegalArgumentException("activity delay must be 0.." + MAX_ACTIVITY_DELAY.toSeconds() + " s");
+        }
+        this.activityDelay = delay;
+        return this;
+    }
+
     /** How long and how many records of the local event log are kept (default {@link EventLogPolicy#defaults()}). */
     public StatsServiceBuilder eventLog(EventLogPolicy policy) {
         this.eventLog = Objects.requireNonNull(policy);
@@ -57,6 +77,6 @@ public final class StatsServiceBuilder {
     public StatsService open() {
         Objects.requireNonNull(localDatabase, "localDatabase");
         Objects.requireNonNull(nodeId, "nodeId");
-        return new DefaultStatsService(LocalDb.open(localDatabase), nodeId, clock, flushInterval, eventLog);
+        return new DefaultStatsService(LocalDb.open(localDatabase), nodeId, clock, flushInterval, activityDelay, eventLog);
     }
 }

@@ -1,7 +1,9 @@
 package io.warpstats.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.warpstats.crdt.MaterializedView;
 import io.warpstats.crdt.MerkleCrdt;
 import io.warpstats.crdt.store.KvStore;
 import io.warpstats.crdt.store.KvStores;
@@ -152,5 +154,62 @@ class CrdtMirrorTest {
         stats.drainOutbox();
         assertThat(stats.eventLog().runOnce()).isEqualTo(4);
         assertThat(stats.eventLog().records()).isEqualTo(1);
+    }
+
+    @Test
+    void anActivityRegisterWaitsForItsDelayAndOnePutCarriesEveryActionOfIt() {
+        stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).nodeId("nodeA").clock(clock)
+                .flushInterval(Duration.ofHours(1)).activityDelay(Duration.ofMinutes(1)).open();
+        int[] activityChanges = {0};
+        crdt = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ofHours(1)).rebroadcastInterval(Duration.ZERO)
+                .view(stats.view())
+                .view(MaterializedView.of("/test/activity/", "/activity/", (k, o, n, rows) -> activityChanges[0]++))
+                .build();
+        stats.attach(crdt);
+        stats.like("p1", "u0");
+        stats.like("p1", "u1");
+        stats.like("p2", "u0");
+        clock.millis.addAndGet(5);
+        stats.view("p1", null);
+
+        stats.drainOutboxOnTime();
+        assertThat(crdt.get(StatsKeys.liker("p1", "u1"))).as("the counts are not delayed").isPresent();
+        assertThat(crdt.get(StatsKeys.activity("p1", "nodeA"))).isEmpty();
+        assertThat(mirrored(stats)).as("below the first write whose activity waits").isZero();
+        assertThat(stats.outboxSize()).isEqualTo(4);
+        assertThat(stats.stats("p1").lastActivity()).as("this node's reads see it at once")
+                .isEqualTo(java.time.Instant.ofEpochMilli(clock.millis()));
+
+        Path image = dir.resolve("crashed");
+        stats.localDb().checkpoint(image); // a SIGKILL now: the waiting registers' writes are above the watermark
+        try (DefaultStatsService restarted = open(image, EventLogPolicy.defaults())) {
+            assertThat(outbox(restarted)).containsEntry(StatsKeys.activity("p1", "nodeA"), 4L)
+                    .containsEntry(StatsKeys.activity("p2", "nodeA"), 3L);
+        }
+
+        stats.drainOutbox();
+        assertThat(mirrored(stats)).isEqualTo(4);
+        assertThat(crdt.get(StatsKeys.activity("p1", "nodeA")).map(v -> Hlc.decode(v, "nodeA").wallMillis()))
+                .contains(clock.millis());
+        assertThat(activityChanges[0]).as("one put per register for four actions").isEqualTo(2);
+    }
+
+    @Test
+    void aCloseCarriesTheWaitingActivityIntoTheCrdt() {
+        stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).nodeId("nodeA").clock(clock)
+                .flushInterval(Duration.ofHours(1)).activityDelay(Duration.ofMinutes(1)).open();
+        crdt = attachNew(stats, KvStores.inMemory());
+        stats.like("p1", "u0");
+        stats.close();
+        assertThat(crdt.get(StatsKeys.activity("p1", "nodeA"))).isPresent();
+        stats = null;
+    }
+
+    @Test
+    void theActivityDelayIsBounded() {
+        var builder = StatsService.builder();
+        assertThatThrownBy(() -> builder.activityDelay(Duration.ofMinutes(2))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.activityDelay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+        builder.activityDelay(Duration.ZERO);
     }
 }

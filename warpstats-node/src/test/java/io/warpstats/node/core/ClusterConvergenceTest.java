@@ -51,6 +51,8 @@ class ClusterConvergenceTest {
             }
             c.settle(Duration.ofSeconds(30));
             var reference = TestCluster.state(c.node(0));
+            // every node's activity register of every post arrived, though each waits for its activity delay
+            assertThat(reference.keySet().stream().filter(k -> k.startsWith("/activity/")).count()).isEqualTo(5L * posts);
             for (int i = 0; i < 5; i++) {
                 assertThat(TestCluster.state(c.node(i))).isEqualTo(reference);
                 long likes = 0;
@@ -58,6 +60,8 @@ class ClusterConvergenceTest {
                     PostStats s = c.node(i).stats().stats("post-" + p);
                     likes += s.likes();
                     assertThat(s.views()).isEqualTo(s.likes());
+                    assertThat(s.lastActivity()).as("post-%d on node %d", p, i)
+                            .isEqualTo(c.node(0).stats().stats("post-" + p).lastActivity());
                 }
                 assertThat(likes).isEqualTo(5L * likesPerNode);
                 long[] hot = {0};
