@@ -44,6 +44,13 @@ import java.util.function.Function;
 final class ShardReplicas implements AutoCloseable {
     /** The file recording the data directory's shard count. */
     static final String LAYOUT_FILE = "shards";
+    /**
+     * Distinct keys a node's replica buffers before a writer waits for a flush: 4 × the engine's default. A checkpoint
+     * holds the replica's write lock while it restates the live set (seconds for a few hundred thousand members), and a
+     * writer that reaches the bound waits for it; at 20,000 keys/s the default of 40,000 stalled HTTP writes for up to
+     * 0.8 s (docs/benchmarks.md, "Figures behind design choices"). The buffer stays bounded: ~25 MB at this bound.
+     */
+    static final int MAX_PENDING_KEYS = 160_000;
 
     private final ShardSelection selection;
     private final List<KvStore> stores = new ArrayList<>();
@@ -66,7 +73,7 @@ final class ShardReplicas implements AutoCloseable {
                 replicas.add(Replica.builder(host, store).dagName(shards.dagName(config.dagName(), i)).syncParams(syncParams)
                         .penalty(penalty).pubsub(pubsub).serve(false).follow(selection.follows(i))
                         .rebroadcastInterval(config.rebroadcastInterval())
-                        .engine(b -> b.flushDelay(config.flushDelay())
+                        .engine(b -> b.flushDelay(config.flushDelay()).maxPendingKeys(MAX_PENDING_KEYS)
                                 .signer(Ed25519Deltas.signer(key)).verifier(Ed25519Deltas.verifier())
                                 .authorizer((author, k) -> StatsKeys.mayWrite(author, k)
                                         && shards.shardOfKey(k).map(s -> s == shard).orElse(false))
