@@ -31,7 +31,7 @@ wrk -t2 -c64 -d10s -s "$here/scripts/wrk/$workload.lua" "$url" > /dev/null
 snapshot > "$dir/before"
 wrk -t2 -c64 -d"${secs}s" --latency -s "$here/scripts/wrk/$workload.lua" "$url" > "$dir/wrk"
 snapshot > "$dir/after"
-grep -E 'Requests/sec|^ +99%|Non-2xx' "$dir/wrk"
+grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx" "$dir/wrk"
 python3 - "$dir/before" "$dir/after" "$(awk '/requests in/ {print $1}' "$dir/wrk")" "$(getconf CLK_TCK)" <<'PY'
 import sys, collections
 def load(path):
