@@ -33,25 +33,27 @@ import org.slf4j.LoggerFactory;
  * When the CRDT fails or is detached, and when the service opens after a crash, the writes above the watermark are
  * <b>spilled</b>: their keys go to the outbox and the watermark to the newest write, in synced batches. So a replay
  * always starts from the outbox alone, and the records above the watermark are at most the writes of one drain
- * interval (plus a flush in progress, plus the activity delay below) while the CRDT works. The value put is always
+ * interval (plus a flush in progress, plus the register delay below) while the CRDT works. The value put is always
  * recomputed from the local database, so replays are idempotent. Every method that touches the outbox or the watermark
  * runs under {@code lock}.
  *
- * <p><b>Activity delay.</b> This node's activity register of a post ({@code /activity/{postId}/{nodeId}}) is put into the
- * engine at most once per {@code activityDelay}: the first write that changes it starts the delay, later writes within it
- * only change the local value that the put will read. Every other key is put at once. The register is a per-node
- * last-writer-wins value that the CRDT keeps as one live element, so each put supersedes the one before and leaves an
- * element for checkpoints to restate and the reaper to delete; with one put per delay, a post liked a thousand times a
- * second costs the CRDT one such element per delay, not a thousand (docs/stats.md, "What a count means"). The watermark
- * stays below the first write of the oldest register still waiting, so a crash or a failure spills and replays those
- * writes like any other above the watermark; a close puts them all before its last drain.
+ * <p><b>Register delay.</b> This node's own registers, its counter slots of a post in this incarnation
+ * ({@code /incr/views/{postId}/{nodeId}/{incarnation}}: its running total of the post's views) and its last-activity
+ * time of a post ({@code /activity/{postId}/{nodeId}}), are put into the engine at most once per {@code registerDelay}:
+ * the first write that changes one starts the delay, later writes within it only change the local value that the put
+ * will read. Every other key (the set members) is put at once. Such a register is one live element per key that each
+ * put supersedes, leaving a dead element for checkpoints to restate and the reaper to delete; with one put per delay, a
+ * post viewed a thousand times a second costs the CRDT one such element per delay, not a thousand (docs/stats.md,
+ * "What a count means"). This node's reads are exact at once: they count its own totals from the local database. The
+ * watermark stays below the first write of the oldest register still waiting, so a crash or a failure spills and
+ * replays those writes like any other above the watermark; a close puts them all before its last drain.
  */
 final class CrdtMirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CrdtMirror.class);
     static final int REPLAY_CHUNK = 5000;
     /** At most this many chunks are replayed inside {@link #attach}; a larger outbox continues on the flusher. */
     static final int MAX_ATTACH_CHUNKS = 200;
-    /** At most this many waiting activity registers are put after each group commit; the drain puts the rest that are due. */
+    /** At most this many waiting registers are put after each group commit; the drain puts the rest that are due. */
     static final int PUTS_PER_WRITE = 8;
 
     private final LocalDb db;
@@ -63,11 +65,12 @@ final class CrdtMirror implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     private final Map<String, Long> inflight = new HashMap<>(); // guarded by lock: keys put since the last drain
     private final Map<String, Long> outboxed = new HashMap<>(); // guarded by lock: those put from the outbox
-    // guarded by lock: this node's activity registers waiting for their delay, in the order their delay started (the
-    // oldest first), each with the first write that changed it since its last put
+    // guarded by lock: this node's registers waiting for their delay, in the order their delay started (the oldest
+    // first), each with the first write that changed it since its last put
     private final LinkedHashMap<String, Deferred> deferred = new LinkedHashMap<>();
-    private final long activityDelayNanos;
-    private final String ownActivitySuffix;
+    private final long registerDelayNanos;
+    private final String activitySuffix; // "/{nodeId}": this node's activity keys end so
+    private final String slotSuffix; // "/{nodeId}/{incarnation}": this node's slots of this incarnation end so
     private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile @Nullable MerkleCrdt crdt;
     private volatile boolean healthy;
@@ -78,14 +81,15 @@ final class CrdtMirror implements AutoCloseable {
     private @Nullable String replayAfter; // guarded by lock; null: no replay due
     private boolean replayDue; // guarded by lock
 
-    /** An activity register waiting: the first write that changed it since its last put, and when it is due. */
+    /** A register waiting: the first write that changed it since its last put, and when it is due. */
     private record Deferred(long seq, long dueNanos) {}
 
     CrdtMirror(LocalDb db, Aggregates view, PendingMembers pending, String nodeId, String incarnation, Object lock, long flushMillis,
-               Duration activityDelay) {
+               Duration registerDelay) {
         this.db = db;
-        this.activityDelayNanos = activityDelay.toNanos();
-        this.ownActivitySuffix = "/" + nodeId;
+        this.registerDelayNanos = registerDelay.toNanos();
+        this.activitySuffix = "/" + nodeId;
+        this.slotSuffix = "/" + nodeId + "/" + incarnation;
         this.view = view;
         this.pending = pending;
         this.nodeId = nodeId;
@@ -201,10 +205,10 @@ final class CrdtMirror implements AutoCloseable {
             return;
         }
         try {
-            long now = activityDelayNanos > 0 ? System.nanoTime() : 0;
+            long now = registerDelayNanos > 0 ? System.nanoTime() : 0;
             for (Map.Entry<String, Long> k : keys.entrySet()) {
-                if (!fromOutbox && activityDelayNanos > 0 && isOwnActivity(k.getKey())) {
-                    deferred.putIfAbsent(k.getKey(), new Deferred(k.getValue(), now + activityDelayNanos));
+                if (!fromOutbox && registerDelayNanos > 0 && isOwnRegister(k.getKey())) {
+                    deferred.putIfAbsent(k.getKey(), new Deferred(k.getValue(), now + registerDelayNanos));
                     continue;
                 }
                 putCurrent(c, k.getKey(), k.getValue(), local);
@@ -222,12 +226,16 @@ final class CrdtMirror implements AutoCloseable {
         }
     }
 
-    private boolean isOwnActivity(String key) {
-        return key.startsWith("/activity/") && key.endsWith(ownActivitySuffix); // ids hold no '/': /activity/{post}/{node}
+    /** Ids hold no '/', so the suffix names the node (and the incarnation): {@code /activity/{post}/{node}}, {@code /incr|decr/…}. */
+    private boolean isOwnRegister(String key) {
+        if (key.startsWith("/activity/")) {
+            return key.endsWith(activitySuffix);
+        }
+        return (key.startsWith("/incr/") || key.startsWith("/decr/")) && key.endsWith(slotSuffix);
     }
 
     /**
-     * Puts the waiting activity registers that are due ({@code all}: every one) into the engine, with their current local
+     * Puts the waiting registers that are due ({@code all}: every one) into the engine, with their current local
      * values. Under lock, with the CRDT usable.
      */
     private void putDeferred(MerkleCrdt c, boolean all, int max) {
@@ -248,7 +256,7 @@ final class CrdtMirror implements AutoCloseable {
         }
     }
 
-    /** Every write up to this is in the engine: {@code pushed}, or below the oldest waiting activity register's first write. */
+    /** Every write up to this is in the engine: {@code pushed}, or below the oldest waiting register's first write. */
     private long covered() {
         if (deferred.isEmpty()) {
             return pushed;
@@ -420,33 +428,33 @@ final class CrdtMirror implements AutoCloseable {
         return true;
     }
 
-    private void drainQuietly(boolean allActivity) {
+    private void drainQuietly(boolean allRegisters) {
         try {
-            drain(allActivity);
+            drain(allRegisters);
         } catch (RuntimeException e) {
             log.warn("outbox drain failed: {}", e.toString());
         }
     }
 
     /**
-     * One round: replay a chunk if due, put the activity registers whose delay is over, flush the CRDT, drop outbox
+     * One round: replay a chunk if due, put the registers whose delay is over, flush the CRDT, drop outbox
      * entries the flush made durable and move the watermark. One at a time.
      */
     void drain() {
         drain(false);
     }
 
-    /** {@link #drain()}, putting every waiting activity register if {@code allActivity} (a close; tests). */
-    void drain(boolean allActivity) {
+    /** {@link #drain()}, putting every waiting register if {@code allRegisters} (a close; tests). */
+    void drain(boolean allRegisters) {
         drainLock.lock();
         try {
-            drainOnce(allActivity);
+            drainOnce(allRegisters);
         } finally {
             drainLock.unlock();
         }
     }
 
-    private void drainOnce(boolean allActivity) {
+    private void drainOnce(boolean allRegisters) {
         MerkleCrdt c;
         Map<String, Long> flushed;
         Map<String, Long> flushedOutbox;
@@ -470,7 +478,7 @@ final class CrdtMirror implements AutoCloseable {
                 replayChunk(c);
             }
             if (healthy && !deferred.isEmpty()) {
-                putDeferred(c, allActivity, Integer.MAX_VALUE);
+                putDeferred(c, allRegisters, Integer.MAX_VALUE);
             }
             if (!healthy || (inflight.isEmpty() && covered() <= mirrored)) {
                 return;
@@ -542,7 +550,7 @@ final class CrdtMirror implements AutoCloseable {
         }
     }
 
-    /** Stops the flusher after a last drain, which puts every waiting activity register. */
+    /** Stops the flusher after a last drain, which puts every waiting register. */
     @Override
     public void close() {
         flusher.shutdown();

@@ -34,7 +34,7 @@ final class DefaultStatsService implements StatsService {
     private final WriteQueue writes;
     private long seq; // guarded by writeLock
 
-    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval, Duration activityDelay,
+    DefaultStatsService(LocalDb db, String nodeId, Clock clock, Duration flushInterval, Duration registerDelay,
                         EventLogPolicy eventLogPolicy) {
         this.db = db;
         this.nodeId = nodeId;
@@ -43,7 +43,7 @@ final class DefaultStatsService implements StatsService {
         this.seq = db.getLong(LocalKeys.SEQ);
         this.hlc = new HybridClock(clock, nodeId);
         this.aggregates = new Aggregates(nodeId, incarnation, hot, pending, hlc);
-        this.mirror = new CrdtMirror(db, aggregates, pending, nodeId, incarnation, writeLock, flushInterval.toMillis(), activityDelay);
+        this.mirror = new CrdtMirror(db, aggregates, pending, nodeId, incarnation, writeLock, flushInterval.toMillis(), registerDelay);
         this.writes = new WriteQueue(this::commitGroup);
         this.eventLog = EventLogRetention.start(db, clock, eventLogPolicy);
     }
@@ -481,12 +481,12 @@ final class DefaultStatsService implements StatsService {
         mirror.detach();
     }
 
-    /** Drains the outbox once, putting every waiting activity register as a close does (tests). */
+    /** Drains the outbox once, putting every waiting register as a close does (tests). */
     void drainOutbox() {
         mirror.drain(true);
     }
 
-    /** Drains the outbox once as the timer does: activity registers only once their delay is over (tests). */
+    /** Drains the outbox once as the timer does: registers only once their delay is over (tests). */
     void drainOutboxOnTime() {
         mirror.drain(false);
     }

@@ -16,13 +16,13 @@ public final class StatsServiceBuilder {
     private @Nullable String nodeId;
     private Clock clock = Clock.systemUTC();
     private Duration flushInterval = Duration.ofMillis(100);
-    private Duration activityDelay = DEFAULT_ACTIVITY_DELAY;
+    private Duration registerDelay = DEFAULT_REGISTER_DELAY;
     private EventLogPolicy eventLog = EventLogPolicy.defaults();
 
-    /** The default {@link #activityDelay}. */
-    public static final Duration DEFAULT_ACTIVITY_DELAY = Duration.ofSeconds(1);
-    /** The largest {@link #activityDelay}: the writes it holds above the mirror's watermark are replayed after a crash. */
-    public static final Duration MAX_ACTIVITY_DELAY = Duration.ofMinutes(1);
+    /** The default {@link #registerDelay}. */
+    public static final Duration DEFAULT_REGISTER_DELAY = Duration.ofSeconds(1);
+    /** The largest {@link #registerDelay}: the writes it holds above the mirror's watermark are replayed after a crash. */
+    public static final Duration MAX_REGISTER_DELAY = Duration.ofMinutes(1);
 
     StatsServiceBuilder() {}
 
@@ -54,16 +54,18 @@ public final class StatsServiceBuilder {
     }
 
     /**
-     * How long this node's last-activity time of a post waits before it is put into the CRDT (default 1 s, at most
-     * {@link #MAX_ACTIVITY_DELAY}; zero: at once). All of the post's actions through this node within the delay share
-     * one put, which carries the latest. Reads on this node show its own actions at once; other nodes see the time
-     * up to this much later than the counts. The counts are never delayed.
+     * How long this node's own per-post values, its total of the post's views and its last-activity time, wait before
+     * they are put into the CRDT (default 1 s, at most {@link #MAX_REGISTER_DELAY}; zero: with every action). All of the
+     * post's views and actions through this node within the delay share one put, which carries the latest total and time.
+     * Reads on this node count them at once; other nodes see them up to this much later. Likes, retweets and replies
+     * (set members) are never delayed. A larger delay costs the CRDT less per view under load and holds more writes above
+     * the watermark, which a crash replays.
      */
-    public StatsServiceBuilder activityDelay(Duration delay) {
-        if (delay.isNegative() || delay.compareTo(MAX_ACTIVITY_DELAY) > 0) {
-            throw new IllegalArgumentException("activity delay must be 0.." + MAX_ACTIVITY_DELAY.toSeconds() + " s");
+    public StatsServiceBuilder registerDelay(Duration delay) {
+        if (delay.isNegative() || delay.compareTo(MAX_REGISTER_DELAY) > 0) {
+            throw new IllegalArgumentException("register delay must be 0.." + MAX_REGISTER_DELAY.toSeconds() + " s");
         }
-        this.activityDelay = delay;
+        this.registerDelay = delay;
         return this;
     }
 
@@ -77,6 +79,6 @@ public final class StatsServiceBuilder {
     public StatsService open() {
         Objects.requireNonNull(localDatabase, "localDatabase");
         Objects.requireNonNull(nodeId, "nodeId");
-        return new DefaultStatsService(LocalDb.open(localDatabase), nodeId, clock, flushInterval, activityDelay, eventLog);
+        return new DefaultStatsService(LocalDb.open(localDatabase), nodeId, clock, flushInterval, registerDelay, eventLog);
     }
 }

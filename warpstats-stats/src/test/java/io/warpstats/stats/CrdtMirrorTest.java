@@ -157,9 +157,9 @@ class CrdtMirrorTest {
     }
 
     @Test
-    void anActivityRegisterWaitsForItsDelayAndOnePutCarriesEveryActionOfIt() {
+    void aRegisterWaitsForItsDelayAndOnePutCarriesEveryActionOfIt() {
         stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).nodeId("nodeA").clock(clock)
-                .flushInterval(Duration.ofHours(1)).activityDelay(Duration.ofMinutes(1)).open();
+                .flushInterval(Duration.ofHours(1)).registerDelay(Duration.ofMinutes(1)).open();
         int[] activityChanges = {0};
         crdt = MerkleCrdt.builder(KvStores.inMemory()).flushDelay(Duration.ofHours(1)).rebroadcastInterval(Duration.ZERO)
                 .view(stats.view())
@@ -172,44 +172,50 @@ class CrdtMirrorTest {
         clock.millis.addAndGet(5);
         stats.view("p1", null);
 
+        String slot = new SlotKey(true, Stat.VIEWS, "p1", "nodeA", stats.incarnation()).key();
         stats.drainOutboxOnTime();
-        assertThat(crdt.get(StatsKeys.liker("p1", "u1"))).as("the counts are not delayed").isPresent();
+        assertThat(crdt.get(StatsKeys.liker("p1", "u1"))).as("set members are not delayed").isPresent();
         assertThat(crdt.get(StatsKeys.activity("p1", "nodeA"))).isEmpty();
-        assertThat(mirrored(stats)).as("below the first write whose activity waits").isZero();
+        assertThat(crdt.get(slot)).isEmpty();
+        assertThat(mirrored(stats)).as("below the first write whose register waits").isZero();
         assertThat(stats.outboxSize()).isEqualTo(4);
-        assertThat(stats.stats("p1").lastActivity()).as("this node's reads see it at once")
-                .isEqualTo(java.time.Instant.ofEpochMilli(clock.millis()));
+        assertThat(stats.stats("p1")).as("this node's reads count them at once")
+                .extracting("views", "lastActivity").containsExactly(1L, java.time.Instant.ofEpochMilli(clock.millis()));
 
         Path image = dir.resolve("crashed");
         stats.localDb().checkpoint(image); // a SIGKILL now: the waiting registers' writes are above the watermark
         try (DefaultStatsService restarted = open(image, EventLogPolicy.defaults())) {
             assertThat(outbox(restarted)).containsEntry(StatsKeys.activity("p1", "nodeA"), 4L)
-                    .containsEntry(StatsKeys.activity("p2", "nodeA"), 3L);
+                    .containsEntry(StatsKeys.activity("p2", "nodeA"), 3L).containsEntry(slot, 4L);
         }
 
         stats.drainOutbox();
         assertThat(mirrored(stats)).isEqualTo(4);
         assertThat(crdt.get(StatsKeys.activity("p1", "nodeA")).map(v -> Hlc.decode(v, "nodeA").wallMillis()))
                 .contains(clock.millis());
+        assertThat(crdt.get(slot).map(Bytes::u64)).contains(1L);
         assertThat(activityChanges[0]).as("one put per register for four actions").isEqualTo(2);
     }
 
     @Test
-    void aCloseCarriesTheWaitingActivityIntoTheCrdt() {
+    void aCloseCarriesTheWaitingRegistersIntoTheCrdt() {
         stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).nodeId("nodeA").clock(clock)
-                .flushInterval(Duration.ofHours(1)).activityDelay(Duration.ofMinutes(1)).open();
+                .flushInterval(Duration.ofHours(1)).registerDelay(Duration.ofMinutes(1)).open();
         crdt = attachNew(stats, KvStores.inMemory());
         stats.like("p1", "u0");
+        stats.view("p1", null);
+        String slot = new SlotKey(true, Stat.VIEWS, "p1", "nodeA", stats.incarnation()).key();
         stats.close();
         assertThat(crdt.get(StatsKeys.activity("p1", "nodeA"))).isPresent();
+        assertThat(crdt.get(slot).map(Bytes::u64)).contains(1L);
         stats = null;
     }
 
     @Test
-    void theActivityDelayIsBounded() {
+    void theRegisterDelayIsBounded() {
         var builder = StatsService.builder();
-        assertThatThrownBy(() -> builder.activityDelay(Duration.ofMinutes(2))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> builder.activityDelay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
-        builder.activityDelay(Duration.ZERO);
+        assertThatThrownBy(() -> builder.registerDelay(Duration.ofMinutes(2))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.registerDelay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+        builder.registerDelay(Duration.ZERO);
     }
 }

@@ -51,7 +51,7 @@ class ClusterConvergenceTest {
             }
             c.settle(Duration.ofSeconds(30));
             var reference = TestCluster.state(c.node(0));
-            // every node's activity register of every post arrived, though each waits for its activity delay
+            // every node's activity register of every post arrived, though each waits for the register delay
             assertThat(reference.keySet().stream().filter(k -> k.startsWith("/activity/")).count()).isEqualTo(5L * posts);
             for (int i = 0; i < 5; i++) {
                 assertThat(TestCluster.state(c.node(i))).isEqualTo(reference);
