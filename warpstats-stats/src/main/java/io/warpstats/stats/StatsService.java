@@ -24,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  *       failure or a detach (through the durable outbox, which also holds the writes made while no CRDT
  *       is usable until one has flushed them). The value put is recomputed from the local database (a
  *       slot's running total, whether a member is present), so a replay is idempotent: nothing is lost,
- *       nothing counted twice.</li>
+ *       nothing counted twice. This node's view slot and activity time of a post are put at most once per
+ *       {@linkplain StatsServiceBuilder#registerDelay register delay} (other nodes see them that much later;
+ *       this node's reads count them at once); set members are put with their write.</li>
  *   <li>Migration: the first time a CRDT store is attached for this incarnation, every total already in
  *       the local database is put into this node's slots (idempotent, so exactly once in effect).</li>
  *   <li>Reads are O(1) in the number of nodes: they read the aggregates that {@link #changeListener()}
