@@ -8,6 +8,7 @@ import io.warpstats.node.http.HttpLimits;
 import io.warpstats.p2p.Multiaddr;
 import io.warpstats.p2p.limit.Rate;
 import io.warpstats.stats.EventLogPolicy;
+import io.warpstats.stats.StatsServiceBuilder;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -32,7 +33,7 @@ final class NodeSettings {
     static final int MAX_FILE_BYTES = 64 * 1024;
     static final Set<String> KEYS = Set.of("data-dir", "listen", "bootstrap", "http", "http-token", "dag-name",
             "flush-delay-ms", "rebroadcast-interval-ms", "reconnect-min-ms", "reconnect-max-ms", "maintenance-interval-ms",
-            "max-known-peers", "target-peers", "fetch-timeout-ms",
+            "max-known-peers", "target-peers", "fetch-timeout-ms", "register-delay-ms",
             "event-log-max-age-hours", "event-log-max-records", "shards", "follow-shards",
             "http-read-rate", "http-read-burst", "http-write-rate", "http-write-burst", "http-max-clients");
 
@@ -89,7 +90,7 @@ final class NodeSettings {
                     ms("reconnect-min-ms", d.reconnectMin()), ms("reconnect-max-ms", d.reconnectMax()),
                     ms("maintenance-interval-ms", d.maintenanceInterval()),
                     intOr("max-known-peers", d.maxKnownPeers()), intOr("target-peers", d.targetPeers()),
-                    ms("fetch-timeout-ms", d.fetchTimeout()),
+                    ms("fetch-timeout-ms", d.fetchTimeout()), registerDelay(d.registerDelay()),
                     new EventLogPolicy(hoursOr("event-log-max-age-hours", d.eventLog().maxAge()),
                             longOr("event-log-max-records", d.eventLog().maxRecords(), EventLogPolicy.MAX_RECORDS_LIMIT),
                             d.eventLog().interval()), shards());
@@ -139,6 +140,13 @@ final class NodeSettings {
     private Duration ms(String key, Duration dflt) {
         String v = values.get(key);
         return v == null ? dflt : Duration.ofMillis(integer(key, v, 1, 86_400_000));
+    }
+
+    /** {@code register-delay-ms}: 0 … 60,000 (0: every write's values go into the CRDT at once). */
+    private Duration registerDelay(Duration dflt) {
+        String v = values.get("register-delay-ms");
+        return v == null ? dflt
+                : Duration.ofMillis(integer("register-delay-ms", v, 0, (int) StatsServiceBuilder.MAX_REGISTER_DELAY.toMillis()));
     }
 
     private Duration hoursOr(String key, Duration dflt) {

@@ -66,7 +66,7 @@ final class DefaultNode implements Node {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             stats = StatsService.builder().localDatabase(config.dataDir().resolve("local")).nodeId(self.toString())
-                    .eventLog(config.eventLog()).open();
+                    .registerDelay(config.registerDelay()).eventLog(config.eventLog()).open();
             opened.add(stats);
             host = Hosts.create(key, HostOptions.defaults());
             opened.add(host);

@@ -3,6 +3,7 @@ package io.warpstats.node.core;
 import io.warpstats.node.http.HttpConfig;
 import io.warpstats.p2p.Multiaddr;
 import io.warpstats.stats.EventLogPolicy;
+import io.warpstats.stats.StatsServiceBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,13 +27,14 @@ import org.jspecify.annotations.Nullable;
  * @param maxKnownPeers       the most peers remembered for reconnection and discovery (bootstrap peers always kept)
  * @param targetPeers         the peer manager stops dialing discovered (non-bootstrap) peers once this many are connected
  * @param fetchTimeout        one sync request (a round of a branch fetch) to one peer must be answered within this
+ * @param registerDelay       this node's view total and last-activity time of a post are put into the CRDT at most this often (0 … 60 s, 0: with every write; {@link io.warpstats.stats.StatsServiceBuilder#registerDelay})
  * @param eventLog            how long and how many records the local database's event log keeps (who did what and every total are kept regardless)
  * @param shards              the network's shard count and the shards this node follows ({@link ShardSelection#UNSHARDED} by default)
  */
 public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstrap, @Nullable HttpConfig http, String dagName,
                          Duration flushDelay, Duration rebroadcastInterval, Duration reconnectMin, Duration reconnectMax,
                          Duration maintenanceInterval, int maxKnownPeers, int targetPeers, Duration fetchTimeout,
-                         EventLogPolicy eventLog, ShardSelection shards) {
+                         Duration registerDelay, EventLogPolicy eventLog, ShardSelection shards) {
 
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -51,6 +53,10 @@ public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstr
         positive("reconnectMax", reconnectMax);
         positive("maintenanceInterval", maintenanceInterval);
         positive("fetchTimeout", fetchTimeout);
+        Objects.requireNonNull(registerDelay, "registerDelay");
+        if (registerDelay.isNegative() || registerDelay.compareTo(StatsServiceBuilder.MAX_REGISTER_DELAY) > 0) {
+            throw new IllegalArgumentException("registerDelay must be 0 … " + StatsServiceBuilder.MAX_REGISTER_DELAY.toSeconds() + " s");
+        }
         if (reconnectMax.compareTo(reconnectMin) < 0) throw new IllegalArgumentException("reconnectMax < reconnectMin");
         if (maxKnownPeers < 1 || maxKnownPeers > 10_000) throw new IllegalArgumentException("maxKnownPeers must be 1..10000");
         if (targetPeers < 1 || targetPeers > 1000) throw new IllegalArgumentException("targetPeers must be 1..1000");
@@ -66,46 +72,51 @@ public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstr
 
     /**
      * No bootstrap peers, no HTTP; 10 ms flush, 5 s rebroadcast, redial 250 ms … 30 s, maintenance 500 ms, 256 known, 16 target,
-     * 10 s fetch, event log kept 7 days and at most 1,000,000 records ({@link EventLogPolicy#defaults()}).
+     * 10 s fetch, 1 s register delay, event log kept 7 days and at most 1,000,000 records ({@link EventLogPolicy#defaults()}).
      */
     public static NodeConfig defaults(Path dataDir, Multiaddr listen) {
         return new NodeConfig(dataDir, listen, List.of(), null, "", Duration.ofMillis(10), Duration.ofSeconds(5),
                 Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMillis(500), 256, 16, Duration.ofSeconds(10),
-                EventLogPolicy.defaults(), ShardSelection.UNSHARDED);
+                StatsServiceBuilder.DEFAULT_REGISTER_DELAY, EventLogPolicy.defaults(), ShardSelection.UNSHARDED);
     }
 
     public NodeConfig withBootstrap(List<Multiaddr> peers) {
         return new NodeConfig(dataDir, listen, peers, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog, shards);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, registerDelay, eventLog, shards);
     }
 
     public NodeConfig withHttp(@Nullable HttpConfig h) {
         return new NodeConfig(dataDir, listen, bootstrap, h, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog, shards);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, registerDelay, eventLog, shards);
     }
 
     public NodeConfig withListen(Multiaddr l) {
         return new NodeConfig(dataDir, l, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog, shards);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, registerDelay, eventLog, shards);
     }
 
     public NodeConfig withTimings(Duration flush, Duration rebroadcast, Duration redialMin, Duration redialMax, Duration maintenance) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flush, rebroadcast, redialMin, redialMax,
-                maintenance, maxKnownPeers, targetPeers, fetchTimeout, eventLog, shards);
+                maintenance, maxKnownPeers, targetPeers, fetchTimeout, registerDelay, eventLog, shards);
     }
 
     public NodeConfig withEventLog(EventLogPolicy policy) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, policy, shards);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, registerDelay, policy, shards);
     }
 
     public NodeConfig withPeerLimits(int known, int target) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, known, target, fetchTimeout, eventLog, shards);
+                maintenanceInterval, known, target, fetchTimeout, registerDelay, eventLog, shards);
+    }
+
+    public NodeConfig withRegisterDelay(Duration d) {
+        return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, d, eventLog, shards);
     }
 
     public NodeConfig withShards(ShardSelection s) {
         return new NodeConfig(dataDir, listen, bootstrap, http, dagName, flushDelay, rebroadcastInterval, reconnectMin, reconnectMax,
-                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, eventLog, s);
+                maintenanceInterval, maxKnownPeers, targetPeers, fetchTimeout, registerDelay, eventLog, s);
     }
 }

@@ -54,6 +54,7 @@ class ConfigFileTest {
                 max-known-peers=100
                 target-peers=8
                 fetch-timeout-ms=12000
+                register-delay-ms=0
                 event-log-max-age-hours=48
                 event-log-max-records=5000
                 shards=8
@@ -74,6 +75,7 @@ class ConfigFileTest {
         assertThat(List.of(c.flushDelay(), c.rebroadcastInterval(), c.reconnectMin(), c.reconnectMax(), c.maintenanceInterval(), c.fetchTimeout()))
                 .containsExactly(Duration.ofMillis(25), Duration.ofMillis(7000), Duration.ofMillis(300), Duration.ofMillis(40000),
                         Duration.ofMillis(600), Duration.ofMillis(12000));
+        assertThat(c.registerDelay()).isZero();
         assertThat(c.maxKnownPeers()).isEqualTo(100);
         assertThat(c.targetPeers()).isEqualTo(8);
         assertThat(c.eventLog().maxAge()).isEqualTo(Duration.ofHours(48));
@@ -110,6 +112,8 @@ class ConfigFileTest {
                 List.of(data + "flush-delay-ms=ten\n", "flush-delay-ms must be an integer"),
                 List.of(data + "fetch-timeout-ms=0\n", "fetch-timeout-ms must be an integer in 1..86400000"),
                 List.of(data + "max-known-peers=100000\n", "max-known-peers"),
+                List.of(data + "register-delay-ms=60001\n", "register-delay-ms must be an integer in 0..60000"),
+                List.of(data + "register-delay-ms=-1\n", "register-delay-ms must be an integer in 0..60000"),
                 List.of(data + "event-log-max-age-hours=0\n", "event-log-max-age-hours must be an integer in 1..87600"),
                 List.of(data + "event-log-max-records=1e9\n", "event-log-max-records must be an integer in 1..1000000000"),
                 List.of(data + "event-log-max-records=1000000001\n", "event-log-max-records must be an integer in 1..1000000000"),
