@@ -55,6 +55,8 @@ final class CrdtMirror implements AutoCloseable {
     static final int MAX_ATTACH_CHUNKS = 200;
     /** At most this many waiting registers are put after each group commit; the drain puts the rest that are due. */
     static final int PUTS_PER_WRITE = 8;
+    /** At most this many registers wait for their delay; beyond it the oldest are put at once (memory stays bounded). */
+    static final int MAX_WAITING = 100_000;
 
     private final LocalDb db;
     private final Aggregates view;
@@ -218,7 +220,9 @@ final class CrdtMirror implements AutoCloseable {
                 }
             }
             pushed = Math.max(pushed, seq);
-            if (!deferred.isEmpty()) {
+            if (deferred.size() > MAX_WAITING) {
+                putDeferred(c, true, deferred.size() - MAX_WAITING); // the oldest, before their delay is over
+            } else if (!deferred.isEmpty()) {
                 putDeferred(c, false, PUTS_PER_WRITE); // spread over the writes: no burst of puts on the drain's turn
             }
         } catch (RuntimeException e) {

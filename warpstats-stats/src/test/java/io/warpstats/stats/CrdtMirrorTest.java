@@ -212,6 +212,24 @@ class CrdtMirrorTest {
     }
 
     @Test
+    void atMostMaxWaitingRegistersWaitAndTheOldestArePutFirst() {
+        stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).nodeId("nodeA").clock(clock)
+                .flushInterval(Duration.ofHours(1)).registerDelay(Duration.ofMinutes(1)).open();
+        crdt = attachNew(stats, KvStores.inMemory());
+        int posts = CrdtMirror.MAX_WAITING / 2 + 100; // two registers each: a view slot and an activity time
+        for (int from = 0; from < posts; from += 4096) {
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> batch = new java.util.ArrayList<>();
+            for (int p = from; p < Math.min(posts, from + 4096); p++) batch.add(stats.submit(new Action.View("p" + p, null)));
+            batch.forEach(java.util.concurrent.CompletableFuture::join);
+        }
+        String oldest = new SlotKey(true, Stat.VIEWS, "p0", "nodeA", stats.incarnation()).key();
+        String newest = new SlotKey(true, Stat.VIEWS, "p" + (posts - 1), "nodeA", stats.incarnation()).key();
+        assertThat(crdt.get(oldest)).as("put before its delay: too many waited").isPresent();
+        assertThat(crdt.get(newest)).isEmpty();
+        assertThat(stats.stats("p" + (posts - 1)).views()).isEqualTo(1);
+    }
+
+    @Test
     void theRegisterDelayIsBounded() {
         var builder = StatsService.builder();
         assertThatThrownBy(() -> builder.registerDelay(Duration.ofMinutes(2))).isInstanceOf(IllegalArgumentException.class);
