@@ -5,7 +5,6 @@ import io.warpstats.crdt.ViewRows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,16 +36,10 @@ import org.slf4j.LoggerFactory;
  * recomputed from the local database, so replays are idempotent. Every method that touches the outbox or the watermark
  * runs under {@code lock}.
  *
- * <p><b>Register delay.</b> This node's own registers, its counter slots of a post in this incarnation
- * ({@code /incr/views/{postId}/{nodeId}/{incarnation}}: its running total of the post's views) and its last-activity
- * time of a post ({@code /activity/{postId}/{nodeId}}), are put into the engine at most once per {@code registerDelay}:
- * the first write that changes one starts the delay, later writes within it only change the local value that the put
- * will read. Every other key (the set members) is put at once. Such a register is one live element per key that each
- * put supersedes, leaving a dead element for checkpoints to restate and the reaper to delete; with one put per delay, a
- * post viewed a thousand times a second costs the CRDT one such element per delay, not a thousand (docs/stats.md,
- * "What a count means"). This node's reads are exact at once: they count its own totals from the local database. The
- * watermark stays below the first write of the oldest register still waiting, so a crash or a failure spills and
- * replays those writes like any other above the watermark; a close puts them all before its last drain.
+ * <p>This node's own registers (its view slots and activity times) wait for the register delay ({@link WaitingRegisters})
+ * instead of being put with their write. The watermark stays below the first write of the oldest register still
+ * waiting, so a crash or a failure spills and replays those writes like any other above the watermark; a close puts them
+ * all before its last drain.
  */
 final class CrdtMirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CrdtMirror.class);
@@ -55,8 +48,6 @@ final class CrdtMirror implements AutoCloseable {
     static final int MAX_ATTACH_CHUNKS = 200;
     /** At most this many waiting registers are put after each group commit; the drain puts the rest that are due. */
     static final int PUTS_PER_WRITE = 8;
-    /** At most this many registers wait for their delay; beyond it the oldest are put at once (memory stays bounded). */
-    static final int MAX_WAITING = 100_000;
 
     private final LocalDb db;
     private final Aggregates view;
@@ -67,12 +58,7 @@ final class CrdtMirror implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     private final Map<String, Long> inflight = new HashMap<>(); // guarded by lock: keys put since the last drain
     private final Map<String, Long> outboxed = new HashMap<>(); // guarded by lock: those put from the outbox
-    // guarded by lock: this node's registers waiting for their delay, in the order their delay started (the oldest
-    // first), each with the first write that changed it since its last put
-    private final LinkedHashMap<String, Deferred> deferred = new LinkedHashMap<>();
-    private final long registerDelayNanos;
-    private final String activitySuffix; // "/{nodeId}": this node's activity keys end so
-    private final String slotSuffix; // "/{nodeId}/{incarnation}": this node's slots of this incarnation end so
+    private final WaitingRegisters waiting; // guarded by lock
     private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile @Nullable MerkleCrdt crdt;
     private volatile boolean healthy;
@@ -83,15 +69,10 @@ final class CrdtMirror implements AutoCloseable {
     private @Nullable String replayAfter; // guarded by lock; null: no replay due
     private boolean replayDue; // guarded by lock
 
-    /** A register waiting: the first write that changed it since its last put, and when it is due. */
-    private record Deferred(long seq, long dueNanos) {}
-
     CrdtMirror(LocalDb db, Aggregates view, PendingMembers pending, String nodeId, String incarnation, Object lock, long flushMillis,
                Duration registerDelay) {
         this.db = db;
-        this.registerDelayNanos = registerDelay.toNanos();
-        this.activitySuffix = "/" + nodeId;
-        this.slotSuffix = "/" + nodeId + "/" + incarnation;
+        this.waiting = new WaitingRegisters(registerDelay, nodeId, incarnation);
         this.view = view;
         this.pending = pending;
         this.nodeId = nodeId;
@@ -150,7 +131,7 @@ final class CrdtMirror implements AutoCloseable {
             healthy = false;
             inflight.clear();
             outboxed.clear();
-            deferred.clear(); // above the watermark: the spill took their writes
+            waiting.clear(); // above the watermark: the spill took their writes
             pending.clear();
         }
     }
@@ -207,10 +188,9 @@ final class CrdtMirror implements AutoCloseable {
             return;
         }
         try {
-            long now = registerDelayNanos > 0 ? System.nanoTime() : 0;
+            long now = waiting.delays() ? System.nanoTime() : 0;
             for (Map.Entry<String, Long> k : keys.entrySet()) {
-                if (!fromOutbox && registerDelayNanos > 0 && isOwnRegister(k.getKey())) {
-                    deferred.putIfAbsent(k.getKey(), new Deferred(k.getValue(), now + registerDelayNanos));
+                if (!fromOutbox && waiting.hold(k.getKey(), k.getValue(), now)) {
                     continue;
                 }
                 putCurrent(c, k.getKey(), k.getValue(), local);
@@ -220,52 +200,30 @@ final class CrdtMirror implements AutoCloseable {
                 }
             }
             pushed = Math.max(pushed, seq);
-            if (deferred.size() > MAX_WAITING) {
-                putDeferred(c, true, deferred.size() - MAX_WAITING); // the oldest, before their delay is over
-            } else if (!deferred.isEmpty()) {
-                putDeferred(c, false, PUTS_PER_WRITE); // spread over the writes: no burst of puts on the drain's turn
+            int excess = waiting.excess();
+            if (excess > 0) {
+                putWaiting(c, true, excess); // the oldest, before their delay is over
+            } else if (!waiting.isEmpty()) {
+                putWaiting(c, false, PUTS_PER_WRITE); // spread over the writes: no burst of puts on the drain's turn
             }
         } catch (RuntimeException e) {
             failed(e);
         }
-    }
-
-    /** Ids hold no '/', so the suffix names the node (and the incarnation): {@code /activity/{post}/{node}}, {@code /incr|decr/…}. */
-    private boolean isOwnRegister(String key) {
-        if (key.startsWith("/activity/")) {
-            return key.endsWith(activitySuffix);
-        }
-        return (key.startsWith("/incr/") || key.startsWith("/decr/")) && key.endsWith(slotSuffix);
     }
 
     /**
-     * Puts the waiting registers that are due ({@code all}: every one) into the engine, with their current local
-     * values. Under lock, with the CRDT usable.
+     * Puts at most {@code max} waiting registers that are due ({@code all}: whether due or not, the oldest first) into the
+     * engine, with their current local values. Under lock, with the CRDT usable.
      */
-    private void putDeferred(MerkleCrdt c, boolean all, int max) {
-        long now = System.nanoTime();
+    private void putWaiting(MerkleCrdt c, boolean all, int max) {
         try {
-            int n = 0;
-            for (var it = deferred.entrySet().iterator(); it.hasNext() && n++ < max; ) {
-                Map.Entry<String, Deferred> e = it.next();
-                if (!all && e.getValue().dueNanos() - now > 0) {
-                    return; // the rest started later
-                }
-                putCurrent(c, e.getKey(), e.getValue().seq(), db::get);
-                inflight.put(e.getKey(), e.getValue().seq());
-                it.remove();
-            }
+            waiting.release(System.nanoTime(), all, max, (key, seq) -> {
+                putCurrent(c, key, seq, db::get);
+                inflight.put(key, seq);
+            });
         } catch (RuntimeException e) {
             failed(e);
         }
-    }
-
-    /** Every write up to this is in the engine: {@code pushed}, or below the oldest waiting register's first write. */
-    private long covered() {
-        if (deferred.isEmpty()) {
-            return pushed;
-        }
-        return Math.min(pushed, deferred.values().iterator().next().seq() - 1);
     }
 
     /**
@@ -283,7 +241,7 @@ final class CrdtMirror implements AutoCloseable {
             retryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             inflight.clear(); // a flush after the failure does not show that what was put before it is durable
             outboxed.clear();
-            deferred.clear(); // above the watermark: the spill below takes their writes
+            waiting.clear(); // above the watermark: the spill below takes their writes
             spillQuietly();
         }
     }
@@ -441,14 +399,9 @@ final class CrdtMirror implements AutoCloseable {
     }
 
     /**
-     * One round: replay a chunk if due, put the registers whose delay is over, flush the CRDT, drop outbox
-     * entries the flush made durable and move the watermark. One at a time.
+     * One round: replay a chunk if due, put the registers whose delay is over (every waiting one if {@code allRegisters}:
+     * a close; tests), flush the CRDT, drop outbox entries the flush made durable and move the watermark. One at a time.
      */
-    void drain() {
-        drain(false);
-    }
-
-    /** {@link #drain()}, putting every waiting register if {@code allRegisters} (a close; tests). */
     void drain(boolean allRegisters) {
         drainLock.lock();
         try {
@@ -481,15 +434,15 @@ final class CrdtMirror implements AutoCloseable {
             if (replayDue) {
                 replayChunk(c);
             }
-            if (healthy && !deferred.isEmpty()) {
-                putDeferred(c, allRegisters, Integer.MAX_VALUE);
+            if (healthy && !waiting.isEmpty()) {
+                putWaiting(c, allRegisters, Integer.MAX_VALUE);
             }
-            if (!healthy || (inflight.isEmpty() && covered() <= mirrored)) {
+            if (!healthy || (inflight.isEmpty() && waiting.covered(pushed) <= mirrored)) {
                 return;
             }
             flushed = new HashMap<>(inflight);
             flushedOutbox = new HashMap<>(outboxed);
-            covered = covered();
+            covered = waiting.covered(pushed);
             inflight.clear();
             outboxed.clear();
         }

@@ -216,7 +216,7 @@ class CrdtMirrorTest {
         stats = (DefaultStatsService) StatsService.builder().localDatabase(dir.resolve("local")).nodeId("nodeA").clock(clock)
                 .flushInterval(Duration.ofHours(1)).registerDelay(Duration.ofMinutes(1)).open();
         crdt = attachNew(stats, KvStores.inMemory());
-        int posts = CrdtMirror.MAX_WAITING / 2 + 100; // two registers each: a view slot and an activity time
+        int posts = WaitingRegisters.MAX_WAITING / 2 + 100; // two registers each: a view slot and an activity time
         for (int from = 0; from < posts; from += 4096) {
             java.util.List<java.util.concurrent.CompletableFuture<Void>> batch = new java.util.ArrayList<>();
             for (int p = from; p < Math.min(posts, from + 4096); p++) batch.add(stats.submit(new Action.View("p" + p, null)));
