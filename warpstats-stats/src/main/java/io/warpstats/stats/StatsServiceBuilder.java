@@ -62,11 +62,17 @@ public final class StatsServiceBuilder {
      * the watermark, which a crash replays.
      */
     public StatsServiceBuilder registerDelay(Duration delay) {
+        this.registerDelay = checkRegisterDelay(delay);
+        return this;
+    }
+
+    /** {@code delay} if it is a valid {@link #registerDelay} (0 … {@link #MAX_REGISTER_DELAY}), else an {@link IllegalArgumentException}. */
+    public static Duration checkRegisterDelay(Duration delay) {
+        Objects.requireNonNull(delay, "registerDelay");
         if (delay.isNegative() || delay.compareTo(MAX_REGISTER_DELAY) > 0) {
             throw new IllegalArgumentException("register delay must be 0.." + MAX_REGISTER_DELAY.toSeconds() + " s");
         }
-        this.registerDelay = delay;
-        return this;
+        return delay;
     }
 
     /** How long and how many records of the local event log are kept (default {@link EventLogPolicy#defaults()}). */

@@ -53,10 +53,7 @@ public record NodeConfig(Path dataDir, Multiaddr listen, List<Multiaddr> bootstr
         positive("reconnectMax", reconnectMax);
         positive("maintenanceInterval", maintenanceInterval);
         positive("fetchTimeout", fetchTimeout);
-        Objects.requireNonNull(registerDelay, "registerDelay");
-        if (registerDelay.isNegative() || registerDelay.compareTo(StatsServiceBuilder.MAX_REGISTER_DELAY) > 0) {
-            throw new IllegalArgumentException("registerDelay must be 0 … " + StatsServiceBuilder.MAX_REGISTER_DELAY.toSeconds() + " s");
-        }
+        StatsServiceBuilder.checkRegisterDelay(registerDelay);
         if (reconnectMax.compareTo(reconnectMin) < 0) throw new IllegalArgumentException("reconnectMax < reconnectMin");
         if (maxKnownPeers < 1 || maxKnownPeers > 10_000) throw new IllegalArgumentException("maxKnownPeers must be 1..10000");
         if (targetPeers < 1 || targetPeers > 1000) throw new IllegalArgumentException("targetPeers must be 1..1000");
