@@ -47,8 +47,8 @@ final class ShardReplicas implements AutoCloseable {
     /**
      * Distinct keys a node's replica buffers before a writer waits for a flush: 4 × the engine's default. A checkpoint
      * holds the replica's write lock while it restates the live set (seconds for a few hundred thousand members), and a
-     * writer that reaches the bound waits for it; at 20,000 keys/s the default of 40,000 stalled HTTP writes for up to
-     * 0.8 s (docs/benchmarks.md, "Figures behind design choices"). The buffer stays bounded: ~25 MB at this bound.
+     * writer that reaches the bound waits for it; under HTTP load the default stalled writes for most of a checkpoint
+     * (docs/benchmarks.md, "Figures behind design choices", has the measurement). The buffer stays bounded by this count.
      */
     static final int MAX_PENDING_KEYS = 160_000;
 
