@@ -40,8 +40,10 @@ final class HonestCluster implements AutoCloseable {
     HonestCluster(Path root, int n) throws Exception {
         this.root = root;
         Path config = root.resolve("node.properties");
+        // register-delay-ms=0: every honest write is announced with its flush, as the hostile phases' counters expect
+        // (with the default delay the honest views reach the CRDT a second later, across the phases' snapshots)
         Files.writeString(config, "flush-delay-ms=10\nrebroadcast-interval-ms=1000\nreconnect-min-ms=100\nreconnect-max-ms=1000\n"
-                + "maintenance-interval-ms=100\n");
+                + "maintenance-interval-ms=100\nregister-delay-ms=0\n");
         try {
             for (int i = 0; i < n; i++) {
                 int port = NodeProcessesTest.freePort();
